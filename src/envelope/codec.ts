@@ -1,0 +1,105 @@
+// Stream encoding of an envelope: one field, `envelope`, holding its JSON.
+import type { Envelope } from './types.js';
+import { formatIssues, validateEnvelope } from './validate.js';
+import type { EnvelopeIssue } from './validate.js';
+
+/** Name of the stream entry field that carries the envelope JSON. */
+export const ENVELOPE_FIELD = 'envelope';
+
+/** Options of decodeEntry. */
+export interface DecodeOptions {
+  /** Largest accepted envelope, in UTF-8 bytes; checked before parsing. */
+  maxBytes: number;
+}
+
+/** Defaults of DecodeOptions. */
+export const DEFAULT_DECODE_OPTIONS: Readonly<DecodeOptions> = Object.freeze({
+  maxBytes: 1024 * 1024,
+});
+
+/** Why an entry could not be decoded. */
+export type DecodeFailureReason = 'missing-field' | 'oversized' | 'not-json' | 'invalid-envelope';
+
+/** Outcome of decodeEntry; a failure keeps a copy of the raw fields for the DLQ. */
+export type DecodeResult =
+  | { ok: true; envelope: Envelope; bytes: number }
+  | {
+      ok: false;
+      reason: DecodeFailureReason;
+      error: string;
+      issues?: EnvelopeIssue[];
+      raw: string[];
+    };
+
+/**
+ * Stream fields of an envelope: `['envelope', JSON]`. Hot path: a single JSON.stringify and no
+ * validation, so pass only envelopes built by createEnvelope/deriveEnvelope or validated ones.
+ */
+export function encodeEnvelope(env: Envelope): string[] {
+  return [ENVELOPE_FIELD, JSON.stringify(env)];
+}
+
+/**
+ * Decodes the flat field list of a stream entry (`[name, value, name, value, ...]`). Never
+ * throws. The size is checked before parsing; the first `envelope` field wins. JSON.parse
+ * keeps the last of duplicate keys, and that is the value validated and returned.
+ */
+export function decodeEntry(
+  fields: readonly string[],
+  opts: DecodeOptions = DEFAULT_DECODE_OPTIONS,
+): DecodeResult {
+  let raw: string[] = [];
+  try {
+    raw = copyFields(fields);
+    const json = envelopeField(raw);
+    if (json === undefined) return failure('missing-field', `no '${ENVELOPE_FIELD}' field in the entry`, raw);
+    if (typeof json !== 'string') {
+      return failure('not-json', `field '${ENVELOPE_FIELD}' is not a string (got ${typeof json})`, raw);
+    }
+    // UTF-8 never takes fewer bytes than UTF-16 units: a long string is rejected without counting.
+    if (json.length > opts.maxBytes) {
+      return failure('oversized', `envelope is at least ${json.length} bytes, limit ${opts.maxBytes}`, raw);
+    }
+    const bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes > opts.maxBytes) return failure('oversized', `envelope is ${bytes} bytes, limit ${opts.maxBytes}`, raw);
+
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (err) {
+      return failure('not-json', `envelope is not JSON: ${messageOf(err)}`, raw);
+    }
+    const result = validateEnvelope(parsed);
+    if (!result.ok) {
+      return { ok: false, reason: 'invalid-envelope', error: formatIssues(result.errors), issues: result.errors, raw };
+    }
+    return { ok: true, envelope: result.envelope, bytes };
+  } catch (err) {
+    // Only reachable with fields that are not what the type says (e.g. a throwing proxy).
+    return failure('invalid-envelope', `entry could not be decoded: ${messageOf(err)}`, raw);
+  }
+}
+
+function copyFields(fields: readonly string[]): string[] {
+  return Array.isArray(fields) ? Array.from(fields) : [];
+}
+
+/** Value of the first `envelope` field name (even positions are names), or undefined. */
+function envelopeField(fields: readonly unknown[]): unknown {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === ENVELOPE_FIELD) return fields[i + 1];
+  }
+  return undefined;
+}
+
+function failure(reason: DecodeFailureReason, error: string, raw: string[]): DecodeResult {
+  return { ok: false, reason, error, raw };
+}
+
+function messageOf(err: unknown): string {
+  try {
+    return err instanceof Error ? String(err.message) : String(err);
+  } catch {
+    return 'unreadable error';
+  }
+}
