@@ -1,0 +1,83 @@
+import { ENVELOPE_FIELD } from '../../envelope/codec.js';
+import type { Envelope } from '../../envelope/types.js';
+import { redactString } from '../../monitoring/redact.js';
+
+/** Why an entry was dead-lettered. */
+export type DeadLetterReason =
+  | 'handler-error'
+  | 'poison'
+  | 'deleted-before-processing'
+  | 'missing-field'
+  | 'oversized'
+  | 'not-json'
+  | 'invalid-envelope';
+
+/** What a DLQ entry records about one failed input. */
+export interface DeadLetter {
+  reason: DeadLetterReason;
+  error: string;
+  attempts: number;
+  actor: string;
+  /** Stream key the input was read from. */
+  source: string;
+  sourceId: string;
+  failedAtMs: number;
+  envelope?: Envelope;
+  /** Raw fields of an entry that was not a valid envelope. */
+  raw?: string[];
+}
+
+/** Longest error text kept in a DLQ entry. */
+const MAX_ERROR_CHARS = 4_000;
+
+/** Stream fields of a DLQ entry; the error text is redacted and bounded. */
+export function deadLetterFields(d: DeadLetter): string[] {
+  const error = redactString(d.error).slice(0, MAX_ERROR_CHARS);
+  const fields = [
+    'reason', d.reason,
+    'error', error,
+    'attempts', String(d.attempts),
+    'actor', d.actor,
+    'source', d.source,
+    'sourceId', d.sourceId,
+    'failedAt', new Date(d.failedAtMs).toISOString(),
+  ];
+  if (d.envelope) fields.push(ENVELOPE_FIELD, JSON.stringify(d.envelope));
+  else if (d.raw) fields.push('raw', JSON.stringify(d.raw));
+  return fields;
+}
+
+/** A DLQ entry read back (streams-dlq, tests). */
+export interface DeadLetterEntry extends Omit<DeadLetter, 'failedAtMs'> {
+  id: string;
+  failedAt: string;
+}
+
+/** Parses a DLQ entry's fields; tolerant of missing fields. */
+export function parseDeadLetter(id: string, fields: readonly string[]): DeadLetterEntry {
+  const m = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) m.set(fields[i]!, fields[i + 1]!);
+  const parse = <T>(s: string | undefined): T | undefined => {
+    if (s === undefined) return undefined;
+    try {
+      return JSON.parse(s) as T;
+    } catch {
+      return undefined;
+    }
+  };
+  const entry: DeadLetterEntry = {
+    id,
+    reason: (m.get('reason') ?? 'handler-error') as DeadLetterReason,
+    error: m.get('error') ?? '',
+    attempts: Number(m.get('attempts') ?? 0),
+    actor: m.get('actor') ?? '',
+    source: m.get('source') ?? '',
+    sourceId: m.get('sourceId') ?? '',
+    failedAt: m.get('failedAt') ?? '',
+  };
+  const env = parse<Envelope>(m.get(ENVELOPE_FIELD));
+  if (env) entry.envelope = env;
+  const raw = parse<string[]>(m.get('raw'));
+  if (raw) entry.raw = raw;
+  return entry;
+}

@@ -1,0 +1,130 @@
+import { hostname } from 'node:os';
+import type { ActorMetrics } from '../../monitoring/metrics.js';
+import type { Logger } from '../../monitoring/types.js';
+import type { StreamBackend } from '../../streams/backend.js';
+import type { Clock } from '../../streams/clock.js';
+import type { Keys } from '../../streams/keys.js';
+import type { RuntimeOptions } from './options.js';
+import type { ActorWorker } from './worker.js';
+
+/** What the periodic tasks need. */
+export interface HousekeepingDeps {
+  backend: StreamBackend;
+  keys: Keys;
+  consumer: string;
+  clock: Clock;
+  logger: Logger;
+  metrics: ActorMetrics;
+  options: RuntimeOptions;
+}
+
+/** A repeating task that never overlaps itself and never throws out of its timer. */
+class Periodic {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  constructor(
+    private readonly everyMs: number,
+    private readonly task: () => Promise<void>,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+  start(immediately = false): void {
+    const tick = (): void => {
+      this.running = this.task().catch(this.onError).finally(() => {
+        this.running = null;
+        if (this.timer) this.timer = setTimeout(tick, this.everyMs);
+      });
+    };
+    this.timer = setTimeout(tick, immediately ? 0 : this.everyMs);
+  }
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}
+
+/**
+ * The runtime's background duties besides consuming: promoting due delayed entries, heartbeats
+ * with lag/pending gauges and removal of dead consumers, and the safe trim.
+ */
+export class Housekeeping {
+  private readonly tasks: Periodic[] = [];
+
+  constructor(
+    private readonly workers: ActorWorker[],
+    private readonly deps: HousekeepingDeps,
+  ) {}
+
+  /** Starts every periodic task. */
+  start(): void {
+    const { options, logger } = this.deps;
+    const onError = (what: string) => (err: unknown) => logger.warn(`${what} failed; will retry`, { error: (err as Error).message });
+    this.tasks.push(new Periodic(options.promoteIntervalMs, () => this.promote(), onError('promoting delayed entries')));
+    const heartbeatMs = Math.min(...this.workers.map((w) => w.def.heartbeatMs));
+    this.tasks.push(new Periodic(heartbeatMs, () => this.heartbeat(), onError('heartbeat')));
+    if (options.trimIntervalMs > 0) this.tasks.push(new Periodic(options.trimIntervalMs, () => this.trim(), onError('trim')));
+    for (const t of this.tasks) t.start(true);
+  }
+
+  /** Stops the tasks, removes this process's heartbeats and its consumers that hold nothing pending. */
+  async stop(): Promise<void> {
+    await Promise.all(this.tasks.map((t) => t.stop()));
+    const { backend, keys, consumer } = this.deps;
+    await backend.deleteKeys(this.workers.map((w) => keys.heartbeat(w.def.name, consumer)));
+    for (const w of this.workers) {
+      for (const s of w.streams) {
+        const mine = (await backend.consumers(s, w.def.name)).find((c) => c.name === consumer);
+        if (mine && mine.pending === 0) await backend.deleteConsumer(s, w.def.name, consumer);
+      }
+    }
+  }
+
+  /** Moves due delayed entries of every consumed topic and every actor's retries onto their streams. */
+  async promote(): Promise<void> {
+    const { backend, keys, clock } = this.deps;
+    const pairs = new Map<string, string>();
+    for (const w of this.workers) {
+      for (const t of w.def.consumes) pairs.set(keys.delayed(t), keys.topic(t));
+      pairs.set(keys.retryDelayed(w.def.name), keys.retry(w.def.name));
+    }
+    for (const [delayed, stream] of pairs) {
+      // Loop while full batches move, so a backlog drains without waiting a tick per 1,000.
+      while ((await backend.promoteDue(delayed, stream, clock.now(), 1000)) === 1000);
+    }
+  }
+
+  /** Refreshes heartbeats, updates lag/pending gauges and deletes dead consumers with an empty PEL. */
+  async heartbeat(): Promise<void> {
+    const { backend, keys, consumer, clock, metrics, logger } = this.deps;
+    for (const w of this.workers) {
+      const value = JSON.stringify({ host: hostname(), pid: process.pid, at: new Date(clock.now()).toISOString() });
+      await backend.setWithTtl(keys.heartbeat(w.def.name, consumer), value, w.def.heartbeatMs * 3);
+      const bound = metrics.forActor(w.def.name);
+      for (const s of w.streams) {
+        const group = (await backend.groups(s)).find((g) => g.name === w.def.name);
+        if (!group) continue;
+        if (group.lag !== null) bound.setLag(s, group.lag);
+        bound.setPending(s, group.pending);
+        const consumers = await backend.consumers(s, w.def.name);
+        const dead = consumers.filter((c) => c.name !== consumer && c.pending === 0 && c.idleMs > w.def.claimIdleMs);
+        if (dead.length === 0) continue;
+        const beats = await backend.getMany(dead.map((c) => keys.heartbeat(w.def.name, c.name)));
+        for (const [i, c] of dead.entries()) {
+          if (beats[i] !== null) continue;
+          await backend.deleteConsumer(s, w.def.name, c.name);
+          logger.info('removed dead consumer with an empty PEL', { actor: w.def.name, stream: s, consumer: c.name });
+        }
+      }
+    }
+  }
+
+  /** Trims each consumed stream below what every group has acknowledged, keeping the retention window. */
+  async trim(): Promise<void> {
+    const { backend, options, logger } = this.deps;
+    const streams = new Set(this.workers.flatMap((w) => w.streams));
+    for (const s of streams) {
+      const r = await backend.trim(s, { retainMs: options.retentionMs, maxLenCap: options.maxLenCap });
+      if (r.removedUnacked > 0) logger.warn('operator cap dropped unacknowledged entries', { stream: s, dropped: r.removedUnacked, cap: options.maxLenCap });
+    }
+  }
+}

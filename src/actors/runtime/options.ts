@@ -1,0 +1,48 @@
+import type { ActorDefinition, BackoffOptions } from '../types.js';
+
+/** Backoff defaults: 100 ms, doubling, capped at 30 s, +-20 % jitter. */
+export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 100, maxMs: 30_000, multiplier: 2, jitter: 0.2 });
+
+/** Every actor option's default, written once. */
+export const DEFAULT_ACTOR_OPTIONS: Readonly<Omit<ActorDefinition, 'name' | 'consumes' | 'handle'>> = Object.freeze({
+  emits: [],
+  batchSize: 64,
+  concurrency: 16,
+  maxAttempts: 5,
+  maxDeliveries: 5,
+  backoff: DEFAULT_BACKOFF,
+  claimIdleMs: 30_000,
+  heartbeatMs: 5_000,
+  idempotencyTtlMs: 7 * 24 * 3600_000,
+  maxEntryBytes: 1024 * 1024,
+  startId: '0',
+});
+
+/** Process-wide runtime settings. */
+export interface RuntimeOptions {
+  /** How long one blocking read waits before looping (shutdown aborts it early anyway). */
+  blockMs: number;
+  /** How often due delayed entries (scheduled emits, retries) are moved onto their streams. */
+  promoteIntervalMs: number;
+  /** How often the safe trim runs; 0 disables it. */
+  trimIntervalMs: number;
+  /** Acknowledged entries younger than this are kept for replay. */
+  retentionMs: number;
+  /** Operator cap on stream length that may drop unread entries (off: 0). */
+  maxLenCap: number;
+  /** Wait this long after an infrastructure error (Redis down) before trying again; doubles up to 5 s. */
+  errorBackoffMs: number;
+  /** How long a graceful stop waits for in-flight work before giving up. */
+  shutdownTimeoutMs: number;
+}
+
+/** Runtime defaults. */
+export const DEFAULT_RUNTIME_OPTIONS: Readonly<RuntimeOptions> = Object.freeze({
+  blockMs: 1_000,
+  promoteIntervalMs: 100,
+  trimIntervalMs: 60_000,
+  retentionMs: 3600_000,
+  maxLenCap: 0,
+  errorBackoffMs: 100,
+  shutdownTimeoutMs: 30_000,
+});

@@ -1,0 +1,148 @@
+import { hostname } from 'node:os';
+import { Registry } from 'prom-client';
+import { createLogger } from '../../monitoring/logger.js';
+import { createActorMetrics, type ActorMetrics } from '../../monitoring/metrics.js';
+import type { Logger } from '../../monitoring/types.js';
+import type { ReadOnlyPersistence } from '../../persistence/types.js';
+import type { StreamBackend } from '../../streams/backend.js';
+import { systemClock, type Clock } from '../../streams/clock.js';
+import { assertName, createKeys, type Keys } from '../../streams/keys.js';
+import type { ActorDefinition } from '../types.js';
+import { Housekeeping } from './housekeeping.js';
+import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './options.js';
+import { ActorWorker } from './worker.js';
+
+/** A read surface with no data, for runtimes whose actors do not read persistence. */
+const NO_PERSISTENCE: ReadOnlyPersistence = Object.freeze({
+  capabilities: Object.freeze({ ilike: false }),
+  query: async () => ({ rows: [], total: 0 }),
+  getById: async () => null,
+  columns: async () => [],
+});
+
+/** What a runtime runs on; everything but the backend has a default. */
+export interface RuntimeDeps {
+  backend: StreamBackend;
+  /** Key layout (prefix); default prefix 'sa'. */
+  keys?: Keys;
+  /** Consumer name of this process; default `<host>-<slot>`. */
+  consumer?: string;
+  /** Process slot used in the default consumer name; default 0. */
+  slot?: number;
+  clock?: Clock;
+  logger?: Logger;
+  /** prom-client registry for this runtime's metrics (a fresh one by default). */
+  registry?: Registry;
+  persistence?: ReadOnlyPersistence;
+  options?: Partial<RuntimeOptions>;
+  /** Random source for backoff jitter (tests pin it). */
+  random?: () => number;
+}
+
+/** Stable consumer name of a process slot: the same after a restart, so it finds its own pending entries. */
+export function consumerName(slot = 0, host: string = hostname()): string {
+  const safeHost = host.replace(/[^A-Za-z0-9._-]/g, '_') || 'host';
+  return `${safeHost}-${slot}`;
+}
+
+/** Runs one or more actors in this process on one backend. */
+export class ActorRuntime {
+  readonly consumer: string;
+  readonly keys: Keys;
+  readonly registry: Registry;
+  readonly metrics: ActorMetrics;
+  readonly logger: Logger;
+  readonly options: RuntimeOptions;
+  private readonly workers: ActorWorker[];
+  private readonly housekeeping: Housekeeping;
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    readonly actors: ActorDefinition[],
+    private readonly deps: RuntimeDeps,
+  ) {
+    if (actors.length === 0) throw new TypeError('ActorRuntime needs at least one actor');
+    const names = new Set<string>();
+    for (const a of actors) {
+      if (names.has(a.name)) throw new TypeError(`actor ${a.name} is listed twice`);
+      names.add(a.name);
+    }
+    this.consumer = deps.consumer ?? consumerName(deps.slot ?? 0);
+    assertName('consumer', this.consumer);
+    this.keys = deps.keys ?? createKeys();
+    this.registry = deps.registry ?? new Registry();
+    this.metrics = createActorMetrics(this.registry);
+    this.logger = deps.logger ?? createLogger({ service: 'stream-actors' });
+    this.options = { ...DEFAULT_RUNTIME_OPTIONS, ...deps.options };
+    const clock = deps.clock ?? systemClock;
+    this.workers = actors.map(
+      (def) =>
+        new ActorWorker(
+          def,
+          {
+            def,
+            backend: deps.backend,
+            keys: this.keys,
+            consumer: this.consumer,
+            clock,
+            logger: this.logger.child({ actor: def.name }),
+            metrics: this.metrics.forActor(def.name),
+            custom: this.metrics.custom(def.name),
+            persistence: deps.persistence ?? NO_PERSISTENCE,
+            ...(deps.random ? { random: deps.random } : {}),
+          },
+          this.options,
+        ),
+    );
+    this.housekeeping = new Housekeeping(this.workers, { backend: deps.backend, keys: this.keys, consumer: this.consumer, clock, logger: this.logger, metrics: this.metrics, options: this.options });
+  }
+
+  /** Every stream this runtime's actors read. */
+  get streams(): string[] {
+    return [...new Set(this.workers.flatMap((w) => w.streams))];
+  }
+
+  /** True once started and until stop() is called. */
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Connects, creates the groups and starts every actor and the periodic tasks. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`runtime cannot start from state ${this.state}`);
+    await this.deps.backend.connect();
+    for (const w of this.workers) await w.start();
+    this.housekeeping.start();
+    this.state = 'running';
+    this.logger.info('runtime started', { consumer: this.consumer, actors: this.actors.map((a) => a.name), prefix: this.keys.prefix });
+  }
+
+  /** Graceful stop: stop reading, finish and commit in-flight work, clean up heartbeats and empty consumers. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.state = 'stopping';
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), this.options.shutdownTimeoutMs).unref());
+      const done = Promise.all(this.workers.map((w) => w.stop())).then(() => 'done' as const);
+      if ((await Promise.race([done, timeout])) === 'timeout') this.logger.warn('in-flight work did not finish before the shutdown timeout; it stays pending and will be re-read');
+      try {
+        await this.housekeeping.stop();
+      } catch (err) {
+        this.logger.warn('cleanup on stop failed', { error: (err as Error).message });
+      }
+      this.state = 'stopped';
+      this.logger.info('runtime stopped', { consumer: this.consumer });
+    })();
+    return this.stopping;
+  }
+
+  /** SIGTERM/SIGINT stop the runtime gracefully, then `onStopped` runs (the CLI exits 0 there). */
+  stopOnSignals(onStopped: () => void): void {
+    const handler = (signal: NodeJS.Signals): void => {
+      this.logger.info('signal received; stopping', { signal });
+      void this.stop().then(onStopped);
+    };
+    process.once('SIGTERM', handler);
+    process.once('SIGINT', handler);
+  }
+}

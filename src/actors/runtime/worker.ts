@@ -1,0 +1,136 @@
+import type { BoundActorMetrics } from '../../monitoring/metrics.js';
+import type { Logger } from '../../monitoring/types.js';
+import type { StreamBackend } from '../../streams/backend.js';
+import type { ActorDefinition } from '../types.js';
+import { processBatch, type BatchDeps, type BatchResult, type InputEntry } from './batch.js';
+import type { RuntimeOptions } from './options.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One actor's consume loop in one process: read a batch, handle it, commit it atomically. The
+ * next read and the handling of the next batch overlap the commit of the previous one; at most
+ * one commit is in flight, so commits stay in order. Before reading new entries it re-reads its
+ * own pending ones (a previous life of this consumer, or a commit that failed), and every
+ * `claimIdleMs / 2` it claims entries left idle by dead consumers.
+ */
+export class ActorWorker {
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private abort = new AbortController();
+  private recover = true;
+  private nextClaimAt = 0;
+  private readonly claimCursor = new Map<string, string>();
+  private readonly backend: StreamBackend;
+  private readonly logger: Logger;
+  private readonly metrics: BoundActorMetrics;
+
+  /** Streams this actor reads: its topics and its own retry stream. */
+  readonly streams: string[];
+
+  constructor(
+    readonly def: ActorDefinition,
+    private readonly deps: BatchDeps,
+    private readonly options: RuntimeOptions,
+  ) {
+    this.backend = deps.backend;
+    this.logger = deps.logger;
+    this.metrics = deps.metrics;
+    this.streams = [...def.consumes.map((t) => deps.keys.topic(t)), deps.keys.retry(def.name)];
+  }
+
+  /** Creates the groups (idempotent) and starts the loop. */
+  async start(): Promise<void> {
+    for (const s of this.streams) await this.backend.ensureGroup(s, this.def.name, this.def.startId);
+    this.running = true;
+    this.abort = new AbortController();
+    this.loopDone = this.loop();
+  }
+
+  /** Stops reading, lets in-flight work finish and commit, then resolves. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    await this.loopDone;
+  }
+
+  private async loop(): Promise<void> {
+    let inflight: Promise<void> = Promise.resolve();
+    let errorDelay = this.options.errorBackoffMs;
+    while (this.running) {
+      try {
+        let entries: InputEntry[] = [];
+        if (this.recover) {
+          // Our own PEL can hold entries of the commit still in flight: let it land first.
+          await inflight;
+          entries = await this.readOwnPending();
+          if (entries.length === 0) this.recover = false;
+        } else if (this.deps.clock.now() >= this.nextClaimAt) {
+          this.nextClaimAt = this.deps.clock.now() + Math.max(50, Math.floor(this.def.claimIdleMs / 2));
+          entries = await this.claimIdle();
+        }
+        if (entries.length === 0 && !this.recover) {
+          entries = await this.backend.readGroup({ group: this.def.name, consumer: this.deps.consumer, streams: this.streams, count: this.def.batchSize, blockMs: this.options.blockMs, signal: this.abort.signal });
+        }
+        if (entries.length === 0) continue;
+        this.metrics.batchSize(entries.length);
+        const batch = await processBatch(entries, this.deps);
+        await inflight;
+        inflight = this.commit(batch);
+        errorDelay = this.options.errorBackoffMs;
+      } catch (err) {
+        this.recover = true;
+        if (!this.running) break;
+        this.logger.warn('actor loop error; retrying', { actor: this.def.name, error: (err as Error).message, retryInMs: errorDelay });
+        await sleep(errorDelay);
+        errorDelay = Math.min(errorDelay * 2, 5_000);
+      }
+    }
+    await inflight;
+  }
+
+  /** Commits one batch; on failure the entries stay pending and are re-read (markers make that safe). */
+  private async commit(batch: BatchResult): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.backend.commit({ items: batch.items, markerTtlMs: this.def.idempotencyTtlMs });
+      this.metrics.commitDuration((performance.now() - started) / 1000);
+      if (batch.processed) this.metrics.processed(batch.processed);
+      if (batch.retried) this.metrics.retried(batch.retried);
+      if (batch.duplicates) this.metrics.duplicate(batch.duplicates);
+      for (const [reason, n] of Object.entries(batch.deadLettered)) {
+        this.metrics.deadLettered(reason, n);
+        this.logger.warn('dead-lettered', { actor: this.def.name, reason, count: n });
+      }
+    } catch (err) {
+      this.recover = true;
+      this.metrics.failed('commit-error', batch.items.length);
+      this.logger.warn('commit failed; entries stay pending and will be re-read', { actor: this.def.name, error: (err as Error).message, items: batch.items.length });
+    }
+  }
+
+  private async readOwnPending(): Promise<InputEntry[]> {
+    const out: InputEntry[] = [];
+    for (const stream of this.streams) {
+      const own = await this.backend.readOwnPending(stream, this.def.name, this.deps.consumer, this.def.batchSize);
+      for (const e of own) out.push({ stream, id: e.id, fields: e.fields });
+    }
+    return out;
+  }
+
+  private async claimIdle(): Promise<InputEntry[]> {
+    const out: InputEntry[] = [];
+    for (const stream of this.streams) {
+      const res = await this.backend.claimIdle(stream, this.def.name, this.deps.consumer, this.def.claimIdleMs, this.claimCursor.get(stream) ?? '0-0', this.def.batchSize);
+      this.claimCursor.set(stream, res.next);
+      for (const e of res.entries) out.push({ stream, id: e.id, fields: e.fields, deliveries: e.deliveries });
+      // Entries deleted while pending: recorded in the DLQ, never silently dropped.
+      for (const id of res.deletedIds) out.push({ stream, id, fields: [] });
+    }
+    if (out.length) {
+      this.metrics.reclaimed(out.length);
+      this.logger.info('claimed idle entries', { actor: this.def.name, count: out.length });
+    }
+    return out;
+  }
+}

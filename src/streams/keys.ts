@@ -1,0 +1,91 @@
+/**
+ * The one place Redis key names are built. Every key of partition i carries the hash tag
+ * `{<prefix>:p<i>}`, so a topic's stream, its DLQ, its delayed set and the idempotency markers of
+ * the actors reading it share one Redis Cluster slot: an actor's commit stays atomic on one node.
+ *
+ *   <prefix>:{<prefix>:p<i>}:topic:<topic>           stream of envelopes of one type
+ *   <prefix>:{<prefix>:p<i>}:dlq:<topic>             dead letters of that stream
+ *   <prefix>:{<prefix>:p<i>}:delayed:<topic>         sorted set of envelopes due later
+ *   <prefix>:{<prefix>:p<i>}:retry:<group>           retries of one actor (only its group reads it)
+ *   <prefix>:{<prefix>:p<i>}:delayed-retry:<group>   sorted set of that actor's retries waiting for their backoff
+ *   <prefix>:{<prefix>:p<i>}:idem:<group>:<key>      idempotency marker of one actor
+ *   <prefix>:hb:<group>:<consumer>                   heartbeat (TTL key) of one consumer
+ */
+
+/** Default key prefix. */
+export const DEFAULT_PREFIX = 'sa';
+
+const NAME_RE = /^[A-Za-z0-9._-]+$/;
+
+/** Kinds of partitioned keys; for retry kinds, `topic` is the group name. */
+export type KeyKind = 'topic' | 'dlq' | 'delayed' | 'retry' | 'delayed-retry';
+
+/** Key builder bound to a prefix. */
+export interface Keys {
+  readonly prefix: string;
+  /** The cluster hash tag of a partition. */
+  tag(partition?: number): string;
+  /** Stream of a topic. */
+  topic(topic: string, partition?: number): string;
+  /** DLQ stream of a topic. */
+  dlq(topic: string, partition?: number): string;
+  /** Sorted set of delayed envelopes for a topic. */
+  delayed(topic: string, partition?: number): string;
+  /** Retry stream of one actor: failed envelopes come back here after their backoff, seen by no other group. */
+  retry(group: string, partition?: number): string;
+  /** Sorted set where one actor's retries wait for their backoff. */
+  retryDelayed(group: string, partition?: number): string;
+  /** Idempotency marker of one group (actor) for one key. */
+  idempotency(group: string, idempotencyKey: string, partition?: number): string;
+  /** Heartbeat TTL key of one consumer. */
+  heartbeat(group: string, consumer: string): string;
+  /** SCAN pattern matching every heartbeat of a group (or all groups). */
+  heartbeatPattern(group?: string): string;
+  /** SCAN pattern matching every topic stream of the prefix. */
+  topicPattern(): string;
+  /** SCAN pattern matching every DLQ stream of the prefix. */
+  dlqPattern(): string;
+  /** Parses a stream key back into its kind, topic and partition; null when it is not ours. */
+  parse(key: string): { kind: KeyKind; topic: string; partition: number } | null;
+}
+
+/** Throws when a name would break the key layout (empty, or with ':', '{', '}', spaces). */
+export function assertName(what: string, name: string): void {
+  if (!NAME_RE.test(name)) throw new TypeError(`${what} "${name}" must match ${NAME_RE} (letters, digits, . _ -)`);
+}
+
+function escapeGlob(s: string): string {
+  return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
+/** Builds the key module for a prefix. */
+export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
+  assertName('prefix', prefix);
+  const tag = (p = 0): string => {
+    if (!Number.isInteger(p) || p < 0) throw new TypeError(`partition must be a non-negative integer, got ${p}`);
+    return `{${prefix}:p${p}}`;
+  };
+  const scoped = (kind: string, name: string, p?: number): string => `${prefix}:${tag(p)}:${kind}:${name}`;
+  const re = prefix.replace(/[.-]/g, '\\$&');
+  const parseRe = new RegExp(`^${re}:\\{${re}:p(\\d+)\\}:(topic|dlq|delayed|retry|delayed-retry):(.+)$`);
+  return {
+    prefix,
+    tag,
+    topic: (t, p) => (assertName('topic', t), scoped('topic', t, p)),
+    dlq: (t, p) => (assertName('topic', t), scoped('dlq', t, p)),
+    delayed: (t, p) => (assertName('topic', t), scoped('delayed', t, p)),
+    retry: (g, p) => (assertName('group', g), scoped('retry', g, p)),
+    retryDelayed: (g, p) => (assertName('group', g), scoped('delayed-retry', g, p)),
+    // The idempotency key is user data: it is kept verbatim (any characters) as the key's last part.
+    idempotency: (g, k, p) => (assertName('group', g), `${prefix}:${tag(p)}:idem:${g}:${k}`),
+    heartbeat: (g, c) => (assertName('group', g), assertName('consumer', c), `${prefix}:hb:${g}:${c}`),
+    heartbeatPattern: (g) => `${escapeGlob(prefix)}:hb:${g === undefined ? '*' : `${escapeGlob(g)}:*`}`,
+    topicPattern: () => `${escapeGlob(prefix)}:{${escapeGlob(prefix)}:p*}:topic:*`,
+    dlqPattern: () => `${escapeGlob(prefix)}:{${escapeGlob(prefix)}:p*}:dlq:*`,
+    parse: (key) => {
+      const m = parseRe.exec(key);
+      if (!m) return null;
+      return { kind: m[2] as KeyKind, topic: m[3]!, partition: Number(m[1]) };
+    },
+  };
+}

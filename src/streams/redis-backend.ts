@@ -1,0 +1,451 @@
+import type { Redis } from 'ioredis';
+import {
+  StreamBackendError,
+  type Append,
+  type BackendFeatures,
+  type ClaimResult,
+  type CommitBatch,
+  type CommitResult,
+  type ConsumerInfo,
+  type DelayedAppend,
+  type GroupEntry,
+  type GroupInfo,
+  type PendingEntry,
+  type PendingSummary,
+  type ReadGroupRequest,
+  type StreamBackend,
+  type StreamEntry,
+  type StreamInfo,
+  type TrimOptions,
+  type TrimResult,
+} from './backend.js';
+import { systemClock, type Clock } from './clock.js';
+import { createRedisConnection, describeUrl, type RedisConnectionOptions } from './redis-connection.js';
+import { atLeast, parseConsumers, parseGroups, parsePendingEntries, parsePendingSummary, parseStreamInfo, toEntries, type RawEntry } from './redis-replies.js';
+import { delayedMember, encodeCommit } from './commit-args.js';
+import { CLAIM_IDLE_SCRIPT } from './scripts/claim-idle.js';
+import { COMMIT_SCRIPT } from './scripts/commit.js';
+import { PROMOTE_DUE_SCRIPT } from './scripts/promote-due.js';
+import { SAFE_TRIM_SCRIPT } from './scripts/safe-trim.js';
+
+/** Options of RedisStreamBackend. */
+export interface RedisStreamBackendOptions extends Partial<RedisConnectionOptions> {
+  /** Use this connection for normal commands; it is the caller's and is never closed by us. */
+  connection?: Redis;
+  clock?: Clock;
+}
+
+interface ScriptCommands {
+  saCommit(numKeys: number, ...args: (string | number)[]): Promise<[number, string[]][]>;
+  saPromoteDue(delayedKey: string, stream: string, now: number, limit: number): Promise<number>;
+  saClaimIdle(stream: string, group: string, consumer: string, minIdle: number, start: string, count: number): Promise<[string, RawEntry[], string[], number[]]>;
+  saSafeTrim(stream: string, retainFloor: string, cap: number): Promise<[number, number]>;
+}
+
+type ScriptedRedis = Redis & ScriptCommands;
+
+/** Maps ioredis/Redis errors to StreamBackendError with a stable code. */
+function wrap(err: unknown, stream?: string): StreamBackendError {
+  if (err instanceof StreamBackendError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const code = message.startsWith('NOGROUP') ? 'NOGROUP' : /Connection is closed|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|max retries|Stream isn't writeable/i.test(message) ? 'CONNECTION' : 'SERVER';
+  return new StreamBackendError(code, message, stream, { cause: err });
+}
+
+/** StreamBackend on ioredis: one connection for commands, a pool of dedicated ones for blocking reads. */
+export class RedisStreamBackend implements StreamBackend {
+  readonly kind = 'redis' as const;
+  private readonly redis: ScriptedRedis;
+  private readonly ownsConnection: boolean;
+  private readonly idleReaders: Redis[] = [];
+  private readonly allReaders = new Set<Redis>();
+  private readonly clock: Clock;
+  private feats: BackendFeatures | null = null;
+  private closed = false;
+
+  constructor(private readonly options: RedisStreamBackendOptions = {}) {
+    this.ownsConnection = !options.connection;
+    this.redis = (options.connection ?? createRedisConnection({ connectionName: 'stream-actors', ...options })) as ScriptedRedis;
+    this.clock = options.clock ?? systemClock;
+    // defineCommand: EVALSHA with a transparent EVAL fallback, per connection (and per cluster node).
+    this.redis.defineCommand('saCommit', { lua: COMMIT_SCRIPT });
+    this.redis.defineCommand('saPromoteDue', { lua: PROMOTE_DUE_SCRIPT, numberOfKeys: 2 });
+    this.redis.defineCommand('saClaimIdle', { lua: CLAIM_IDLE_SCRIPT, numberOfKeys: 1 });
+    this.redis.defineCommand('saSafeTrim', { lua: SAFE_TRIM_SCRIPT, numberOfKeys: 1 });
+    // Errors surface on the calls that hit them; an unhandled 'error' event would crash the process.
+    this.redis.on('error', () => {});
+  }
+
+  /** The command connection (for tools that need a raw command the seam does not cover). */
+  get connection(): Redis {
+    return this.redis;
+  }
+
+  get features(): BackendFeatures {
+    if (!this.feats) throw new StreamBackendError('BAD_ARGUMENT', 'RedisStreamBackend used before connect()');
+    return this.feats;
+  }
+
+  async connect(): Promise<BackendFeatures> {
+    if (this.feats) return this.feats;
+    try {
+      if (this.redis.status === 'wait') await this.redis.connect();
+      const info = await this.redis.info('server');
+      const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? '0.0.0';
+      if (!atLeast(version, 6, 2)) throw new StreamBackendError('UNSUPPORTED', `Redis ${version} is too old: stream-actors needs >= 6.2 (XAUTOCLAIM)`);
+      this.feats = { version, groupLag: atLeast(version, 7, 0), claimReportsDeleted: atLeast(version, 7, 0), trimAcked: atLeast(version, 8, 2) };
+      return this.feats;
+    } catch (err) {
+      if (err instanceof StreamBackendError) throw err;
+      throw new StreamBackendError('CONNECTION', `cannot reach Redis at ${describeUrl(this.options.url ?? 'redis://127.0.0.1:6379')}: ${(err as Error).message}`, undefined, { cause: err });
+    }
+  }
+
+  async append(stream: string, fields: string[]): Promise<string> {
+    try {
+      return (await this.redis.xadd(stream, '*', ...fields)) as string;
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async appendMany(entries: Append[]): Promise<string[]> {
+    if (entries.length === 0) return [];
+    // One pipeline: one round trip for the whole batch.
+    const pipe = this.redis.pipeline();
+    for (const e of entries) pipe.xadd(e.stream, '*', ...e.fields);
+    const res = (await pipe.exec()) ?? [];
+    return res.map(([err, id], i) => {
+      if (err) throw wrap(err, entries[i]?.stream);
+      return id as string;
+    });
+  }
+
+  async ensureGroup(stream: string, group: string, startId = '$'): Promise<void> {
+    try {
+      await this.redis.xgroup('CREATE', stream, group, startId, 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('BUSYGROUP')) throw wrap(err, stream);
+    }
+  }
+
+  async setGroupId(stream: string, group: string, id: string): Promise<void> {
+    try {
+      await this.redis.xgroup('SETID', stream, group, id);
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async destroyGroup(stream: string, group: string): Promise<boolean> {
+    try {
+      return (await this.redis.xgroup('DESTROY', stream, group)) === 1;
+    } catch (err) {
+      if (/no such key|requires the key to exist/i.test(String((err as Error).message))) return false;
+      throw wrap(err, stream);
+    }
+  }
+
+  private takeReader(): Redis {
+    const r = this.idleReaders.pop();
+    if (r) return r;
+    // A blocking read gets its own connection, which waits for Redis forever instead of failing the read.
+    const reader = this.redis.duplicate({ maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'stream-actors-reader' });
+    reader.on('error', () => {});
+    this.allReaders.add(reader);
+    return reader;
+  }
+
+  private releaseReader(r: Redis): void {
+    if (this.closed || r.status === 'end') {
+      this.allReaders.delete(r);
+      r.disconnect();
+      return;
+    }
+    this.idleReaders.push(r);
+  }
+
+  async readGroup(req: ReadGroupRequest): Promise<GroupEntry[]> {
+    const block = req.blockMs && req.blockMs > 0 ? req.blockMs : 0;
+    if (req.signal?.aborted) return [];
+    const conn = block ? this.takeReader() : this.redis;
+    const args: (string | number)[] = ['GROUP', req.group, req.consumer, 'COUNT', req.count];
+    if (block) args.push('BLOCK', block);
+    args.push('STREAMS', ...req.streams, ...req.streams.map(() => '>'));
+    // Abort ends the block by closing this reader: XREADGROUP cannot be cancelled otherwise without CLIENT UNBLOCK rights.
+    const onAbort = (): void => {
+      this.allReaders.delete(conn);
+      conn.disconnect();
+    };
+    if (block) req.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const res = (await (conn.xreadgroup as (...a: (string | number)[]) => Promise<unknown>)(...args)) as [string, RawEntry[]][] | null;
+      const out: GroupEntry[] = [];
+      if (res) {
+        for (const [stream, entries] of res) {
+          for (const e of entries) out.push({ stream, id: e[0], fields: e[1] ?? [] });
+        }
+      }
+      return out;
+    } catch (err) {
+      if (req.signal?.aborted) return [];
+      throw wrap(err, req.streams.join(','));
+    } finally {
+      if (block) {
+        req.signal?.removeEventListener('abort', onAbort);
+        if (!req.signal?.aborted) this.releaseReader(conn);
+      }
+    }
+  }
+
+  async readOwnPending(stream: string, group: string, consumer: string, count: number): Promise<StreamEntry[]> {
+    try {
+      const res = (await this.redis.xreadgroup('GROUP', group, consumer, 'COUNT', count, 'STREAMS', stream, '0')) as [string, RawEntry[]][] | null;
+      return toEntries(res?.[0]?.[1]);
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async ack(stream: string, group: string, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    try {
+      return await this.redis.xack(stream, group, ...ids);
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async claimIdle(stream: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): Promise<ClaimResult> {
+    try {
+      const [next, live, deleted, counts] = await this.redis.saClaimIdle(stream, group, consumer, minIdleMs, start, count);
+      return {
+        next,
+        entries: live.map((e, i) => ({ id: e[0], fields: e[1] ?? [], deliveries: Number(counts[i] ?? 1) })),
+        deletedIds: deleted,
+      };
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async pendingSummary(stream: string, group: string): Promise<PendingSummary> {
+    try {
+      return parsePendingSummary((await this.redis.xpending(stream, group)) as unknown[]);
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async pendingEntries(stream: string, group: string, opts: { start?: string; end?: string; count?: number; consumer?: string; minIdleMs?: number } = {}): Promise<PendingEntry[]> {
+    const args: (string | number)[] = [stream, group];
+    if (opts.minIdleMs !== undefined) args.push('IDLE', opts.minIdleMs);
+    args.push(opts.start ?? '-', opts.end ?? '+', opts.count ?? 100);
+    if (opts.consumer) args.push(opts.consumer);
+    try {
+      return parsePendingEntries((await this.redis.call('XPENDING', ...args)) as [string, string, number, number][]);
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async streamInfo(stream: string): Promise<StreamInfo | null> {
+    try {
+      return parseStreamInfo((await this.redis.call('XINFO', 'STREAM', stream)) as unknown[]);
+    } catch (err) {
+      if (/no such key/i.test(String((err as Error).message))) return null;
+      throw wrap(err, stream);
+    }
+  }
+
+  async groups(stream: string): Promise<GroupInfo[]> {
+    try {
+      return parseGroups((await this.redis.call('XINFO', 'GROUPS', stream)) as unknown[][]);
+    } catch (err) {
+      if (/no such key/i.test(String((err as Error).message))) return [];
+      throw wrap(err, stream);
+    }
+  }
+
+  async consumers(stream: string, group: string): Promise<ConsumerInfo[]> {
+    try {
+      return parseConsumers((await this.redis.call('XINFO', 'CONSUMERS', stream, group)) as unknown[][]);
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async range(stream: string, start: string, end: string, count?: number): Promise<StreamEntry[]> {
+    try {
+      const raw = count === undefined ? await this.redis.xrange(stream, start, end) : await this.redis.xrange(stream, start, end, 'COUNT', count);
+      return toEntries(raw as RawEntry[]);
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async revRange(stream: string, end: string, start: string, count?: number): Promise<StreamEntry[]> {
+    try {
+      const raw = count === undefined ? await this.redis.xrevrange(stream, end, start) : await this.redis.xrevrange(stream, end, start, 'COUNT', count);
+      return toEntries(raw as RawEntry[]);
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async deleteEntries(stream: string, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    try {
+      return await this.redis.xdel(stream, ...ids);
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  private async scan(pattern: string, type?: string): Promise<string[]> {
+    const found = new Set<string>();
+    let cursor = '0';
+    do {
+      const args: (string | number)[] = [cursor, 'MATCH', pattern, 'COUNT', 1000];
+      if (type) args.push('TYPE', type);
+      const [next, keys] = (await this.redis.call('SCAN', ...args)) as [string, string[]];
+      for (const k of keys) found.add(k);
+      cursor = next;
+    } while (cursor !== '0');
+    return [...found].sort();
+  }
+
+  async listStreams(pattern: string): Promise<string[]> {
+    try {
+      return await this.scan(pattern, 'stream');
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  async trim(stream: string, opts: TrimOptions = {}): Promise<TrimResult> {
+    const retainFloor = opts.retainMs && opts.retainMs > 0 ? `${Math.max(0, this.clock.now() - opts.retainMs)}-0` : '';
+    try {
+      const [removed, removedUnacked] = await this.redis.saSafeTrim(stream, retainFloor, opts.maxLenCap ?? 0);
+      return { removed: Number(removed), removedUnacked: Number(removedUnacked) };
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
+    try {
+      return (await this.redis.xgroup('DELCONSUMER', stream, group, consumer)) as number;
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async commit(batch: CommitBatch): Promise<CommitResult> {
+    if (batch.items.length === 0) return { items: [] };
+    const { keys, args } = encodeCommit(batch);
+    try {
+      const res = await this.redis.saCommit(keys.length, ...keys, ...args);
+      return { items: res.map(([fresh, ids]) => ({ status: fresh === 1 ? 'committed' : 'duplicate', outputIds: ids ?? [] })) };
+    } catch (err) {
+      throw wrap(err, keys[0]);
+    }
+  }
+
+  async markersExist(keys: string[]): Promise<boolean[]> {
+    if (keys.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const k of keys) pipe.exists(k);
+    const res = (await pipe.exec()) ?? [];
+    return res.map(([err, n]) => {
+      if (err) throw wrap(err);
+      return n === 1;
+    });
+  }
+
+  async schedule(entries: DelayedAppend[]): Promise<void> {
+    if (entries.length === 0) return;
+    const pipe = this.redis.pipeline();
+    for (const e of entries) pipe.zadd(e.delayedKey, e.dueMs, delayedMember(e));
+    for (const [err] of (await pipe.exec()) ?? []) if (err) throw wrap(err);
+  }
+
+  async promoteDue(delayedKey: string, stream: string, nowMs: number, limit: number): Promise<number> {
+    try {
+      return await this.redis.saPromoteDue(delayedKey, stream, nowMs, limit);
+    } catch (err) {
+      throw wrap(err, stream);
+    }
+  }
+
+  async delayedCount(delayedKey: string): Promise<number> {
+    try {
+      return await this.redis.zcard(delayedKey);
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  async setWithTtl(key: string, value: string, ttlMs: number): Promise<void> {
+    try {
+      await this.redis.set(key, value, 'PX', Math.max(1, Math.round(ttlMs)));
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  async getMany(keys: string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    // A pipeline of GETs rather than MGET: the keys may live in different cluster slots.
+    const pipe = this.redis.pipeline();
+    for (const k of keys) pipe.get(k);
+    const res = (await pipe.exec()) ?? [];
+    return res.map(([err, v]) => {
+      if (err) throw wrap(err);
+      return (v as string | null) ?? null;
+    });
+  }
+
+  async ttlMs(key: string): Promise<number> {
+    try {
+      return await this.redis.pttl(key);
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  async deleteKeys(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const pipe = this.redis.pipeline();
+    for (const k of keys) pipe.del(k);
+    let n = 0;
+    for (const [err, v] of (await pipe.exec()) ?? []) {
+      if (err) throw wrap(err);
+      n += Number(v);
+    }
+    return n;
+  }
+
+  async scanKeys(pattern: string): Promise<string[]> {
+    try {
+      return await this.scan(pattern);
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const r of this.allReaders) r.disconnect();
+    this.allReaders.clear();
+    this.idleReaders.length = 0;
+    if (this.ownsConnection) {
+      try {
+        await this.redis.quit();
+      } catch {
+        this.redis.disconnect();
+      }
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** How to reach Redis; defaults in DEFAULT_REDIS_CONNECTION_OPTIONS. */
+export interface RedisConnectionOptions {
+  /** redis:// or rediss:// URL, with optional ACL user and password and db number. */
+  url: string;
+  /** Give up a connect attempt after this long. */
+  connectTimeoutMs: number;
+  /** Retries of one command across reconnects before it fails (null: wait for Redis forever). */
+  maxRetriesPerRequest: number | null;
+  /** Reconnect backoff: first delay and cap. */
+  reconnectInitialMs: number;
+  reconnectMaxMs: number;
+  /** For rediss://: verify the server certificate (on by default; turn off only for local tests). */
+  tlsRejectUnauthorized: boolean;
+  /** Extra CA bundle (PEM) for rediss://. */
+  tlsCa?: string | Buffer;
+  /** Connection name shown in CLIENT LIST. */
+  connectionName?: string;
+}
+
+/** Defaults for every connection we open. */
+export const DEFAULT_REDIS_CONNECTION_OPTIONS: Readonly<RedisConnectionOptions> = Object.freeze({
+  url: 'redis://127.0.0.1:6379',
+  connectTimeoutMs: 5_000,
+  maxRetriesPerRequest: 20,
+  reconnectInitialMs: 50,
+  reconnectMaxMs: 2_000,
+  tlsRejectUnauthorized: true,
+});
+
+/** The ioredis options for a connection (URL parsing, TLS, reconnect backoff with jitter). */
+export function ioredisOptions(opts: Partial<RedisConnectionOptions>): { url: string; options: RedisOptions } {
+  const o = { ...DEFAULT_REDIS_CONNECTION_OPTIONS, ...opts };
+  let parsed: URL;
+  try {
+    parsed = new URL(o.url);
+  } catch {
+    throw new TypeError(`REDIS_URL is not a valid URL (expected redis://[user:password@]host:port[/db])`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new TypeError(`REDIS_URL must start with redis:// or rediss://, got ${parsed.protocol}//`);
+  }
+  const options: RedisOptions = {
+    connectTimeout: o.connectTimeoutMs,
+    maxRetriesPerRequest: o.maxRetriesPerRequest,
+    // Exponential backoff with jitter, so many actors do not reconnect in lockstep after a restart.
+    retryStrategy: (times) => Math.min(o.reconnectMaxMs, o.reconnectInitialMs * 2 ** Math.min(times, 10)) * (0.5 + Math.random() / 2),
+    lazyConnect: true,
+    ...(o.connectionName ? { connectionName: o.connectionName } : {}),
+  };
+  if (parsed.protocol === 'rediss:') {
+    options.tls = { rejectUnauthorized: o.tlsRejectUnauthorized, ...(o.tlsCa ? { ca: o.tlsCa } : {}), servername: parsed.hostname };
+  }
+  return { url: o.url, options };
+}
+
+/** Opens (lazily) one ioredis connection from the options. */
+export function createRedisConnection(opts: Partial<RedisConnectionOptions>): Redis {
+  const { url, options } = ioredisOptions(opts);
+  return new Redis(url, options);
+}
+
+/** The URL with its password masked, for logs and errors. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}

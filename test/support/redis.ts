@@ -1,0 +1,79 @@
+/**
+ * Where integration tests get a real Redis, in order:
+ *   1. REDIS_URL (an existing server; tests only ever touch keys under their own fresh prefix),
+ *   2. testcontainers, when a Docker engine answers (redis:7-alpine),
+ *   3. a redis-server binary started on a free port for this test run.
+ * With REQUIRE_REDIS=1 (CI) finding none is a failure; otherwise suites print a visible skip.
+ * The result is shared by every test file of one run; tests that kill or restart a server start
+ * their own with RedisServer.start().
+ */
+import { RedisStreamBackend } from '../../src/streams/redis-backend.js';
+import { hasRedisServerBinary, RedisServer } from './redis-server.js';
+
+/** A Redis the tests may use. */
+export interface TestRedis {
+  url: string;
+  source: 'REDIS_URL' | 'testcontainers' | 'redis-server';
+}
+
+let shared: Promise<TestRedis | null> | null = null;
+let counter = 0;
+
+async function fromContainer(): Promise<TestRedis | null> {
+  try {
+    const tc = await import('testcontainers');
+    await tc.getContainerRuntimeClient();
+    const container = await new tc.GenericContainer('redis:7-alpine').withExposedPorts(6379).start();
+    process.once('beforeExit', () => void container.stop());
+    return { url: `redis://${container.getHost()}:${container.getMappedPort(6379)}`, source: 'testcontainers' };
+  } catch {
+    return null;
+  }
+}
+
+async function resolve(): Promise<TestRedis | null> {
+  const env = process.env.REDIS_URL;
+  if (env) return { url: env, source: 'REDIS_URL' };
+  const container = await fromContainer();
+  if (container) return container;
+  if (hasRedisServerBinary()) {
+    const srv = await RedisServer.start();
+    process.once('exit', () => void srv.stop('SIGKILL'));
+    return { url: srv.url, source: 'redis-server' };
+  }
+  if (process.env.REQUIRE_REDIS === '1') {
+    throw new Error('REQUIRE_REDIS=1 but no Redis: set REDIS_URL, start a Docker engine, or install redis-server');
+  }
+  return null;
+}
+
+/** The run's shared Redis, or null (with REQUIRE_REDIS=1 this throws instead). */
+export function testRedis(): Promise<TestRedis | null> {
+  shared ??= resolve().then((r) => {
+    if (r) console.log(`  redis for tests: ${r.source}`);
+    else console.log('  SKIPPED: no Redis (set REDIS_URL, run Docker, or install redis-server); REQUIRE_REDIS=1 makes this a failure');
+    return r;
+  });
+  return shared;
+}
+
+/** A key prefix no other test uses. */
+export function uniquePrefix(tag = 't'): string {
+  counter += 1;
+  return `${tag}${process.pid}x${Date.now().toString(36)}x${counter}`;
+}
+
+/** A connected backend on the shared Redis, or null when there is none (and it is not required). */
+export async function redisBackend(url?: string): Promise<RedisStreamBackend | null> {
+  const r = url ? { url } : await testRedis();
+  if (!r) return null;
+  const backend = new RedisStreamBackend({ url: r.url, maxRetriesPerRequest: 5 });
+  await backend.connect();
+  return backend;
+}
+
+/** Deletes every key under a prefix (tests clean up after themselves on a shared server). */
+export async function deletePrefix(backend: RedisStreamBackend, prefix: string): Promise<void> {
+  const keys = await backend.scanKeys(`${prefix}:*`);
+  if (keys.length) await backend.deleteKeys(keys);
+}
