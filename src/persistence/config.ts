@@ -1,0 +1,113 @@
+/**
+ * The one place persistence settings are read from the environment. Precedence:
+ * DATABASE_URL (Postgres, also a Supabase project's direct connection) > SUPABASE_URL +
+ * SUPABASE_KEY (REST) > memory seeded with mock leads. PERSISTENCE_ADAPTER may force a choice
+ * (e.g. `memory` for the demo on a machine that has DATABASE_URL set).
+ */
+import { MemoryAdapter } from './adapters/memory.js';
+import { PostgresAdapter } from './adapters/postgres.js';
+import { SupabaseAdapter } from './adapters/supabase.js';
+import { PersistenceConfigError, redactCredentials } from './errors.js';
+import { generateMockLeads } from './mock-leads.js';
+import { PersistenceService } from './service.js';
+import type { PersistenceServiceOptions } from './service.js';
+import type { PersistenceAdapter } from './types.js';
+
+/** Which store the environment selects. */
+export type PersistenceKind = 'postgres' | 'supabase' | 'memory';
+
+/** Persistence settings resolved from the environment (holds secrets: never log it; use describePersistence). */
+export interface PersistenceConfig {
+  kind: PersistenceKind;
+  databaseUrl?: string;
+  /** Postgres schema (DATABASE_SCHEMA), default `public`. */
+  schema: string;
+  supabaseUrl?: string;
+  supabaseKey?: string;
+  /** Mock leads seeded into the memory store. */
+  mockLeads: number;
+  /** PERSISTENCE_MAX_LIMIT, when set. */
+  maxLimit?: number;
+}
+
+/** Leads seeded into the memory fallback. */
+export const DEFAULT_MOCK_LEAD_COUNT = 200;
+
+/** The environment variables this module reads. */
+export type PersistenceEnv = Readonly<Record<string, string | undefined>>;
+
+const KINDS: readonly PersistenceKind[] = ['postgres', 'supabase', 'memory'];
+
+/** Resolves settings without connecting to anything. */
+export function resolvePersistenceConfig(env: PersistenceEnv): PersistenceConfig {
+  const value = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const databaseUrl = value('DATABASE_URL');
+  const supabaseUrl = value('SUPABASE_URL');
+  const supabaseKey = value('SUPABASE_KEY');
+  const forced = value('PERSISTENCE_ADAPTER');
+  if (forced !== undefined && !KINDS.includes(forced as PersistenceKind)) {
+    throw new PersistenceConfigError(`PERSISTENCE_ADAPTER must be one of ${KINDS.join(', ')}, got "${forced}"`, 'PERSISTENCE_ADAPTER');
+  }
+  const kind: PersistenceKind =
+    (forced as PersistenceKind | undefined) ??
+    (databaseUrl !== undefined ? 'postgres' : supabaseUrl !== undefined && supabaseKey !== undefined ? 'supabase' : 'memory');
+  if (kind === 'postgres' && databaseUrl === undefined) {
+    throw new PersistenceConfigError('PERSISTENCE_ADAPTER=postgres needs DATABASE_URL', 'DATABASE_URL');
+  }
+  if (kind === 'supabase' && (supabaseUrl === undefined || supabaseKey === undefined)) {
+    throw new PersistenceConfigError('PERSISTENCE_ADAPTER=supabase needs SUPABASE_URL and SUPABASE_KEY', 'SUPABASE_KEY');
+  }
+  const maxLimitText = value('PERSISTENCE_MAX_LIMIT');
+  const maxLimit = maxLimitText === undefined ? undefined : Number(maxLimitText);
+  if (maxLimit !== undefined && (!Number.isSafeInteger(maxLimit) || maxLimit < 1)) {
+    throw new PersistenceConfigError(`PERSISTENCE_MAX_LIMIT must be a positive integer, got "${maxLimitText}"`, 'PERSISTENCE_MAX_LIMIT');
+  }
+  return {
+    kind,
+    schema: value('DATABASE_SCHEMA') ?? 'public',
+    mockLeads: DEFAULT_MOCK_LEAD_COUNT,
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    ...(supabaseUrl === undefined ? {} : { supabaseUrl }),
+    ...(supabaseKey === undefined ? {} : { supabaseKey }),
+    ...(maxLimit === undefined ? {} : { maxLimit }),
+  };
+}
+
+/** A log-safe one-liner: the kind and where, never a password or key. */
+export function describePersistence(config: PersistenceConfig): string {
+  if (config.kind === 'postgres') return `postgres ${redactCredentials(config.databaseUrl ?? '')} (schema ${config.schema})`;
+  if (config.kind === 'supabase') return `supabase ${config.supabaseUrl ?? ''}`;
+  return `memory (${config.mockLeads} mock leads)`;
+}
+
+/** The adapter a config describes (not connected yet: pools and REST clients connect on first use). */
+export function createAdapter(config: PersistenceConfig): PersistenceAdapter {
+  switch (config.kind) {
+    case 'postgres':
+      return new PostgresAdapter({ connectionString: config.databaseUrl as string, schema: config.schema });
+    case 'supabase':
+      return new SupabaseAdapter({ url: config.supabaseUrl as string, key: config.supabaseKey as string });
+    case 'memory':
+      return new MemoryAdapter({ seed: { leads: generateMockLeads(config.mockLeads) } });
+  }
+}
+
+/** What persistenceFromEnv builds: the chosen kind, its adapter and the service over it. */
+export interface PersistenceSetup {
+  kind: PersistenceKind;
+  adapter: PersistenceAdapter;
+  service: PersistenceService;
+  /** Log-safe description. */
+  description: string;
+}
+
+/** Picks the adapter from the environment and wraps it in a PersistenceService (code options win over env). */
+export function persistenceFromEnv(env: PersistenceEnv = process.env, options: Partial<PersistenceServiceOptions> = {}): PersistenceSetup {
+  const config = resolvePersistenceConfig(env);
+  const adapter = createAdapter(config);
+  const service = new PersistenceService(adapter, { ...(config.maxLimit === undefined ? {} : { maxLimit: config.maxLimit }), ...options });
+  return { kind: config.kind, adapter, service, description: describePersistence(config) };
+}

@@ -1,0 +1,26 @@
+/**
+ * The adapter contract against a live Supabase project, over its REST API. Runs only with
+ * USE_REAL_TESTS=1 and SUPABASE_URL / SUPABASE_KEY (a service-role key: the contract writes).
+ * The project needs the domain tables (run `migrate` over its direct Postgres connection).
+ * Rows the contract writes are tagged and deleted afterwards; existing rows are never touched.
+ */
+import { suite } from 'uvu';
+import { SupabaseAdapter } from '../src/persistence/adapters/supabase.js';
+import { persistenceAdapterContract } from './contract/persistence-adapter.contract.js';
+
+const url = process.env.SUPABASE_URL;
+const key = process.env.SUPABASE_KEY;
+const enabled = process.env.USE_REAL_TESTS === '1' && Boolean(url) && Boolean(key);
+
+if (enabled) {
+  persistenceAdapterContract('supabase (live)', async () => {
+    const adapter = new SupabaseAdapter({ url: url as string, key: key as string });
+    return { adapter, cleanup: () => adapter.close() };
+  });
+} else {
+  const skipped = suite('supabase adapter (live)');
+  skipped('live tests are gated', () => {
+    console.log('  skipped: supabase live tests need USE_REAL_TESTS=1, SUPABASE_URL and SUPABASE_KEY (a project migrated with the domain tables)');
+  });
+  skipped.run();
+}
