@@ -2,12 +2,11 @@
 // Runs the uvu suites (through tsx) and ends with one plain summary line ("N passed, N failed,
 // N skipped") that CI systems can read. Arguments are passed to uvu: a directory and a pattern.
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
-const uvu = require.resolve('uvu/bin.js');
+const uvu = fileURLToPath(new URL('../node_modules/uvu/bin.js', import.meta.url));
 const [dir = 'test', pattern = '\\.test\\.ts$'] = process.argv.slice(2);
-const child = spawn(process.execPath, [uvu, '-r', 'tsx', dir, pattern], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+const child = spawn(process.execPath, ['--import', 'tsx', uvu, dir, pattern], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
 
 let out = '';
 let finishedAt = 0;

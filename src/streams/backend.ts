@@ -80,6 +80,7 @@ export interface ReadGroupRequest {
   group: string;
   consumer: string;
   streams: string[];
+  /** Most entries per stream (Redis applies COUNT to each stream, not to the total). */
   count: number;
   /** Block up to this long when nothing is new; 0 or undefined returns at once. */
   blockMs?: number;
@@ -136,7 +137,7 @@ export interface TrimOptions {
 /** What a trim removed. */
 export interface TrimResult {
   removed: number;
-  /** Entries removed that some group had not yet acknowledged (only when maxLenCap forced it). */
+  /** Entries removed that some group had not yet acknowledged (only when maxLenCap forced it): those at or above the acknowledged floor; on a stream without groups, every entry the cap removed. */
   removedUnacked: number;
 }
 
@@ -164,7 +165,7 @@ export interface StreamBackend {
   /** Appends many entries in one round trip, returns ids in order. */
   appendMany(entries: Append[]): Promise<string[]>;
 
-  /** Creates the group at `startId` ('$' for new entries only, '0' for all) with MKSTREAM; no error if it exists. */
+  /** Creates the group at `startId` ('$' for new entries only, the default; '0' for all) with MKSTREAM; no error if it exists. */
   ensureGroup(stream: string, group: string, startId?: string): Promise<void>;
   /** Moves a group's last-delivered id (XGROUP SETID). */
   setGroupId(stream: string, group: string, id: string): Promise<void>;
@@ -174,7 +175,7 @@ export interface StreamBackend {
   readGroup(req: ReadGroupRequest): Promise<GroupEntry[]>;
   /** Re-reads this consumer's own pending entries (XREADGROUP with id 0), e.g. after a restart. */
   readOwnPending(stream: string, group: string, consumer: string, count: number): Promise<StreamEntry[]>;
-  /** Acknowledges ids; returns how many were pending. */
+  /** Acknowledges ids; returns how many were pending (0, not an error, when the stream or group is missing, as XACK). */
   ack(stream: string, group: string, ids: string[]): Promise<number>;
   /** Claims entries idle for at least minIdleMs (XAUTOCLAIM from `start`), with their delivery counts. */
   claimIdle(stream: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): Promise<ClaimResult>;
@@ -199,7 +200,7 @@ export interface StreamBackend {
   /** Streams whose key matches a glob pattern (SCAN ... TYPE stream). */
   listStreams(pattern: string): Promise<string[]>;
 
-  /** Trims only entries every group has acknowledged (and older than retainMs); never an unread entry unless maxLenCap forces it. */
+  /** Trims only entries every group has acknowledged (and older than retainMs); never an unread entry unless maxLenCap forces it. A stream without groups has nothing acknowledged: only the cap trims it. */
   trim(stream: string, opts?: TrimOptions): Promise<TrimResult>;
   /** Deletes a consumer (XGROUP DELCONSUMER); returns the pending count it had. */
   deleteConsumer(stream: string, group: string, consumer: string): Promise<number>;

@@ -1,4 +1,4 @@
-import type { CommitBatch, DelayedAppend } from './backend.js';
+import { StreamBackendError, type CommitBatch, type DelayedAppend } from './backend.js';
 
 /** Sorted-set member of a delayed entry: JSON [uid, field, value, ...], decoded by promote_due. */
 export function delayedMember(e: DelayedAppend): string {
@@ -24,6 +24,8 @@ export function encodeCommit(batch: CommitBatch): { keys: string[]; args: (strin
     args.push(item.markerKey ? ref(item.markerKey) : 0, item.ack ? ref(item.ack.stream) : 0, item.ack?.group ?? '', item.ack?.id ?? '');
     args.push(item.outputs.length);
     for (const o of item.outputs) {
+      // Checked here because Redis would fail such an XADD half way through the script, after earlier writes.
+      if (o.fields.length === 0 || o.fields.length % 2 !== 0) throw new StreamBackendError('BAD_ARGUMENT', `commit output to ${o.stream} needs field/value pairs, got ${o.fields.length} strings`, o.stream);
       args.push(ref(o.stream), o.fields.length);
       for (const f of o.fields) args.push(f);
     }

@@ -188,7 +188,8 @@ export class RedisStreamBackend implements StreamBackend {
       }
       return out;
     } catch (err) {
-      if (req.signal?.aborted) return [];
+      // Aborted or closed under a blocked read: the read simply ends with nothing, as on the shim.
+      if (req.signal?.aborted || (block && this.closed)) return [];
       throw wrap(err, req.streams.join(','));
     } finally {
       if (block) {

@@ -44,6 +44,7 @@ process.on('exit', () => {
 /** A running redis-server started by the harness. */
 export class RedisServer {
   private child: ChildProcess | null = null;
+  private detached = false;
   private constructor(
     readonly port: number,
     readonly dir: string,
@@ -59,6 +60,12 @@ export class RedisServer {
     return srv;
   }
 
+  /** Lets the test process exit while this server runs (it is still killed on exit). */
+  unref(): void {
+    this.detached = true;
+    this.child?.unref();
+  }
+
   /** redis:// URL of this server. */
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -71,7 +78,8 @@ export class RedisServer {
 
   private async launch(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...this.args];
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    if (this.detached) child.unref();
     this.child = child;
     live.add(child);
     child.on('exit', () => live.delete(child));

@@ -38,7 +38,7 @@ async function resolve(): Promise<TestRedis | null> {
   if (container) return container;
   if (hasRedisServerBinary()) {
     const srv = await RedisServer.start();
-    process.once('exit', () => void srv.stop('SIGKILL'));
+    srv.unref();
     return { url: srv.url, source: 'redis-server' };
   }
   if (process.env.REQUIRE_REDIS === '1') {

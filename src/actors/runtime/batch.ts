@@ -8,6 +8,7 @@ import type { ReadOnlyPersistence } from '../../persistence/types.js';
 import type { CommitItem, StreamBackend } from '../../streams/backend.js';
 import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
+import { isPermanentError } from '../errors.js';
 import type { ActorContext, ActorDefinition, EmitOptions } from '../types.js';
 import { backoffDelay } from './backoff.js';
 import { deadLetterFields, type DeadLetter, type DeadLetterReason } from './dead-letter.js';
@@ -164,7 +165,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
     } catch (err) {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       deps.logger.warn('handler failed', { actor: def.name, stream: e.stream, id: e.id, attempt: env.attempt, error: message });
-      if (env.attempt < def.maxAttempts) {
+      if (env.attempt < def.maxAttempts && !isPermanentError(err)) {
         result.retried += 1;
         const retry = nextAttempt(env);
         // Retries go to this actor's own retry stream (no other group sees them), after the backoff.

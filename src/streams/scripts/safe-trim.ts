@@ -1,7 +1,6 @@
 /**
  * safe_trim: trims a stream only below what every group has acknowledged: the floor is, over all
- * groups, the smallest pending id, or the id just after the last delivered one when nothing is
- * pending. A retention floor (entries younger than the window) lowers it further. With no group,
+ * groups, the smaller of its oldest pending id and the id just after its last delivered one. A retention floor (entries younger than the window) lowers it further. With no group,
  * nothing counts as acknowledged and nothing is trimmed. Computing the floor and trimming in one
  * script means a group cannot move between the two.
  * An operator cap (ARGV[2] > 0) may then trim to that many newest entries even past the floor;
@@ -34,8 +33,9 @@ for _, g in ipairs(groups) do
     if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'last-delivered-id' then last = g[i + 1] end
   end
   local pend = redis.call('XPENDING', KEYS[1], name)
-  local candidate
-  if tonumber(pend[1]) > 0 then candidate = pend[2] else candidate = after(last) end
+  -- Keep what is pending and what is not yet delivered (a group moved back by SETID re-reads it).
+  local candidate = after(last)
+  if tonumber(pend[1]) > 0 and less(pend[2], candidate) then candidate = pend[2] end
   if acked == nil or less(candidate, acked) then acked = candidate end
 end
 

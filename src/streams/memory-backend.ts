@@ -1,0 +1,361 @@
+/**
+ * MemoryStreamBackend: the offline shim of the StreamBackend seam. It mirrors Redis 7.0 wherever a
+ * test can observe it: XADD ids from the clock, the PEL with delivery counts and times, consumer
+ * seen-times, XAUTOCLAIM (deleted entries included), lag and entries-read as XINFO GROUPS computes
+ * them, blocking reads woken by appends, glob patterns, and the all-or-nothing commit. Every
+ * operation runs synchronously inside its call, so each one is atomic, like a Redis command or script.
+ *
+ * Not modelled, on purpose: consumers' active-time (Redis 7.2; `inactiveMs` is null, as on 7.0);
+ * a blocked read over several streams is served from every stream with news (Redis 7.0 serves only
+ * the stream that woke it); TTLs on anything but setWithTtl keys; cluster slots (no CROSSSLOT);
+ * memory limits, persistence, replication; ids beyond 2^53.
+ */
+import { EventEmitter } from 'node:events';
+import {
+  StreamBackendError,
+  type Append,
+  type BackendFeatures,
+  type ClaimResult,
+  type CommitBatch,
+  type CommitResult,
+  type ConsumerInfo,
+  type DelayedAppend,
+  type GroupEntry,
+  type GroupInfo,
+  type PendingEntry,
+  type PendingSummary,
+  type ReadGroupRequest,
+  type StreamBackend,
+  type StreamEntry,
+  type StreamInfo,
+  type TrimOptions,
+  type TrimResult,
+} from './backend.js';
+import { systemClock, type Clock } from './clock.js';
+import { CLOSED_EVENT, waitForData } from './memory/blocking.js';
+import { applyCommit, parkDelayed } from './memory/commit.js';
+import { byName, ConsumerGroup } from './memory/group.js';
+import { formatId, parseEnd, parseId, parseStart } from './memory/ids.js';
+import { Keyspace } from './memory/keyspace.js';
+import { UNKNOWN_READS, type MemoryStream } from './memory/stream.js';
+import { safeTrim } from './memory/trim.js';
+
+/** Options of MemoryStreamBackend. */
+export interface MemoryStreamBackendOptions {
+  /** Source of XADD ids, idle times and expiry (default: the wall clock). */
+  clock?: Clock;
+}
+
+/** Defaults of MemoryStreamBackendOptions. */
+export const DEFAULT_MEMORY_BACKEND_OPTIONS: Readonly<Required<MemoryStreamBackendOptions>> = Object.freeze({ clock: systemClock });
+
+/** What the shim models: Redis 7 lag and XAUTOCLAIM deleted ids, not XTRIM ... ACKED. */
+export const MEMORY_FEATURES: Readonly<BackendFeatures> = Object.freeze({ groupLag: true, claimReportsDeleted: true, trimAcked: false, version: 'memory' });
+
+/** XPENDING's COUNT when the caller gives none (same as the Redis backend). */
+const DEFAULT_PENDING_COUNT = 100;
+
+function noGroup(stream: string, group: string): StreamBackendError {
+  return new StreamBackendError('NOGROUP', `NOGROUP No such key '${stream}' or consumer group '${group}'`, stream);
+}
+
+function entryOut(e: { id: string; fields: readonly string[] }): StreamEntry {
+  return { id: e.id, fields: e.fields.slice() };
+}
+
+/** The in-memory StreamBackend (kind 'memory'): one instance is one private "server". */
+export class MemoryStreamBackend implements StreamBackend {
+  readonly kind = 'memory' as const;
+  readonly features: BackendFeatures = MEMORY_FEATURES;
+  private readonly clock: Clock;
+  private readonly keyspace: Keyspace;
+  /** Wake-ups for blocked readers: event name = stream key. */
+  private readonly events = new EventEmitter();
+  private closed = false;
+
+  constructor(options: MemoryStreamBackendOptions = {}) {
+    this.clock = options.clock ?? DEFAULT_MEMORY_BACKEND_OPTIONS.clock;
+    this.keyspace = new Keyspace(this.clock);
+    this.events.setMaxListeners(0);
+  }
+
+  async connect(): Promise<BackendFeatures> {
+    this.assertOpen();
+    return this.features;
+  }
+
+  async append(stream: string, fields: string[]): Promise<string> {
+    this.assertOpen();
+    const id = this.keyspace.streamOrCreate(stream).append(fields, this.clock.now()).id;
+    this.events.emit(stream);
+    return id;
+  }
+
+  async appendMany(entries: Append[]): Promise<string[]> {
+    this.assertOpen();
+    // A pipeline, not a transaction: readers are woken after each XADD, as Redis serves them.
+    return entries.map((e) => {
+      const id = this.keyspace.streamOrCreate(e.stream).append(e.fields, this.clock.now()).id;
+      this.events.emit(e.stream);
+      return id;
+    });
+  }
+
+  async ensureGroup(stream: string, group: string, startId = '$'): Promise<void> {
+    this.assertOpen();
+    const start = startId === '$' ? null : parseId(startId);
+    const s = this.keyspace.streamOrCreate(stream);
+    if (s.groups.has(group)) return; // BUSYGROUP: already there, which is what we wanted
+    s.groups.set(group, new ConsumerGroup(group, start ?? s.lastId));
+  }
+
+  async setGroupId(stream: string, group: string, id: string): Promise<void> {
+    this.assertOpen();
+    const s = this.requireStream(stream);
+    const g = this.requireGroup(stream, s, group);
+    g.lastDelivered = id === '$' ? s.lastId : parseId(id);
+    g.entriesRead = UNKNOWN_READS;
+  }
+
+  async destroyGroup(stream: string, group: string): Promise<boolean> {
+    this.assertOpen();
+    const removed = this.keyspace.stream(stream)?.groups.delete(group) ?? false;
+    // Readers blocked on that group wake up and fail with NOGROUP, as on Redis 7.
+    if (removed) this.events.emit(stream);
+    return removed;
+  }
+
+  async readGroup(req: ReadGroupRequest): Promise<GroupEntry[]> {
+    this.assertOpen();
+    if (req.signal?.aborted) return [];
+    const first = this.deliver(req, req.streams.map((key) => this.groupOf(key, req.group)));
+    if (first.length > 0 || !req.blockMs || req.blockMs <= 0) return first;
+    return waitForData({
+      emitter: this.events,
+      keys: req.streams,
+      blockMs: req.blockMs,
+      signal: req.signal,
+      // A deleted stream or destroyed group ends the wait with NOGROUP, as the next read would.
+      attempt: () => this.deliver(req, req.streams.map((key) => this.groupOf(key, req.group))),
+    });
+  }
+
+  // Serves `>` on each stream in request order; COUNT applies per stream, as in Redis. As on Redis
+  // 7.0, the consumer is created (or its seen-time refreshed) only on a stream that has something new.
+  private deliver(req: ReadGroupRequest, targets: { key: string; stream: MemoryStream; group: ConsumerGroup }[]): GroupEntry[] {
+    const now = this.clock.now();
+    const out: GroupEntry[] = [];
+    for (const t of targets) {
+      if (!t.group.hasNew(t.stream)) continue;
+      const consumer = t.group.touchConsumer(req.consumer, now);
+      for (const e of t.group.deliverNew(t.stream, consumer, req.count, now)) out.push({ stream: t.key, id: e.id, fields: e.fields.slice() });
+    }
+    return out;
+  }
+
+  async readOwnPending(stream: string, group: string, consumer: string, count: number): Promise<StreamEntry[]> {
+    this.assertOpen();
+    const now = this.clock.now();
+    const t = this.groupOf(stream, group);
+    return t.group.redeliverOwn(t.stream, t.group.touchConsumer(consumer, now), count, now).map(entryOut);
+  }
+
+  async ack(stream: string, group: string, ids: string[]): Promise<number> {
+    this.assertOpen();
+    const keys = ids.map((id) => parseId(id));
+    // XACK on a missing stream or group answers 0, it does not fail.
+    return this.keyspace.stream(stream)?.groups.get(group)?.ack(keys) ?? 0;
+  }
+
+  async claimIdle(stream: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): Promise<ClaimResult> {
+    this.assertOpen();
+    if (!Number.isInteger(count) || count <= 0) throw new StreamBackendError('BAD_ARGUMENT', `ERR COUNT must be > 0 (got ${count})`, stream);
+    const t = this.groupOf(stream, group);
+    const r = t.group.autoClaim(t.stream, consumer, minIdleMs, parseStart(start), count, this.clock.now());
+    return {
+      next: r.next ? formatId(r.next) : '0-0',
+      entries: r.claimed.map((c) => ({ ...entryOut(c.entry), deliveries: c.deliveries })),
+      deletedIds: r.deletedIds,
+    };
+  }
+
+  async pendingSummary(stream: string, group: string): Promise<PendingSummary> {
+    this.assertOpen();
+    return this.groupOf(stream, group).group.summary();
+  }
+
+  async pendingEntries(stream: string, group: string, opts: { start?: string; end?: string; count?: number; consumer?: string; minIdleMs?: number } = {}): Promise<PendingEntry[]> {
+    this.assertOpen();
+    const from = parseStart(opts.start ?? '-');
+    const to = parseEnd(opts.end ?? '+');
+    const { group: g } = this.groupOf(stream, group);
+    return g.pendingBetween(from, to, opts.count ?? DEFAULT_PENDING_COUNT, this.clock.now(), opts.consumer, opts.minIdleMs);
+  }
+
+  async streamInfo(stream: string): Promise<StreamInfo | null> {
+    this.assertOpen();
+    const s = this.keyspace.stream(stream);
+    if (!s) return null;
+    const first = s.entries[0];
+    const last = s.entries[s.entries.length - 1];
+    return { length: s.length, firstId: first?.id ?? null, lastId: last?.id ?? null, lastGeneratedId: formatId(s.lastId), groups: s.groups.size };
+  }
+
+  async groups(stream: string): Promise<GroupInfo[]> {
+    this.assertOpen();
+    const s = this.keyspace.stream(stream);
+    return s ? [...s.groups.values()].sort(byName).map((g) => g.info(s)) : [];
+  }
+
+  async consumers(stream: string, group: string): Promise<ConsumerInfo[]> {
+    this.assertOpen();
+    const s = this.keyspace.stream(stream);
+    if (!s) throw new StreamBackendError('SERVER', 'ERR no such key', stream);
+    return this.requireGroup(stream, s, group).consumerInfos(this.clock.now());
+  }
+
+  async range(stream: string, start: string, end: string, count?: number): Promise<StreamEntry[]> {
+    this.assertOpen();
+    const from = parseStart(start);
+    const to = parseEnd(end);
+    const s = this.keyspace.stream(stream);
+    if (!s || (count !== undefined && count <= 0)) return [];
+    return s.range(from, to, count).map(entryOut);
+  }
+
+  async revRange(stream: string, end: string, start: string, count?: number): Promise<StreamEntry[]> {
+    this.assertOpen();
+    const to = parseEnd(end);
+    const from = parseStart(start);
+    const s = this.keyspace.stream(stream);
+    if (!s || (count !== undefined && count <= 0)) return [];
+    return s.revRange(to, from, count).map(entryOut);
+  }
+
+  async deleteEntries(stream: string, ids: string[]): Promise<number> {
+    this.assertOpen();
+    const keys = ids.map((id) => parseId(id));
+    return this.keyspace.stream(stream)?.delete(keys) ?? 0;
+  }
+
+  async listStreams(pattern: string): Promise<string[]> {
+    this.assertOpen();
+    return this.keyspace.keys(pattern, 'stream');
+  }
+
+  async trim(stream: string, opts: TrimOptions = {}): Promise<TrimResult> {
+    this.assertOpen();
+    const s = this.keyspace.stream(stream);
+    return s ? safeTrim(s, this.clock.now(), opts) : { removed: 0, removedUnacked: 0 };
+  }
+
+  async deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
+    this.assertOpen();
+    const s = this.requireStream(stream);
+    return this.requireGroup(stream, s, group).deleteConsumer(consumer);
+  }
+
+  async commit(batch: CommitBatch): Promise<CommitResult> {
+    this.assertOpen();
+    const { result, appended } = applyCommit(this.keyspace, batch, this.clock.now(), (key, group) => this.groupOf(key, group).group);
+    // Readers are served once the whole batch is in, as after EXEC or a script.
+    for (const key of appended) this.events.emit(key);
+    return result;
+  }
+
+  async markersExist(keys: string[]): Promise<boolean[]> {
+    this.assertOpen();
+    return keys.map((k) => this.keyspace.exists(k));
+  }
+
+  async schedule(entries: DelayedAppend[]): Promise<void> {
+    this.assertOpen();
+    for (const e of entries) this.keyspace.assertType(e.delayedKey, 'zset');
+    parkDelayed(this.keyspace, entries);
+  }
+
+  async promoteDue(delayedKey: string, stream: string, nowMs: number, limit: number): Promise<number> {
+    this.assertOpen();
+    const set = this.keyspace.zset(delayedKey);
+    this.keyspace.assertType(stream, 'stream');
+    if (!set) return 0;
+    const due = set.popDue(nowMs, limit);
+    this.keyspace.dropIfEmpty(delayedKey);
+    if (due.length === 0) return 0;
+    const s = this.keyspace.streamOrCreate(stream);
+    const now = this.clock.now();
+    for (const d of due) s.append(d.fields, now);
+    this.events.emit(stream);
+    return due.length;
+  }
+
+  async delayedCount(delayedKey: string): Promise<number> {
+    this.assertOpen();
+    return this.keyspace.zset(delayedKey)?.size ?? 0;
+  }
+
+  async setWithTtl(key: string, value: string, ttlMs: number): Promise<void> {
+    this.assertOpen();
+    const replacesStream = this.keyspace.typeOf(key) === 'stream';
+    this.keyspace.setString(key, value, Math.max(1, Math.round(ttlMs)));
+    if (replacesStream) this.events.emit(key);
+  }
+
+  async getMany(keys: string[]): Promise<(string | null)[]> {
+    this.assertOpen();
+    return keys.map((k) => this.keyspace.getString(k));
+  }
+
+  async ttlMs(key: string): Promise<number> {
+    this.assertOpen();
+    return this.keyspace.pttl(key);
+  }
+
+  async deleteKeys(keys: string[]): Promise<number> {
+    this.assertOpen();
+    let n = 0;
+    for (const k of keys) {
+      const wasStream = this.keyspace.typeOf(k) === 'stream';
+      if (this.keyspace.delete(k)) n++;
+      // Readers blocked on a deleted stream wake up and fail with NOGROUP.
+      if (wasStream) this.events.emit(k);
+    }
+    return n;
+  }
+
+  async scanKeys(pattern: string): Promise<string[]> {
+    this.assertOpen();
+    return this.keyspace.keys(pattern);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Blocked readers resolve with [] (as on abort): shutting down is not a read error.
+    this.events.emit(CLOSED_EVENT);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StreamBackendError('CONNECTION', 'MemoryStreamBackend is closed');
+  }
+
+  private requireStream(stream: string): MemoryStream {
+    const s = this.keyspace.stream(stream);
+    if (!s) throw new StreamBackendError('SERVER', 'ERR The XGROUP subcommand requires the key to exist', stream);
+    return s;
+  }
+
+  private requireGroup(stream: string, s: MemoryStream, group: string): ConsumerGroup {
+    const g = s.groups.get(group);
+    if (!g) throw noGroup(stream, group);
+    return g;
+  }
+
+  // The stream and group a group command works on: NOGROUP when either is missing, as XREADGROUP says.
+  private groupOf(key: string, group: string): { key: string; stream: MemoryStream; group: ConsumerGroup } {
+    const stream = this.keyspace.stream(key);
+    const g = stream?.groups.get(group);
+    if (!stream || !g) throw noGroup(key, group);
+    return { key, stream, group: g };
+  }
+}
