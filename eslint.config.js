@@ -1,9 +1,11 @@
 // Flat config: typescript-eslint's recommended rules over everything we ship and test.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.lua'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.tmp/'] },
+  { languageOptions: { globals: globals.node } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
