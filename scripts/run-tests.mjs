@@ -28,7 +28,8 @@ child.stdout.on('data', (chunk) => {
 
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 
-child.on('exit', (code, signal) => {
+child.on('exit', (code) => {
+  // eslint-disable-next-line no-control-regex -- stripping ANSI colour codes
   const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
   const num = (label) => Number((new RegExp(`${label}:\\s+(\\d+)`).exec(plain) ?? [])[1] ?? NaN);
   const total = num('Total');
