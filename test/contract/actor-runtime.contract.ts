@@ -274,6 +274,22 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
     }
   });
 
+  s('a group destroyed under a running actor is recreated; what it re-reads is skipped as duplicate', async () => {
+    const h = await setup(factory, [confirmer()]);
+    if (!h) return;
+    try {
+      await h.send([order(1), order(2)]);
+      await waitFor('first outputs', async () => (await h.outputs('order.confirmed')).length === 2);
+      await h.backend.destroyGroup(h.keys.topic('order.placed'), 'confirmer');
+      await h.send([order(3)]);
+      await waitFor('group back and new input handled', async () => (await h.outputs('order.confirmed')).length === 3, 10_000);
+      await waitFor('old inputs skipped as duplicates', async () => /stream_actor_duplicates_skipped_total\{actor="confirmer"\} 2/.test(await h.runtime.registry.metrics()));
+      assert.is((await h.outputs('order.confirmed')).length, 3);
+    } finally {
+      await h.done();
+    }
+  });
+
   s('the periodic trim removes acknowledged entries only', async () => {
     const h = await setup(factory, [confirmer()], { trimIntervalMs: 50, retentionMs: 0 });
     if (!h) return;

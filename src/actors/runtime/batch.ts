@@ -40,6 +40,8 @@ export interface BatchDeps {
 export interface BatchResult {
   items: CommitItem[];
   processed: number;
+  /** Handler failures (each then retried or dead-lettered). */
+  failed: number;
   retried: number;
   duplicates: number;
   deadLettered: Partial<Record<DeadLetterReason, number>>;
@@ -58,7 +60,7 @@ class OutputContractError extends Error {
 /** Turns a batch of entries into one atomic commit: outputs, retries, dead letters and acks. */
 export async function processBatch(entries: InputEntry[], deps: BatchDeps): Promise<BatchResult> {
   const { def, keys } = deps;
-  const result: BatchResult = { items: [], processed: 0, retried: 0, duplicates: 0, deadLettered: {} };
+  const result: BatchResult = { items: [], processed: 0, failed: 0, retried: 0, duplicates: 0, deadLettered: {} };
   const now = deps.clock.now();
   const deadLetter = (e: InputEntry, partition: number, topic: string, d: Omit<DeadLetter, 'actor' | 'source' | 'sourceId' | 'failedAtMs'>): void => {
     result.deadLettered[d.reason] = (result.deadLettered[d.reason] ?? 0) + 1;
@@ -164,6 +166,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       return item;
     } catch (err) {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      result.failed += 1;
       deps.logger.warn('handler failed', { actor: def.name, stream: e.stream, id: e.id, attempt: env.attempt, error: message });
       if (env.attempt < def.maxAttempts && !isPermanentError(err)) {
         result.retried += 1;

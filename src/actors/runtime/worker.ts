@@ -1,6 +1,6 @@
 import type { BoundActorMetrics } from '../../monitoring/metrics.js';
 import type { Logger } from '../../monitoring/types.js';
-import type { StreamBackend } from '../../streams/backend.js';
+import { isStreamBackendError, type StreamBackend } from '../../streams/backend.js';
 import type { ActorDefinition } from '../types.js';
 import { processBatch, type BatchDeps, type BatchResult, type InputEntry } from './batch.js';
 import type { RuntimeOptions } from './options.js';
@@ -41,10 +41,14 @@ export class ActorWorker {
 
   /** Creates the groups (idempotent) and starts the loop. */
   async start(): Promise<void> {
-    for (const s of this.streams) await this.backend.ensureGroup(s, this.def.name, this.def.startId);
+    await this.ensureGroups();
     this.running = true;
     this.abort = new AbortController();
     this.loopDone = this.loop();
+  }
+
+  private async ensureGroups(): Promise<void> {
+    for (const s of this.streams) await this.backend.ensureGroup(s, this.def.name, this.def.startId);
   }
 
   /** Stops reading, lets in-flight work finish and commit, then resolves. */
@@ -81,6 +85,8 @@ export class ActorWorker {
       } catch (err) {
         this.recover = true;
         if (!this.running) break;
+        // The group vanished (destroyed, or a Redis restarted without persistence): create it again.
+        if (isStreamBackendError(err, 'NOGROUP')) await this.ensureGroups().catch(() => undefined);
         this.logger.warn('actor loop error; retrying', { actor: this.def.name, error: (err as Error).message, retryInMs: errorDelay });
         await sleep(errorDelay);
         errorDelay = Math.min(errorDelay * 2, 5_000);
@@ -96,6 +102,7 @@ export class ActorWorker {
       await this.backend.commit({ items: batch.items, markerTtlMs: this.def.idempotencyTtlMs });
       this.metrics.commitDuration((performance.now() - started) / 1000);
       if (batch.processed) this.metrics.processed(batch.processed);
+      if (batch.failed) this.metrics.failed('handler-error', batch.failed);
       if (batch.retried) this.metrics.retried(batch.retried);
       if (batch.duplicates) this.metrics.duplicate(batch.duplicates);
       for (const [reason, n] of Object.entries(batch.deadLettered)) {
