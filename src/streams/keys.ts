@@ -49,6 +49,21 @@ export interface Keys {
   parse(key: string): { kind: KeyKind; topic: string; partition: number } | null;
 }
 
+/**
+ * The partition of a partitionKey among P partitions: FNV-1a over its UTF-8 bytes, mod P. Stable
+ * across processes and versions, so every producer routes one key to the same partition.
+ */
+export function partitionOf(partitionKey: string, partitions: number): number {
+  if (!Number.isInteger(partitions) || partitions < 1) throw new TypeError(`partitions must be an integer >= 1, got ${partitions}`);
+  if (partitions === 1) return 0;
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(partitionKey, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % partitions;
+}
+
 /** Throws when a name would break the key layout (empty, or with ':', '{', '}', spaces). */
 export function assertName(what: string, name: string): void {
   if (!NAME_RE.test(name)) throw new TypeError(`${what} "${name}" must match ${NAME_RE} (letters, digits, . _ -)`);

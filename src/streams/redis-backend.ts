@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type ChainableCommander, type Redis } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
 import {
   StreamBackendError,
   type Append,
@@ -20,7 +21,7 @@ import {
   type TrimResult,
 } from './backend.js';
 import { systemClock, type Clock } from './clock.js';
-import { createRedisConnection, describeUrl, type RedisConnectionOptions } from './redis-connection.js';
+import { createRedisConnection, describeUrl, ioredisOptions, type RedisConnectionOptions } from './redis-connection.js';
 import { atLeast, parseConsumers, parseGroups, parsePendingEntries, parsePendingSummary, parseStreamInfo, toEntries, type RawEntry } from './redis-replies.js';
 import { delayedMember, encodeCommit } from './commit-args.js';
 import { CLAIM_IDLE_SCRIPT } from './scripts/claim-idle.js';
@@ -32,6 +33,8 @@ import { SAFE_TRIM_SCRIPT } from './scripts/safe-trim.js';
 export interface RedisStreamBackendOptions extends Partial<RedisConnectionOptions> {
   /** Use this connection for normal commands; it is the caller's and is never closed by us. */
   connection?: Redis;
+  /** Redis Cluster seed nodes (host:port); when set, the backend talks to the cluster (credentials and TLS from `url`). */
+  clusterNodes?: string[];
   clock?: Clock;
 }
 
@@ -56,6 +59,7 @@ function wrap(err: unknown, stream?: string): StreamBackendError {
 export class RedisStreamBackend implements StreamBackend {
   readonly kind = 'redis' as const;
   private readonly redis: ScriptedRedis;
+  private readonly cluster: Cluster | null = null;
   private readonly ownsConnection: boolean;
   private readonly idleReaders: Redis[] = [];
   private readonly allReaders = new Set<Redis>();
@@ -65,7 +69,13 @@ export class RedisStreamBackend implements StreamBackend {
 
   constructor(private readonly options: RedisStreamBackendOptions = {}) {
     this.ownsConnection = !options.connection;
-    this.redis = (options.connection ?? createRedisConnection({ connectionName: 'stream-actors', ...options })) as ScriptedRedis;
+    if (options.clusterNodes && options.clusterNodes.length > 0) {
+      this.cluster = createCluster(options.clusterNodes, options);
+      // Cluster shares Redis's command surface; the cast keeps one code path for both.
+      this.redis = this.cluster as unknown as ScriptedRedis;
+    } else {
+      this.redis = (options.connection ?? createRedisConnection({ connectionName: 'stream-actors', ...options })) as ScriptedRedis;
+    }
     this.clock = options.clock ?? systemClock;
     // defineCommand: EVALSHA with a transparent EVAL fallback, per connection (and per cluster node).
     this.redis.defineCommand('saCommit', { lua: COMMIT_SCRIPT });
@@ -76,9 +86,14 @@ export class RedisStreamBackend implements StreamBackend {
     this.redis.on('error', () => {});
   }
 
-  /** The command connection (for tools that need a raw command the seam does not cover). */
+  /** The command connection (for tools that need a raw command the seam does not cover); on a cluster, the Cluster client. */
   get connection(): Redis {
     return this.redis;
+  }
+
+  /** True when talking to a Redis Cluster. */
+  get isCluster(): boolean {
+    return this.cluster !== null;
   }
 
   get features(): BackendFeatures {
@@ -90,6 +105,7 @@ export class RedisStreamBackend implements StreamBackend {
     if (this.feats) return this.feats;
     try {
       if (this.redis.status === 'wait') await this.redis.connect();
+      // On a cluster INFO goes to any node; every node runs the same version in a healthy cluster.
       const info = await this.redis.info('server');
       const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? '0.0.0';
       if (!atLeast(version, 6, 2)) throw new StreamBackendError('UNSUPPORTED', `Redis ${version} is too old: stream-actors needs >= 6.2 (XAUTOCLAIM)`);
@@ -111,10 +127,8 @@ export class RedisStreamBackend implements StreamBackend {
 
   async appendMany(entries: Append[]): Promise<string[]> {
     if (entries.length === 0) return [];
-    // One pipeline: one round trip for the whole batch.
-    const pipe = this.redis.pipeline();
-    for (const e of entries) pipe.xadd(e.stream, '*', ...e.fields);
-    const res = (await pipe.exec()) ?? [];
+    // One pipeline: one round trip for the whole batch (one per slot on a cluster).
+    const res = await this.pipelined(entries.map((e) => e.stream), (pipe, i) => pipe.xadd(entries[i]!.stream, '*', ...entries[i]!.fields));
     return res.map(([err, id], i) => {
       if (err) throw wrap(err, entries[i]?.stream);
       return id as string;
@@ -150,7 +164,9 @@ export class RedisStreamBackend implements StreamBackend {
     const r = this.idleReaders.pop();
     if (r) return r;
     // A blocking read gets its own connection, which waits for Redis forever instead of failing the read.
-    const reader = this.redis.duplicate({ maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'stream-actors-reader' });
+    const reader: Redis = this.cluster
+      ? (this.cluster.duplicate(undefined, { lazyConnect: false, redisOptions: { ...this.cluster.options.redisOptions, maxRetriesPerRequest: null, connectionName: 'stream-actors-reader' } }) as unknown as Redis)
+      : this.redis.duplicate({ maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'stream-actors-reader' });
     reader.on('error', () => {});
     this.allReaders.add(reader);
     return reader;
@@ -305,15 +321,48 @@ export class RedisStreamBackend implements StreamBackend {
 
   private async scan(pattern: string, type?: string): Promise<string[]> {
     const found = new Set<string>();
-    let cursor = '0';
-    do {
-      const args: (string | number)[] = [cursor, 'MATCH', pattern, 'COUNT', 1000];
-      if (type) args.push('TYPE', type);
-      const [next, keys] = (await this.redis.call('SCAN', ...args)) as [string, string[]];
-      for (const k of keys) found.add(k);
-      cursor = next;
-    } while (cursor !== '0');
+    // On a cluster every master holds its own part of the keyspace.
+    const nodes: Redis[] = this.cluster ? this.cluster.nodes('master') : [this.redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const args: (string | number)[] = [cursor, 'MATCH', pattern, 'COUNT', 1000];
+        if (type) args.push('TYPE', type);
+        const [next, keys] = (await node.call('SCAN', ...args)) as [string, string[]];
+        for (const k of keys) found.add(k);
+        cursor = next;
+      } while (cursor !== '0');
+    }
     return [...found].sort();
+  }
+
+  /**
+   * Runs one command per key as a pipeline and returns the replies in key order. On a cluster a
+   * pipeline may only touch one slot, so it becomes one pipeline per slot, sent concurrently.
+   */
+  private async pipelined(keys: string[], add: (pipe: ChainableCommander, index: number) => unknown): Promise<[Error | null, unknown][]> {
+    if (!this.cluster) {
+      const pipe = this.redis.pipeline();
+      keys.forEach((_, i) => add(pipe, i));
+      return ((await pipe.exec()) ?? []) as [Error | null, unknown][];
+    }
+    const bySlot = new Map<number, number[]>();
+    keys.forEach((k, i) => {
+      const slot = calculateSlot(k);
+      const list = bySlot.get(slot);
+      if (list) list.push(i);
+      else bySlot.set(slot, [i]);
+    });
+    const out: [Error | null, unknown][] = new Array(keys.length);
+    await Promise.all(
+      [...bySlot.values()].map(async (indexes) => {
+        const pipe = this.redis.pipeline();
+        for (const i of indexes) add(pipe, i);
+        const res = ((await pipe.exec()) ?? []) as [Error | null, unknown][];
+        indexes.forEach((i, j) => (out[i] = res[j] ?? [new Error('no reply'), null]));
+      }),
+    );
+    return out;
   }
 
   async listStreams(pattern: string): Promise<string[]> {
@@ -355,9 +404,7 @@ export class RedisStreamBackend implements StreamBackend {
 
   async markersExist(keys: string[]): Promise<boolean[]> {
     if (keys.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const k of keys) pipe.exists(k);
-    const res = (await pipe.exec()) ?? [];
+    const res = await this.pipelined(keys, (pipe, i) => pipe.exists(keys[i]!));
     return res.map(([err, n]) => {
       if (err) throw wrap(err);
       return n === 1;
@@ -366,9 +413,8 @@ export class RedisStreamBackend implements StreamBackend {
 
   async schedule(entries: DelayedAppend[]): Promise<void> {
     if (entries.length === 0) return;
-    const pipe = this.redis.pipeline();
-    for (const e of entries) pipe.zadd(e.delayedKey, e.dueMs, delayedMember(e));
-    for (const [err] of (await pipe.exec()) ?? []) if (err) throw wrap(err);
+    const res = await this.pipelined(entries.map((e) => e.delayedKey), (pipe, i) => pipe.zadd(entries[i]!.delayedKey, entries[i]!.dueMs, delayedMember(entries[i]!)));
+    for (const [err] of res) if (err) throw wrap(err);
   }
 
   async promoteDue(delayedKey: string, stream: string, nowMs: number, limit: number): Promise<number> {
@@ -398,9 +444,7 @@ export class RedisStreamBackend implements StreamBackend {
   async getMany(keys: string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
     // A pipeline of GETs rather than MGET: the keys may live in different cluster slots.
-    const pipe = this.redis.pipeline();
-    for (const k of keys) pipe.get(k);
-    const res = (await pipe.exec()) ?? [];
+    const res = await this.pipelined(keys, (pipe, i) => pipe.get(keys[i]!));
     return res.map(([err, v]) => {
       if (err) throw wrap(err);
       return (v as string | null) ?? null;
@@ -417,10 +461,9 @@ export class RedisStreamBackend implements StreamBackend {
 
   async deleteKeys(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    const pipe = this.redis.pipeline();
-    for (const k of keys) pipe.del(k);
+    const res = await this.pipelined(keys, (pipe, i) => pipe.del(keys[i]!));
     let n = 0;
-    for (const [err, v] of (await pipe.exec()) ?? []) {
+    for (const [err, v] of res) {
       if (err) throw wrap(err);
       n += Number(v);
     }
@@ -449,4 +492,26 @@ export class RedisStreamBackend implements StreamBackend {
       }
     }
   }
+}
+
+/** A Cluster client from seed nodes, with the URL's credentials and TLS applied to every node. */
+function createCluster(nodes: string[], opts: RedisStreamBackendOptions): Cluster {
+  const { url, options } = ioredisOptions({ connectionName: 'stream-actors', ...opts });
+  const u = new URL(url);
+  const redisOptions = { ...options, ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}) };
+  delete redisOptions.retryStrategy;
+  return new Cluster(
+    nodes.map((n) => {
+      const [host = '127.0.0.1', port = '6379'] = n.split(':');
+      return { host, port: Number(port) };
+    }),
+    {
+      lazyConnect: true,
+      redisOptions,
+      maxRedirections: 16,
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 300,
+      clusterRetryStrategy: options.retryStrategy,
+    },
+  );
 }

@@ -8,6 +8,7 @@
  * their own with RedisServer.start().
  */
 import { RedisStreamBackend } from '../../src/streams/redis-backend.js';
+import { RedisTestCluster } from './redis-cluster.js';
 import { hasRedisServerBinary, RedisServer } from './redis-server.js';
 
 /** A Redis the tests may use. */
@@ -76,4 +77,27 @@ export async function redisBackend(url?: string): Promise<RedisStreamBackend | n
 export async function deletePrefix(backend: RedisStreamBackend, prefix: string): Promise<void> {
   const keys = await backend.scanKeys(`${prefix}:*`);
   if (keys.length) await backend.deleteKeys(keys);
+}
+
+let sharedCluster: Promise<{ nodes: string[] } | null> | null = null;
+
+/**
+ * The run's shared Redis Cluster: REDIS_CLUSTER_NODES, else three masters started from the
+ * redis-server binary; null (visible skip) when neither exists, a failure under REQUIRE_REDIS=1.
+ */
+export function clusterForTests(): Promise<{ nodes: string[] } | null> {
+  sharedCluster ??= (async () => {
+    const env = process.env.REDIS_CLUSTER_NODES;
+    if (env) return { nodes: env.split(',').map((n) => n.trim()) };
+    if (hasRedisServerBinary()) {
+      const cluster = await RedisTestCluster.start();
+      for (const m of cluster.masters) m.unref();
+      console.log(`  redis cluster for tests: ${cluster.nodes.join(',')}`);
+      return { nodes: cluster.nodes };
+    }
+    if (process.env.REQUIRE_REDIS === '1') throw new Error('REQUIRE_REDIS=1 but no cluster: set REDIS_CLUSTER_NODES or install redis-server');
+    console.log('  SKIPPED: no Redis Cluster (set REDIS_CLUSTER_NODES or install redis-server)');
+    return null;
+  })();
+  return sharedCluster;
 }

@@ -70,7 +70,7 @@ export class Housekeeping {
   async stop(): Promise<void> {
     await Promise.all(this.tasks.map((t) => t.stop()));
     const { backend, keys, consumer } = this.deps;
-    await backend.deleteKeys(this.workers.map((w) => keys.heartbeat(w.def.name, consumer)));
+    await backend.deleteKeys([...new Set(this.workers.map((w) => keys.heartbeat(w.def.name, consumer)))]);
     for (const w of this.workers) {
       for (const s of w.streams) {
         const mine = (await backend.consumers(s, w.def.name)).find((c) => c.name === consumer);
@@ -84,8 +84,8 @@ export class Housekeeping {
     const { backend, keys, clock } = this.deps;
     const pairs = new Map<string, string>();
     for (const w of this.workers) {
-      for (const t of w.def.consumes) pairs.set(keys.delayed(t), keys.topic(t));
-      pairs.set(keys.retryDelayed(w.def.name), keys.retry(w.def.name));
+      for (const t of w.def.consumes) pairs.set(keys.delayed(t, w.partition), keys.topic(t, w.partition));
+      pairs.set(keys.retryDelayed(w.def.name, w.partition), keys.retry(w.def.name, w.partition));
     }
     for (const [delayed, stream] of pairs) {
       // Loop while full batches move, so a backlog drains without waiting a tick per 1,000.
@@ -96,9 +96,12 @@ export class Housekeeping {
   /** Refreshes heartbeats, updates lag/pending gauges and deletes dead consumers with an empty PEL. */
   async heartbeat(): Promise<void> {
     const { backend, keys, consumer, clock, metrics, logger } = this.deps;
+    const value = JSON.stringify({ host: hostname(), pid: process.pid, at: new Date(clock.now()).toISOString() });
+    const beaten = new Set<string>();
     for (const w of this.workers) {
-      const value = JSON.stringify({ host: hostname(), pid: process.pid, at: new Date(clock.now()).toISOString() });
-      await backend.setWithTtl(keys.heartbeat(w.def.name, consumer), value, w.def.heartbeatMs * 3);
+      // One heartbeat per actor and process, however many partitions it reads.
+      if (!beaten.has(w.def.name)) await backend.setWithTtl(keys.heartbeat(w.def.name, consumer), value, w.def.heartbeatMs * 3);
+      beaten.add(w.def.name);
       const bound = metrics.forActor(w.def.name);
       for (const s of w.streams) {
         const group = (await backend.groups(s)).find((g) => g.name === w.def.name);

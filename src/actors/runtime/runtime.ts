@@ -35,6 +35,10 @@ export interface RuntimeDeps {
   registry?: Registry;
   persistence?: ReadOnlyPersistence;
   options?: Partial<RuntimeOptions>;
+  /** Partitions P of every topic (1 on a single Redis). */
+  partitions?: number;
+  /** The partitions this process reads (default: all). Consumers of a group share each partition's entries. */
+  ownPartitions?: number[];
   /** Random source for backoff jitter (tests pin it). */
   random?: () => number;
 }
@@ -76,9 +80,14 @@ export class ActorRuntime {
     this.logger = deps.logger ?? createLogger({ service: 'stream-actors' });
     this.options = { ...DEFAULT_RUNTIME_OPTIONS, ...deps.options };
     const clock = deps.clock ?? systemClock;
-    this.workers = actors.map(
-      (def) =>
-        new ActorWorker(
+    const partitions = deps.partitions ?? 1;
+    const own = deps.ownPartitions ?? Array.from({ length: partitions }, (_, i) => i);
+    for (const p of own) if (!Number.isInteger(p) || p < 0 || p >= partitions) throw new TypeError(`partition ${p} is outside 0..${partitions - 1}`);
+    // One worker per actor and partition: one XREADGROUP never spans two cluster slots.
+    this.workers = actors.flatMap((def) =>
+      own.map(
+        (partition) =>
+          new ActorWorker(
           def,
           {
             def,
@@ -93,7 +102,9 @@ export class ActorRuntime {
             ...(deps.random ? { random: deps.random } : {}),
           },
           this.options,
+          partition,
         ),
+      ),
     );
     this.housekeeping = new Housekeeping(this.workers, { backend: deps.backend, keys: this.keys, consumer: this.consumer, clock, logger: this.logger, metrics: this.metrics, options: this.options });
   }

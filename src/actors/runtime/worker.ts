@@ -8,7 +8,7 @@ import type { RuntimeOptions } from './options.js';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * One actor's consume loop in one process: read a batch, handle it, commit it atomically. The
+ * One actor's consume loop on one partition in one process: read a batch, handle it, commit it atomically. The
  * next read and the handling of the next batch overlap the commit of the previous one; at most
  * one commit is in flight, so commits stay in order. Before reading new entries it re-reads its
  * own pending ones (a previous life of this consumer, or a commit that failed), and every
@@ -32,11 +32,13 @@ export class ActorWorker {
     readonly def: ActorDefinition,
     private readonly deps: BatchDeps,
     private readonly options: RuntimeOptions,
+    /** The partition this worker reads: all its streams share that partition's hash tag (one cluster slot). */
+    readonly partition = 0,
   ) {
     this.backend = deps.backend;
     this.logger = deps.logger;
     this.metrics = deps.metrics;
-    this.streams = [...def.consumes.map((t) => deps.keys.topic(t)), deps.keys.retry(def.name)];
+    this.streams = [...def.consumes.map((t) => deps.keys.topic(t, partition)), deps.keys.retry(def.name, partition)];
   }
 
   /** Creates the groups (idempotent) and starts the loop. */

@@ -1,0 +1,95 @@
+/**
+ * The RAG agent's options, their defaults (written once) and the one reader of its environment
+ * variables (RAG_MAX_LIMIT, MAX_FALLBACKS_PER_MIN, RAG_DEBUG_IO, RAG_DEEP_DEBUG), used at the edge.
+ */
+import type { RagPlanner } from './fallback.js';
+
+/** Everything the RAG agent can be told. */
+export interface RagOptions {
+  /** Upper bound of a lookup's limit (RAG_MAX_LIMIT). */
+  maxLimit: number;
+  /** Limit of a request that gives none. */
+  defaultLimit: number;
+  /** Cached lookups kept per agent instance. */
+  cacheSize: number;
+  /** How long a cached lookup is served. */
+  cacheTtlMs: number;
+  /** Relaxed attempts after the first lookup finds nothing. */
+  maxReformulations: number;
+  /** Fallbacks allowed per minute per agent instance (MAX_FALLBACKS_PER_MIN; 0 disables them). */
+  maxFallbacksPerMin: number;
+  /** Log every request and result (RAG_DEBUG_IO=1), redacted and truncated. */
+  debugIo: boolean;
+  /** Log every step (RAG_DEEP_DEBUG=1), redacted and truncated. */
+  deepDebug: boolean;
+  /** Longest debug value logged. */
+  debugMaxChars: number;
+  /** Copy each row into its provenance as `raw_row` (off: rows hold personal data). */
+  includeRawRows: boolean;
+  /** Provenance `source` of lead rows. */
+  source: string;
+  /** Planner used when the text yields no filters and as the fallback; default: the offline domain fallback only. */
+  planner?: RagPlanner;
+}
+
+/** Defaults of RagOptions. */
+export const DEFAULT_RAG_OPTIONS: Readonly<RagOptions> = Object.freeze({
+  maxLimit: 50,
+  defaultLimit: 10,
+  cacheSize: 500,
+  cacheTtlMs: 60_000,
+  maxReformulations: 2,
+  maxFallbacksPerMin: 30,
+  debugIo: false,
+  deepDebug: false,
+  debugMaxChars: 2_000,
+  includeRawRows: false,
+  source: 'persistence:leads',
+});
+
+/** A RAG environment variable that cannot be used. */
+export class RagConfigError extends Error {
+  readonly code = 'RAG_CONFIG' as const;
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RagConfigError';
+  }
+}
+
+/** True when err is a RagConfigError. */
+export function isRagConfigError(err: unknown): err is RagConfigError {
+  return err instanceof RagConfigError;
+}
+
+const flag = (v: string | undefined): boolean | undefined => (v === undefined || v.trim() === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase()));
+
+const integer = (env: Readonly<Record<string, string | undefined>>, name: string, min: number): number | undefined => {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new RagConfigError(name, `${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+};
+
+/** The RAG options set in an environment (only those present); merge them over code options. */
+export function ragOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): Partial<RagOptions> {
+  const out: Partial<RagOptions> = {};
+  const maxLimit = integer(env, 'RAG_MAX_LIMIT', 1);
+  if (maxLimit !== undefined) out.maxLimit = maxLimit;
+  const fallbacks = integer(env, 'MAX_FALLBACKS_PER_MIN', 0);
+  if (fallbacks !== undefined) out.maxFallbacksPerMin = fallbacks;
+  const io = flag(env.RAG_DEBUG_IO);
+  if (io !== undefined) out.debugIo = io;
+  const deep = flag(env.RAG_DEEP_DEBUG);
+  if (deep !== undefined) out.deepDebug = deep;
+  return out;
+}
+
+/** Defaults, then the given options. */
+export function resolveRagOptions(options: Partial<RagOptions> = {}): RagOptions {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<RagOptions>;
+  return { ...DEFAULT_RAG_OPTIONS, ...defined };
+}

@@ -1,0 +1,75 @@
+/**
+ * Moving entries between streams (the DLQ replay of streams-dlq): each move appends new fields to
+ * a target stream and deletes the source entry as one step, so an entry is never both replayed and
+ * left in the DLQ, nor lost between the two.
+ */
+import type { Redis } from 'ioredis';
+import { StreamBackendError, type StreamBackend } from './backend.js';
+import { RedisStreamBackend } from './redis-backend.js';
+import { MOVE_ENTRY_SCRIPT } from './scripts/move-entry.js';
+
+/** One entry to move: delete `id` from `from`, append `fields` to `to`. */
+export interface EntryMove {
+  from: string;
+  id: string;
+  to: string;
+  fields: string[];
+}
+
+/** What happened to one move: the new id, or null when the source entry was already gone. */
+export interface EntryMoveResult {
+  move: EntryMove;
+  newId: string | null;
+}
+
+type MovingRedis = Redis & { saMoveEntry?: (from: string, to: string, id: string, ...fields: string[]) => Promise<string | null> };
+
+/** Registers the script on the connection once (EVALSHA with a transparent EVAL fallback). */
+function scripted(redis: MovingRedis): Required<MovingRedis> {
+  if (typeof redis.saMoveEntry !== 'function') redis.defineCommand('saMoveEntry', { lua: MOVE_ENTRY_SCRIPT, numberOfKeys: 2 });
+  return redis as Required<MovingRedis>;
+}
+
+async function moveOnRedis(redis: MovingRedis, moves: EntryMove[]): Promise<EntryMoveResult[]> {
+  // One pipeline: one round trip for all moves, each move still one atomic script call.
+  const pipe = scripted(redis).pipeline() as unknown as { saMoveEntry(...a: string[]): void; exec(): Promise<[Error | null, unknown][] | null> };
+  for (const m of moves) pipe.saMoveEntry(m.from, m.to, m.id, ...m.fields);
+  const replies = (await pipe.exec()) ?? [];
+  return moves.map((move, i) => {
+    const [err, id] = replies[i] ?? [new Error('no reply'), null];
+    if (err) throw new StreamBackendError('SERVER', `moving ${move.id} from ${move.from} to ${move.to}: ${err.message}`, move.from, { cause: err });
+    return { move, newId: typeof id === 'string' ? id : null };
+  });
+}
+
+/**
+ * The shim's version, through the public backend methods. Each call is atomic on the shim, but the
+ * move as a whole is not across awaits: the delete comes first, so a concurrent mover in the same
+ * process finds the entry gone and skips it (never a double replay); if the append then fails, the
+ * fields are put back on the source stream (under a new id) before the error is rethrown.
+ */
+async function moveOnShim(backend: StreamBackend, moves: EntryMove[]): Promise<EntryMoveResult[]> {
+  const out: EntryMoveResult[] = [];
+  for (const move of moves) {
+    const [entry] = await backend.range(move.from, move.id, move.id);
+    if (!entry || (await backend.deleteEntries(move.from, [move.id])) === 0) {
+      out.push({ move, newId: null });
+      continue;
+    }
+    try {
+      out.push({ move, newId: await backend.append(move.to, move.fields) });
+    } catch (err) {
+      await backend.append(move.from, entry.fields);
+      throw err;
+    }
+  }
+  return out;
+}
+
+/** Moves entries; atomic per entry on Redis (one script call each, pipelined), sequential on the shim. */
+export async function moveEntries(backend: StreamBackend, moves: EntryMove[]): Promise<EntryMoveResult[]> {
+  if (moves.length === 0) return [];
+  if (backend instanceof RedisStreamBackend) return await moveOnRedis(backend.connection as MovingRedis, moves);
+  if (backend.kind === 'memory') return await moveOnShim(backend, moves);
+  throw new StreamBackendError('UNSUPPORTED', `moveEntries has no atomic implementation for this ${backend.kind} backend`);
+}

@@ -1,0 +1,96 @@
+/**
+ * The actor runtime on a 3-master Redis Cluster: the delivery rules unchanged, then partitioned
+ * topics (P = 6) shared by two runtimes, with a master restarted mid-run.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { defineActor } from '../src/actors/define.js';
+import { ActorRuntime } from '../src/actors/runtime/runtime.js';
+import { encodeEnvelope } from '../src/envelope/codec.js';
+import { createEnvelope } from '../src/envelope/envelope.js';
+import type { Envelope } from '../src/envelope/types.js';
+import { createKeys, partitionOf } from '../src/streams/keys.js';
+import { RedisStreamBackend } from '../src/streams/redis-backend.js';
+import { actorRuntimeContract } from './contract/actor-runtime.contract.js';
+import { capturingLogger } from './support/quiet-logger.js';
+import { RedisTestCluster } from './support/redis-cluster.js';
+import { hasRedisServerBinary } from './support/redis-server.js';
+import { clusterForTests, uniquePrefix } from './support/redis.js';
+import { waitFor } from './support/wait.js';
+
+const shared = await clusterForTests();
+if (shared) {
+  actorRuntimeContract('cluster', async () => {
+    const backend = new RedisStreamBackend({ clusterNodes: shared.nodes, maxRetriesPerRequest: 5 });
+    await backend.connect();
+    const prefix = uniquePrefix('rtc');
+    return {
+      backend,
+      prefix,
+      cleanup: async () => {
+        const keys = await backend.scanKeys(`${prefix}:*`);
+        if (keys.length) await backend.deleteKeys(keys);
+        await backend.close();
+      },
+    };
+  });
+}
+
+const s = suite('[cluster] partitioned topics');
+
+s('two runtimes share P=6 partitions; outputs stay in their input partition; a master restart loses and duplicates nothing', async () => {
+  if (!hasRedisServerBinary()) {
+    if (process.env.REQUIRE_REDIS === '1') assert.unreachable('redis-server binary needed for a cluster of our own');
+    console.log('  SKIPPED: no redis-server binary to start a cluster');
+    return;
+  }
+  const cluster = await RedisTestCluster.start();
+  const P = 6;
+  const keys = createKeys(uniquePrefix('part'));
+  const backends = [0, 1, 2].map(() => new RedisStreamBackend({ clusterNodes: cluster.nodes, maxRetriesPerRequest: null }));
+  const handledBy = new Map<string, string>();
+  const relay = (who: string) =>
+    defineActor({
+      name: 'relay',
+      consumes: ['job.created'],
+      emits: ['job.done'],
+      claimIdleMs: 1_000,
+      handle: (env, ctx) => {
+        handledBy.set(env.idempotencyKey, who);
+        return [ctx.derive('job.done', env.payload)];
+      },
+    });
+  const options = { blockMs: 100, promoteIntervalMs: 50, trimIntervalMs: 0, errorBackoffMs: 50 };
+  const runtimes = ['a', 'b'].map((who, i) => new ActorRuntime([relay(who)], { backend: backends[i]!, keys, consumer: `host-${who}`, partitions: P, logger: capturingLogger().logger, options }));
+  const producer = backends[2]!;
+  try {
+    await producer.connect();
+    for (const r of runtimes) await r.start();
+    const n = 600;
+    const jobs: Envelope[] = Array.from({ length: n }, (_, i) => createEnvelope({ type: 'job.created', payload: { i }, idempotencyKey: `job-${i}`, partitionKey: `customer-${i % 37}` }));
+    const send = (batch: Envelope[]) => producer.appendMany(batch.map((e) => ({ stream: keys.topic(e.type, partitionOf(e.partitionKey, P)), fields: encodeEnvelope(e) })));
+    await send(jobs.slice(0, 300));
+    await waitFor('first half done', async () => handledBy.size >= 300, 20_000);
+    await cluster.restartMaster(1);
+    await send(jobs.slice(300));
+    const outputs = async () => {
+      const all: { partition: number; env: Envelope }[] = [];
+      for (let p = 0; p < P; p++) for (const e of await producer.range(keys.topic('job.done', p), '-', '+')) all.push({ partition: p, env: JSON.parse(e.fields[1]!) as Envelope });
+      return all;
+    };
+    const done = await waitFor('all outputs', async () => {
+      const o = await outputs();
+      return new Set(o.map((x) => x.env.idempotencyKey)).size === n ? o : null;
+    }, 30_000, 200);
+    assert.is(done.length, n, 'no duplicate outputs');
+    for (const { partition, env } of done) assert.is(partition, partitionOf(env.partitionKey, P), 'output in its input partition');
+    assert.equal(new Set(handledBy.values()), new Set(['a', 'b']), 'both runtimes took a share');
+    for (let p = 0; p < P; p++) assert.is((await producer.pendingSummary(keys.topic('job.created', p), 'relay')).count, 0);
+  } finally {
+    for (const r of runtimes) await r.stop();
+    for (const b of backends) await b.close();
+    await cluster.dispose();
+  }
+});
+
+s.run();
