@@ -3,6 +3,7 @@
  * a target stream and deletes the source entry as one step, so an entry is never both replayed and
  * left in the DLQ, nor lost between the two.
  */
+import calculateSlot from 'cluster-key-slot';
 import type { Redis } from 'ioredis';
 import { StreamBackendError, type StreamBackend } from './backend.js';
 import { RedisStreamBackend } from './redis-backend.js';
@@ -30,9 +31,11 @@ function scripted(redis: MovingRedis): Required<MovingRedis> {
   return redis as Required<MovingRedis>;
 }
 
-async function moveOnRedis(redis: MovingRedis, moves: EntryMove[]): Promise<EntryMoveResult[]> {
+type MovePipeline = { saMoveEntry(...a: string[]): void; exec(): Promise<[Error | null, unknown][] | null> };
+
+async function moveBatch(redis: MovingRedis, moves: EntryMove[]): Promise<EntryMoveResult[]> {
   // One pipeline: one round trip for all moves, each move still one atomic script call.
-  const pipe = scripted(redis).pipeline() as unknown as { saMoveEntry(...a: string[]): void; exec(): Promise<[Error | null, unknown][] | null> };
+  const pipe = scripted(redis).pipeline() as unknown as MovePipeline;
   for (const m of moves) pipe.saMoveEntry(m.from, m.to, m.id, ...m.fields);
   const replies = (await pipe.exec()) ?? [];
   return moves.map((move, i) => {
@@ -40,6 +43,26 @@ async function moveOnRedis(redis: MovingRedis, moves: EntryMove[]): Promise<Entr
     if (err) throw new StreamBackendError('SERVER', `moving ${move.id} from ${move.from} to ${move.to}: ${err.message}`, move.from, { cause: err });
     return { move, newId: typeof id === 'string' ? id : null };
   });
+}
+
+/** On a cluster a pipeline may touch one slot only: one pipeline per source slot, sent concurrently, results in input order. */
+async function moveOnRedis(redis: MovingRedis, moves: EntryMove[], cluster: boolean): Promise<EntryMoveResult[]> {
+  if (!cluster) return await moveBatch(redis, moves);
+  const bySlot = new Map<number, number[]>();
+  moves.forEach((m, i) => {
+    const slot = calculateSlot(m.from);
+    const list = bySlot.get(slot);
+    if (list) list.push(i);
+    else bySlot.set(slot, [i]);
+  });
+  const out: EntryMoveResult[] = new Array(moves.length);
+  await Promise.all(
+    [...bySlot.values()].map(async (indexes) => {
+      const res = await moveBatch(redis, indexes.map((i) => moves[i]!));
+      indexes.forEach((i, j) => (out[i] = res[j]!));
+    }),
+  );
+  return out;
 }
 
 /**
@@ -66,10 +89,13 @@ async function moveOnShim(backend: StreamBackend, moves: EntryMove[]): Promise<E
   return out;
 }
 
-/** Moves entries; atomic per entry on Redis (one script call each, pipelined), sequential on the shim. */
+/**
+ * Moves entries; atomic per entry on Redis (one script call each, pipelined), sequential on the
+ * shim. On a cluster the source and target of one move must share a slot (keys of one partition do).
+ */
 export async function moveEntries(backend: StreamBackend, moves: EntryMove[]): Promise<EntryMoveResult[]> {
   if (moves.length === 0) return [];
-  if (backend instanceof RedisStreamBackend) return await moveOnRedis(backend.connection as MovingRedis, moves);
+  if (backend instanceof RedisStreamBackend) return await moveOnRedis(backend.connection as MovingRedis, moves, backend.isCluster);
   if (backend.kind === 'memory') return await moveOnShim(backend, moves);
   throw new StreamBackendError('UNSUPPORTED', `moveEntries has no atomic implementation for this ${backend.kind} backend`);
 }

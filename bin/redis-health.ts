@@ -1,0 +1,17 @@
+#!/usr/bin/env -S node --import tsx
+/** redis-health: does this Redis suit stream-actors? Exit 1 when a check fails. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { exitWhenFlushed, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
+import { redisHealth } from '../src/cli/redis-health/command.js';
+
+const TOOL = 'redis-health';
+
+const argv = await strictParser(withConnectionFlags(yargs(hideBin(process.argv)), { prefix: false }), TOOL)
+  .usage('$0 [options]\n\nPING latency, version, role, memory, eviction policy and persistence of a Redis, judged for streams.\nExit 0 when it suits (warnings allowed), 1 when a check FAILs, 2 on bad flags, 3 when unreachable.')
+  .example('$0 --redis-url rediss://user:password@redis.example:6380', '')
+  .parseAsync();
+
+const io = processIO();
+const code = await runTool(TOOL, io, () => redisHealth({ redisUrl: argv['redis-url'], json: argv.json }, io));
+exitWhenFlushed(code);
