@@ -4,6 +4,7 @@
  * re-emits itself for the next occurrence. Both go through the runtime's delayed delivery
  * (`ctx.emit(env, { at })`), so nothing here keeps timers or state: a restart loses nothing, and
  * the deterministic `key` per occurrence makes every re-run of a tick produce the same children.
+ * Missed occurrences (the topology was down) fire on restart, one after another, never twice.
  */
 import type { Envelope } from '../../envelope/types.js';
 import { PermanentError } from '../errors.js';

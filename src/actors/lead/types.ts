@@ -119,7 +119,7 @@ export interface CampaignSchedule {
   startAt?: string | number;
   /** Repeat every this many ms; absent means one-shot. */
   everyMs?: number;
-  /** Total occurrences of a repeating schedule. */
+  /** Total occurrences of a repeating schedule (with neither count nor until it repeats until stopped). */
   count?: number;
   /** No occurrence is due after this time (ISO-8601 or epoch ms). */
   until?: string | number;

@@ -46,7 +46,8 @@ export function parseLeadFilters(text: string): LeadFilters {
   const labelled = COMPANY_LABEL_RE.exec(text);
   const at = labelled ? undefined : COMPANY_AT_RE.exec(text);
   const company = cleanCompany(labelled?.[1] ?? at?.[1] ?? '');
-  if (company) filters.company = company;
+  // "look at LEAD-0042" names a lead, not a company.
+  if (company && !ID_RE.test(company) && !CLIENT_RE.test(company) && !company.includes('@')) filters.company = company;
   return filters;
 }
 

@@ -1,0 +1,23 @@
+// Public surface of the lead pipeline: the topology, its actors and their pure rules.
+export * from './types.js';
+export * from './topics.js';
+export { buildLeadTopology, selectActors, TopologyError, isTopologyError } from './topology.js';
+export type { LeadTopologyDeps } from './topology.js';
+export * from './email.js';
+export * from './scheduler.js';
+export * from './campaign-manager.js';
+export * from './registry.js';
+export * from './orchestrators.js';
+export * from './orchestrator-actor.js';
+export * from './data-coordinator.js';
+export * from './rag/filters.js';
+export * from './rag/reformulate.js';
+export * from './rag/cache.js';
+export * from './rag/fallback.js';
+export * from './rag/options.js';
+export * from './rag/agent.js';
+export * from './rag-agent.js';
+export * from './copywriter.js';
+export * from './db-writer.js';
+export * from './delivery.js';
+export * from './audit.js';

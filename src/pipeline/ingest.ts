@@ -1,0 +1,126 @@
+/**
+ * Ingest: JSONL lines of emails -> `email.received` envelopes, appended in batches (one round
+ * trip per batch, never per message), each on its sender's partition. Every JSON object is ingested, valid email or not: the
+ * campaign manager validates and dead-letters bad mail with its reason. Lines that are not JSON
+ * objects cannot become envelopes; they go to email.received's DLQ (reason `not-json`, with the
+ * line number), never silently dropped. Duplicate message ids are written too: the campaign
+ * manager's idempotency (idempotencyKey = messageId) skips them, across ingests and processes.
+ */
+import { deadLetterFields } from '../actors/runtime/dead-letter.js';
+import { TOPICS } from '../actors/lead/topics.js';
+import { encodeEnvelope } from '../envelope/codec.js';
+import { createEnvelope } from '../envelope/envelope.js';
+import { stableHash } from '../envelope/hash.js';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../envelope/schema.js';
+import type { Append, StreamBackend } from '../streams/backend.js';
+import { systemClock, type Clock } from '../streams/clock.js';
+import { partitionOf, type Keys } from '../streams/keys.js';
+
+/** Options of ingestEmails. */
+export interface IngestOptions {
+  /** Where the lines came from (file name); becomes metadata.source `ingest:<source>`. */
+  source: string;
+  /** Entries per appendMany. */
+  batchSize: number;
+  /** Longest raw line kept in a DLQ entry. */
+  maxRawChars: number;
+  /** Partitions P of the topics: each mail goes to partitionOf(sender, P), so one sender's flow stays on one partition. */
+  partitions: number;
+  clock: Clock;
+}
+
+/** Defaults of IngestOptions (source has none: say where the data came from). */
+export const DEFAULT_INGEST_OPTIONS: Readonly<Omit<IngestOptions, 'source'>> = Object.freeze({ batchSize: 500, maxRawChars: 16_384, partitions: 1, clock: systemClock });
+
+/** A line that could not become an envelope. */
+export interface RejectedLine {
+  /** 1-based line number. */
+  line: number;
+  reason: 'not-json';
+  error: string;
+}
+
+/** What an ingest did. */
+export interface IngestResult {
+  /** Envelopes appended to email.received (duplicates and invalid mail included). */
+  ingested: number;
+  /** Of those, how many repeat a messageId seen earlier in this ingest (the campaign manager skips them). */
+  duplicates: number;
+  /** Lines written to email.received's DLQ instead. */
+  rejected: RejectedLine[];
+  /** Blank lines ignored. */
+  blank: number;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The idempotency key of a mail: its messageId, or a hash of the object when it has no usable one. */
+export function emailIdempotencyKey(email: Record<string, unknown>): string {
+  const id = email.messageId;
+  if (typeof id === 'string' && id.trim() !== '') {
+    const trimmed = id.trim();
+    return trimmed.length <= MAX_IDEMPOTENCY_KEY_LENGTH ? trimmed : `sha256:${stableHash(trimmed)}`;
+  }
+  return `sha256:${stableHash(email)}`;
+}
+
+/** Appends each JSONL line as an `email.received` envelope (batched); non-JSON lines go to the DLQ. */
+export async function ingestEmails(
+  backend: StreamBackend,
+  keys: Keys,
+  lines: Iterable<string> | AsyncIterable<string>,
+  options: Partial<IngestOptions> & Pick<IngestOptions, 'source'>,
+): Promise<IngestResult> {
+  const opts = { ...DEFAULT_INGEST_OPTIONS, ...options };
+  const dlq = keys.dlq(TOPICS.emailReceived);
+  const result: IngestResult = { ingested: 0, duplicates: 0, rejected: [], blank: 0 };
+  const seen = new Set<string>();
+  let batch: Append[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const out = batch;
+    batch = [];
+    await backend.appendMany(out);
+  };
+  let lineNo = 0;
+  for await (const raw of lines) {
+    lineNo += 1;
+    const line = raw.replace(/\r$/, '');
+    if (line.trim() === '') {
+      result.blank += 1;
+      continue;
+    }
+    let parsed: unknown;
+    let problem: string | undefined;
+    try {
+      parsed = JSON.parse(line);
+      if (!isPlainObject(parsed)) problem = `line ${lineNo}: a JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not an email object`;
+    } catch (err) {
+      problem = `line ${lineNo}: not JSON (${(err as Error).message})`;
+    }
+    if (problem !== undefined || !isPlainObject(parsed)) {
+      const error = problem ?? `line ${lineNo}: not an email object`;
+      result.rejected.push({ line: lineNo, reason: 'not-json', error });
+      const fields = deadLetterFields({ reason: 'not-json', error, attempts: 0, actor: 'ingest', source: `${opts.source}:${lineNo}`, sourceId: String(lineNo), failedAtMs: opts.clock.now(), raw: [line.slice(0, opts.maxRawChars)] });
+      batch.push({ stream: dlq, fields });
+    } else {
+      const idempotencyKey = emailIdempotencyKey(parsed);
+      if (seen.has(idempotencyKey)) result.duplicates += 1;
+      seen.add(idempotencyKey);
+      const from = typeof parsed.from === 'string' ? parsed.from.trim().toLowerCase() : '';
+      const env = createEnvelope({ type: TOPICS.emailReceived, payload: parsed, idempotencyKey, partitionKey: from, metadata: { source: `ingest:${opts.source}` }, now: opts.clock.now() });
+      batch.push({ stream: keys.topic(TOPICS.emailReceived, partitionOf(from, opts.partitions)), fields: encodeEnvelope(env) });
+      result.ingested += 1;
+    }
+    if (batch.length >= opts.batchSize) await flush();
+  }
+  await flush();
+  return result;
+}
+
+/** Splits a JSONL text into lines (for callers holding the whole file). */
+export function jsonlLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}

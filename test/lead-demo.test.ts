@@ -1,0 +1,46 @@
+import { spawnSync } from 'node:child_process';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { TOPICS } from '../src/actors/lead/topics.js';
+import { createLogger } from '../src/monitoring/logger.js';
+import { formatDemoSummary, runDemo } from '../src/pipeline/demo.js';
+import { generateMockEmails } from '../src/pipeline/mock-emails.js';
+
+const s = suite('npm start demo');
+
+s('runDemo: the numbers follow from the bundled data', async () => {
+  const { stats } = generateMockEmails();
+  const sum = await runDemo({ logger: createLogger({ silent: true }) });
+  const jobs = stats.expectedMatched + stats.expectedUnmatched;
+  assert.is(sum.ingest.ingested, stats.lines - stats.notJson, 'every JSON object line is ingested');
+  assert.is(sum.ingest.rejected.length, stats.notJson);
+  assert.is(sum.ingest.duplicates, stats.duplicates);
+  assert.is(sum.duplicatesSkipped, stats.duplicates, 'the campaign manager skipped each duplicate');
+  assert.is(sum.leadJobs + sum.replyJobs, jobs);
+  assert.is(sum.replyJobs, stats.replies);
+  assert.is(sum.matched, stats.expectedMatched);
+  assert.is(sum.unmatched, stats.expectedUnmatched);
+  assert.is(sum.draftsPersisted, stats.expectedMatched, 'one draft per matched lead');
+  assert.is(sum.draftRows, stats.expectedMatched);
+  // One audit row per outcome: lead.enriched (every job), lead.unmatched, draft.persisted, delivery.skipped.
+  assert.is(sum.auditRows, jobs + stats.expectedUnmatched + 2 * stats.expectedMatched);
+  assert.is(sum.rowsPersisted, sum.draftRows + sum.auditRows);
+  assert.is(sum.topics[TOPICS.deliverySkipped], stats.expectedMatched, 'delivery is disabled by default');
+  assert.is(sum.topics[TOPICS.deliverySent], 0);
+  assert.equal(sum.deadLettered, { 'handler-error (campaign-manager)': stats.invalid, 'not-json (ingest)': stats.notJson });
+  assert.is(sum.sample!.type, TOPICS.draftPersisted);
+  assert.ok(sum.sample!.records.length >= 2 && sum.sample!.records.every((r) => r.provenance?.row_id), 'draft row and lead row, each with provenance');
+  const text = formatDemoSummary(sum);
+  assert.match(text, /leads matched/);
+  assert.match(text, /"provenance"/);
+});
+
+s('npm start: exits 0 and prints the summary on stdout, logs only on stderr', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/demo.ts'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /leads matched/);
+  assert.match(r.stdout, /sample draft\.persisted envelope/);
+  assert.not.match(r.stdout, /"level":/);
+});
+
+s.run();

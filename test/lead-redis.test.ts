@@ -1,0 +1,83 @@
+/**
+ * The whole lead topology in one process on a real Redis, writing to a real PostgreSQL (an
+ * isolated, migrated schema), fed the bundled mock mail: the same outcome as on the memory shim.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildLeadTopology } from '../src/actors/lead/topology.js';
+import { TOPICS } from '../src/actors/lead/topics.js';
+import { waitUntilDrained } from '../src/actors/runtime/drain.js';
+import { ActorRuntime } from '../src/actors/runtime/runtime.js';
+import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
+import { seedLeads } from '../src/persistence/migrate.js';
+import { generateMockLeads } from '../src/persistence/mock-leads.js';
+import { PersistenceService } from '../src/persistence/service.js';
+import { defaultMockEmailFile } from '../src/pipeline/demo.js';
+import { ingestEmails } from '../src/pipeline/ingest.js';
+import { generateMockEmails } from '../src/pipeline/mock-emails.js';
+import { pipelineReport } from '../src/pipeline/report.js';
+import { createKeys } from '../src/streams/keys.js';
+import { FAST_RUNTIME } from './lead-harness.js';
+import { testPostgres } from './support/postgres.js';
+import { capturingLogger } from './support/quiet-logger.js';
+import { deletePrefix, redisBackend, uniquePrefix } from './support/redis.js';
+
+const s = suite('[redis + postgres] lead topology in one process');
+
+s('bundled mock mail -> drafts and audit rows in PostgreSQL, dead letters in Redis', async () => {
+  const backend = await redisBackend();
+  if (!backend) return;
+  const pg = await testPostgres('lead pipeline tests');
+  if (!pg) {
+    await backend.close();
+    return;
+  }
+  const prefix = uniquePrefix('leadpg');
+  const keys = createKeys(prefix);
+  const adapter = new PostgresAdapter({ pool: pg.pool, schema: pg.schema });
+  const service = new PersistenceService(adapter);
+  const actors = buildLeadTopology({ service });
+  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'pg-0', logger: capturingLogger('warn').logger, persistence: service.readOnly(), options: FAST_RUNTIME });
+  try {
+    await seedLeads(adapter, generateMockLeads(200));
+    await runtime.start();
+    const lines = createInterface({ input: createReadStream(defaultMockEmailFile(), 'utf8'), crlfDelay: Infinity });
+    const ingest = await ingestEmails(backend, keys, lines, { source: 'mock-emails.jsonl' });
+    await waitUntilDrained(backend, keys, actors, { timeoutMs: 90_000, pollMs: 50 });
+
+    const { stats } = generateMockEmails();
+    assert.is(ingest.ingested, stats.lines - stats.notJson);
+    const report = await pipelineReport(backend, keys, service.readOnly());
+    assert.is(report.matched, stats.expectedMatched);
+    assert.is(report.unmatched, stats.expectedUnmatched);
+    assert.equal(report.deadLettered, { 'handler-error (campaign-manager)': stats.invalid, 'not-json (ingest)': stats.notJson });
+
+    const q = async (sql: string) => (await pg.pool.query(sql)).rows as Record<string, unknown>[];
+    const [drafts] = await q(`SELECT count(*)::int AS n FROM "${pg.schema}".drafts`);
+    assert.is(drafts!.n, stats.expectedMatched);
+    // Every new-lead draft is the template over the lead row it was written for.
+    const spring = await q(`SELECT d.subject, l.first_name, l.company FROM "${pg.schema}".drafts d JOIN "${pg.schema}".leads l ON l.id = d.lead_id WHERE d.campaign_id = 'spring-launch'`);
+    assert.is(spring.length, stats.newLead + stats.alias);
+    for (const r of spring) assert.is(r.subject, `${String(r.first_name)}, an idea for ${String(r.company)}`);
+    const jobs = stats.expectedMatched + stats.expectedUnmatched;
+    const audit = await q(`SELECT type, count(*)::int AS n FROM "${pg.schema}".audit GROUP BY type ORDER BY type`);
+    assert.equal(Object.fromEntries(audit.map((r) => [r.type, r.n])), {
+      [TOPICS.deliverySkipped]: stats.expectedMatched,
+      [TOPICS.draftPersisted]: stats.expectedMatched,
+      [TOPICS.leadEnriched]: jobs,
+      [TOPICS.leadUnmatched]: stats.expectedUnmatched,
+    });
+    const [prov] = await q(`SELECT provenance FROM "${pg.schema}".audit WHERE type = 'draft.persisted' LIMIT 1`);
+    const records = (prov!.provenance as { records: { row_id: string; source: string }[] }).records;
+    assert.equal(records.map((r) => r.source), ['postgres:drafts', 'persistence:leads']);
+  } finally {
+    await runtime.stop();
+    await deletePrefix(backend, prefix);
+    await backend.close();
+    await pg.close();
+  }
+});
+
+s.run();
