@@ -16,6 +16,8 @@ export interface StreamsConfig {
   clusterNodes: string[];
   /** For rediss://: verify the server certificate. */
   tlsRejectUnauthorized: boolean;
+  /** Partitions P of every topic (1 on a single Redis; more to spread over a cluster). */
+  partitions: number;
 }
 
 /** Defaults, written once. */
@@ -24,6 +26,7 @@ export const DEFAULT_STREAMS_CONFIG: Readonly<StreamsConfig> = Object.freeze({
   prefix: DEFAULT_PREFIX,
   clusterNodes: [],
   tlsRejectUnauthorized: true,
+  partitions: 1,
 });
 
 /** A configuration value that cannot be used, naming the setting. */
@@ -49,6 +52,7 @@ export const STREAMS_ENV = Object.freeze({
   prefix: 'STREAMS_PREFIX',
   clusterNodes: 'REDIS_CLUSTER_NODES',
   tlsRejectUnauthorized: 'REDIS_TLS_REJECT_UNAUTHORIZED',
+  partitions: 'STREAMS_PARTITIONS',
 });
 
 const blank = (v: unknown): boolean => v === undefined || v === null || v === '';
@@ -61,6 +65,7 @@ export function resolveStreamsConfig(explicit: Partial<StreamsConfig> = {}, env:
   if (!blank(env[STREAMS_ENV.clusterNodes])) fromEnv.clusterNodes = env[STREAMS_ENV.clusterNodes]!.split(',').map((s) => s.trim()).filter(Boolean);
   const tls = env[STREAMS_ENV.tlsRejectUnauthorized];
   if (!blank(tls)) fromEnv.tlsRejectUnauthorized = !['0', 'false', 'no'].includes(tls!.toLowerCase());
+  if (!blank(env[STREAMS_ENV.partitions])) fromEnv.partitions = Number(env[STREAMS_ENV.partitions]);
   const defined = Object.fromEntries(Object.entries(explicit).filter(([, v]) => !blank(v))) as Partial<StreamsConfig>;
   const cfg: StreamsConfig = { ...DEFAULT_STREAMS_CONFIG, ...fromEnv, ...defined };
   try {
@@ -70,6 +75,9 @@ export function resolveStreamsConfig(explicit: Partial<StreamsConfig> = {}, env:
   }
   if (cfg.redisUrl !== 'memory' && !/^rediss?:\/\//.test(cfg.redisUrl)) {
     throw new ConfigError('redisUrl', `REDIS_URL must be redis://, rediss:// or memory, got "${cfg.redisUrl.replace(/\/\/[^@]*@/, '//***@')}"`);
+  }
+  if (!Number.isInteger(cfg.partitions) || cfg.partitions < 1 || cfg.partitions > 1024) {
+    throw new ConfigError('partitions', `STREAMS_PARTITIONS must be an integer from 1 to 1024, got "${String(cfg.partitions)}"`);
   }
   for (const n of cfg.clusterNodes) {
     if (!/^[^:\s]+:\d{1,5}$/.test(n)) throw new ConfigError('clusterNodes', `cluster node "${n}" must be host:port`);

@@ -22,6 +22,8 @@ export interface RunCliOptions {
   env?: Record<string, string>;
   /** Kill the child after this long (the run then has code null). */
   timeoutMs?: number;
+  /** Text written to the child's stdin (then closed); stdin is ignored otherwise. */
+  stdin?: string;
   /** Called with each stdout chunk; may return true to send SIGINT (watch mode). */
   onStdout?: (soFar: string) => boolean;
 }
@@ -35,18 +37,19 @@ export function runCli(bin: string, args: string[], opts: RunCliOptions = {}): P
   delete env.REDIS_CLUSTER_NODES;
   Object.assign(env, opts.env ?? {});
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', `bin/${bin}.ts`, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', `bin/${bin}.ts`, ...args], { cwd: ROOT, env, stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
   let stdout = '';
   let stderr = '';
   let interrupted = false;
-  child.stdout.on('data', (d) => {
+  child.stdout!.on('data', (d) => {
     stdout += String(d);
     if (!interrupted && opts.onStdout?.(stdout)) {
       interrupted = true;
       child.kill('SIGINT');
     }
   });
-  child.stderr.on('data', (d) => (stderr += String(d)));
+  child.stderr!.on('data', (d) => (stderr += String(d)));
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
   return new Promise((resolve, reject) => {
     child.once('error', reject);

@@ -1,0 +1,111 @@
+#!/usr/bin/env -S node --import tsx
+/** actors: run actors of the lead pipeline, list the topology, ingest mail, replay a stream, migrate, demo. */
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { actorsDemo, actorsIngest, actorsList, actorsMigrate, actorsReplay } from '../src/cli/actors/admin.js';
+import { actorsRun } from '../src/cli/actors/run.js';
+import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
+import type { LogLevel } from '../src/monitoring/logger.js';
+
+const TOOL = 'actors';
+const io = processIO();
+
+const partitionList = (v: unknown): number[] =>
+  String(v)
+    .split(',')
+    .map((p) => numberArg('own-partitions', { integer: true })(p.trim()));
+
+function streamFlags<T>(y: Argv<T>) {
+  return withConnectionFlags(y)
+    .option('partitions', { type: 'string', coerce: numberArg('partitions', { integer: true, min: 1 }), describe: 'partitions P of every topic [env STREAMS_PARTITIONS, default 1]' })
+    .option('cluster-nodes', { type: 'string', describe: 'Redis Cluster seed nodes host:port,... [env REDIS_CLUSTER_NODES]' });
+}
+
+const conn = (a: { 'redis-url'?: string | undefined; prefix?: string | undefined; partitions?: unknown; 'cluster-nodes'?: string | undefined }) => ({
+  redisUrl: a['redis-url'],
+  prefix: a.prefix,
+  partitions: a.partitions as number | undefined,
+  clusterNodes: a['cluster-nodes'],
+});
+
+// yargs hands a lone '-' positional over as an empty string.
+const stdinOr = (file: unknown): string => (file === '' || file === undefined ? '-' : String(file));
+
+let code = 0;
+await strictParser(yargs(hideBin(process.argv)), TOOL)
+  .usage('$0 <command>\n\nRuns and feeds the actors of the lead pipeline on Redis Streams (REDIS_URL, STREAMS_PREFIX).\nPersistence comes from DATABASE_URL (PostgreSQL), SUPABASE_URL + SUPABASE_KEY, else memory.')
+  .command(
+    'run [names..]',
+    'run actors in this process until SIGTERM/SIGINT (graceful: in-flight work is committed)',
+    (y) =>
+      streamFlags(y)
+        .positional('names', { type: 'string', array: true, describe: 'actor names (see `actors list`)' })
+        .option('all', { type: 'boolean', default: false, describe: 'run every actor of the topology' })
+        .option('slot', { type: 'string', default: '0', coerce: numberArg('slot', { integer: true }), describe: 'process slot: consumer name <host>-<slot>, stable across restarts' })
+        .option('consumer', { type: 'string', describe: 'explicit consumer name (instead of <host>-<slot>)' })
+        .option('own-partitions', { type: 'string', coerce: partitionList, describe: 'only read these partitions, e.g. 0,1 (default: all)' })
+        .option('metrics-port', { type: 'string', coerce: numberArg('metrics-port', { integer: true }), describe: 'serve /metrics and /healthz on this port' })
+        .option('log-level', { type: 'string', choices: ['error', 'warn', 'info', 'debug'], default: 'info' })
+        .example('$0 run rag-agent copywriter --slot 1', 'two actors in one process')
+        .example('$0 run --all --metrics-port 9464', 'the whole topology, with Prometheus metrics'),
+    async (a) => {
+      code = await runTool(TOOL, io, () =>
+        actorsRun(
+          {
+            ...conn(a),
+            names: (a.names ?? []).map(String),
+            all: a.all,
+            slot: Number(a.slot),
+            consumer: a.consumer,
+            ownPartitions: a['own-partitions'] as number[] | undefined,
+            metricsPort: a['metrics-port'] as number | undefined,
+            logLevel: a['log-level'] as LogLevel,
+          },
+          io,
+        ),
+      );
+    },
+  )
+  .command('list', 'the topology: who consumes and emits what', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {
+    code = await runTool(TOOL, io, async () => actorsList({ json: a.json }, io));
+  })
+  .command(
+    'ingest <file>',
+    'append each JSONL line (a mail) as an email.received envelope; non-JSON lines go to the DLQ',
+    (y) => streamFlags(y).positional('file', { type: 'string', demandOption: true, describe: 'a .jsonl file, or - for stdin' }),
+    async (a) => {
+      code = await runTool(TOOL, io, () => actorsIngest({ ...conn(a), file: stdinOr(a.file), json: a.json }, io));
+    },
+  )
+  .command(
+    'replay <stream>',
+    'create a new group that delivers a stream again from an id; with --actor, run that actor under it until drained',
+    (y) =>
+      streamFlags(y)
+        .positional('stream', { type: 'string', demandOption: true, describe: 'stream key or topic name' })
+        .option('from', { type: 'string', demandOption: true, describe: 'first id to deliver again: <ms>-<seq>, 0 (all) or $' })
+        .option('group', { type: 'string', demandOption: true, describe: 'name of the new group' })
+        .option('actor', { type: 'string', describe: 'run this actor\'s handler under the new group' })
+        .option('timeout', { type: 'string', default: '5m', coerce: durationArg('timeout'), describe: 'give up waiting for the replay after this long' }),
+    async (a) => {
+      code = await runTool(TOOL, io, () => actorsReplay({ ...conn(a), stream: String(a.stream), from: String(a.from), group: String(a.group), actor: a.actor, json: a.json, timeoutMs: Number(a.timeout) }, io));
+    },
+  )
+  .command(
+    'migrate',
+    'create the leads, drafts, audit and campaigns tables in DATABASE_URL (schema DATABASE_SCHEMA)',
+    (y) =>
+      y
+        .option('seed-leads', { type: 'string', default: '0', coerce: numberArg('seed-leads', { integer: true }), describe: 'also upsert this many deterministic mock leads' })
+        .option('json', { type: 'boolean', default: false }),
+    async (a) => {
+      code = await runTool(TOOL, io, () => actorsMigrate({ seedLeads: Number(a['seed-leads']), json: a.json }, io));
+    },
+  )
+  .command('demo', 'the whole topology in this process on the memory shim (what npm start runs)', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {
+    code = await runTool(TOOL, io, () => actorsDemo({ json: a.json }, io));
+  })
+  .demandCommand(1, 'name a command')
+  .parseAsync();
+
+exitWhenFlushed(code);

@@ -1,0 +1,138 @@
+/**
+ * The lead pipeline as operators run it: `actors migrate`, three `actors run` processes on real
+ * Redis and PostgreSQL, `actors ingest` of the bundled mail, and the result checked in PostgreSQL
+ * against the in-process demo's numbers. Then `actors replay` and the CLI's bad-input cases.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildLeadTopology } from '../src/actors/lead/topology.js';
+import { waitUntilDrained } from '../src/actors/runtime/drain.js';
+import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
+import { PersistenceService } from '../src/persistence/service.js';
+import { createLogger } from '../src/monitoring/logger.js';
+import { runDemo } from '../src/pipeline/demo.js';
+import { createKeys } from '../src/streams/keys.js';
+import { jsonOf, runCli } from './support/cli.js';
+import { testPostgres } from './support/postgres.js';
+import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
+import { freePort } from './support/redis-server.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function startRun(names: string[], env: Record<string, string>, metricsPort?: number): { proc: ChildProcess; exit: Promise<number | null>; ready: Promise<void> } {
+  const args = ['--import', 'tsx', 'bin/actors.ts', 'run', ...names, '--log-level', 'warn', ...(metricsPort ? ['--metrics-port', String(metricsPort)] : [])];
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    let err = '';
+    proc.stderr!.on('data', (d) => {
+      err += String(d);
+      if (err.includes('actors: running')) resolve();
+    });
+    void exit.then((code) => reject(new Error(`actors run exited ${code} before running: ${err}`)));
+  });
+  return { proc, exit, ready };
+}
+
+const s = suite('actors command: the pipeline as separate processes');
+
+s('three processes on Redis + PostgreSQL produce the same drafts as the in-process demo; SIGTERM exits 0', async () => {
+  const redis = await testRedis();
+  const pg = await testPostgres('actors CLI end-to-end');
+  if (!redis || !pg) return;
+  const prefix = uniquePrefix('cli');
+  const env = { REDIS_URL: redis.url, STREAMS_PREFIX: prefix, DATABASE_URL: pg.url, DATABASE_SCHEMA: pg.schema, PERSISTENCE_ADAPTER: 'postgres' };
+  const backend = (await redisBackend())!;
+  const procs: ReturnType<typeof startRun>[] = [];
+  try {
+    const migrated = await runCli('actors', ['migrate', '--seed-leads', '200', '--json'], { env });
+    assert.is(migrated.code, 0, migrated.stderr);
+    assert.is(jsonOf<{ seeded: { written: number } }>(migrated).seeded.written, 200);
+
+    procs.push(startRun(['campaign-manager', 'lead-orchestrator', 'reply-orchestrator'], env));
+    procs.push(startRun(['rag-agent', 'copywriter'], env));
+    const metricsPort = await freePort();
+    procs.push(startRun(['db-writer', 'delivery', 'audit'], env, metricsPort));
+    await Promise.all(procs.map((p) => p.ready));
+    const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
+    assert.is(health.status, 200, 'ready once its groups exist');
+
+    const ingest = await runCli('actors', ['ingest', 'data/mock-emails.jsonl', '--json'], { env });
+    assert.is(ingest.code, 0, ingest.stderr);
+    const ingested = jsonOf<{ ingested: number; rejected: number }>(ingest);
+
+    const actors = buildLeadTopology({ service: new PersistenceService(new MemoryAdapter()) });
+    await waitUntilDrained(backend, createKeys(prefix), actors, { timeoutMs: 60_000, pollMs: 200 });
+
+    const demo = await runDemo({ logger: createLogger({ silent: true }) });
+    assert.is(ingested.ingested, demo.ingest.ingested);
+    assert.is(ingested.rejected, demo.ingest.rejected.length);
+    const drafts = Number((await pg.pool.query(`SELECT count(*) AS n FROM "${pg.schema}".drafts`)).rows[0].n);
+    assert.is(drafts, demo.draftRows, 'drafts in PostgreSQL match the in-process run');
+    const audit = Number((await pg.pool.query(`SELECT count(*) AS n FROM "${pg.schema}".audit`)).rows[0].n);
+    assert.is(audit, demo.auditRows, 'one audit row per outcome');
+
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(metrics, new RegExp(`stream_actor_processed_total\\{actor="db-writer"\\} ${demo.draftRows}`));
+
+    for (const p of procs) p.proc.kill('SIGTERM');
+    assert.equal(await Promise.all(procs.map((p) => p.exit)), [0, 0, 0]);
+  } finally {
+    for (const p of procs) p.proc.kill('SIGKILL');
+    await deletePrefix(backend, prefix);
+    await backend.close();
+    await pg.close();
+  }
+});
+
+s('replay a topic into a new group through an actor: its outputs are duplicates downstream', async () => {
+  const redis = await testRedis();
+  if (!redis) return;
+  const prefix = uniquePrefix('rpl');
+  const env = { REDIS_URL: redis.url, STREAMS_PREFIX: prefix, PERSISTENCE_ADAPTER: 'memory' };
+  const backend = (await redisBackend())!;
+  const keys = createKeys(prefix);
+  try {
+    const lines = ['{"from":"a@example.com","to":"spring@ours.example","subject":"Hi","body":"Hello","messageId":"m-1"}', '{"from":"b@example.com","to":"spring@ours.example","subject":"Hi","body":"Hello","messageId":"m-2"}'];
+    const ingest = await runCli('actors', ['ingest', '-', '--json'], { env, stdin: lines.join('\n') });
+    assert.is(ingest.code, 0, ingest.stderr);
+    const first = await runCli('actors', ['replay', 'email.received', '--from', '0', '--group', 'cm-first', '--actor', 'campaign-manager', '--json'], { env, timeoutMs: 60_000 });
+    assert.is(first.code, 0, first.stderr);
+    assert.is(jsonOf<{ toDeliver: number }>(first).toDeliver, 2);
+    const jobs = await backend.range(keys.topic('lead.job'), '-', '+');
+    assert.is(jobs.length, 2);
+    const again = await runCli('actors', ['replay', 'email.received', '--from', '0', '--group', 'cm-first', '--json'], { env });
+    assert.is(again.code, 2, 'an existing group is refused');
+    const bad = await runCli('actors', ['replay', 'email.received', '--from', 'yesterday', '--group', 'x'], { env });
+    assert.is(bad.code, 2);
+    assert.match(bad.stderr, '--from must be');
+    assert.is(bad.stderr.trim().split('\n').length, 1);
+  } finally {
+    await deletePrefix(backend, prefix);
+    await backend.close();
+  }
+});
+
+s('bad input: unreadable file, unknown actor, memory URL, bad partitions', async () => {
+  const redis = await testRedis();
+  if (!redis) return;
+  const env = { REDIS_URL: redis.url, STREAMS_PREFIX: uniquePrefix('bad') };
+  const runs = await Promise.all([
+    runCli('actors', ['ingest', 'no/such/file.jsonl'], { env }),
+    runCli('actors', ['run', 'copywriter', 'ghost-writer'], { env }),
+    runCli('actors', ['run', '--all'], { env: { ...env, REDIS_URL: 'memory' } }),
+    runCli('actors', ['run', '--all', '--partitions', '0'], { env }),
+    runCli('actors', ['run'], { env }),
+  ]);
+  for (const r of runs) {
+    assert.is(r.code, 2, r.stderr);
+    assert.is(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  }
+  assert.match(runs[0]!.stderr, 'cannot read no/such/file.jsonl');
+  assert.match(runs[1]!.stderr, 'ghost-writer');
+  assert.match(runs[2]!.stderr, 'actors demo');
+});
+
+s.run();
