@@ -39,7 +39,7 @@ export interface RedisStreamBackendOptions extends Partial<RedisConnectionOption
 }
 
 interface ScriptCommands {
-  saCommit(numKeys: number, ...args: (string | number)[]): Promise<[number, string[]][]>;
+  saCommit(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
   saPromoteDue(delayedKey: string, stream: string, now: number, limit: number): Promise<number>;
   saClaimIdle(stream: string, group: string, consumer: string, minIdle: number, start: string, count: number): Promise<[string, RawEntry[], string[], number[]]>;
   saSafeTrim(stream: string, retainFloor: string, cap: number): Promise<[number, number]>;
@@ -395,8 +395,15 @@ export class RedisStreamBackend implements StreamBackend {
     if (batch.items.length === 0) return { items: [] };
     const { keys, args } = encodeCommit(batch);
     try {
-      const res = await this.redis.saCommit(keys.length, ...keys, ...args);
-      return { items: res.map(([fresh, ids]) => ({ status: fresh === 1 ? 'committed' : 'duplicate', outputIds: ids ?? [] })) };
+      const flat = await this.redis.saCommit(keys.length, ...keys, ...args);
+      const items: CommitResult['items'] = [];
+      for (let i = 0; i < flat.length; ) {
+        const fresh = flat[i] === 1;
+        const count = Number(flat[i + 1]);
+        items.push({ status: fresh ? 'committed' : 'duplicate', outputIds: flat.slice(i + 2, i + 2 + count) as string[] });
+        i += 2 + count;
+      }
+      return { items };
     } catch (err) {
       throw wrap(err, keys[0]);
     }
@@ -404,6 +411,15 @@ export class RedisStreamBackend implements StreamBackend {
 
   async markersExist(keys: string[]): Promise<boolean[]> {
     if (keys.length === 0) return [];
+    // Hot path, once per batch: one MGET when every marker is in one slot (always, for one
+    // partition's markers), instead of a command per key.
+    if (!this.cluster || new Set(keys.map((k) => calculateSlot(k))).size === 1) {
+      try {
+        return (await this.redis.mget(keys)).map((v) => v !== null);
+      } catch (err) {
+        throw wrap(err);
+      }
+    }
     const res = await this.pipelined(keys, (pipe, i) => pipe.exists(keys[i]!));
     return res.map(([err, n]) => {
       if (err) throw wrap(err);

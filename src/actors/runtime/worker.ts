@@ -8,11 +8,11 @@ import type { RuntimeOptions } from './options.js';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * One actor's consume loop on one partition in one process: read a batch, handle it, commit it atomically. The
- * next read and the handling of the next batch overlap the commit of the previous one; at most
- * one commit is in flight, so commits stay in order. Before reading new entries it re-reads its
- * own pending ones (a previous life of this consumer, or a commit that failed), and every
- * `claimIdleMs / 2` it claims entries left idle by dead consumers.
+ * One actor's consume loop on one partition in one process: read a batch, handle it, commit it
+ * atomically. The next batch is read while this one is handled, and handling overlaps the commit
+ * of the previous batch; at most one commit is in flight, so commits stay in order. Before
+ * reading new entries it re-reads its own pending ones (a previous life of this consumer, or a
+ * commit that failed), and every `claimIdleMs / 2` it claims entries left idle by dead consumers.
  */
 export class ActorWorker {
   private running = false;
@@ -62,23 +62,34 @@ export class ActorWorker {
 
   private async loop(): Promise<void> {
     let inflight: Promise<void> = Promise.resolve();
+    // The next batch is read while this one is handled and committed, so Redis and the handlers
+    // work at the same time. Prefetched entries are already ours: after stop they are handled too.
+    let prefetch: Promise<InputEntry[]> | null = null;
     let errorDelay = this.options.errorBackoffMs;
-    while (this.running) {
+    while (this.running || prefetch) {
       try {
         let entries: InputEntry[] = [];
         if (this.recover) {
-          // Our own PEL can hold entries of the commit still in flight: let it land first.
+          // Our own PEL holds the prefetched entries and those of the commit in flight: settle both first.
+          if (prefetch) await prefetch.catch(() => []);
+          prefetch = null;
           await inflight;
           entries = await this.readOwnPending();
           if (entries.length === 0) this.recover = false;
-        } else if (this.deps.clock.now() >= this.nextClaimAt) {
+        } else if (this.running && this.deps.clock.now() >= this.nextClaimAt) {
           this.nextClaimAt = this.deps.clock.now() + Math.max(50, Math.floor(this.def.claimIdleMs / 2));
           entries = await this.claimIdle();
         }
         if (entries.length === 0 && !this.recover) {
-          entries = await this.backend.readGroup({ group: this.def.name, consumer: this.deps.consumer, streams: this.streams, count: this.def.batchSize, blockMs: this.options.blockMs, signal: this.abort.signal });
+          const pending = prefetch;
+          prefetch = null;
+          entries = pending ? await pending : this.running ? await this.readNew() : [];
         }
         if (entries.length === 0) continue;
+        if (this.running && !this.recover) {
+          prefetch = this.readNew();
+          prefetch.catch(() => undefined);
+        }
         this.metrics.batchSize(entries.length);
         const batch = await processBatch(entries, this.deps);
         await inflight;
@@ -95,6 +106,10 @@ export class ActorWorker {
       }
     }
     await inflight;
+  }
+
+  private readNew(): Promise<InputEntry[]> {
+    return this.backend.readGroup({ group: this.def.name, consumer: this.deps.consumer, streams: this.streams, count: this.def.batchSize, blockMs: this.options.blockMs, signal: this.abort.signal });
   }
 
   /** Commits one batch; on failure the entries stay pending and are re-read (markers make that safe). */

@@ -9,35 +9,16 @@
  *   markerKeyIndex (0 = none), ackKeyIndex (0 = none), group, inputId,
  *   outputCount, { keyIndex, fieldCount, field... } x outputCount,
  *   delayedCount, { keyIndex, score, member } x delayedCount
- * Returns per item { 1 committed | 0 duplicate, { outputId... } }.
+ * Returns a flat array, per item: 1 committed | 0 duplicate, the number of output ids, the ids.
+ * Hot path: two passes over ARGV without a table per item (the script runs once per batch and
+ * its allocations were a third of its time).
  */
 export const COMMIT_SCRIPT = `
 local ttl = ARGV[1]
 local n = tonumber(ARGV[2])
-local p = 3
-local items = {}
-for i = 1, n do
-  local it = { marker = tonumber(ARGV[p]), ack = tonumber(ARGV[p + 1]), group = ARGV[p + 2], id = ARGV[p + 3] }
-  local no = tonumber(ARGV[p + 4])
-  p = p + 5
-  it.outs = {}
-  for j = 1, no do
-    local nf = tonumber(ARGV[p + 1])
-    it.outs[j] = { tonumber(ARGV[p]), p + 2, nf }
-    p = p + 2 + nf
-  end
-  local nd = tonumber(ARGV[p])
-  p = p + 1
-  it.delayed = {}
-  for j = 1, nd do
-    it.delayed[j] = { tonumber(ARGV[p]), ARGV[p + 1], ARGV[p + 2] }
-    p = p + 3
-  end
-  items[i] = it
-end
 
 local types = {}
-local function check_type(key, want)
+local function type_ok(key, want)
   local t = types[key]
   if t == nil then
     t = redis.call('TYPE', key).ok
@@ -59,50 +40,78 @@ local function has_group(key, group)
   return g[group] == true
 end
 
-for _, it in ipairs(items) do
-  for _, o in ipairs(it.outs) do
-    if not check_type(KEYS[o[1]], 'stream') then return redis.error_reply('WRONGTYPE ' .. KEYS[o[1]] .. ' is not a stream') end
+-- Pass 1: check every key and group before the first write.
+local p = 3
+for i = 1, n do
+  local ack = tonumber(ARGV[p + 1])
+  if ack > 0 and not has_group(KEYS[ack], ARGV[p + 2]) then
+    return redis.error_reply('NOGROUP No such key ' .. KEYS[ack] .. ' or consumer group ' .. ARGV[p + 2])
   end
-  for _, d in ipairs(it.delayed) do
-    if not check_type(KEYS[d[1]], 'zset') then return redis.error_reply('WRONGTYPE ' .. KEYS[d[1]] .. ' is not a sorted set') end
+  local no = tonumber(ARGV[p + 4])
+  p = p + 5
+  for j = 1, no do
+    local key = KEYS[tonumber(ARGV[p])]
+    if not type_ok(key, 'stream') then return redis.error_reply('WRONGTYPE ' .. key .. ' is not a stream') end
+    p = p + 2 + tonumber(ARGV[p + 1])
   end
-  if it.ack > 0 and not has_group(KEYS[it.ack], it.group) then
-    return redis.error_reply('NOGROUP No such key ' .. KEYS[it.ack] .. ' or consumer group ' .. it.group)
+  local nd = tonumber(ARGV[p])
+  p = p + 1
+  for j = 1, nd do
+    local key = KEYS[tonumber(ARGV[p])]
+    if not type_ok(key, 'zset') then return redis.error_reply('WRONGTYPE ' .. key .. ' is not a sorted set') end
+    p = p + 3
   end
 end
 
+-- Pass 2: write.
+local out = {}
 local acks = {}
-local result = {}
-for i, it in ipairs(items) do
+p = 3
+for i = 1, n do
+  local marker = tonumber(ARGV[p])
+  local ack = tonumber(ARGV[p + 1])
+  local group = ARGV[p + 2]
+  local id = ARGV[p + 3]
+  local no = tonumber(ARGV[p + 4])
+  p = p + 5
   local fresh = true
-  if it.marker > 0 then
-    local value = it.id
+  if marker > 0 then
+    local value = id
     if value == '' then value = '1' end
-    fresh = redis.call('SET', KEYS[it.marker], value, 'NX', 'PX', ttl) ~= false
+    fresh = redis.call('SET', KEYS[marker], value, 'NX', 'PX', ttl) ~= false
   end
-  local ids = {}
-  if fresh then
-    for j, o in ipairs(it.outs) do
-      ids[j] = redis.call('XADD', KEYS[o[1]], '*', unpack(ARGV, o[2], o[2] + o[3] - 1))
-    end
-    for _, d in ipairs(it.delayed) do
-      redis.call('ZADD', KEYS[d[1]], d[2], d[3])
-    end
+  out[#out + 1] = fresh and 1 or 0
+  out[#out + 1] = fresh and no or 0
+  for j = 1, no do
+    local nf = tonumber(ARGV[p + 1])
+    if fresh then out[#out + 1] = redis.call('XADD', KEYS[tonumber(ARGV[p])], '*', unpack(ARGV, p + 2, p + 1 + nf)) end
+    p = p + 2 + nf
   end
-  if it.ack > 0 then
-    local k = it.ack .. '\\0' .. it.group
-    local a = acks[k]
-    if a == nil then
-      a = { it.ack, it.group }
-      acks[k] = a
-    end
-    a[#a + 1] = it.id
+  local nd = tonumber(ARGV[p])
+  p = p + 1
+  for j = 1, nd do
+    if fresh then redis.call('ZADD', KEYS[tonumber(ARGV[p])], ARGV[p + 1], ARGV[p + 2]) end
+    p = p + 3
   end
-  result[i] = { fresh and 1 or 0, ids }
+  if ack > 0 then
+    local by_group = acks[ack]
+    if by_group == nil then
+      by_group = {}
+      acks[ack] = by_group
+    end
+    local ids = by_group[group]
+    if ids == nil then
+      ids = {}
+      by_group[group] = ids
+    end
+    ids[#ids + 1] = id
+  end
 end
 -- One XACK per (stream, group) for the whole batch.
-for _, a in pairs(acks) do
-  redis.call('XACK', KEYS[a[1]], a[2], unpack(a, 3))
+for ack, by_group in pairs(acks) do
+  for group, ids in pairs(by_group) do
+    redis.call('XACK', KEYS[ack], group, unpack(ids))
+  end
 end
-return result
+return out
 `;
