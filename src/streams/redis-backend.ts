@@ -51,7 +51,7 @@ type ScriptedRedis = Redis & ScriptCommands;
 function wrap(err: unknown, stream?: string): StreamBackendError {
   if (err instanceof StreamBackendError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  const code = message.startsWith('NOGROUP') ? 'NOGROUP' : /Connection is closed|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|max retries|Stream isn't writeable/i.test(message) ? 'CONNECTION' : 'SERVER';
+  const code = message.startsWith('NOGROUP') ? 'NOGROUP' : /Connection is closed|aborted due to connection close|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|max retries|Stream isn't writeable/i.test(message) ? 'CONNECTION' : 'SERVER';
   return new StreamBackendError(code, message, stream, { cause: err });
 }
 
@@ -66,6 +66,8 @@ export class RedisStreamBackend implements StreamBackend {
   private readonly clock: Clock;
   private feats: BackendFeatures | null = null;
   private closed = false;
+  /** Last socket-level error ('error' event), named when connect() fails: a TLS or auth cause is otherwise lost behind "Connection is closed". */
+  private lastConnectionError: Error | null = null;
 
   constructor(private readonly options: RedisStreamBackendOptions = {}) {
     this.ownsConnection = !options.connection;
@@ -83,7 +85,9 @@ export class RedisStreamBackend implements StreamBackend {
     this.redis.defineCommand('saClaimIdle', { lua: CLAIM_IDLE_SCRIPT, numberOfKeys: 1 });
     this.redis.defineCommand('saSafeTrim', { lua: SAFE_TRIM_SCRIPT, numberOfKeys: 1 });
     // Errors surface on the calls that hit them; an unhandled 'error' event would crash the process.
-    this.redis.on('error', () => {});
+    this.redis.on('error', (err: Error) => {
+      this.lastConnectionError = err;
+    });
   }
 
   /** The command connection (for tools that need a raw command the seam does not cover); on a cluster, the Cluster client. */
@@ -113,7 +117,8 @@ export class RedisStreamBackend implements StreamBackend {
       return this.feats;
     } catch (err) {
       if (err instanceof StreamBackendError) throw err;
-      throw new StreamBackendError('CONNECTION', `cannot reach Redis at ${describeUrl(this.options.url ?? 'redis://127.0.0.1:6379')}: ${(err as Error).message}`, undefined, { cause: err });
+      const why = this.lastConnectionError ? `${(err as Error).message} (${this.lastConnectionError.message})` : (err as Error).message;
+      throw new StreamBackendError('CONNECTION', `cannot reach Redis at ${describeUrl(this.options.url ?? 'redis://127.0.0.1:6379')}: ${why}`, undefined, { cause: this.lastConnectionError ?? err });
     }
   }
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** How to reach Redis; defaults in DEFAULT_REDIS_CONNECTION_OPTIONS. */
@@ -50,7 +51,9 @@ export function ioredisOptions(opts: Partial<RedisConnectionOptions>): { url: st
     ...(o.connectionName ? { connectionName: o.connectionName } : {}),
   };
   if (parsed.protocol === 'rediss:') {
-    options.tls = { rejectUnauthorized: o.tlsRejectUnauthorized, ...(o.tlsCa ? { ca: o.tlsCa } : {}), servername: parsed.hostname };
+    // SNI takes host names only (RFC 6066); for an IP, Node checks the certificate against the address itself.
+    const host = parsed.hostname.replace(/^\[|\]$/g, '');
+    options.tls = { rejectUnauthorized: o.tlsRejectUnauthorized, ...(o.tlsCa ? { ca: o.tlsCa } : {}), ...(isIP(host) === 0 ? { servername: host } : {}) };
   }
   return { url: o.url, options };
 }

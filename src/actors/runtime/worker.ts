@@ -77,8 +77,9 @@ export class ActorWorker {
           entries = await this.readOwnPending();
           if (entries.length === 0) this.recover = false;
         } else if (this.running && this.deps.clock.now() >= this.nextClaimAt) {
-          this.nextClaimAt = this.deps.clock.now() + Math.max(50, Math.floor(this.def.claimIdleMs / 2));
           entries = await this.claimIdle();
+          // Claimed entries come one at a time: while a pass finds one, claim again at once.
+          this.nextClaimAt = entries.length > 0 ? 0 : this.deps.clock.now() + Math.max(50, Math.floor(this.def.claimIdleMs / 2));
         }
         if (entries.length === 0 && !this.recover) {
           const pending = prefetch;
@@ -133,23 +134,32 @@ export class ActorWorker {
     }
   }
 
+  /**
+   * Our own pending entries were delivered before without a commit (a crash, a kill, a failed
+   * commit): any of them may be the one that crashes us. Each is read and committed alone, with its
+   * delivery count, so a crash is charged to the entry that caused it (not to a whole batch), and
+   * poison is caught even when this consumer comes back before claimIdleMs.
+   */
   private async readOwnPending(): Promise<InputEntry[]> {
-    const out: InputEntry[] = [];
     for (const stream of this.streams) {
-      const own = await this.backend.readOwnPending(stream, this.def.name, this.deps.consumer, this.def.batchSize);
-      for (const e of own) out.push({ stream, id: e.id, fields: e.fields });
+      const [e] = await this.backend.readOwnPending(stream, this.def.name, this.deps.consumer, 1);
+      if (!e) continue;
+      const [p] = await this.backend.pendingEntries(stream, this.def.name, { start: e.id, end: e.id, count: 1, consumer: this.deps.consumer });
+      return [{ stream, id: e.id, fields: e.fields, ...(p ? { deliveries: p.deliveries } : {}) }];
     }
-    return out;
+    return [];
   }
 
+  /** Claims idle entries of dead consumers one at a time (like our own pending ones, each may be poison). */
   private async claimIdle(): Promise<InputEntry[]> {
     const out: InputEntry[] = [];
     for (const stream of this.streams) {
-      const res = await this.backend.claimIdle(stream, this.def.name, this.deps.consumer, this.def.claimIdleMs, this.claimCursor.get(stream) ?? '0-0', this.def.batchSize);
+      const res = await this.backend.claimIdle(stream, this.def.name, this.deps.consumer, this.def.claimIdleMs, this.claimCursor.get(stream) ?? '0-0', 1);
       this.claimCursor.set(stream, res.next);
       for (const e of res.entries) out.push({ stream, id: e.id, fields: e.fields, deliveries: e.deliveries });
       // Entries deleted while pending: recorded in the DLQ, never silently dropped.
       for (const id of res.deletedIds) out.push({ stream, id, fields: [] });
+      if (out.length) break;
     }
     if (out.length) {
       this.metrics.reclaimed(out.length);

@@ -1,0 +1,42 @@
+/**
+ * One chaos stage process: a single stage actor on real Redis with a stable consumer name, so a
+ * restarted process finds its own pending entries. Started (and SIGKILLed) by the chaos driver.
+ * env: REDIS_URL, PREFIX, STAGE (s1|s2|s3), CONSUMER, BATCH, CONCURRENCY, CLAIM_IDLE_MS,
+ * HEARTBEAT_MS, MAX_DELIVERIES, WORK_MS, LOG_LEVEL. Prints "ready" once consuming; SIGTERM stops
+ * it gracefully (exit 0).
+ */
+import { ActorRuntime } from '../src/actors/runtime/runtime.js';
+import { createLogger, type LogLevel } from '../src/monitoring/logger.js';
+import { createKeys } from '../src/streams/keys.js';
+import { RedisStreamBackend } from '../src/streams/redis-backend.js';
+import { isStageName, stageActor } from './pipeline.js';
+
+const env = process.env;
+const stage = env.STAGE;
+if (!isStageName(stage)) throw new Error(`STAGE must be s1, s2 or s3, got ${String(stage)}`);
+const num = (name: string, fallback: number): number => (env[name] === undefined || env[name] === '' ? fallback : Number(env[name]));
+
+// Wait for Redis forever: a restarted server must not turn into failed commands here.
+const backend = new RedisStreamBackend({ url: env.REDIS_URL!, maxRetriesPerRequest: null, connectionName: `chaos-${env.CONSUMER ?? stage}` });
+const actor = stageActor(stage, {
+  batchSize: num('BATCH', 32),
+  concurrency: num('CONCURRENCY', 8),
+  claimIdleMs: num('CLAIM_IDLE_MS', 1_500),
+  heartbeatMs: num('HEARTBEAT_MS', 500),
+  maxDeliveries: num('MAX_DELIVERIES', 4),
+  workMs: num('WORK_MS', 0),
+  // The injected crash: the process dies mid-batch, exactly like a segfault or an OOM kill.
+  crash: () => process.exit(1),
+});
+const runtime = new ActorRuntime([actor], {
+  backend,
+  keys: createKeys(env.PREFIX!),
+  consumer: env.CONSUMER ?? `${stage}-0`,
+  logger: createLogger({ level: (env.LOG_LEVEL ?? 'error') as LogLevel, service: `chaos-${stage}` }),
+  options: { blockMs: 200, promoteIntervalMs: 50, trimIntervalMs: num('TRIM_INTERVAL_MS', 1_000), retentionMs: 0, errorBackoffMs: 50 },
+});
+runtime.stopOnSignals(() => {
+  void backend.close().then(() => process.exit(0));
+});
+await runtime.start();
+console.log('ready');
