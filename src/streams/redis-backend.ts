@@ -1,4 +1,4 @@
-import { Cluster, type ChainableCommander, type Redis } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
 import {
   StreamBackendError,
@@ -21,7 +21,9 @@ import {
   type TrimResult,
 } from './backend.js';
 import { systemClock, type Clock } from './clock.js';
-import { createRedisConnection, describeUrl, ioredisOptions, type RedisConnectionOptions } from './redis-connection.js';
+import { createCluster, pipelineBySlot, scanKeys } from './redis-cluster.js';
+import { ReaderPool } from './redis-readers.js';
+import { createRedisConnection, describeUrl, type RedisConnectionOptions } from './redis-connection.js';
 import { atLeast, parseConsumers, parseGroups, parsePendingEntries, parsePendingSummary, parseStreamInfo, toEntries, type RawEntry } from './redis-replies.js';
 import { delayedMember, encodeCommit } from './commit-args.js';
 import { CLAIM_IDLE_SCRIPT } from './scripts/claim-idle.js';
@@ -55,14 +57,22 @@ function wrap(err: unknown, stream?: string): StreamBackendError {
   return new StreamBackendError(code, message, stream, { cause: err });
 }
 
+/** Awaits a command and turns its failure into a StreamBackendError. */
+async function guard<T>(call: () => Promise<T>, stream?: string): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw wrap(err, stream);
+  }
+}
+
 /** StreamBackend on ioredis: one connection for commands, a pool of dedicated ones for blocking reads. */
 export class RedisStreamBackend implements StreamBackend {
   readonly kind = 'redis' as const;
   private readonly redis: ScriptedRedis;
   private readonly cluster: Cluster | null = null;
   private readonly ownsConnection: boolean;
-  private readonly idleReaders: Redis[] = [];
-  private readonly allReaders = new Set<Redis>();
+  private readonly readers: ReaderPool;
   private readonly clock: Clock;
   private feats: BackendFeatures | null = null;
   private closed = false;
@@ -79,6 +89,7 @@ export class RedisStreamBackend implements StreamBackend {
       this.redis = (options.connection ?? createRedisConnection({ connectionName: 'stream-actors', ...options })) as ScriptedRedis;
     }
     this.clock = options.clock ?? systemClock;
+    this.readers = new ReaderPool(this.redis, this.cluster);
     // defineCommand: EVALSHA with a transparent EVAL fallback, per connection (and per cluster node).
     this.redis.defineCommand('saCommit', { lua: COMMIT_SCRIPT });
     this.redis.defineCommand('saPromoteDue', { lua: PROMOTE_DUE_SCRIPT, numberOfKeys: 2 });
@@ -123,11 +134,7 @@ export class RedisStreamBackend implements StreamBackend {
   }
 
   async append(stream: string, fields: string[]): Promise<string> {
-    try {
-      return (await this.redis.xadd(stream, '*', ...fields)) as string;
-    } catch (err) {
-      throw wrap(err, stream);
-    }
+    return guard(async () => (await this.redis.xadd(stream, '*', ...fields)) as string, stream);
   }
 
   async appendMany(entries: Append[]): Promise<string[]> {
@@ -165,39 +172,15 @@ export class RedisStreamBackend implements StreamBackend {
     }
   }
 
-  private takeReader(): Redis {
-    const r = this.idleReaders.pop();
-    if (r) return r;
-    // A blocking read gets its own connection, which waits for Redis forever instead of failing the read.
-    const reader: Redis = this.cluster
-      ? (this.cluster.duplicate(undefined, { lazyConnect: false, redisOptions: { ...this.cluster.options.redisOptions, maxRetriesPerRequest: null, connectionName: 'stream-actors-reader' } }) as unknown as Redis)
-      : this.redis.duplicate({ maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'stream-actors-reader' });
-    reader.on('error', () => {});
-    this.allReaders.add(reader);
-    return reader;
-  }
-
-  private releaseReader(r: Redis): void {
-    if (this.closed || r.status === 'end') {
-      this.allReaders.delete(r);
-      r.disconnect();
-      return;
-    }
-    this.idleReaders.push(r);
-  }
-
   async readGroup(req: ReadGroupRequest): Promise<GroupEntry[]> {
     const block = req.blockMs && req.blockMs > 0 ? req.blockMs : 0;
     if (req.signal?.aborted) return [];
-    const conn = block ? this.takeReader() : this.redis;
+    const conn = block ? this.readers.take() : this.redis;
     const args: (string | number)[] = ['GROUP', req.group, req.consumer, 'COUNT', req.count];
     if (block) args.push('BLOCK', block);
     args.push('STREAMS', ...req.streams, ...req.streams.map(() => '>'));
     // Abort ends the block by closing this reader: XREADGROUP cannot be cancelled otherwise without CLIENT UNBLOCK rights.
-    const onAbort = (): void => {
-      this.allReaders.delete(conn);
-      conn.disconnect();
-    };
+    const onAbort = (): void => this.readers.discard(conn);
     if (block) req.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const res = (await (conn.xreadgroup as (...a: (string | number)[]) => Promise<unknown>)(...args)) as [string, RawEntry[]][] | null;
@@ -215,7 +198,7 @@ export class RedisStreamBackend implements StreamBackend {
     } finally {
       if (block) {
         req.signal?.removeEventListener('abort', onAbort);
-        if (!req.signal?.aborted) this.releaseReader(conn);
+        if (!req.signal?.aborted) this.readers.release(conn);
       }
     }
   }
@@ -231,11 +214,7 @@ export class RedisStreamBackend implements StreamBackend {
 
   async ack(stream: string, group: string, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    try {
-      return await this.redis.xack(stream, group, ...ids);
-    } catch (err) {
-      throw wrap(err, stream);
-    }
+    return guard(() => this.redis.xack(stream, group, ...ids), stream);
   }
 
   async claimIdle(stream: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): Promise<ClaimResult> {
@@ -252,11 +231,7 @@ export class RedisStreamBackend implements StreamBackend {
   }
 
   async pendingSummary(stream: string, group: string): Promise<PendingSummary> {
-    try {
-      return parsePendingSummary((await this.redis.xpending(stream, group)) as unknown[]);
-    } catch (err) {
-      throw wrap(err, stream);
-    }
+    return guard(async () => parsePendingSummary((await this.redis.xpending(stream, group)) as unknown[]), stream);
   }
 
   async pendingEntries(stream: string, group: string, opts: { start?: string; end?: string; count?: number; consumer?: string; minIdleMs?: number } = {}): Promise<PendingEntry[]> {
@@ -264,11 +239,7 @@ export class RedisStreamBackend implements StreamBackend {
     if (opts.minIdleMs !== undefined) args.push('IDLE', opts.minIdleMs);
     args.push(opts.start ?? '-', opts.end ?? '+', opts.count ?? 100);
     if (opts.consumer) args.push(opts.consumer);
-    try {
-      return parsePendingEntries((await this.redis.call('XPENDING', ...args)) as [string, string, number, number][]);
-    } catch (err) {
-      throw wrap(err, stream);
-    }
+    return guard(async () => parsePendingEntries((await this.redis.call('XPENDING', ...args)) as [string, string, number, number][]), stream);
   }
 
   async streamInfo(stream: string): Promise<StreamInfo | null> {
@@ -317,65 +288,20 @@ export class RedisStreamBackend implements StreamBackend {
 
   async deleteEntries(stream: string, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    try {
-      return await this.redis.xdel(stream, ...ids);
-    } catch (err) {
-      throw wrap(err, stream);
-    }
+    return guard(() => this.redis.xdel(stream, ...ids), stream);
   }
 
-  private async scan(pattern: string, type?: string): Promise<string[]> {
-    const found = new Set<string>();
+  private scan(pattern: string, type?: string): Promise<string[]> {
     // On a cluster every master holds its own part of the keyspace.
-    const nodes: Redis[] = this.cluster ? this.cluster.nodes('master') : [this.redis];
-    for (const node of nodes) {
-      let cursor = '0';
-      do {
-        const args: (string | number)[] = [cursor, 'MATCH', pattern, 'COUNT', 1000];
-        if (type) args.push('TYPE', type);
-        const [next, keys] = (await node.call('SCAN', ...args)) as [string, string[]];
-        for (const k of keys) found.add(k);
-        cursor = next;
-      } while (cursor !== '0');
-    }
-    return [...found].sort();
+    return scanKeys(this.cluster ? this.cluster.nodes('master') : [this.redis], pattern, type);
   }
 
-  /**
-   * Runs one command per key as a pipeline and returns the replies in key order. On a cluster a
-   * pipeline may only touch one slot, so it becomes one pipeline per slot, sent concurrently.
-   */
-  private async pipelined(keys: string[], add: (pipe: ChainableCommander, index: number) => unknown): Promise<[Error | null, unknown][]> {
-    if (!this.cluster) {
-      const pipe = this.redis.pipeline();
-      keys.forEach((_, i) => add(pipe, i));
-      return ((await pipe.exec()) ?? []) as [Error | null, unknown][];
-    }
-    const bySlot = new Map<number, number[]>();
-    keys.forEach((k, i) => {
-      const slot = calculateSlot(k);
-      const list = bySlot.get(slot);
-      if (list) list.push(i);
-      else bySlot.set(slot, [i]);
-    });
-    const out: [Error | null, unknown][] = new Array(keys.length);
-    await Promise.all(
-      [...bySlot.values()].map(async (indexes) => {
-        const pipe = this.redis.pipeline();
-        for (const i of indexes) add(pipe, i);
-        const res = ((await pipe.exec()) ?? []) as [Error | null, unknown][];
-        indexes.forEach((i, j) => (out[i] = res[j] ?? [new Error('no reply'), null]));
-      }),
-    );
-    return out;
+  private pipelined(keys: string[], add: (pipe: ChainableCommander, index: number) => unknown): Promise<[Error | null, unknown][]> {
+    return pipelineBySlot(this.redis, this.cluster !== null, keys, add);
   }
 
   async listStreams(pattern: string): Promise<string[]> {
-    try {
-      return await this.scan(pattern, 'stream');
-    } catch (err) {
-      throw wrap(err);
-    }
+    return guard(() => this.scan(pattern, 'stream'));
   }
 
   async trim(stream: string, opts: TrimOptions = {}): Promise<TrimResult> {
@@ -389,11 +315,7 @@ export class RedisStreamBackend implements StreamBackend {
   }
 
   async deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
-    try {
-      return (await this.redis.xgroup('DELCONSUMER', stream, group, consumer)) as number;
-    } catch (err) {
-      throw wrap(err, stream);
-    }
+    return guard(async () => (await this.redis.xgroup('DELCONSUMER', stream, group, consumer)) as number, stream);
   }
 
   async commit(batch: CommitBatch): Promise<CommitResult> {
@@ -439,19 +361,11 @@ export class RedisStreamBackend implements StreamBackend {
   }
 
   async promoteDue(delayedKey: string, stream: string, nowMs: number, limit: number): Promise<number> {
-    try {
-      return await this.redis.saPromoteDue(delayedKey, stream, nowMs, limit);
-    } catch (err) {
-      throw wrap(err, stream);
-    }
+    return guard(() => this.redis.saPromoteDue(delayedKey, stream, nowMs, limit), stream);
   }
 
   async delayedCount(delayedKey: string): Promise<number> {
-    try {
-      return await this.redis.zcard(delayedKey);
-    } catch (err) {
-      throw wrap(err);
-    }
+    return guard(() => this.redis.zcard(delayedKey));
   }
 
   async setWithTtl(key: string, value: string, ttlMs: number): Promise<void> {
@@ -473,11 +387,7 @@ export class RedisStreamBackend implements StreamBackend {
   }
 
   async ttlMs(key: string): Promise<number> {
-    try {
-      return await this.redis.pttl(key);
-    } catch (err) {
-      throw wrap(err);
-    }
+    return guard(() => this.redis.pttl(key));
   }
 
   async deleteKeys(keys: string[]): Promise<number> {
@@ -492,19 +402,13 @@ export class RedisStreamBackend implements StreamBackend {
   }
 
   async scanKeys(pattern: string): Promise<string[]> {
-    try {
-      return await this.scan(pattern);
-    } catch (err) {
-      throw wrap(err);
-    }
+    return guard(() => this.scan(pattern));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const r of this.allReaders) r.disconnect();
-    this.allReaders.clear();
-    this.idleReaders.length = 0;
+    this.readers.close();
     if (this.ownsConnection) {
       try {
         await this.redis.quit();
@@ -513,26 +417,4 @@ export class RedisStreamBackend implements StreamBackend {
       }
     }
   }
-}
-
-/** A Cluster client from seed nodes, with the URL's credentials and TLS applied to every node. */
-function createCluster(nodes: string[], opts: RedisStreamBackendOptions): Cluster {
-  const { url, options } = ioredisOptions({ connectionName: 'stream-actors', ...opts });
-  const u = new URL(url);
-  const redisOptions = { ...options, ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}) };
-  delete redisOptions.retryStrategy;
-  return new Cluster(
-    nodes.map((n) => {
-      const [host = '127.0.0.1', port = '6379'] = n.split(':');
-      return { host, port: Number(port) };
-    }),
-    {
-      lazyConnect: true,
-      redisOptions,
-      maxRedirections: 16,
-      retryDelayOnFailover: 200,
-      retryDelayOnClusterDown: 300,
-      clusterRetryStrategy: options.retryStrategy,
-    },
-  );
 }
