@@ -1,0 +1,66 @@
+/**
+ * #5: one actor drains N pre-loaded envelopes, batchSize 256. `commit`: each input yields one
+ * derived output, committed with the ack and the idempotency marker in one atomic step per batch.
+ * `ack`: the handler returns nothing (the commit still acks and marks). Timed from runtime.start()
+ * until the group has delivered the last entry and nothing is pending.
+ */
+import { defineActor } from '../../src/actors/define.js';
+import { createKeys } from '../../src/streams/keys.js';
+import { RedisStreamBackend } from '../../src/streams/redis-backend.js';
+import type { Throughput } from '../types.js';
+import { benchRuntime, sleep } from './runtime.js';
+
+const STALL_MS = 30_000;
+
+/** Parameters from the bench. */
+export interface ActorThroughputParams {
+  redisUrl: string;
+  prefix: string;
+  topic: string;
+  outTopic: string;
+  count: number;
+  /** Id of the last pre-loaded entry. */
+  lastId: string;
+  mode: 'commit' | 'ack';
+  batchSize: number;
+}
+
+/** Name (and group) of the measured actor. */
+export const BENCH_ACTOR = 'bench-actor';
+
+/** Starts the actor, waits until it has drained the topic, stops it. */
+export async function run(p: ActorThroughputParams): Promise<Throughput> {
+  const keys = createKeys(p.prefix);
+  const input = keys.topic(p.topic);
+  const actor = defineActor({
+    name: BENCH_ACTOR,
+    consumes: [p.topic],
+    emits: p.mode === 'commit' ? [p.outTopic] : [],
+    batchSize: p.batchSize,
+    handle: p.mode === 'commit' ? (env, ctx) => [ctx.derive(p.outTopic, env.payload)] : () => [],
+  });
+  const watcher = new RedisStreamBackend({ url: p.redisUrl });
+  await watcher.connect();
+  const bench = await benchRuntime([actor], p.redisUrl, p.prefix);
+  try {
+    const started = performance.now();
+    await bench.runtime.start();
+    let seen = '';
+    let changedAt = performance.now();
+    for (;;) {
+      const group = (await watcher.groups(input)).find((g) => g.name === BENCH_ACTOR);
+      if (group && group.lastDeliveredId === p.lastId && group.pending === 0) break;
+      const state = `${group?.lastDeliveredId}/${group?.pending}`;
+      if (state !== seen) [seen, changedAt] = [state, performance.now()];
+      else if (performance.now() - changedAt > STALL_MS) throw new Error(`the actor made no progress for ${STALL_MS} ms (delivered/pending ${state}, last id ${p.lastId})`);
+      await sleep(5);
+    }
+    const durationMs = performance.now() - started;
+    await bench.close();
+    const outputs = p.mode === 'commit' ? ((await watcher.streamInfo(keys.topic(p.outTopic)))?.length ?? 0) : 0;
+    return { n: p.count, durationMs, perSec: (p.count * 1000) / durationMs, extra: { outputs } };
+  } finally {
+    await bench.close();
+    await watcher.close();
+  }
+}

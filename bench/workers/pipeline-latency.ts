@@ -1,0 +1,68 @@
+/**
+ * #6: three actors in one process, stage-1 (bench.s0 -> bench.s1) -> stage-2 (-> bench.s2) ->
+ * stage-3, each committing effectively-once. The bench feeds bench.s0 at a fixed rate; stage-3's
+ * handler records now - t0, where t0 is the instant the bench created the first envelope (carried
+ * in the payload with sub-millisecond precision; createdAt keeps only milliseconds).
+ */
+import { defineActor } from '../../src/actors/define.js';
+import { LatencyRecorder } from '../../src/cli/bench/latency.js';
+import type { EndToEnd } from '../types.js';
+import type { Channel } from './ipc.js';
+import { benchRuntime, preciseNow, sleep } from './runtime.js';
+
+const STALL_MS = 30_000;
+
+/** Parameters from the bench. */
+export interface PipelineLatencyParams {
+  redisUrl: string;
+  prefix: string;
+  count: number;
+  /** Envelopes with seq below this are not recorded (JIT and connection warm-up). */
+  warmup: number;
+}
+
+/** What the bench puts in each fed envelope. */
+export interface LatencyPayload {
+  seq: number;
+  t0: number;
+  data: string;
+}
+
+/** Topics of the three stages' inputs. */
+export const PIPELINE_TOPICS = ['bench.s0', 'bench.s1', 'bench.s2'] as const;
+
+/** Runs the pipeline until stage-3 has seen `count` envelopes; posts 'ready' once the actors read. */
+export async function run(p: PipelineLatencyParams, channel: Channel): Promise<Omit<EndToEnd, 'feedPerSec'>> {
+  const [s0, s1, s2] = PIPELINE_TOPICS;
+  const latency = new LatencyRecorder();
+  let seen = 0;
+  let allSeen!: () => void;
+  const done = new Promise<void>((r) => (allSeen = r));
+  const stages = [
+    defineActor({ name: 'stage-1', consumes: [s0], emits: [s1], handle: (env, ctx) => [ctx.derive(s1, env.payload)] }),
+    defineActor({ name: 'stage-2', consumes: [s1], emits: [s2], handle: (env, ctx) => [ctx.derive(s2, env.payload)] }),
+    defineActor({
+      name: 'stage-3',
+      consumes: [s2],
+      handle: (env) => {
+        const { seq, t0 } = env.payload as LatencyPayload;
+        if (seq >= p.warmup) latency.record(preciseNow() - t0);
+        seen += 1;
+        if (seen >= p.count) allSeen();
+        return [];
+      },
+    }),
+  ];
+  const bench = await benchRuntime(stages, p.redisUrl, p.prefix);
+  try {
+    await bench.runtime.start();
+    channel.post({ type: 'ready' });
+    // Once everything is fed, whatever has not arrived within STALL_MS is not coming.
+    const stalled = channel.next('fed').then(() => sleep(STALL_MS)).then(() => 'stalled' as const);
+    if ((await Promise.race([done, stalled])) === 'stalled') throw new Error(`stage-3 saw ${seen} of ${p.count} envelopes ${STALL_MS} ms after the last was fed`);
+    return { fed: p.count, measured: latency.count, latencyMs: latency.summary() };
+  } finally {
+    latency.destroy();
+    await bench.close();
+  }
+}

@@ -1,0 +1,37 @@
+/** An ActorRuntime on Redis for a measured worker: warnings to stderr, a fixed consumer name. */
+import { ActorRuntime } from '../../src/actors/runtime/runtime.js';
+import type { RuntimeOptions } from '../../src/actors/runtime/options.js';
+import type { ActorDefinition } from '../../src/actors/types.js';
+import { createLogger } from '../../src/monitoring/logger.js';
+import { createKeys } from '../../src/streams/keys.js';
+import { RedisStreamBackend } from '../../src/streams/redis-backend.js';
+
+/** A runtime and the backend it runs on; `close()` stops both. */
+export interface BenchRuntime {
+  runtime: ActorRuntime;
+  backend: RedisStreamBackend;
+  close(): Promise<void>;
+}
+
+/** Builds (does not start) a runtime for `actors` under `prefix`. */
+export async function benchRuntime(actors: ActorDefinition[], redisUrl: string, prefix: string, options: Partial<RuntimeOptions> = {}): Promise<BenchRuntime> {
+  const backend = new RedisStreamBackend({ url: redisUrl });
+  await backend.connect();
+  const runtime = new ActorRuntime(actors, { backend, keys: createKeys(prefix), consumer: 'bench-0', logger: createLogger({ level: 'warn' }), options });
+  return {
+    runtime,
+    backend,
+    close: async () => {
+      await runtime.stop();
+      await backend.close();
+    },
+  };
+}
+
+/** Epoch milliseconds with sub-millisecond precision, comparable across processes on one machine. */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Resolves after ms. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

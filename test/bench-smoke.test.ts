@@ -1,0 +1,163 @@
+/**
+ * The benchmark machinery at a tiny N against the test Redis: the write benchmark lands real
+ * envelopes, the streams-bench CLI keeps its output and exit-code contract, every scenario of
+ * `npm run bench` runs and cleans up, and the table's verdicts follow DESIGN.md's targets.
+ * No timing is asserted.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildRows } from '../bench/report.js';
+import { runBench } from '../bench/suite.js';
+import type { Measurement } from '../bench/types.js';
+import { isBenchOptionError } from '../src/cli/bench/options.js';
+import { runWriteBench } from '../src/cli/bench/write-bench.js';
+import { decodeEntry } from '../src/envelope/codec.js';
+import { freePort } from './support/redis-server.js';
+import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
+
+const BIN = fileURLToPath(new URL('../bin/streams-bench.ts', import.meta.url));
+
+/** Runs the bin through its shebang (so the executable bit and `env -S` are tested too). */
+function runBin(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const write = suite('streams-bench write path');
+
+write('writes N real envelopes in batches and reports throughput and batch percentiles', async () => {
+  const backend = await redisBackend();
+  if (!backend) return;
+  const prefix = uniquePrefix('wb');
+  try {
+    const r = await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, count: 200, pipeline: 16, connections: 3, payloadBytes: 100 });
+    assert.is(r.count, 200);
+    assert.is(r.batches, 13, '200 envelopes in batches of 16');
+    assert.is(r.aborted, false);
+    assert.ok(r.envelopesPerSec > 0 && r.durationMs > 0);
+    assert.is(r.latencyMs.count, 13);
+    assert.ok(r.latencyMs.p50 <= r.latencyMs.p90 && r.latencyMs.p90 <= r.latencyMs.p99 && r.latencyMs.p99 <= r.latencyMs.max);
+    const entries = await backend.range(r.stream, '-', '+');
+    assert.is(entries.length, 200);
+    const ids = new Set<string>();
+    for (const e of entries) {
+      const d = decodeEntry(e.fields);
+      assert.ok(d.ok, 'every entry is a valid envelope');
+      if (!d.ok) return;
+      assert.is(d.envelope.type, 'bench.write');
+      assert.is(d.envelope.payload, 'x'.repeat(100));
+      ids.add(d.envelope.id);
+    }
+    assert.is(ids.size, 200, 'every envelope is a distinct one');
+    assert.is(r.entryBytes, Math.round(entries.reduce((n, e) => n + e.fields[1]!.length, 0) / 200));
+  } finally {
+    await deletePrefix(backend, prefix);
+    await backend.close();
+  }
+});
+
+write('--cleanup removes only the entries the run wrote from a stream that already existed', async () => {
+  const backend = await redisBackend();
+  if (!backend) return;
+  const prefix = uniquePrefix('wbc');
+  try {
+    const r0 = await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, count: 1, connections: 1 });
+    const [before] = await backend.range(r0.stream, '-', '+');
+    const r = await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, count: 150, pipeline: 32, cleanup: true });
+    assert.is(r.cleanedUp, true);
+    const after = await backend.range(r.stream, '-', '+');
+    assert.equal(after.map((e) => e.id), [before!.id]);
+    await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, topic: 'bench.fresh', count: 20, cleanup: true });
+    assert.is(await backend.streamInfo(`${prefix}:{${prefix}:p0}:topic:bench.fresh`), null, 'a stream the run created is deleted');
+  } finally {
+    await deletePrefix(backend, prefix);
+    await backend.close();
+  }
+});
+
+write('bad options are rejected before anything is written', async () => {
+  try {
+    await runWriteBench({ redisUrl: 'redis://127.0.0.1:1', prefix: 'x', count: 0 });
+    assert.unreachable('count 0 was accepted');
+  } catch (err) {
+    assert.ok(isBenchOptionError(err));
+    assert.is((err as { option: string }).option, 'count');
+  }
+});
+
+write.run();
+
+const cli = suite('streams-bench CLI');
+
+cli('--count 50 --json prints one JSON result and exits 0', async () => {
+  const backend = await redisBackend();
+  if (!backend) return;
+  const prefix = uniquePrefix('wbj');
+  try {
+    const out = await runBin(['--count', '50', '--json', '--prefix', prefix], { REDIS_URL: (await testRedis())!.url });
+    assert.is(out.code, 0, out.stderr);
+    const r = JSON.parse(out.stdout) as { count: number; stream: string; envelopesPerSec: number; latencyMs: { p50: number; p99: number } };
+    assert.is(r.count, 50);
+    assert.ok(r.stream.startsWith(`${prefix}:`), 'STREAMS_PREFIX/--prefix is used');
+    assert.type(r.latencyMs.p99, 'number');
+    assert.is((await backend.streamInfo(r.stream))?.length, 50);
+  } finally {
+    await deletePrefix(backend, prefix);
+    await backend.close();
+  }
+});
+
+cli('a bad flag exits 2 with one line on stderr; an unreachable Redis exits 3', async () => {
+  const bad = await runBin(['--count', '10', '--bogus'], {});
+  assert.is(bad.code, 2);
+  assert.is(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.match(bad.stderr, /bogus/);
+  const port = await freePort();
+  const down = await runBin(['--count', '10', '--redis-url', `redis://127.0.0.1:${port}`], {});
+  assert.is(down.code, 3, down.stderr);
+  assert.match(down.stderr, /cannot reach Redis/);
+});
+
+cli.run();
+
+const bench = suite('npm run bench machinery');
+
+bench('every scenario runs at a tiny scale, is reported beside its target, and leaves no keys', async () => {
+  const backend = await redisBackend();
+  if (!backend) return;
+  try {
+    const report = await runBench({ redisUrl: (await testRedis())!.url, scale: 0.001, log: () => {} });
+    assert.equal(report.failed, [], JSON.stringify(report.measurements.filter((m) => m.skipped)));
+    assert.equal(report.rows.map((r) => r.no), ['1', '2', '3', '4', '5a', '5b', '6', '7']);
+    const by = new Map(report.measurements.map((m) => [m.id, m]));
+    for (const id of ['ioredis-pipeline', 'streams-bench', 'bullmq', 'actor-commit', 'actor-ack'] as const) assert.ok(by.get(id)!.throughput!.perSec > 0, id);
+    assert.is(by.get('actor-commit')!.throughput!.extra!.outputs, report.plan.actorEnvelopes, 'one output per input');
+    assert.is(by.get('pipeline-latency')!.endToEnd!.measured, report.plan.pipelineEnvelopes - report.plan.pipelineWarmup);
+    assert.ok(by.get('actor-rss')!.rss!.samples.length > 2);
+    assert.equal(await backend.scanKeys(`${report.keyPrefix}*`), []);
+  } finally {
+    await backend.close();
+  }
+});
+
+const m = (id: Measurement['id'], perSec: number): Measurement => ({ id, settings: '', throughput: { n: 1, durationMs: 1, perSec } });
+
+bench('verdicts follow the DESIGN.md targets', () => {
+  const latency = (p99: number): Measurement => ({ id: 'pipeline-latency', settings: '', endToEnd: { fed: 1, measured: 1, feedPerSec: 1, latencyMs: { count: 1, mean: 1, p50: 1, p90: 1, p99, max: p99 } } });
+  const rss = (warmupMb: number, finalMb: number): Measurement => ({ id: 'actor-rss', settings: '', rss: { n: 10, durationMs: 1, samples: [], warmupAt: 2, warmupMb, finalMb, slopeMbPer100k: 0, projectedGrowthMb: 0 } });
+  const verdicts = (ms: Measurement[]): string[] => buildRows(ms).map((r) => `${r.no}:${r.verdict}`);
+  assert.equal(verdicts([m('redis-benchmark', 100_000), m('streams-bench', 24_999), m('bullmq', 1_000), m('actor-commit', 3_000), m('actor-ack', 4_999), latency(9.9), rss(100, 109)]), ['1:reference', '3:not met', '4:reference', '5a:met', '5b:not met', '6:met', '7:met']);
+  assert.equal(verdicts([m('redis-benchmark', 100_000), m('streams-bench', 25_000), latency(10), rss(100, 111)]), ['1:reference', '3:met', '6:not met', '7:not met']);
+  assert.equal(verdicts([m('streams-bench', 50_000), m('actor-commit', 9_000)]), ['3:n/a', '5a:n/a'], 'no reference measured, no verdict');
+});
+
+bench.run();
