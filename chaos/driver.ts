@@ -148,13 +148,14 @@ export async function runChaos(options: Partial<ChaosOptions> & Pick<ChaosOption
   const killPrng = createPrng(o.seed ^ 0x5bd1e995);
   const plan = planFaults(planPrng, o);
   const keys = createKeys(o.prefix);
-  const backend = new RedisStreamBackend({ url: o.redisUrl, maxRetriesPerRequest: null, connectionName: 'chaos-driver' });
+  const backend = new RedisStreamBackend({ url: o.redisUrl, maxRetriesPerRequest: null, connectionName: 'chaos-driver', ...(o.clusterNodes ? { clusterNodes: o.clusterNodes } : {}) });
   await backend.connect();
   const slots: Slot[] = STAGES.flatMap((stage) => Array.from({ length: o.processesPerStage }, (_, k) => ({ stage, consumer: `${stage}-${k}` })));
   const supervisor = new Supervisor(slots, {
     fixture: STAGE_PROCESS,
     env: {
       REDIS_URL: o.redisUrl,
+      ...(o.clusterNodes ? { REDIS_CLUSTER_NODES: o.clusterNodes.join(',') } : {}),
       PREFIX: o.prefix,
       BATCH: String(o.batchSize),
       CONCURRENCY: String(o.concurrency),

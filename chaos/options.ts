@@ -8,6 +8,8 @@ import { randomSeed } from './prng.js';
 export interface ChaosOptions {
   /** Redis to run on (each run uses its own key prefix). */
   redisUrl: string;
+  /** Redis Cluster seed nodes (host:port); when set, every process talks to the cluster (P = 1: one slot). */
+  clusterNodes?: string[];
   /** Key prefix of this run. */
   prefix: string;
   /** Seed of the schedule (kills, pauses, poison); printed at start. */

@@ -1,7 +1,7 @@
 /**
  * One chaos stage process: a single stage actor on real Redis with a stable consumer name, so a
  * restarted process finds its own pending entries. Started (and SIGKILLed) by the chaos driver.
- * env: REDIS_URL, PREFIX, STAGE (s1|s2|s3), CONSUMER, BATCH, CONCURRENCY, CLAIM_IDLE_MS,
+ * env: REDIS_URL (credentials, TLS), REDIS_CLUSTER_NODES (cluster seeds), PREFIX, STAGE (s1|s2|s3), CONSUMER, BATCH, CONCURRENCY, CLAIM_IDLE_MS,
  * HEARTBEAT_MS, MAX_DELIVERIES, WORK_MS, LOG_LEVEL. Prints "ready" once consuming; SIGTERM stops
  * it gracefully (exit 0).
  */
@@ -17,7 +17,8 @@ if (!isStageName(stage)) throw new Error(`STAGE must be s1, s2 or s3, got ${Stri
 const num = (name: string, fallback: number): number => (env[name] === undefined || env[name] === '' ? fallback : Number(env[name]));
 
 // Wait for Redis forever: a restarted server must not turn into failed commands here.
-const backend = new RedisStreamBackend({ url: env.REDIS_URL!, maxRetriesPerRequest: null, connectionName: `chaos-${env.CONSUMER ?? stage}` });
+const clusterNodes = env.REDIS_CLUSTER_NODES ? env.REDIS_CLUSTER_NODES.split(',') : undefined;
+const backend = new RedisStreamBackend({ url: env.REDIS_URL!, maxRetriesPerRequest: null, connectionName: `chaos-${env.CONSUMER ?? stage}`, ...(clusterNodes ? { clusterNodes } : {}) });
 const actor = stageActor(stage, {
   batchSize: num('BATCH', 32),
   concurrency: num('CONCURRENCY', 8),

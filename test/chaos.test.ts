@@ -18,6 +18,7 @@ import { createEnvelope } from '../src/envelope/envelope.js';
 import type { Envelope } from '../src/envelope/types.js';
 import { createKeys } from '../src/streams/keys.js';
 import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
+import { RedisTestCluster } from './support/redis-cluster.js';
 import { hasRedisServerBinary, RedisServer } from './support/redis-server.js';
 import { waitFor } from './support/wait.js';
 
@@ -74,6 +75,31 @@ s('Redis SIGKILLed twice and restarted (AOF, appendfsync always) under the runni
     assertPromisesKept(report);
   } finally {
     await server.dispose();
+  }
+});
+
+s('on a 3-master Redis Cluster: random SIGKILLs of stage processes and a master restart, nothing lost or duplicated', async () => {
+  if (!hasRedisServerBinary()) {
+    if (process.env.REQUIRE_REDIS === '1') assert.unreachable('redis-server binary needed to start a cluster');
+    console.log('  SKIPPED: no redis-server binary to start a cluster');
+    return;
+  }
+  const cluster = await RedisTestCluster.start();
+  try {
+    const { seed } = chaosEnv(process.env, 1);
+    // Every key of the run shares one slot (P = 1): the master restarted is the one that holds it.
+    const prefix = uniquePrefix('cchaos');
+    const owner = await cluster.ownerOf(`${prefix}:{${prefix}:p0}:topic:chaos.a`);
+    const report = await runChaos(
+      { redisUrl: 'redis://127.0.0.1:6379', clusterNodes: cluster.nodes, prefix, seed, envelopes: 1_000, durationMs: 6_000, redisRestarts: 1 },
+      { restartRedis: () => cluster.restartMaster(owner, 300) },
+    );
+    print(report);
+    assert.is(report.redisRestarts, 1, 'the master holding the slot was killed and restarted');
+    assert.ok(report.kills >= 1, `the driver killed processes (${report.kills})`);
+    assertPromisesKept(report);
+  } finally {
+    await cluster.dispose();
   }
 });
 

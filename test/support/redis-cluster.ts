@@ -3,6 +3,7 @@
  * ports, for the partition tests. Masters can be killed and restarted (AOF keeps their data).
  */
 import { spawnSync } from 'node:child_process';
+import calculateSlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
 import { freePort, RedisServer } from './redis-server.js';
 
@@ -54,6 +55,24 @@ export class RedisTestCluster {
       } finally {
         r.disconnect();
       }
+    }
+  }
+
+  /** Index of the master that owns a key's slot (asked from CLUSTER SLOTS). */
+  async ownerOf(key: string): Promise<number> {
+    const slot = calculateSlot(key);
+    const r = new Redis(this.masters[0]!.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    r.on('error', () => {});
+    try {
+      await r.connect();
+      const ranges = (await r.cluster('SLOTS')) as unknown as [number, number, [string, number, ...unknown[]]][];
+      const hit = ranges.find(([from, to]) => slot >= from && slot <= to);
+      const port = hit?.[2][1];
+      const i = this.masters.findIndex((m) => m.port === port);
+      if (i < 0) throw new Error(`no master owns slot ${slot}`);
+      return i;
+    } finally {
+      r.disconnect();
     }
   }
 
