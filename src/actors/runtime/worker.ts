@@ -87,7 +87,8 @@ export class ActorWorker {
           entries = pending ? await pending : this.running ? await this.readNew() : [];
         }
         if (entries.length === 0) continue;
-        if (this.running && !this.recover) {
+        // Entries from a claim or our own PEL can arrive while a prefetch is still out: keep that one.
+        if (this.running && !this.recover && !prefetch) {
           prefetch = this.readNew();
           prefetch.catch(() => undefined);
         }
