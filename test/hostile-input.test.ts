@@ -22,7 +22,7 @@ import { ingestEmails } from '../src/pipeline/ingest.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { badEntries, goodEntries, HOSTILE_MAX_ENTRY_BYTES, HOSTILE_TOPIC, toStrings, type HostileCase } from './fixtures/chaos-hostile-entries.js';
 import { capturingLogger } from './support/quiet-logger.js';
-import { deletePrefix, redisBackend, uniquePrefix } from './support/redis.js';
+import { prefixedRedis, uniquePrefix } from './support/redis.js';
 import { waitFor } from './support/wait.js';
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 7_031_977);
@@ -136,19 +136,7 @@ hostileSuite('memory', async () => {
   return { backend, prefix: uniquePrefix('hostile'), cleanup: () => backend.close() };
 });
 
-hostileSuite('redis', async () => {
-  const backend = await redisBackend();
-  if (!backend) return null;
-  const prefix = uniquePrefix('hostile');
-  return {
-    backend,
-    prefix,
-    cleanup: async () => {
-      await deletePrefix(backend, prefix);
-      await backend.close();
-    },
-  };
-});
+hostileSuite('redis', () => prefixedRedis('hostile'));
 
 const ingest = suite('[memory] hostile input: actors ingest lines');
 

@@ -1,16 +1,4 @@
 import { actorRuntimeContract } from './contract/actor-runtime.contract.js';
-import { deletePrefix, redisBackend, uniquePrefix } from './support/redis.js';
+import { prefixedRedis } from './support/redis.js';
 
-actorRuntimeContract('redis', async () => {
-  const backend = await redisBackend();
-  if (!backend) return null;
-  const prefix = uniquePrefix('rt');
-  return {
-    backend,
-    prefix,
-    cleanup: async () => {
-      await deletePrefix(backend, prefix);
-      await backend.close();
-    },
-  };
-});
+actorRuntimeContract('redis', () => prefixedRedis('rt'));

@@ -17,7 +17,7 @@ import type { StreamBackend } from '../src/streams/backend.js';
 import { createKeys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
 import { capturingLogger } from './support/quiet-logger.js';
-import { deletePrefix, redisBackend, uniquePrefix } from './support/redis.js';
+import { prefixedRedis, uniquePrefix } from './support/redis.js';
 import { waitFor } from './support/wait.js';
 
 /** Secrets made at run time (nothing credential-like is written in this file). */
@@ -89,16 +89,4 @@ redactionSuite('memory', async () => {
   return { backend, prefix: uniquePrefix('redact'), cleanup: () => backend.close() };
 });
 
-redactionSuite('redis', async () => {
-  const backend = await redisBackend();
-  if (!backend) return null;
-  const prefix = uniquePrefix('redact');
-  return {
-    backend,
-    prefix,
-    cleanup: async () => {
-      await deletePrefix(backend, prefix);
-      await backend.close();
-    },
-  };
-});
+redactionSuite('redis', () => prefixedRedis('redact'));

@@ -101,3 +101,18 @@ export function clusterForTests(): Promise<{ nodes: string[] } | null> {
   })();
   return sharedCluster;
 }
+
+/** A connected backend on the shared Redis under a fresh prefix, whose cleanup deletes the prefix and closes it; null without Redis. */
+export async function prefixedRedis(tag: string): Promise<{ backend: RedisStreamBackend; prefix: string; cleanup(): Promise<void> } | null> {
+  const backend = await redisBackend();
+  if (!backend) return null;
+  const prefix = uniquePrefix(tag);
+  return {
+    backend,
+    prefix,
+    cleanup: async () => {
+      await deletePrefix(backend, prefix);
+      await backend.close();
+    },
+  };
+}
