@@ -10,7 +10,7 @@ import type { GroupInfo, StreamBackend } from '../src/streams/backend.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
 import { capturingLogger } from './support/quiet-logger.js';
-import { deletePrefix, redisBackend, uniquePrefix } from './support/redis.js';
+import { prefixedRedis, uniquePrefix } from './support/redis.js';
 import { sleep } from './support/wait.js';
 
 const FAST = { blockMs: 50, promoteIntervalMs: 10, trimIntervalMs: 0, errorBackoffMs: 20 };
@@ -138,17 +138,8 @@ drainSuite('memory', async () => {
 });
 
 drainSuite('redis', async () => {
-  const backend = await redisBackend();
-  if (!backend) return null;
-  const prefix = uniquePrefix('drain');
-  return {
-    backend,
-    keys: createKeys(prefix),
-    cleanup: async () => {
-      await deletePrefix(backend, prefix);
-      await backend.close();
-    },
-  };
+  const h = await prefixedRedis('drain');
+  return h && { backend: h.backend, keys: createKeys(h.prefix), cleanup: h.cleanup };
 });
 
 const noLag = suite('waitUntilDrained without a lag figure (Redis < 7)');

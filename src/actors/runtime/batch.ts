@@ -62,14 +62,15 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
   const { def, keys } = deps;
   const result: BatchResult = { items: [], processed: 0, failed: 0, retried: 0, duplicates: 0, deadLettered: {} };
   const now = deps.clock.now();
-  const deadLetter = (e: InputEntry, partition: number, topic: string, d: Omit<DeadLetter, 'actor' | 'source' | 'sourceId' | 'failedAtMs'>): void => {
+  // A dead letter is committed like an output: the input acked, one DLQ entry written.
+  const deadLetter = (e: InputEntry, partition: number, topic: string, d: Omit<DeadLetter, 'actor' | 'source' | 'sourceId' | 'failedAtMs'>): CommitItem => {
     result.deadLettered[d.reason] = (result.deadLettered[d.reason] ?? 0) + 1;
-    result.items.push({
+    return {
       ack: { stream: e.stream, group: def.name, id: e.id },
       // A marker per dead letter: re-committing after an ambiguous failure cannot write it twice.
       markerKey: keys.idempotency(def.name, `dlq:${e.stream.length}:${e.id}`, partition),
       outputs: [{ stream: keys.dlq(topic, partition), fields: deadLetterFields({ ...d, actor: def.name, source: e.stream, sourceId: e.id, failedAtMs: now }) }],
-    });
+    };
   };
 
   const candidates: { e: InputEntry; env: Envelope; partition: number; marker: string }[] = [];
@@ -80,21 +81,21 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
     const fallbackTopic = streamTopic ?? def.consumes[0]!;
     if (e.fields.length === 0) {
       // XAUTOCLAIM reported it deleted, or XREADGROUP 0 returned it without fields.
-      deadLetter(e, partition, fallbackTopic, { reason: 'deleted-before-processing', error: 'entry was deleted from the stream while pending, before it was processed', attempts: 0 });
+      result.items.push(deadLetter(e, partition, fallbackTopic, { reason: 'deleted-before-processing', error: 'entry was deleted from the stream while pending, before it was processed', attempts: 0 }));
       continue;
     }
     const decoded = decodeEntry(e.fields, { maxBytes: def.maxEntryBytes });
     if (!decoded.ok) {
-      deadLetter(e, partition, fallbackTopic, { reason: decoded.reason, error: decoded.error, attempts: 0, raw: decoded.raw });
+      result.items.push(deadLetter(e, partition, fallbackTopic, { reason: decoded.reason, error: decoded.error, attempts: 0, raw: decoded.raw }));
       continue;
     }
     const env = decoded.envelope;
     if (streamTopic !== undefined && env.type !== streamTopic) {
-      deadLetter(e, partition, fallbackTopic, { reason: 'invalid-envelope', error: `$.type: topic (envelope of type ${env.type} on stream of topic ${streamTopic})`, attempts: env.attempt, envelope: env });
+      result.items.push(deadLetter(e, partition, fallbackTopic, { reason: 'invalid-envelope', error: `$.type: topic (envelope of type ${env.type} on stream of topic ${streamTopic})`, attempts: env.attempt, envelope: env }));
       continue;
     }
     if (e.deliveries !== undefined && e.deliveries > def.maxDeliveries) {
-      deadLetter(e, partition, env.type, { reason: 'poison', error: `delivered ${e.deliveries} times without a commit (limit ${def.maxDeliveries}): the handler keeps crashing its consumer`, attempts: env.attempt, envelope: env });
+      result.items.push(deadLetter(e, partition, env.type, { reason: 'poison', error: `delivered ${e.deliveries} times without a commit (limit ${def.maxDeliveries}): the handler keeps crashing its consumer`, attempts: env.attempt, envelope: env }));
       continue;
     }
     candidates.push({ e, env, partition, marker: keys.idempotency(def.name, env.idempotencyKey, partition) });
@@ -178,9 +179,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
           delayed: [{ delayedKey: keys.retryDelayed(def.name, partition), dueMs: deps.clock.now() + backoffDelay(def.backoff, env.attempt, deps.random), uid: `${env.id}#${retry.attempt}`, fields: encodeEnvelope(retry) }],
         };
       }
-      const before = result.items.length;
-      deadLetter(e, partition, env.type, { reason: 'handler-error', error: message, attempts: env.attempt, envelope: env });
-      return result.items.splice(before, 1)[0]!;
+      return deadLetter(e, partition, env.type, { reason: 'handler-error', error: message, attempts: env.attempt, envelope: env });
     } finally {
       deps.metrics.handlerDuration((performance.now() - started) / 1000);
     }
