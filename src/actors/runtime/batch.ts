@@ -90,6 +90,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       continue;
     }
     const env = decoded.envelope;
+    if (decoded.dropped) deps.logger.warn('dropped invalid trace context', { actor: def.name, stream: e.stream, id: e.id, dropped: decoded.dropped });
     if (streamTopic !== undefined && env.type !== streamTopic) {
       result.items.push(deadLetter(e, partition, fallbackTopic, { reason: 'invalid-envelope', error: `$.type: topic (envelope of type ${env.type} on stream of topic ${streamTopic})`, attempts: env.attempt, envelope: env }));
       continue;
