@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { createKeys } from '../src/streams/keys.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { streamBackendContract } from './contract/stream-backend.contract.js';
-import { clusterForTests, uniquePrefix } from './support/redis.js';
+import { blockedClients, clusterForTests, uniquePrefix } from './support/redis.js';
 
 const cluster = await clusterForTests();
 if (cluster) {
@@ -19,6 +19,7 @@ if (cluster) {
     return {
       backend,
       keys: createKeys(prefix),
+      blockedReaders: () => blockedClients(backend),
       cleanup: async () => {
         const keys = await backend.scanKeys(`${prefix}:*`);
         if (keys.length) await backend.deleteKeys(keys);

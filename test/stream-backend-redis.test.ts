@@ -2,7 +2,7 @@
 import { createKeys } from '../src/streams/keys.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { streamBackendContract } from './contract/stream-backend.contract.js';
-import { deletePrefix, testRedis, uniquePrefix } from './support/redis.js';
+import { blockedClients, deletePrefix, testRedis, uniquePrefix } from './support/redis.js';
 
 const redis = await testRedis();
 if (redis) {
@@ -13,6 +13,7 @@ if (redis) {
     return {
       backend,
       keys: createKeys(prefix),
+      blockedReaders: () => blockedClients(backend),
       cleanup: async () => {
         await deletePrefix(backend, prefix);
         await backend.close();

@@ -7,6 +7,7 @@
  * The result is shared by every test file of one run; tests that kill or restart a server start
  * their own with RedisServer.start().
  */
+import type { Redis } from 'ioredis';
 import { RedisStreamBackend } from '../../src/streams/redis-backend.js';
 import { RedisTestCluster } from './redis-cluster.js';
 import { hasRedisServerBinary, RedisServer } from './redis-server.js';
@@ -115,4 +116,16 @@ export async function prefixedRedis(tag: string): Promise<{ backend: RedisStream
       await backend.close();
     },
   };
+}
+
+/**
+ * Clients blocked in a command right now (INFO clients `blocked_clients`, summed over the masters
+ * on a cluster): a test waits for a reader to be blocked on the server instead of sleeping.
+ */
+export async function blockedClients(backend: RedisStreamBackend): Promise<number> {
+  const conn = backend.connection as unknown as { nodes?: (role: 'master') => Redis[]; info(section: string): Promise<string> };
+  const nodes: { info(section: string): Promise<string> }[] = typeof conn.nodes === 'function' ? conn.nodes('master') : [conn];
+  let total = 0;
+  for (const n of nodes) total += Number(/blocked_clients:(\d+)/.exec(await n.info('clients'))?.[1] ?? 0);
+  return total;
 }
