@@ -14,6 +14,7 @@ import type { StreamBackend } from '../../src/streams/backend.js';
 import { ManualClock, type Clock } from '../../src/streams/clock.js';
 import { createKeys, type Keys } from '../../src/streams/keys.js';
 import { capturingLogger } from '../support/quiet-logger.js';
+import { gated } from '../support/skip.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 /** A fresh backend per test, plus its cleanup. */
@@ -69,13 +70,13 @@ const confirmer = (over: Partial<ActorSpec> = {}): ActorSpec => ({
   ...over,
 });
 
-/** Registers the runtime suites for one backend. */
-export function actorRuntimeContract(name: string, factory: RuntimeBackendFactory): void {
-  const s = suite(`[${name}] actor runtime`);
+/** Registers the runtime suites for one backend; with a skipReason (its server is missing) they are counted as skipped. */
+export function actorRuntimeContract(name: string, factory: RuntimeBackendFactory, skipReason: string | null = null): void {
+  const s = gated(suite(`[${name}] actor runtime`), skipReason);
 
   s('consume -> emit -> commit: one output per input, lineage kept, nothing pending', async () => {
     const h = await setup(factory, [confirmer()]);
-    if (!h) return;
+    assert.ok(h, 'backend');
     try {
       const inputs = Array.from({ length: 25 }, (_, i) => order(i));
       await h.send(inputs);
@@ -96,7 +97,7 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
 
   s('a duplicate idempotencyKey is acked and skipped, and counted', async () => {
     const h = await setup(factory, [confirmer()]);
-    if (!h) return;
+    assert.ok(h, 'backend');
     try {
       await h.send([order(1)]);
       await waitFor('first output', async () => (await h.outputs('order.confirmed')).length === 1);
@@ -123,7 +124,7 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
       undefined,
       clock,
     );
-    if (!h) return;
+    assert.ok(h, 'backend');
     try {
       const input = order(7);
       await h.send([input]);
@@ -157,7 +158,7 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
 
   s('bad entries written raw go to the DLQ with their reason; good ones keep flowing', async () => {
     const h = await setup(factory, [confirmer({ maxEntryBytes: 2_000 })]);
-    if (!h) return;
+    assert.ok(h, 'backend');
     try {
       const stream = h.keys.topic('order.placed');
       const good = [order(1), order(2)];
@@ -189,7 +190,7 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
   s('emit with delayMs parks the envelope until due, then it appears once', async () => {
     const clock = new ManualClock();
     const h = await setup(factory, [confirmer({ handle: (env, ctx) => ctx.emit(ctx.derive('order.confirmed', {}), { delayMs: 300 }) })], {}, undefined, clock);
-    if (!h) return;
+    assert.ok(h, 'backend');
     try {
       await h.send([order(1)]);
       await waitFor('parked', async () => (await h.backend.delayedCount(h.keys.delayed('order.confirmed'))) === 1);
@@ -207,7 +208,7 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
 
   s('entries idle in a dead consumer are claimed and processed; deleted ones are recorded', async () => {
     const made = await factory();
-    if (!made) return;
+    assert.ok(made, 'backend');
     const keys = createKeys(made.prefix);
     const stream = keys.topic('order.placed');
     await made.backend.ensureGroup(stream, 'confirmer', '0');
@@ -235,7 +236,7 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
 
   s('poison that keeps crashing consumers (delivery count past the limit) goes to the DLQ', async () => {
     const made = await factory();
-    if (!made) return;
+    assert.ok(made, 'backend');
     const keys = createKeys(made.prefix);
     const stream = keys.topic('order.placed');
     await made.backend.ensureGroup(stream, 'confirmer', '0');
@@ -265,7 +266,7 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
       await sleep(40);
       return [ctx.derive('order.confirmed', env.payload)];
     } })]);
-    if (!h) return;
+    assert.ok(h, 'backend');
     try {
       await waitFor('heartbeat', async () => (await h.backend.ttlMs(h.keys.heartbeat('confirmer', 'test-0'))) > 0);
       await h.send(Array.from({ length: 8 }, (_, i) => order(i)));
@@ -285,7 +286,7 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
 
   s('a group destroyed under a running actor is recreated; what it re-reads is skipped as duplicate', async () => {
     const h = await setup(factory, [confirmer()]);
-    if (!h) return;
+    assert.ok(h, 'backend');
     try {
       await h.send([order(1), order(2)]);
       await waitFor('first outputs', async () => (await h.outputs('order.confirmed')).length === 2);
@@ -301,7 +302,7 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
 
   s('the periodic trim removes acknowledged entries only', async () => {
     const h = await setup(factory, [confirmer()], { trimIntervalMs: 50, retentionMs: 0 });
-    if (!h) return;
+    assert.ok(h, 'backend');
     try {
       const stream = h.keys.topic('order.placed');
       await h.backend.ensureGroup(stream, 'slow-reader', '0');

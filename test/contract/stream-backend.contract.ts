@@ -9,6 +9,7 @@ import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareIds, fieldValue, isStreamBackendError, StreamBackendError, type StreamBackend, type StreamBackendErrorCode, type StreamEntry } from '../../src/streams/backend.js';
 import type { Keys } from '../../src/streams/keys.js';
+import { gated } from '../support/skip.js';
 import { waitFor } from '../support/wait.js';
 
 /** What the factory hands each test; cleanup removes its keys and closes what it opened. */
@@ -76,10 +77,10 @@ async function rejectsWith(p: Promise<unknown>, code: StreamBackendErrorCode): P
   throw new Error('unreachable');
 }
 
-/** Defines and runs the contract suites for one backend; `name` prefixes every suite title. */
-export function streamBackendContract(name: string, factory: StreamBackendFactory): void {
+/** Defines and runs the contract suites for one backend; `name` prefixes every suite title; with a skipReason every test is counted as skipped. */
+export function streamBackendContract(name: string, factory: StreamBackendFactory, skipReason: string | null = null): void {
   const define = (title: string, body: (test: Test<Ctx>) => void): void => {
-    const test = suite<Ctx>(`[${name}] ${title}`, {} as Ctx);
+    const test = gated(suite<Ctx>(`[${name}] ${title}`, {} as Ctx), skipReason);
     test.before.each(async (ctx) => {
       ctx.h = await factory();
     });
