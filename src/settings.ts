@@ -61,7 +61,12 @@ export function parseString(raw: string | undefined): string | undefined {
 /** A comma-separated list setting (items trimmed, blanks dropped); undefined or blank is undefined. */
 export function parseList(raw: string | undefined): string[] | undefined {
   const v = parseString(raw);
-  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 /** One environment variable of a settings object: its name and how its text becomes a value. */

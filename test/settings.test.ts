@@ -21,7 +21,12 @@ interface Demo {
   tags: string[];
 }
 const DEFAULTS: Readonly<Demo> = Object.freeze({ name: 'default', size: 1, verbose: false, tags: [] });
-const SPEC: EnvSpec<Demo> = { name: { name: 'DEMO_NAME', type: 'string' }, size: { name: 'DEMO_SIZE', type: 'integer', min: 1, max: 10 }, verbose: { name: 'DEMO_VERBOSE', type: 'boolean' }, tags: { name: 'DEMO_TAGS', type: 'list' } };
+const SPEC: EnvSpec<Demo> = {
+  name: { name: 'DEMO_NAME', type: 'string' },
+  size: { name: 'DEMO_SIZE', type: 'integer', min: 1, max: 10 },
+  verbose: { name: 'DEMO_VERBOSE', type: 'boolean' },
+  tags: { name: 'DEMO_TAGS', type: 'list' },
+};
 
 function throwsConfig(fn: () => unknown, setting: string, message: RegExp): void {
   try {
@@ -60,7 +65,12 @@ precedence('the defaults object is never changed by a resolve', () => {
 });
 
 precedence('readEnv parses each field by its type and reads only the variables named', () => {
-  assert.equal(readEnv({ DEMO_NAME: ' n ', DEMO_SIZE: '10', DEMO_VERBOSE: 'yes', DEMO_TAGS: 'a, b,,c', OTHER: 'x' }, SPEC), { name: 'n', size: 10, verbose: true, tags: ['a', 'b', 'c'] });
+  assert.equal(readEnv({ DEMO_NAME: ' n ', DEMO_SIZE: '10', DEMO_VERBOSE: 'yes', DEMO_TAGS: 'a, b,,c', OTHER: 'x' }, SPEC), {
+    name: 'n',
+    size: 10,
+    verbose: true,
+    tags: ['a', 'b', 'c'],
+  });
   assert.equal(readEnv({}, SPEC), {});
 });
 
@@ -74,13 +84,15 @@ parsing('booleans: 1/true/yes/on and 0/false/no/off in any case; blank is unset'
 });
 
 parsing('anything else is a ConfigError naming the variable and the value', () => {
-  for (const bad of ['maybe', '2', 'y', 'enabled']) throwsConfig(() => parseBoolean('DEMO_VERBOSE', bad), 'DEMO_VERBOSE', new RegExp(`DEMO_VERBOSE must be a boolean .*"${bad}"`));
+  for (const bad of ['maybe', '2', 'y', 'enabled'])
+    throwsConfig(() => parseBoolean('DEMO_VERBOSE', bad), 'DEMO_VERBOSE', new RegExp(`DEMO_VERBOSE must be a boolean .*"${bad}"`));
   throwsConfig(() => readEnv({ DEMO_VERBOSE: 'maybe' }, SPEC), 'DEMO_VERBOSE', /must be a boolean/);
 });
 
 parsing('integers: bounds and non-integers are refused with the range in the message', () => {
   assert.is(parseInteger('N', '7', { min: 1 }), 7);
-  for (const bad of ['0', '11', '2.5', 'ten', '1e3', '0x10']) throwsConfig(() => readEnv({ DEMO_SIZE: bad }, SPEC), 'DEMO_SIZE', /DEMO_SIZE must be an integer from 1 to 10/);
+  for (const bad of ['0', '11', '2.5', 'ten', '1e3', '0x10'])
+    throwsConfig(() => readEnv({ DEMO_SIZE: bad }, SPEC), 'DEMO_SIZE', /DEMO_SIZE must be an integer from 1 to 10/);
 });
 
 const layers = suite('settings: every layer uses the resolver');
