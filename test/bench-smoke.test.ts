@@ -15,7 +15,10 @@ import { isBenchOptionError } from '../src/cli/bench/options.js';
 import { runWriteBench } from '../src/cli/bench/write-bench.js';
 import { decodeEntry } from '../src/envelope/codec.js';
 import { freePort } from './support/redis-server.js';
-import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
+import { deletePrefix, redisBackend, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
+
+const noRedis = await redisSkipReason();
 
 const BIN = fileURLToPath(new URL('../bin/streams-bench.ts', import.meta.url));
 
@@ -34,9 +37,9 @@ function runBin(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number 
 
 const write = suite('streams-bench write path');
 
-write('writes N real envelopes in batches and reports throughput and batch percentiles', async () => {
+gated(write, noRedis)('writes N real envelopes in batches and reports throughput and batch percentiles', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const prefix = uniquePrefix('wb');
   try {
     const r = await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, count: 200, pipeline: 16, connections: 3, payloadBytes: 100 });
@@ -65,9 +68,9 @@ write('writes N real envelopes in batches and reports throughput and batch perce
   }
 });
 
-write('--cleanup removes only the entries the run wrote from a stream that already existed', async () => {
+gated(write, noRedis)('--cleanup removes only the entries the run wrote from a stream that already existed', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const prefix = uniquePrefix('wbc');
   try {
     const r0 = await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, count: 1, connections: 1 });
@@ -98,9 +101,9 @@ write.run();
 
 const cli = suite('streams-bench CLI');
 
-cli('--count 50 --json prints one JSON result and exits 0', async () => {
+gated(cli, noRedis)('--count 50 --json prints one JSON result and exits 0', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const prefix = uniquePrefix('wbj');
   try {
     const out = await runBin(['--count', '50', '--json', '--prefix', prefix], { REDIS_URL: (await testRedis())!.url });
@@ -131,9 +134,9 @@ cli.run();
 
 const bench = suite('npm run bench machinery');
 
-bench('every scenario runs at a tiny scale, is reported beside its target, and leaves no keys', async () => {
+gated(bench, noRedis)('every scenario runs at a tiny scale, is reported beside its target, and leaves no keys', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   try {
     const report = await runBench({ redisUrl: (await testRedis())!.url, scale: 0.001, log: () => {} });
     assert.equal(report.failed, [], JSON.stringify(report.measurements.filter((m) => m.skipped)));

@@ -30,8 +30,16 @@ export interface RuntimeOptions {
   retentionMs: number;
   /** Operator cap on stream length that may drop unread entries (off: 0). */
   maxLenCap: number;
-  /** Wait this long after an infrastructure error (Redis down) before trying again; doubles up to 5 s. */
+  /** Wait this long after an infrastructure error (Redis down) before trying again; doubles up to errorBackoffMaxMs. */
   errorBackoffMs: number;
+  /** Cap of the doubling wait after infrastructure errors. */
+  errorBackoffMaxMs: number;
+  /** Shortest wait between two idle-entry claim passes that found nothing (the pass otherwise runs every claimIdleMs / 2). */
+  claimIntervalMinMs: number;
+  /** Delayed entries moved per promote call; a full batch is followed at once by another. */
+  promoteBatchSize: number;
+  /** A heartbeat lives this many heartbeat intervals, so one late beat does not make a live consumer look dead. */
+  heartbeatTtlBeats: number;
   /** How long a graceful stop waits for in-flight work before giving up. */
   shutdownTimeoutMs: number;
 }
@@ -44,5 +52,9 @@ export const DEFAULT_RUNTIME_OPTIONS: Readonly<RuntimeOptions> = Object.freeze({
   retentionMs: 3600_000,
   maxLenCap: 0,
   errorBackoffMs: 100,
+  errorBackoffMaxMs: 5_000,
+  claimIntervalMinMs: 50,
+  promoteBatchSize: 1_000,
+  heartbeatTtlBeats: 3,
   shutdownTimeoutMs: 30_000,
 });
