@@ -2,12 +2,12 @@
 /** actors: run actors of the lead pipeline, list the topology, ingest mail, replay a stream, migrate, demo. */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { actorsDemo, actorsIngest, actorsList, actorsMigrate, actorsReplay } from '../src/cli/actors/admin.js';
-import { actorsRun } from '../src/cli/actors/run.js';
 import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
 import type { LogLevel } from '../src/monitoring/logger.js';
 
 const TOOL = 'actors';
+// Commands load their modules on use: --help and bad flags answer without loading the topology.
+const admin = () => import('../src/cli/actors/admin.js');
 const io = processIO();
 
 const partitionList = (v: unknown): number[] =>
@@ -49,6 +49,7 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .example('$0 run rag-agent copywriter --slot 1', 'two actors in one process')
         .example('$0 run --all --metrics-port 9464', 'the whole topology, with Prometheus metrics'),
     async (a) => {
+      const { actorsRun } = await import('../src/cli/actors/run.js');
       code = await runTool(TOOL, io, () =>
         actorsRun(
           {
@@ -67,14 +68,14 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
     },
   )
   .command('list', 'the topology: who consumes and emits what', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {
-    code = await runTool(TOOL, io, async () => actorsList({ json: a.json }, io));
+    code = await runTool(TOOL, io, async () => (await admin()).actorsList({ json: a.json }, io));
   })
   .command(
     'ingest <file>',
     'append each JSONL line (a mail) as an email.received envelope; non-JSON lines go to the DLQ',
     (y) => streamFlags(y).positional('file', { type: 'string', demandOption: true, describe: 'a .jsonl file, or - for stdin' }),
     async (a) => {
-      code = await runTool(TOOL, io, () => actorsIngest({ ...conn(a), file: stdinOr(a.file), json: a.json }, io));
+      code = await runTool(TOOL, io, async () => (await admin()).actorsIngest({ ...conn(a), file: stdinOr(a.file), json: a.json }, io));
     },
   )
   .command(
@@ -88,7 +89,7 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .option('actor', { type: 'string', describe: 'run this actor\'s handler under the new group' })
         .option('timeout', { type: 'string', default: '5m', coerce: durationArg('timeout'), describe: 'give up waiting for the replay after this long' }),
     async (a) => {
-      code = await runTool(TOOL, io, () => actorsReplay({ ...conn(a), stream: String(a.stream), from: String(a.from), group: String(a.group), actor: a.actor, json: a.json, timeoutMs: Number(a.timeout) }, io));
+      code = await runTool(TOOL, io, async () => (await admin()).actorsReplay({ ...conn(a), stream: String(a.stream), from: String(a.from), group: String(a.group), actor: a.actor, json: a.json, timeoutMs: Number(a.timeout) }, io));
     },
   )
   .command(
@@ -99,11 +100,11 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .option('seed-leads', { type: 'string', default: '0', coerce: numberArg('seed-leads', { integer: true }), describe: 'also upsert this many deterministic mock leads' })
         .option('json', { type: 'boolean', default: false }),
     async (a) => {
-      code = await runTool(TOOL, io, () => actorsMigrate({ seedLeads: Number(a['seed-leads']), json: a.json }, io));
+      code = await runTool(TOOL, io, async () => (await admin()).actorsMigrate({ seedLeads: Number(a['seed-leads']), json: a.json }, io));
     },
   )
   .command('demo', 'the whole topology in this process on the memory shim (what npm start runs)', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {
-    code = await runTool(TOOL, io, () => actorsDemo({ json: a.json }, io));
+    code = await runTool(TOOL, io, async () => (await admin()).actorsDemo({ json: a.json }, io));
   })
   .demandCommand(1, 'name a command')
   .parseAsync();

@@ -141,7 +141,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       clock: deps.clock,
       persistence: deps.persistence,
       derive: (type, payload, opts) => {
-        const child = deriveEnvelope(env, type, payload, { ...opts, now: deps.clock.now() });
+        const child = deriveEnvelope(env, typeof type === 'string' ? type : type.type, payload, { ...opts, now: deps.clock.now() });
         trusted.add(child);
         return child;
       },
