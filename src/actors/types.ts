@@ -97,8 +97,10 @@ export type EnvelopeOf<C> = C extends Topic<infer T, infer P> ? Envelope<P> & { 
 export type TypedActorHandler<C> = (envelope: EnvelopeOf<C>, ctx: ActorContext) => Promise<Envelope[] | void> | Envelope[] | void;
 
 /** defineActor's spec with typed topics: `consumes` lists topic names or Topics, and the handler's envelope type follows. */
-export interface TypedActorSpec<C extends TopicRef> extends Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'emits' | 'handle'>> {
+export interface TypedActorSpec<C extends TopicRef> extends Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'emits' | 'handle' | 'backoff'>> {
   name: string;
+  /** Only what differs from DEFAULT_BACKOFF. */
+  backoff?: Partial<BackoffOptions>;
   consumes: readonly C[];
   emits?: readonly TopicRef[];
   handle: TypedActorHandler<C>;
