@@ -13,7 +13,7 @@ import { decodeEntry } from '../src/envelope/codec.js';
 import { PayloadValidationError, defineTopic, type PayloadOf } from '../src/envelope/topic.js';
 import { createKeys, partitionOf } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
-import { createProducer } from '../src/streams/producer.js';
+import { createProducer } from '../src/actors/producer.js';
 import { capturingLogger } from './support/quiet-logger.js';
 import { prefixedRedis, uniquePrefix } from './support/redis.js';
 import { waitFor } from './support/wait.js';
@@ -129,10 +129,10 @@ producer('one invalid payload fails the whole batch before anything is written',
   }
 });
 
-producer('stamps the traceparent it is given, and none without an active span', async () => {
+producer('stamps the trace context it is given, and none without an active span', async () => {
   const backend = new MemoryStreamBackend();
   const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-  const withTrace = await createProducer({ backend, traceparent: () => tp }).publish('order.placed', { id: 'a', qty: 1 });
+  const withTrace = await createProducer({ backend, traceContext: () => ({ traceparent: tp }) }).publish('order.placed', { id: 'a', qty: 1 });
   assert.is(withTrace.envelope.traceparent, tp);
   const plain = await createProducer({ backend }).publish('order.placed', { id: 'b', qty: 1 });
   assert.is(plain.envelope.traceparent, undefined);

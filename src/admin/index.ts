@@ -25,7 +25,9 @@ export type { ReplayOutcome, ReplayStep, ReplayTarget } from '../cli/dlq/replay.
 export type { GroupResetPlan, GroupState } from '../cli/group-reset.js';
 export { moveEntries, type EntryMove, type EntryMoveResult } from '../streams/move.js';
 export { parseDeadLetter, type DeadLetterEntry, type DeadLetterReason } from '../actors/runtime/dead-letter.js';
-// Causal trace reader (`actors trace`): exported here once src/admin/trace.ts lands (branch i18).
+// ---- causal traces (`actors trace`) ------------------------------------------------------------
+export { DEFAULT_TRACE_OPTIONS, TraceQueryError, assertTraceQuery, isTraceQueryError, renderTrace, traceFlow, type TraceOptions, type TraceQueryErrorCode } from './trace.js';
+export type { TraceConsumer, TraceCopy, TraceDeadLetter, TraceMatch, TraceNode, TraceOutcome, TraceResult, TraceStats } from './trace.js';
 
 // ---- health ----------------------------------------------------------------------------------
 

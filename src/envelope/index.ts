@@ -7,3 +7,4 @@ export * from './provenance.js';
 export * from './hash.js';
 export * from './codec.js';
 export * from './topic.js';
+export * from './trace-context.js';

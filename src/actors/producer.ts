@@ -4,16 +4,18 @@
  * partition (`partitionOf(partitionKey, P)`, the same function every producer and the runtime
  * use) and appends it; a batch goes out in one pipelined round trip (one per cluster slot), never
  * one per message. Delayed messages are parked in the topic's delayed set, moved onto the stream
- * by the runtime of an actor consuming that topic once due.
+ * by the runtime of an actor consuming that topic once due. The active OpenTelemetry span's trace
+ * context (traceContextForPublish) is stamped on each envelope, so the actors continue the trace.
  */
-import { trace } from '@opentelemetry/api';
 import { encodeEnvelope } from '../envelope/codec.js';
 import { createEnvelope } from '../envelope/envelope.js';
 import { PayloadValidationError, topicName, type PayloadOf, type Topic } from '../envelope/topic.js';
+import type { TraceContextFields } from '../envelope/trace-context.js';
 import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from '../envelope/types.js';
-import type { Append, DelayedAppend, StreamBackend } from './backend.js';
-import { systemClock, type Clock } from './clock.js';
-import { createKeys, partitionOf, type Keys } from './keys.js';
+import type { Append, DelayedAppend, StreamBackend } from '../streams/backend.js';
+import { systemClock, type Clock } from '../streams/clock.js';
+import { createKeys, partitionOf, type Keys } from '../streams/keys.js';
+import { traceContextForPublish } from './tracing/publish.js';
 
 /** What createProducer needs; only the backend is required. */
 export interface ProducerOptions {
@@ -25,8 +27,8 @@ export interface ProducerOptions {
   clock?: Clock;
   /** metadata.source of published envelopes when a message names none; default the type's first segment. */
   source?: string;
-  /** The W3C traceparent to stamp on new envelopes; default: the active OpenTelemetry span's, if any. */
-  traceparent?: () => string | undefined;
+  /** The W3C trace context (traceparent, tracestate) to stamp on new envelopes; default: the active OpenTelemetry span's, if any. */
+  traceContext?: () => TraceContextFields;
 }
 
 /** Per-message options of publish. */
@@ -74,18 +76,6 @@ export interface Producer {
   publishMany(messages: readonly PublishMessage[]): Promise<Published[]>;
 }
 
-/**
- * The traceparent of the active OpenTelemetry span (no SDK installed: none). The one place the
- * producer reads trace context: swap in the tracing module's helper here once it exists.
- */
-export function activeTraceparent(): string | undefined {
-  const span = trace.getActiveSpan();
-  if (!span) return undefined;
-  const c = span.spanContext();
-  if (!trace.isSpanContextValid(c)) return undefined;
-  return `00-${c.traceId}-${c.spanId}-${(c.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
-}
-
 /** A producer over a backend: `createProducer({ backend, keys, partitions })`. Connects on first use. */
 export function createProducer(options: ProducerOptions): Producer {
   const { backend } = options;
@@ -93,10 +83,11 @@ export function createProducer(options: ProducerOptions): Producer {
   const partitions = options.partitions ?? 1;
   partitionOf('', partitions); // throws now for a bad P
   const clock = options.clock ?? systemClock;
-  const traceparentOf = options.traceparent ?? activeTraceparent;
+  // The one place the producer reads trace context: the active span's, so consumers continue the caller's trace.
+  const traceContextOf = options.traceContext ?? (() => traceContextForPublish());
   let connected: Promise<unknown> | null = null;
 
-  const build = (m: PublishMessage, now: number, traceparent: string | undefined): { published: Published; fields: string[] } => {
+  const build = (m: PublishMessage, now: number, traceContext: TraceContextFields): { published: Published; fields: string[] } => {
     const type = topicName(m.type);
     if (typeof m.type !== 'string') {
       const r = m.type.validate(m.payload);
@@ -112,7 +103,7 @@ export function createProducer(options: ProducerOptions): Producer {
       ...(m.partitionKey !== undefined ? { partitionKey: m.partitionKey } : {}),
       ...(metadata !== undefined ? { metadata } : {}),
       ...(m.records !== undefined ? { records: m.records } : {}),
-      ...(traceparent !== undefined ? { traceparent } : {}),
+      ...traceContext,
     });
     const partition = partitionOf(envelope.partitionKey, partitions);
     const due = m.at ?? (m.delayMs !== undefined ? now + m.delayMs : undefined);
@@ -124,9 +115,9 @@ export function createProducer(options: ProducerOptions): Producer {
   const publishMany = async (messages: readonly PublishMessage[]): Promise<Published[]> => {
     if (messages.length === 0) return [];
     const now = clock.now();
-    const traceparent = traceparentOf();
+    const traceContext = traceContextOf();
     // Everything is built and checked before anything is written: a bad message fails the batch whole.
-    const built = messages.map((m) => build(m, now, traceparent));
+    const built = messages.map((m) => build(m, now, traceContext));
     const appends: Append[] = [];
     const appended: Published[] = [];
     const delayed: DelayedAppend[] = [];
