@@ -2,12 +2,12 @@
 /** actors: run actors of the lead pipeline, list the topology, ingest mail, replay a stream, trace a flow, migrate, demo. */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+// Commands load their modules on first call: --help and a bad flag answer without loading the topology.
+import { actorsDemo, actorsIngest, actorsList, actorsMigrate, actorsReplay, actorsRun, actorsTrace } from '../src/cli/lazy.js';
 import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
 import type { LogLevel } from '../src/monitoring/logger.js';
 
 const TOOL = 'actors';
-// Commands load their modules on use: --help and bad flags answer without loading the topology.
-const admin = () => import('../src/cli/actors/admin.js');
 const io = processIO();
 
 const partitionList = (v: unknown): number[] =>
@@ -49,7 +49,6 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .example('$0 run rag-agent copywriter --slot 1', 'two actors in one process')
         .example('$0 run --all --metrics-port 9464', 'the whole topology, with Prometheus metrics'),
     async (a) => {
-      const { actorsRun } = await import('../src/cli/actors/run.js');
       code = await runTool(TOOL, io, () =>
         actorsRun(
           {
@@ -68,14 +67,14 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
     },
   )
   .command('list', 'the topology: who consumes and emits what', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {
-    code = await runTool(TOOL, io, async () => (await admin()).actorsList({ json: a.json }, io));
+    code = await runTool(TOOL, io, () => actorsList({ json: a.json }, io));
   })
   .command(
     'ingest <file>',
     'append each JSONL line (a mail) as an email.received envelope; non-JSON lines go to the DLQ',
     (y) => streamFlags(y).positional('file', { type: 'string', demandOption: true, describe: 'a .jsonl file, or - for stdin' }),
     async (a) => {
-      code = await runTool(TOOL, io, async () => (await admin()).actorsIngest({ ...conn(a), file: stdinOr(a.file), json: a.json }, io));
+      code = await runTool(TOOL, io, () => actorsIngest({ ...conn(a), file: stdinOr(a.file), json: a.json }, io));
     },
   )
   .command(
@@ -89,7 +88,7 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .option('actor', { type: 'string', describe: 'run this actor\'s handler under the new group' })
         .option('timeout', { type: 'string', default: '5m', coerce: durationArg('timeout'), describe: 'give up waiting for the replay after this long' }),
     async (a) => {
-      code = await runTool(TOOL, io, async () => (await admin()).actorsReplay({ ...conn(a), stream: String(a.stream), from: String(a.from), group: String(a.group), actor: a.actor, json: a.json, timeoutMs: Number(a.timeout) }, io));
+      code = await runTool(TOOL, io, () => actorsReplay({ ...conn(a), stream: String(a.stream), from: String(a.from), group: String(a.group), actor: a.actor, json: a.json, timeoutMs: Number(a.timeout) }, io));
     },
   )
   .command(
@@ -102,7 +101,7 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .example('$0 trace 5f42311c-68c0-416b-9ed3-63baf7deb4b7', 'the flow of one mail')
         .example('$0 trace --json -- "-odd-key"', 'a key that starts with a dash'),
     async (a) => {
-      code = await runTool(TOOL, io, async () => (await import('../src/cli/actors/trace.js')).actorsTrace({ ...conn(a), query: String(a.query), json: a.json, maxEntries: a['max-entries'] as number | undefined }, io));
+      code = await runTool(TOOL, io, () => actorsTrace({ ...conn(a), query: String(a.query), json: a.json, maxEntries: a['max-entries'] as number | undefined }, io));
     },
   )
   .command(
@@ -113,11 +112,11 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .option('seed-leads', { type: 'string', default: '0', coerce: numberArg('seed-leads', { integer: true }), describe: 'also upsert this many deterministic mock leads' })
         .option('json', { type: 'boolean', default: false }),
     async (a) => {
-      code = await runTool(TOOL, io, async () => (await admin()).actorsMigrate({ seedLeads: Number(a['seed-leads']), json: a.json }, io));
+      code = await runTool(TOOL, io, () => actorsMigrate({ seedLeads: Number(a['seed-leads']), json: a.json }, io));
     },
   )
   .command('demo', 'the whole topology in this process on the memory shim (what npm start runs)', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {
-    code = await runTool(TOOL, io, async () => (await admin()).actorsDemo({ json: a.json }, io));
+    code = await runTool(TOOL, io, () => actorsDemo({ json: a.json }, io));
   })
   .demandCommand(1, 'name a command')
   .parseAsync();

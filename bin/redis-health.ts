@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitWhenFlushed, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
+import { redisHealth } from '../src/cli/lazy.js';
 
 const TOOL = 'redis-health';
 
@@ -12,7 +13,5 @@ const argv = await strictParser(withConnectionFlags(yargs(hideBin(process.argv))
   .parseAsync();
 
 const io = processIO();
-// Loaded after parsing, so --help and bad flags answer fast.
-const { redisHealth } = await import('../src/cli/redis-health/command.js');
 const code = await runTool(TOOL, io, () => redisHealth({ redisUrl: argv['redis-url'], json: argv.json }, io));
 exitWhenFlushed(code);

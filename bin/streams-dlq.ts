@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
 import type { DlqAction } from '../src/cli/dlq/command.js';
+import { streamsDlq } from '../src/cli/lazy.js';
 import type { ReplayTarget } from '../src/cli/dlq/replay.js';
 
 const TOOL = 'streams-dlq';
@@ -33,8 +34,6 @@ const argv = await strictParser(withConnectionFlags(yargs(hideBin(process.argv))
   .parseAsync();
 
 const io = processIO();
-// Loaded after parsing, so --help and bad flags answer fast.
-const { streamsDlq } = await import('../src/cli/dlq/command.js');
 const code = await runTool(TOOL, io, () =>
   streamsDlq(
     {

@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
+import { streamsGroupReset } from '../src/cli/lazy.js';
 
 const TOOL = 'streams-group-reset';
 
@@ -24,8 +25,6 @@ const argv = await strictParser(withConnectionFlags(yargs(hideBin(process.argv))
   .parseAsync();
 
 const io = processIO();
-// Loaded after parsing, so --help and bad flags answer fast.
-const { streamsGroupReset } = await import('../src/cli/group-reset.js');
 const code = await runTool(TOOL, io, () =>
   streamsGroupReset(
     {

@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
 import { DEFAULT_HEALTH_OPTIONS } from '../src/cli/health/collect.js';
+import { streamsHealth } from '../src/cli/lazy.js';
 
 const TOOL = 'streams-health';
 
@@ -25,8 +26,6 @@ process.once('SIGINT', () => abort.abort());
 process.once('SIGTERM', () => abort.abort());
 
 const io = processIO();
-// Loaded after parsing, so --help and bad flags answer fast.
-const { streamsHealth } = await import('../src/cli/health/command.js');
 const code = await runTool(TOOL, io, () =>
   streamsHealth(
     {
