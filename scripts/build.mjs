@@ -3,7 +3,7 @@
 // a plain-node executable (`#!/usr/bin/env node`, mode 755). The sources keep their tsx shebang so
 // `./bin/actors.ts` still runs from a clone; installed bins must not need tsx.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // `npm pack` and `npm publish` run prepack, then prepare: build once, in prepack.
@@ -13,6 +13,12 @@ if (event === 'prepare' && (command === 'pack' || command === 'publish')) proces
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
+
+// `npm ci --omit=dev` runs prepare without TypeScript: keep the install working, say what is missing.
+if (!existsSync(tsc)) {
+  console.error('build: typescript is not installed (dev dependencies omitted?); dist/ not built');
+  process.exit(event === 'prepare' ? 0 : 1);
+}
 
 // A stale dist could ship files whose source is gone.
 rmSync(`${root}dist`, { recursive: true, force: true });
