@@ -2,9 +2,8 @@
 /** actors: run actors of the lead pipeline, list the topology, ingest mail, replay a stream, trace a flow, migrate, demo. */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { actorsDemo, actorsIngest, actorsList, actorsMigrate, actorsReplay } from '../src/cli/actors/admin.js';
-import { actorsRun } from '../src/cli/actors/run.js';
-import { actorsTrace } from '../src/cli/actors/trace.js';
+// Commands load their modules on first call: --help and a bad flag answer without loading the topology.
+import { actorsDemo, actorsIngest, actorsList, actorsMigrate, actorsReplay, actorsRun, actorsTrace } from '../src/cli/lazy.js';
 import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
 import type { LogLevel } from '../src/monitoring/logger.js';
 
@@ -68,7 +67,7 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
     },
   )
   .command('list', 'the topology: who consumes and emits what', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {
-    code = await runTool(TOOL, io, async () => actorsList({ json: a.json }, io));
+    code = await runTool(TOOL, io, () => actorsList({ json: a.json }, io));
   })
   .command(
     'ingest <file>',

@@ -1,3 +1,4 @@
+import type { Topic } from '../envelope/topic.js';
 import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from '../envelope/types.js';
 import type { CustomMetrics, Logger } from '../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../persistence/types.js';
@@ -31,8 +32,8 @@ export interface ActorContext {
   readonly clock: Clock;
   /** Least-privilege reads; every write raises PersistencePermissionError. */
   readonly persistence: ReadOnlyPersistence;
-  /** A child of the input: same correlationId and traceparent, causationId = input id, deterministic idempotency key. */
-  derive<P>(type: string, payload: P, opts?: DeriveOptions): Envelope<P>;
+  /** A child of the input: same correlationId and traceparent, causationId = input id, deterministic idempotency key. Pass a Topic to type the payload. */
+  derive<P>(type: string | Topic<string, P>, payload: P, opts?: DeriveOptions): Envelope<P>;
   /** Queues an output; it is committed atomically with the input's ack (or parked until due). */
   emit(envelope: Envelope, opts?: EmitOptions): void;
 }
@@ -84,3 +85,23 @@ export interface ActorDefinition {
 
 /** What defineActor accepts: name, topics and handler, the rest defaulted. */
 export type ActorSpec = Pick<ActorDefinition, 'name' | 'consumes' | 'handle'> & Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'handle'>>;
+
+/** A topic named by its type string (payload unknown) or by its Topic (payload typed and validated on read). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any payload type: Topic<string, P> is contravariant in validate's result
+export type TopicRef = string | Topic<string, any>;
+
+/** The envelope a handler receives from one consumed topic: typed payload and literal type for a Topic, unknown for a plain name. */
+export type EnvelopeOf<C> = C extends Topic<infer T, infer P> ? Envelope<P> & { readonly type: T } : Envelope<unknown>;
+
+/** A handler whose envelope is the union of its consumed topics' envelopes (narrow with `env.type`). */
+export type TypedActorHandler<C> = (envelope: EnvelopeOf<C>, ctx: ActorContext) => Promise<Envelope[] | void> | Envelope[] | void;
+
+/** defineActor's spec with typed topics: `consumes` lists topic names or Topics, and the handler's envelope type follows. */
+export interface TypedActorSpec<C extends TopicRef> extends Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'emits' | 'handle' | 'backoff'>> {
+  name: string;
+  /** Only what differs from DEFAULT_BACKOFF. */
+  backoff?: Partial<BackoffOptions>;
+  consumes: readonly C[];
+  emits?: readonly TopicRef[];
+  handle: TypedActorHandler<C>;
+}

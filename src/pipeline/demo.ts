@@ -4,7 +4,7 @@
  * is drained, then stopped. No server, no network, seconds.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
@@ -36,10 +36,13 @@ export interface DemoOptions {
   ragOptions?: Partial<RagOptions>;
 }
 
-/** The bundled mock mail. */
+/**
+ * The bundled mock mail, found relative to this module (never the cwd): src/pipeline in a clone,
+ * dist/src/pipeline in the installed package, both under the package root's data/.
+ */
 export function defaultMockEmailFile(): string {
-  const beside = fileURLToPath(new URL('../../data/mock-emails.jsonl', import.meta.url));
-  return existsSync(beside) ? beside : resolve('data/mock-emails.jsonl');
+  const candidates = ['../../data/mock-emails.jsonl', '../../../data/mock-emails.jsonl'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((f) => existsSync(f)) ?? candidates[0]!;
 }
 
 /** Defaults of DemoOptions. */

@@ -157,7 +157,8 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       metrics: deps.custom,
       clock: deps.clock,
       persistence: deps.persistence,
-      derive: (type, payload, opts) => {
+      derive: (typeOrTopic, payload, opts) => {
+        const type = typeof typeOrTopic === 'string' ? typeOrTopic : typeOrTopic.type;
         const make = (traceContext?: TraceContextFields) => deriveEnvelope(env, type, payload, { ...opts, now: deps.clock.now(), traceContext });
         const child = pt ? pt.create(type, make) : make();
         trusted.add(child);
