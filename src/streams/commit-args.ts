@@ -1,4 +1,15 @@
-import { StreamBackendError, type CommitBatch, type DelayedAppend } from './backend.js';
+import { StreamBackendError, type CommitBatch, type DelayedAppend, type SnapshotWrite } from './backend.js';
+
+/** Rejects a snapshot write Redis could not apply cleanly (checked before the script runs, as for outputs); shared by both backends. */
+export function assertSnapshot(s: SnapshotWrite, outputs: number): void {
+  const bad = (what: string): never => {
+    throw new StreamBackendError('BAD_ARGUMENT', `snapshot ${s.key}: ${what}`, s.key);
+  };
+  if (!Number.isSafeInteger(s.version) || s.version < 0) bad(`version must be an integer >= 0, got ${s.version}`);
+  if (s.expectedVersion !== null && (!Number.isSafeInteger(s.expectedVersion) || s.expectedVersion < 0)) bad(`expectedVersion must be null or an integer >= 0, got ${s.expectedVersion}`);
+  if (s.lastEventOutput !== undefined && (!Number.isInteger(s.lastEventOutput) || s.lastEventOutput < 0 || s.lastEventOutput >= outputs)) bad(`lastEventOutput ${s.lastEventOutput} is not one of the item's ${outputs} outputs`);
+  if (s.lastEventId !== undefined && /\s/.test(s.lastEventId)) bad('lastEventId must not contain spaces');
+}
 
 /** Sorted-set member of a delayed entry: JSON [uid, field, value, ...], decoded by promote_due. */
 export function delayedMember(e: DelayedAppend): string {
@@ -22,6 +33,11 @@ export function encodeCommit(batch: CommitBatch): { keys: string[]; args: (strin
   const args: (string | number)[] = [Math.max(1, Math.round(batch.markerTtlMs)), batch.items.length];
   for (const item of batch.items) {
     args.push(item.markerKey ? ref(item.markerKey) : 0, item.ack ? ref(item.ack.stream) : 0, item.ack?.group ?? '', item.ack?.id ?? '');
+    const snap = item.snapshot;
+    if (snap) {
+      assertSnapshot(snap, item.outputs.length);
+      args.push(ref(snap.key), snap.expectedVersion ?? -1, snap.version, snap.lastEventOutput === undefined ? 0 : snap.lastEventOutput + 1, snap.lastEventId ?? '-', snap.value);
+    } else args.push(0);
     args.push(item.outputs.length);
     for (const o of item.outputs) {
       // Checked here because Redis would fail such an XADD half way through the script, after earlier writes.

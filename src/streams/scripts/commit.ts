@@ -7,9 +7,15 @@
  * KEYS: every key the batch touches (declared, so Redis Cluster can route it).
  * ARGV: ttlMs, itemCount, then per item:
  *   markerKeyIndex (0 = none), ackKeyIndex (0 = none), group, inputId,
+ *   snapshotKeyIndex (0 = none) [, expectedVersion (-1 = must be absent), version,
+ *     lastEventOutput (1-based, 0 = use the literal), lastEventId, value],
  *   outputCount, { keyIndex, fieldCount, field... } x outputCount,
  *   delayedCount, { keyIndex, score, member } x delayedCount
- * Returns a flat array, per item: 1 committed | 0 duplicate, the number of output ids, the ids.
+ * Returns a flat array, per item: 1 committed | 0 duplicate | 2 conflict, the number of output ids, the ids.
+ * An item with a snapshot is checked first: its marker already set makes it a duplicate (acked,
+ * nothing written); else a stored version other than the expected one makes it a conflict: nothing
+ * of it is written and its input is not acked, so the consumer reads it again and decides on fresh
+ * state. Otherwise the snapshot `<version> <lastEventId> <value>` is SET with the outputs.
  * Hot path: two passes over ARGV without a table per item (the script runs once per batch and
  * its allocations were a third of its time).
  */
@@ -47,8 +53,13 @@ for i = 1, n do
   if ack > 0 and not has_group(KEYS[ack], ARGV[p + 2]) then
     return redis.error_reply('NOGROUP No such key ' .. KEYS[ack] .. ' or consumer group ' .. ARGV[p + 2])
   end
-  local no = tonumber(ARGV[p + 4])
-  p = p + 5
+  local snap = tonumber(ARGV[p + 4])
+  if snap > 0 then
+    if not type_ok(KEYS[snap], 'string') then return redis.error_reply('WRONGTYPE ' .. KEYS[snap] .. ' is not a string') end
+    p = p + 5
+  end
+  local no = tonumber(ARGV[p + 5])
+  p = p + 6
   for j = 1, no do
     local key = KEYS[tonumber(ARGV[p])]
     if not type_ok(key, 'stream') then return redis.error_reply('WRONGTYPE ' .. key .. ' is not a stream') end
@@ -72,16 +83,32 @@ for i = 1, n do
   local ack = tonumber(ARGV[p + 1])
   local group = ARGV[p + 2]
   local id = ARGV[p + 3]
-  local no = tonumber(ARGV[p + 4])
-  p = p + 5
+  local snap = tonumber(ARGV[p + 4])
+  local sp = p + 5
+  if snap > 0 then p = p + 5 end
+  local no = tonumber(ARGV[p + 5])
+  p = p + 6
   local fresh = true
-  if marker > 0 then
+  local conflict = false
+  if snap > 0 then
+    if marker > 0 and redis.call('EXISTS', KEYS[marker]) == 1 then
+      fresh = false
+    else
+      local cur = redis.call('GET', KEYS[snap])
+      local version = -1
+      if cur then version = tonumber(string.match(cur, '^(%d+) ')) or -2 end
+      conflict = version ~= tonumber(ARGV[sp])
+    end
+  end
+  if conflict then fresh = false end
+  if fresh and marker > 0 then
     local value = id
     if value == '' then value = '1' end
     fresh = redis.call('SET', KEYS[marker], value, 'NX', 'PX', ttl) ~= false
   end
-  out[#out + 1] = fresh and 1 or 0
+  out[#out + 1] = conflict and 2 or (fresh and 1 or 0)
   out[#out + 1] = fresh and no or 0
+  local first = #out
   for j = 1, no do
     local nf = tonumber(ARGV[p + 1])
     if fresh then out[#out + 1] = redis.call('XADD', KEYS[tonumber(ARGV[p])], '*', unpack(ARGV, p + 2, p + 1 + nf)) end
@@ -93,7 +120,13 @@ for i = 1, n do
     if fresh then redis.call('ZADD', KEYS[tonumber(ARGV[p])], ARGV[p + 1], ARGV[p + 2]) end
     p = p + 3
   end
-  if ack > 0 then
+  if fresh and snap > 0 then
+    local last = ARGV[sp + 3]
+    local lo = tonumber(ARGV[sp + 2])
+    if lo > 0 then last = out[first + lo] end
+    redis.call('SET', KEYS[snap], ARGV[sp + 1] .. ' ' .. last .. ' ' .. ARGV[sp + 4])
+  end
+  if ack > 0 and not conflict then
     local by_group = acks[ack]
     if by_group == nil then
       by_group = {}
