@@ -1,0 +1,26 @@
+/** The entity contract on a real Redis and on a 3-master cluster (every key of a test in one partition's slot). */
+import { RedisStreamBackend } from '../src/streams/redis-backend.js';
+import { entityContract } from './contract/entity.contract.js';
+import { clusterForTests, prefixedRedis, uniquePrefix } from './support/redis.js';
+
+if (await prefixedRedis('probe').then(async (p) => (await p?.cleanup(), p !== null))) {
+  entityContract('redis', async () => (await prefixedRedis('ent'))!);
+}
+
+const cluster = await clusterForTests();
+if (cluster) {
+  entityContract('cluster', async () => {
+    const backend = new RedisStreamBackend({ clusterNodes: cluster.nodes, maxRetriesPerRequest: 5 });
+    await backend.connect();
+    const prefix = uniquePrefix('ecl');
+    return {
+      backend,
+      prefix,
+      cleanup: async () => {
+        const keys = await backend.scanKeys(`${prefix}:*`);
+        if (keys.length) await backend.deleteKeys(keys);
+        await backend.close();
+      },
+    };
+  });
+}
