@@ -231,6 +231,30 @@ derive('an invalid child type throws EnvelopeValidationError', () => {
   throwsValidation(() => deriveEnvelope(parentEnvelope(), 'NoDots', null), '$.type', 'pattern');
 });
 
+derive('the unvalidated fast path still rejects what the schema rejects, and what it returns passes the schema', () => {
+  const parent = parentEnvelope();
+  // Bad payloads, times, parents and keys: each must still throw, with the schema's path.
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', { n: Number.NaN }), '$.payload.n', 'invalid-value');
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', [1, undefined]), '$.payload[1]', 'invalid-value');
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', new Date(0)), '$.payload', 'invalid-value');
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', null, { now: Number.NaN }), '$.createdAt', 'format');
+  throwsValidation(() => deriveEnvelope({ ...parent, id: 'not-a-uuid' }, 'a.b', null), '$.causationId', 'format');
+  throwsValidation(() => deriveEnvelope({ ...parent, correlationId: '' }, 'a.b', null), '$.correlationId', 'minLength');
+  throwsValidation(() => deriveEnvelope({ ...parent, traceparent: 'nope' }, 'a.b', null), '$.traceparent', 'pattern');
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', null, { partitionKey: 7 as unknown as string }), '$.partitionKey', 'type');
+  let deep: unknown = 'leaf';
+  for (let i = 0; i < 200; i++) deep = [deep];
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', deep), '$.payload' + '[0]'.repeat(127), 'invalid-value');
+  throwsValidation(() => createEnvelope({ type: 'a.b', payload: deep }), '$.payload' + '[0]'.repeat(127), 'invalid-value');
+  // Envelopes built in one millisecond share the time string; each is valid.
+  for (let i = 0; i < 50; i++) {
+    const child = deriveEnvelope(parent, 'a.b', { i, nested: [{ s: 'x' }] }, { now: NOW + (i % 3) });
+    assert.ok(validateEnvelope(child).ok);
+    assert.is(child.createdAt, new Date(NOW + (i % 3)).toISOString());
+    assert.ok(validateEnvelope(createEnvelope({ type: 'a.b', payload: i, now: NOW + (i % 2) })).ok);
+  }
+});
+
 derive('nextAttempt bumps attempt only and leaves the original alone', () => {
   const env = parentEnvelope();
   const retry = nextAttempt(env);

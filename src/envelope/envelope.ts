@@ -1,9 +1,18 @@
 // Building envelopes: new ones at the edge, derived ones inside a flow, and retries.
 import { createHash, randomUUID } from 'node:crypto';
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from './schema.js';
+import { ENVELOPE_TYPE_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH, TRACEPARENT_PATTERN } from './schema.js';
 import { ENVELOPE_VERSION } from './types.js';
 import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from './types.js';
-import { assertEnvelope } from './validate.js';
+import { assertEnvelope, isPlainJson } from './validate.js';
+
+const TYPE_RE = new RegExp(ENVELOPE_TYPE_PATTERN);
+const TRACEPARENT_RE = new RegExp(TRACEPARENT_PATTERN);
+// ajv-formats' `uuid`, the schema's format of id and causationId.
+const UUID_RE = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+
+const nonEmpty = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+const traceOk = (v: unknown): boolean => v === undefined || (typeof v === 'string' && TRACEPARENT_RE.test(v));
 
 /** What createEnvelope needs; everything but type and payload has a default. */
 export interface CreateEnvelopeInit<P> {
@@ -58,7 +67,15 @@ export function createEnvelope<P>(init: CreateEnvelopeInit<P>): Envelope<P> {
     payload: init.payload,
   };
   if (init.traceparent !== undefined) envelope.traceparent = init.traceparent;
-  return assertEnvelope(envelope) as Envelope<P>;
+  // Hot path (producers): what this function generated (id, time, defaults) is valid by
+  // construction; only the caller's parts are checked, and anything unusual (records or metadata
+  // given, a doubtful value) takes the full schema check, which also words the error.
+  const fast =
+    init.records === undefined && init.metadata === undefined && typeof init.type === 'string' && TYPE_RE.test(init.type)
+    && (init.idempotencyKey === undefined || (nonEmpty(init.idempotencyKey) && init.idempotencyKey.length <= MAX_IDEMPOTENCY_KEY_LENGTH))
+    && (init.correlationId === undefined || nonEmpty(init.correlationId)) && optionalString(init.partitionKey)
+    && traceOk(init.traceparent) && timeOk(createdAt) && isPlainJson(init.payload);
+  return fast ? envelope : (assertEnvelope(envelope) as Envelope<P>);
 }
 
 /**
@@ -90,7 +107,16 @@ export function deriveEnvelope<P>(
     payload,
   };
   if (parent.traceparent !== undefined) envelope.traceparent = parent.traceparent;
-  return assertEnvelope(envelope) as Envelope<P>;
+  // Hot path (every output of a handler): the parent's fields are checked for the shape the
+  // schema wants (cheap type tests, no ajv), what this function built is valid by construction,
+  // and the handler's payload gets the JSON-value check; records or metadata given, or any doubt,
+  // take the full schema check.
+  const fast =
+    opts.records === undefined && opts.metadata === undefined && typeof type === 'string' && TYPE_RE.test(type)
+    && typeof parent.id === 'string' && UUID_RE.test(parent.id) && nonEmpty(parent.correlationId) && nonEmpty(parent.idempotencyKey)
+    && typeof envelope.partitionKey === 'string' && nonEmpty(parent.metadata?.source) && traceOk(parent.traceparent)
+    && (opts.key === undefined || typeof opts.key === 'string') && timeOk(createdAt) && isPlainJson(payload);
+  return fast ? envelope : (assertEnvelope(envelope) as Envelope<P>);
 }
 
 /** A copy for the next delivery attempt: attempt + 1, same id and idempotencyKey. */
@@ -124,8 +150,21 @@ function firstSegment(type: unknown): string {
   return typeof type === 'string' ? (type.split('.')[0] ?? '') : '';
 }
 
-/** ISO time of `now`; an invalid time is left for validation to report at `$.createdAt`. */
+let lastMs = NaN;
+let lastIso = '';
+
+/**
+ * ISO time of `now`; an invalid time is left for validation to report at `$.createdAt`. Hot path:
+ * envelopes built in the same millisecond share one formatted string.
+ */
 function isoTime(now: Date | number | undefined): string {
-  const date = now === undefined ? new Date() : new Date(now);
-  return Number.isNaN(date.getTime()) ? String(now) : date.toISOString();
+  const ms = now === undefined ? Date.now() : new Date(now).getTime();
+  if (ms === lastMs) return lastIso;
+  if (Number.isNaN(ms)) return String(now);
+  lastMs = ms;
+  lastIso = new Date(ms).toISOString();
+  return lastIso;
 }
+
+/** True for a time isoTime formatted (the last one it returned for a valid time). */
+const timeOk = (createdAt: string): boolean => createdAt === lastIso;

@@ -41,7 +41,7 @@ export interface RedisStreamBackendOptions extends Partial<RedisConnectionOption
 }
 
 interface ScriptCommands {
-  saCommit(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
+  saCommit(numKeys: number, ...args: string[]): Promise<(number | string)[]>;
   saPromoteDue(delayedKey: string, stream: string, now: number, limit: number): Promise<number>;
   saClaimIdle(stream: string, group: string, consumer: string, minIdle: number, start: string, count: number): Promise<[string, RawEntry[], string[], number[]]>;
   saSafeTrim(stream: string, retainFloor: string, cap: number): Promise<[number, number]>;
