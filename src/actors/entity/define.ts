@@ -26,7 +26,7 @@ export function defineEntity<S>(spec: EntitySpec<S>): EntityDefinition<S> {
     stateVersion: sv,
     entityId: entityId ?? ((env: Envelope) => env.partitionKey),
     cacheSize: size,
-    publish: publish ?? DEFAULT_ENTITY_OPTIONS.publish,
+    publish: Array.isArray(publish) ? Object.freeze([...publish]) : (publish ?? DEFAULT_ENTITY_OPTIONS.publish),
   });
   const base = defineActor({
     ...actor,

@@ -43,8 +43,9 @@ export function entityHook<S>(model: EntityModel<S>, decide: Decide<S>, emits: r
       if (rebuilt > 0) logger.info('entity states rebuilt from the log (snapshot missing or of another stateVersion)', { entity: model.name, partition, count: rebuilt });
       return states;
     };
-    const idOf = (env: Envelope): string => {
+    const idOf = (env: Envelope): string | null => {
       const id = model.entityId(env);
+      if (id === null) return null;
       if (typeof id !== 'string' || id === '') throw new PermanentError(`entity ${model.name}: no entity id for envelope ${env.id}`);
       return id;
     };
@@ -55,13 +56,13 @@ export function entityHook<S>(model: EntityModel<S>, decide: Decide<S>, emits: r
         const misses: string[] = [];
         for (const env of inputs) {
           batchOf.set(env, batch);
-          let id: string;
+          let id: string | null;
           try {
             id = idOf(env);
           } catch {
             continue; // handle() reports it for this input alone
           }
-          if (batch.has(id) || misses.includes(id)) continue;
+          if (id === null || batch.has(id) || misses.includes(id)) continue;
           const hit = cache.get(id);
           if (hit) batch.set(id, hit);
           else misses.push(id);
@@ -72,6 +73,7 @@ export function entityHook<S>(model: EntityModel<S>, decide: Decide<S>, emits: r
 
       async handle(env: Envelope, ctx: ActorContext) {
         const id = idOf(env);
+        if (id === null) return [];
         let batch = batchOf.get(env);
         if (!batch) batchOf.set(env, (batch = new Map()));
         const before = batch.get(id) ?? (await load([id])).get(id)!;
@@ -86,7 +88,8 @@ export function entityHook<S>(model: EntityModel<S>, decide: Decide<S>, emits: r
         for (const ev of events) after = model.evolve(after, ev);
         decisions.set(env, { id, batch, events, before, after });
         batchOf.delete(env);
-        return model.publish ? events : [];
+        const pub = model.publish;
+        return pub === true ? events : pub === false ? [] : events.filter((e) => pub.includes(e.type));
       },
 
       attach(env, item) {

@@ -26,12 +26,12 @@ export interface EntityModel<S = unknown> {
   evolve: Evolve<S>;
   /** Bump when evolve or the state's shape changes: snapshots of another version are rebuilt from the log. */
   stateVersion: number;
-  /** The entity an input is about; default its partitionKey (keep it a function of the partitionKey when P > 1). */
-  entityId: (envelope: Envelope) => string;
+  /** The entity an input is about (null: about none, acked with no event); default its partitionKey (keep it a function of the partitionKey when P > 1). */
+  entityId: (envelope: Envelope) => string | null;
   /** Hot states kept per worker (LRU). */
   cacheSize: number;
-  /** False: events go only to the entity's log, not downstream. */
-  publish: boolean;
+  /** Which events go downstream besides the entity's log: all (true), none (false), or these types. */
+  publish: boolean | readonly string[];
 }
 
 /** What defineEntity accepts: the decider, plus any actor option. */
@@ -46,11 +46,11 @@ export interface EntitySpec<S> extends Partial<Omit<ActorSpec, 'name' | 'consume
   evolve: Evolve<S>;
   /** Default 1. */
   stateVersion?: number;
-  entityId?: (envelope: Envelope) => string;
+  entityId?: (envelope: Envelope) => string | null;
   /** Default DEFAULT_ENTITY_OPTIONS.cacheSize. */
   cacheSize?: number;
-  /** Default true. */
-  publish?: boolean;
+  /** Default true (every event also goes downstream); false or a list of types keeps the rest in the log only. */
+  publish?: boolean | string[];
 }
 
 /** An entity actor: an ActorDefinition the runtime runs like any other, plus its model. */
@@ -74,4 +74,11 @@ export const DEFAULT_ENTITY_OPTIONS = Object.freeze({ stateVersion: 1, cacheSize
 /** True when an actor definition is an entity. */
 export function isEntityDefinition(def: ActorDefinition): def is EntityDefinition {
   return typeof def.entity === 'function' && typeof (def as Partial<EntityDefinition>).model === 'object';
+}
+
+/** The topics an actor writes downstream: all its emits, or for an entity those it publishes. */
+export function publishedTypes(def: ActorDefinition): string[] {
+  if (!isEntityDefinition(def)) return [...def.emits];
+  const pub = def.model.publish;
+  return pub === true ? [...def.emits] : pub === false ? [] : def.emits.filter((t) => pub.includes(t));
 }
