@@ -105,15 +105,17 @@ export interface DelayedAppend {
 }
 
 /**
- * An entity's snapshot, written by the commit with a version guard. Stored as one string,
- * `<version> <lastEventId> <value>` (see src/streams/snapshot.ts), so the script checks the version
- * with a prefix match and loads read it with one GET per key, pipelined.
+ * An entity's snapshot, written by the commit with a guard on the stored one. Stored as one string,
+ * `<version> <revision> <lastEventId> <value>` (see src/streams/snapshot.ts), so the script reads the
+ * revision with a prefix match and loads read it with one GET per key, pipelined.
  */
 export interface SnapshotWrite {
   /** Snapshot key (keys.snapshot): in the same partition as the item's other keys. */
   key: string;
-  /** The version the stored snapshot must have, or null when none may exist. Anything else: the whole item is a 'conflict' and nothing of it is applied. */
-  expectedVersion: number | null;
+  /** The revision the stored snapshot must have (the one the state was decided on), or null when none may exist. Anything else: the whole item is a 'conflict' and nothing of it is applied. */
+  expectedRevision: string | null;
+  /** This write's revision: unique (newRevision()), so a state advanced along another history never matches. */
+  revision: string;
   /** The new snapshot's version (events folded so far). */
   version: number;
   /** Index in `outputs` of the entry whose new id becomes the last event id (the entity log append). */
@@ -132,7 +134,7 @@ export interface CommitItem {
   markerKey?: string;
   outputs: Append[];
   delayed?: DelayedAppend[];
-  /** An entity's snapshot: written with the outputs only when the stored version is the expected one. */
+  /** An entity's snapshot: written with the outputs only when the stored revision is the expected one. */
   snapshot?: SnapshotWrite;
 }
 
@@ -143,7 +145,7 @@ export interface CommitBatch {
   markerTtlMs: number;
 }
 
-/** How one item ended: written; a duplicate (marker already set: acked, nothing written); a conflict (snapshot version moved: nothing written, input not acked, so it is read and decided again). */
+/** How one item ended: written; a duplicate (marker already set: acked, nothing written); a conflict (snapshot moved: nothing written, input not acked, so it is read and decided again). */
 export type CommitStatus = 'committed' | 'duplicate' | 'conflict';
 
 /** Per item: its status and the ids of the outputs written. */

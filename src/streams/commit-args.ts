@@ -6,7 +6,9 @@ export function assertSnapshot(s: SnapshotWrite, outputs: number): void {
     throw new StreamBackendError('BAD_ARGUMENT', `snapshot ${s.key}: ${what}`, s.key);
   };
   if (!Number.isSafeInteger(s.version) || s.version < 0) bad(`version must be an integer >= 0, got ${s.version}`);
-  if (s.expectedVersion !== null && (!Number.isSafeInteger(s.expectedVersion) || s.expectedVersion < 0)) bad(`expectedVersion must be null or an integer >= 0, got ${s.expectedVersion}`);
+  const token = /^[^\s]+$/;
+  if (s.expectedRevision !== null && !token.test(s.expectedRevision)) bad('expectedRevision must be null or a non-empty token without spaces');
+  if (!token.test(s.revision)) bad('revision must be a non-empty token without spaces');
   if (s.lastEventOutput !== undefined && (!Number.isInteger(s.lastEventOutput) || s.lastEventOutput < 0 || s.lastEventOutput >= outputs)) bad(`lastEventOutput ${s.lastEventOutput} is not one of the item's ${outputs} outputs`);
   if (s.lastEventId !== undefined && /\s/.test(s.lastEventId)) bad('lastEventId must not contain spaces');
 }
@@ -68,9 +70,9 @@ export function encodeCommit(batch: CommitBatch): { keys: string[]; args: string
     const snap = item.snapshot;
     if (snap) {
       assertSnapshot(snap, item.outputs.length);
-      // The header holds only non-negative integers: expectedVersion + 1, 0 meaning "none stored".
-      header.push(ref(snap.key), snap.expectedVersion === null ? 0 : snap.expectedVersion + 1, snap.version, snap.lastEventOutput === undefined ? 0 : snap.lastEventOutput + 1);
-      strings.push(snap.lastEventId ?? '-', snap.value);
+      header.push(ref(snap.key), snap.version, snap.lastEventOutput === undefined ? 0 : snap.lastEventOutput + 1);
+      // '' = no snapshot may be stored.
+      strings.push(snap.expectedRevision ?? '', snap.revision, snap.lastEventId ?? '-', snap.value);
     } else header.push(0);
   }
   const head = `${batch.items.length},${groups.length},${header.join(',')}`;

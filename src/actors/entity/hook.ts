@@ -3,10 +3,12 @@
  * id and are advanced optimistically as items are decided, so a batch read while the previous one
  * commits builds on it; every item carries the version it expects, so a state that turns out wrong
  * (a conflict, a failed commit, a duplicate) only makes later items conflict, and is then dropped
- * and loaded again. Nothing is ever folded into the stored snapshot twice: the guard sees to that.
+ * and loaded again. Each write carries a fresh revision and expects the one its state came from, so
+ * a state advanced on top of an item that did not apply can never match: nothing is folded twice.
  */
 import type { Envelope } from '../../envelope/types.js';
 import type { CommitItem } from '../../streams/backend.js';
+import { newRevision } from '../../streams/snapshot.js';
 import { PermanentError } from '../errors.js';
 import type { ActorContext, EntityBatchHook, EntityHookDeps } from '../types.js';
 import { Lru } from './lru.js';
@@ -100,16 +102,18 @@ export function entityHook<S>(model: EntityModel<S>, decide: Decide<S>, emits: r
         if (d.events.length === 0 && !d.before.dirty) return;
         for (const ev of d.events) item.outputs.push({ stream: logKey, fields: logFields(d.id, ev) });
         const version = d.before.version + d.events.length;
+        const revision = newRevision();
         item.snapshot = {
           key: keys.snapshot(model.name, d.id, partition),
-          expectedVersion: d.before.stored,
+          expectedRevision: d.before.stored,
+          revision,
           version,
           ...(d.events.length > 0 ? { lastEventOutput: item.outputs.length - 1 } : { lastEventId: d.before.lastEventId }),
           value: snapshotValue(model, d.after),
         };
         attached.set(item, { id: d.id, version });
         // Optimistic: the next input of this entity (this batch or the next) builds on it.
-        const next = { state: d.after, version, lastEventId: d.before.lastEventId, stored: version, dirty: false };
+        const next = { state: d.after, version, lastEventId: d.before.lastEventId, stored: revision, dirty: false };
         d.batch.set(d.id, next);
         cache.set(d.id, next);
       },

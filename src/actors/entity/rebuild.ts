@@ -5,7 +5,7 @@
  */
 import type { StreamBackend } from '../../streams/backend.js';
 import type { Keys } from '../../streams/keys.js';
-import { parseSnapshot } from '../../streams/snapshot.js';
+import { newRevision, parseSnapshot } from '../../streams/snapshot.js';
 import { foldLog, snapshotValue, stateOf } from './store.js';
 import type { EntityModel } from './types.js';
 
@@ -26,7 +26,7 @@ export interface RebuildChange {
   id: string;
   partition: number;
   /** The stored snapshot before (null: none or unreadable). */
-  before: { version: number; stateVersion: number | null; state: unknown } | null;
+  before: { version: number; revision: string; stateVersion: number | null; state: unknown } | null;
   after: { version: number; lastEventId: string; state: unknown };
   /** unchanged: the snapshot already held the fold; written: replaced; conflict: the entity moved meanwhile (left as is, its consumer keeps it right). */
   outcome: 'unchanged' | 'written' | 'conflict';
@@ -66,7 +66,7 @@ export async function rebuildEntity<S>(backend: StreamBackend, keys: Keys, model
       const f = folded.get(id)!;
       const snap = parseSnapshot(raw[i] ?? null);
       const value = snapshotValue(model, f.state);
-      const before = snap ? { version: snap.version, stateVersion: stateVersionOf(snap.value), state: stateOf(model, snap) } : null;
+      const before = snap ? { version: snap.version, revision: snap.revision, stateVersion: stateVersionOf(snap.value), state: stateOf(model, snap) } : null;
       const same = snap !== null && snap.version === f.version && snap.lastEventId === f.lastEventId && snap.value === value;
       const change: RebuildChange = { id, partition: p, before, after: { version: f.version, lastEventId: f.lastEventId, state: f.state }, outcome: same ? 'unchanged' : 'written' };
       changes.push(change);
@@ -80,7 +80,7 @@ export async function rebuildEntity<S>(backend: StreamBackend, keys: Keys, model
       markerTtlMs: 1,
       items: items.map(({ change, value }) => ({
         outputs: [],
-        snapshot: { key: keys.snapshot(model.name, change.id, p), expectedVersion: change.before?.version ?? null, version: change.after.version, lastEventId: change.after.lastEventId, value },
+        snapshot: { key: keys.snapshot(model.name, change.id, p), expectedRevision: change.before?.revision ?? null, revision: newRevision(), version: change.after.version, lastEventId: change.after.lastEventId, value },
       })),
     });
     res.items.forEach((r, i) => {

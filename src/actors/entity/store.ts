@@ -18,8 +18,8 @@ const PAGE = 1_000;
 
 /** A state as the hook holds it: what the stored snapshot is believed to be, for the next guard. */
 export interface LoadedState<S = unknown> extends EntityState<S> {
-  /** Version of the stored snapshot the next commit must find (null: none stored). */
-  stored: number | null;
+  /** Revision of the stored snapshot the next commit must find (null: none stored). */
+  stored: string | null;
   /** True when the state was rebuilt from the log and the stored snapshot does not hold it yet. */
   dirty: boolean;
 }
@@ -74,13 +74,13 @@ export async function loadStates<S>(backend: StreamBackend, keys: Keys, model: E
   const states = new Map<string, LoadedState<S>>();
   if (ids.length === 0) return { states, rebuilt: 0 };
   const raw = await backend.getMany(ids.map((id) => keys.snapshot(model.name, id, partition)));
-  const missing = new Map<string, number | null>();
+  const missing = new Map<string, string | null>();
   ids.forEach((id, i) => {
     const snap = parseSnapshot(raw[i] ?? null);
     const state = stateOf(model, snap);
-    if (snap && state !== null) states.set(id, { state, version: snap.version, lastEventId: snap.lastEventId, stored: snap.version, dirty: false });
+    if (snap && state !== null) states.set(id, { state, version: snap.version, lastEventId: snap.lastEventId, stored: snap.revision, dirty: false });
     // A snapshot not in our format counts as none: its commits conflict until `actors rebuild` replaces it.
-    else missing.set(id, snap ? snap.version : null);
+    else missing.set(id, snap ? snap.revision : null);
   });
   if (missing.size > 0) {
     const folded = await foldLog(backend, keys, model, partition, new Set(missing.keys()));

@@ -2,7 +2,7 @@
  * The lead pipeline's event-sourced entities. `lead` (id: the lead's email, lower-cased) keeps the
  * conversation and decides what the orchestrators' drafts may do: it sits between the copywriter
  * and the db-writer, turning each draft.created into draft.approved (downstream) or draft.blocked
- * (no second draft for a lead already drafted in the campaign, no follow-up after a reply, nothing
+ * (published, for the campaign's counts; no second draft for a lead already drafted in the campaign, no follow-up after a reply, nothing
  * after an opt-out or a bounce). `campaign` (id: the campaign) keeps its counts and schedule.
  */
 import type { Envelope } from '../../envelope/types.js';
@@ -69,7 +69,8 @@ export function leadEntity(actor: Partial<ActorSpec> = {}): EntityDefinition<Lea
     name: LEAD_ACTOR_NAMES.lead,
     consumes: [TOPICS.draftCreated, TOPICS.replyJob, TOPICS.deliverySent],
     emits: [TOPICS.draftApproved, TOPICS.draftBlocked, TOPICS.leadReplied, TOPICS.leadOptedOut, TOPICS.leadBounced, TOPICS.leadSent],
-    publish: [TOPICS.draftApproved],
+    // Approved drafts go on to the db-writer; blocked ones to the campaign's counts; the rest stays in the log.
+    publish: [TOPICS.draftApproved, TOPICS.draftBlocked],
     entityId: leadIdOf,
     initialState: { status: 'new', campaigns: [], drafts: 0, blocked: 0 },
     decide: (state, env): EntityEvent[] => {

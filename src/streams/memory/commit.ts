@@ -3,7 +3,7 @@
  * Everything is checked before the first write (types, field lists, groups of the acks), then per
  * item, in order: the idempotency marker is tested and set, outputs appended and delayed entries
  * parked only when it was new, and the input acked in every case. An item with a snapshot whose
- * stored version is not the expected one is a conflict: nothing of it is written or acked.
+ * stored revision is not the expected one is a conflict: nothing of it is written or acked.
  */
 import { assertSnapshot, delayedMember } from '../commit-args.js';
 import { formatSnapshot, parseSnapshot } from '../snapshot.js';
@@ -42,7 +42,7 @@ export function applyCommit(keyspace: Keyspace, batch: CommitBatch, nowMs: numbe
     const fresh = !item.markerKey || !keyspace.exists(item.markerKey);
     const snap = item.snapshot;
     // The version guard, after the marker as in the script: a conflict writes nothing and leaves the input pending.
-    if (fresh && snap && (parseSnapshot(keyspace.getString(snap.key))?.version ?? (keyspace.exists(snap.key) ? -2 : -1)) !== (snap.expectedVersion ?? -1)) return { status: 'conflict', outputIds: [] };
+    if (fresh && snap && (parseSnapshot(keyspace.getString(snap.key))?.revision ?? (keyspace.exists(snap.key) ? '?' : '')) !== (snap.expectedRevision ?? '')) return { status: 'conflict', outputIds: [] };
     if (item.markerKey && fresh) keyspace.setString(item.markerKey, item.ack?.id || '1', ttl);
     const outputIds: string[] = [];
     if (fresh) {
@@ -51,7 +51,7 @@ export function applyCommit(keyspace: Keyspace, batch: CommitBatch, nowMs: numbe
         appended.add(o.stream);
       }
       parkDelayed(keyspace, item.delayed ?? []);
-      if (snap) keyspace.setString(snap.key, formatSnapshot(snap.version, snap.lastEventOutput === undefined ? (snap.lastEventId ?? '-') : outputIds[snap.lastEventOutput]!, snap.value), null);
+      if (snap) keyspace.setString(snap.key, formatSnapshot(snap.version, snap.revision, snap.lastEventOutput === undefined ? (snap.lastEventId ?? '-') : outputIds[snap.lastEventOutput]!, snap.value), null);
     }
     acks[i]?.group.ack([acks[i]!.key]);
     return { status: fresh ? 'committed' : 'duplicate', outputIds };

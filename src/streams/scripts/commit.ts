@@ -9,17 +9,17 @@
  *   itemCount, groupCount, then per item:
  *     markerKeyIndex (0 = none), ackKeyIndex (0 = none), ackGroupIndex (0 = none), outputCount,
  *     { keyIndex, fieldCount } x outputCount, delayedCount, { keyIndex } x delayedCount,
- *     snapshotKeyIndex (0 = none) [, expectedVersion + 1 (0 = must be absent), version,
- *     lastEventOutput (1-based; 0 = the literal id below)]
+ *     snapshotKeyIndex (0 = none) [, version, lastEventOutput (1-based; 0 = the literal id below)]
  * ARGV[3 .. 2 + groupCount]: the ack groups, referred to by ackGroupIndex.
  * Then the strings, in header order, per item: inputId ('' = none), every output's fields,
- *   { score, member } x delayedCount, then with a snapshot: lastEventId, value.
+ *   { score, member } x delayedCount, then with a snapshot: expectedRevision ('' = none may be
+ *   stored), revision, lastEventId, value.
  * (A per-item section added later goes after the snapshot section, in the header and the strings.)
  * Returns a flat array, per item: 1 committed | 0 duplicate | 2 conflict, the number of output ids, the ids.
  * An item with a snapshot is checked first: its marker already set makes it a duplicate (acked,
- * nothing written); else a stored version other than the expected one makes it a conflict: nothing
+ * nothing written); else a stored revision other than the expected one makes it a conflict: nothing
  * of it is written and its input is not acked, so the consumer decides it again on fresh state.
- * Otherwise the snapshot `<version> <lastEventId> <value>` is SET with the outputs.
+ * Otherwise the snapshot `<version> <revision> <lastEventId> <value>` is SET with the outputs.
  * Hot path: the numbers are one argument instead of ~10 per item (ioredis encodes, and Redis
  * parses, every argument), and both passes walk the header without a table per item.
  */
@@ -88,8 +88,8 @@ for i = 1, n do
     if not type_ok(KEYS[h[q]], 'string') then return redis.error_reply('WRONGTYPE ' .. KEYS[h[q]] .. ' is not a string') end
     snapq[i] = q
     snaps[i] = s
-    q = q + 4
-    s = s + 2
+    q = q + 3
+    s = s + 4
   else
     q = q + 1
   end
@@ -117,9 +117,9 @@ for i = 1, n do
       fresh = false
     else
       local cur = redis.call('GET', KEYS[h[sq]])
-      local version = -1
-      if cur then version = tonumber(string.match(cur, '^(%d+) ')) or -2 end
-      conflict = version ~= h[sq + 1] - 1
+      local revision = ''
+      if cur then revision = string.match(cur, '^%d+ (%S+) ') or '?' end
+      conflict = revision ~= ARGV[snaps[i]]
       fresh = not conflict
     end
   end
@@ -150,12 +150,12 @@ for i = 1, n do
   end
   if sq then
     if fresh then
-      local last = ARGV[s]
-      if h[sq + 3] > 0 then last = out[first + h[sq + 3]] end
-      redis.call('SET', KEYS[h[sq]], h[sq + 2] .. ' ' .. last .. ' ' .. ARGV[s + 1])
+      local last = ARGV[s + 2]
+      if h[sq + 2] > 0 then last = out[first + h[sq + 2]] end
+      redis.call('SET', KEYS[h[sq]], h[sq + 1] .. ' ' .. ARGV[s + 1] .. ' ' .. last .. ' ' .. ARGV[s + 3])
     end
-    q = q + 4
-    s = s + 2
+    q = q + 3
+    s = s + 4
   else
     q = q + 1
   end
