@@ -16,6 +16,7 @@ import {
   withProvenance,
 } from '../src/envelope/index.js';
 import type { Envelope, EnvelopeIssue } from '../src/envelope/index.js';
+import { isUuid } from '../src/envelope/schema.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -253,6 +254,15 @@ derive('the unvalidated fast path still rejects what the schema rejects, and wha
     assert.is(child.createdAt, new Date(NOW + (i % 3)).toISOString());
     assert.ok(validateEnvelope(createEnvelope({ type: 'a.b', payload: i, now: NOW + (i % 2) })).ok);
   }
+});
+
+derive('the uuid format check matches ajv-formats\' regex', () => {
+  const re = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+  const u = '6f1c2b9e-3d4a-4f5b-8c7d-9e0f1a2b3c4d';
+  const samples = ['', 'urn:uuid:', `URN:uuid:${u}`, `urn:uuid:${u.toUpperCase()}`, `${u}x`, `x${u}`, u.replace('-', 'g'), `urn:uuix:${u}`, u.replace(/-/g, 'x'), 'é'.repeat(36), 'g'.repeat(36)];
+  // Every single-character change of a valid uuid, with and without the urn prefix.
+  for (let i = 0; i < u.length; i++) for (const c of ['0', 'f', 'F', 'g', '-', ' ', 'é']) samples.push(u.slice(0, i) + c + u.slice(i + 1), `urn:uuid:${u.slice(0, i)}${c}${u.slice(i + 1)}`);
+  for (const s of samples) assert.is(isUuid(s), re.test(s), JSON.stringify(s));
 });
 
 derive('nextAttempt bumps attempt only and leaves the original alone', () => {

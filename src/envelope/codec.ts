@@ -48,40 +48,43 @@ export function decodeEntry(
   fields: readonly string[],
   opts: DecodeOptions = DEFAULT_DECODE_OPTIONS,
 ): DecodeResult {
-  let raw: string[] = [];
+  // Hot path: the fields are copied (for the DLQ) only when the entry fails.
   try {
-    raw = copyFields(fields);
-    const json = envelopeField(raw);
-    if (json === undefined) return failure('missing-field', `no '${ENVELOPE_FIELD}' field in the entry`, raw);
+    const json = Array.isArray(fields) ? envelopeField(fields) : undefined;
+    if (json === undefined) return failure('missing-field', `no '${ENVELOPE_FIELD}' field in the entry`, fields);
     if (typeof json !== 'string') {
-      return failure('not-json', `field '${ENVELOPE_FIELD}' is not a string (got ${typeof json})`, raw);
+      return failure('not-json', `field '${ENVELOPE_FIELD}' is not a string (got ${typeof json})`, fields);
     }
     // UTF-8 never takes fewer bytes than UTF-16 units: a long string is rejected without counting.
     if (json.length > opts.maxBytes) {
-      return failure('oversized', `envelope is at least ${json.length} bytes, limit ${opts.maxBytes}`, raw);
+      return failure('oversized', `envelope is at least ${json.length} bytes, limit ${opts.maxBytes}`, fields);
     }
     const bytes = Buffer.byteLength(json, 'utf8');
-    if (bytes > opts.maxBytes) return failure('oversized', `envelope is ${bytes} bytes, limit ${opts.maxBytes}`, raw);
+    if (bytes > opts.maxBytes) return failure('oversized', `envelope is ${bytes} bytes, limit ${opts.maxBytes}`, fields);
 
     let parsed: unknown;
     try {
       parsed = JSON.parse(json);
     } catch (err) {
-      return failure('not-json', `envelope is not JSON: ${messageOf(err)}`, raw);
+      return failure('not-json', `envelope is not JSON: ${messageOf(err)}`, fields);
     }
     const result = validateEnvelope(parsed);
     if (!result.ok) {
-      return { ok: false, reason: 'invalid-envelope', error: formatIssues(result.errors), issues: result.errors, raw };
+      return { ok: false, reason: 'invalid-envelope', error: formatIssues(result.errors), issues: result.errors, raw: copyFields(fields) };
     }
     return { ok: true, envelope: result.envelope, bytes };
   } catch (err) {
     // Only reachable with fields that are not what the type says (e.g. a throwing proxy).
-    return failure('invalid-envelope', `entry could not be decoded: ${messageOf(err)}`, raw);
+    return failure('invalid-envelope', `entry could not be decoded: ${messageOf(err)}`, fields);
   }
 }
 
 function copyFields(fields: readonly string[]): string[] {
-  return Array.isArray(fields) ? Array.from(fields) : [];
+  try {
+    return Array.isArray(fields) ? Array.from(fields) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Value of the first `envelope` field name (even positions are names), or undefined. */
@@ -92,8 +95,8 @@ function envelopeField(fields: readonly unknown[]): unknown {
   return undefined;
 }
 
-function failure(reason: DecodeFailureReason, error: string, raw: string[]): DecodeResult {
-  return { ok: false, reason, error, raw };
+function failure(reason: DecodeFailureReason, error: string, fields: readonly string[]): DecodeResult {
+  return { ok: false, reason, error, raw: copyFields(fields) };
 }
 
 function messageOf(err: unknown): string {

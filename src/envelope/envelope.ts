@@ -1,14 +1,12 @@
 // Building envelopes: new ones at the edge, derived ones inside a flow, and retries.
 import { createHash, randomUUID } from 'node:crypto';
-import { ENVELOPE_TYPE_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH, TRACEPARENT_PATTERN } from './schema.js';
+import { ENVELOPE_TYPE_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH, TRACEPARENT_PATTERN, isUuid } from './schema.js';
 import { ENVELOPE_VERSION } from './types.js';
 import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from './types.js';
 import { assertEnvelope, isPlainJson } from './validate.js';
 
 const TYPE_RE = new RegExp(ENVELOPE_TYPE_PATTERN);
 const TRACEPARENT_RE = new RegExp(TRACEPARENT_PATTERN);
-// ajv-formats' `uuid`, the schema's format of id and causationId.
-const UUID_RE = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
 const nonEmpty = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
 const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
@@ -113,7 +111,7 @@ export function deriveEnvelope<P>(
   // take the full schema check.
   const fast =
     opts.records === undefined && opts.metadata === undefined && typeof type === 'string' && TYPE_RE.test(type)
-    && typeof parent.id === 'string' && UUID_RE.test(parent.id) && nonEmpty(parent.correlationId) && nonEmpty(parent.idempotencyKey)
+    && typeof parent.id === 'string' && isUuid(parent.id) && nonEmpty(parent.correlationId) && nonEmpty(parent.idempotencyKey)
     && typeof envelope.partitionKey === 'string' && nonEmpty(parent.metadata?.source) && traceOk(parent.traceparent)
     && (opts.key === undefined || typeof opts.key === 'string') && timeOk(createdAt) && isPlainJson(payload);
   return fast ? envelope : (assertEnvelope(envelope) as Envelope<P>);

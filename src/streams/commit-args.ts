@@ -21,7 +21,7 @@ export function delayedMember(e: DelayedAppend): string {
 /**
  * Encodes a batch into the commit script's KEYS and ARGV (see scripts/commit.ts for the layout).
  * Packed: every number of the batch (key and group references, counts) goes into one header
- * string, so ARGV holds only the strings Redis must store (ids, fields, delayed scores and
+ * (a JSON array), so ARGV holds only the strings Redis must store (ids, fields, delayed scores and
  * members): about a third of the arguments of one-argument-per-number, which is what ioredis
  * spends its time encoding and Redis parsing.
  */
@@ -75,6 +75,6 @@ export function encodeCommit(batch: CommitBatch): { keys: string[]; args: string
       strings.push(snap.expectedRevision ?? '', snap.revision, snap.lastEventId ?? '-', snap.value);
     } else header.push(0);
   }
-  const head = `${batch.items.length},${groups.length},${header.join(',')}`;
+  const head = `[${batch.items.length},${groups.length},${header.join(',')}]`;
   return { keys, args: [String(Math.max(1, Math.round(batch.markerTtlMs))), head, ...groups, ...strings] };
 }

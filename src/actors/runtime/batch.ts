@@ -76,8 +76,11 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
   };
 
   const candidates: { e: InputEntry; env: Envelope; partition: number; marker: string }[] = [];
+  // Hot path: a batch comes from a handful of streams; each key is parsed once.
+  const parsed = new Map<string, ReturnType<Keys['parse']>>();
   for (const e of entries) {
-    const where = keys.parse(e.stream);
+    let where = parsed.get(e.stream);
+    if (where === undefined) parsed.set(e.stream, (where = keys.parse(e.stream)));
     const partition = where?.partition ?? 0;
     const streamTopic = where?.kind === 'topic' ? where.topic : undefined;
     const fallbackTopic = streamTopic ?? def.consumes[0]!;
@@ -135,9 +138,11 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
     }
   };
 
+  // Envelopes built by ctx.derive (valid by construction) skip validation; a plain Set, dropped
+  // with the batch, costs the GC less than a WeakSet.
+  const trusted = new Set<Envelope>();
   const runOne = async (e: InputEntry, env: Envelope, partition: number, marker: string): Promise<CommitItem> => {
     const emitted: Emission[] = [];
-    const trusted = new WeakSet<Envelope>();
     const ctx: ActorContext = {
       actor: def.name,
       consumer: deps.consumer,

@@ -5,7 +5,7 @@
  * because Redis does not roll back a script that fails half way.
  *
  * KEYS: every key the batch touches, once each (declared, so Redis Cluster can route it).
- * ARGV[1]: ttlMs. ARGV[2]: the header, comma-separated integers:
+ * ARGV[1]: ttlMs. ARGV[2]: the header, a JSON array of integers (decoded by cjson, in C):
  *   itemCount, groupCount, then per item:
  *     markerKeyIndex (0 = none), ackKeyIndex (0 = none), ackGroupIndex (0 = none), outputCount,
  *     { keyIndex, fieldCount } x outputCount, delayedCount, { keyIndex } x delayedCount,
@@ -25,12 +25,7 @@
  */
 export const COMMIT_SCRIPT = `
 local ttl = ARGV[1]
-local h = {}
-local hn = 0
-for v in string.gmatch(ARGV[2], '%d+') do
-  hn = hn + 1
-  h[hn] = tonumber(v)
-end
+local h = cjson.decode(ARGV[2])
 local n = h[1]
 local ng = h[2]
 
