@@ -3,7 +3,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 // Commands load their modules on first call: --help and a bad flag answer without loading the topology.
-import { actorsDemo, actorsIngest, actorsList, actorsMigrate, actorsReplay, actorsRun, actorsTrace } from '../src/cli/lazy.js';
+import { actorsDemo, actorsIngest, actorsList, actorsMigrate, actorsRebuild, actorsReplay, actorsRun, actorsState, actorsTrace } from '../src/cli/lazy.js';
 import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
 import type { LogLevel } from '../src/monitoring/logger.js';
 
@@ -113,6 +113,30 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .option('json', { type: 'boolean', default: false }),
     async (a) => {
       code = await runTool(TOOL, io, () => actorsMigrate({ seedLeads: Number(a['seed-leads']), json: a.json }, io));
+    },
+  )
+  .command(
+    'state <entity> <id>',
+    "an event-sourced entity's state, version and last event (from its snapshot, else folded from its log)",
+    (y) =>
+      streamFlags(y)
+        .positional('entity', { type: 'string', demandOption: true, describe: 'entity name (lead, campaign)' })
+        .positional('id', { type: 'string', demandOption: true, describe: 'entity id (a lead\'s email, a campaign id)' })
+        .example('$0 state lead ada@initech.example', 'where the conversation with a lead stands'),
+    async (a) => {
+      code = await runTool(TOOL, io, () => actorsState({ ...conn(a), entity: String(a.entity), id: String(a.id), json: a.json }, io));
+    },
+  )
+  .command(
+    'rebuild <entity>',
+    "fold an entity's log again and rewrite the snapshots that differ (after a stateVersion bump, a lost snapshot); reports what changed",
+    (y) =>
+      streamFlags(y)
+        .positional('entity', { type: 'string', demandOption: true, describe: 'entity name (lead, campaign)' })
+        .option('id', { type: 'string', describe: 'only this entity id' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'report what would change, write nothing' }),
+    async (a) => {
+      code = await runTool(TOOL, io, () => actorsRebuild({ ...conn(a), entity: String(a.entity), id: a.id, dryRun: a['dry-run'], json: a.json }, io));
     },
   )
   .command('demo', 'the whole topology in this process on the memory shim (what npm start runs)', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {

@@ -7,3 +7,4 @@ export { DEFAULT_ACTOR_OPTIONS, DEFAULT_BACKOFF, DEFAULT_RUNTIME_OPTIONS, type R
 export { deadLetterFields, parseDeadLetter, type DeadLetter, type DeadLetterEntry, type DeadLetterReason } from './runtime/dead-letter.js';
 export { DEFAULT_DRAIN_OPTIONS, DrainTimeoutError, drainSnapshot, isDrainTimeoutError, waitUntilDrained, type DrainOptions, type DrainResult, type DrainSnapshot } from './runtime/drain.js';
 export { createProducer, type Producer, type ProducerOptions, type PublishMessage, type PublishOptions, type Published } from './producer.js';
+export * from './entity/index.js';

@@ -2,7 +2,9 @@ import type { Topic } from '../envelope/topic.js';
 import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from '../envelope/types.js';
 import type { CustomMetrics, Logger } from '../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../persistence/types.js';
+import type { CommitItem, CommitResult, StreamBackend } from '../streams/backend.js';
 import type { Clock } from '../streams/clock.js';
+import type { Keys } from '../streams/keys.js';
 
 /** When an emitted envelope should appear on its stream. */
 export interface EmitOptions {
@@ -81,10 +83,39 @@ export interface ActorDefinition {
   maxEntryBytes: number;
   /** Where a new group starts reading: '0' (all history) or '$' (new entries only). */
   startId: '0' | '$';
+  /** Set on entity actors (defineEntity): opens, per worker, the hook that keeps their state. */
+  entity?: EntityHookFactory;
 }
 
+/**
+ * The narrow seam through which a stateful actor (an entity) joins the batch: it loads the states a
+ * batch needs before the handlers run, runs decide/evolve instead of `handle`, adds its log entries
+ * and snapshot to each successful item, and learns how the commit went.
+ */
+export interface EntityBatchHook {
+  /** Before the batch's handlers: loads the states of these inputs that are not cached (one round trip). */
+  prepare(inputs: readonly Envelope[]): Promise<void>;
+  /** Decides on one input: returns its events (the outputs that go downstream). */
+  handle(envelope: Envelope, ctx: ActorContext): Promise<Envelope[]>;
+  /** Adds the input's log entries and snapshot (with its version guard) to its successful commit item. */
+  attach(envelope: Envelope, item: CommitItem): void;
+  /** After the commit (result null when it failed): keeps what committed, forgets the rest; returns the number of conflicts. */
+  committed(items: readonly CommitItem[], result: CommitResult | null): number;
+}
+
+/** What an entity hook is opened with: one per worker (one partition). */
+export interface EntityHookDeps {
+  backend: StreamBackend;
+  keys: Keys;
+  partition: number;
+  logger: Logger;
+}
+
+/** Opens an entity's hook for one worker. */
+export type EntityHookFactory = (deps: EntityHookDeps) => EntityBatchHook;
+
 /** What defineActor accepts: name, topics and handler, the rest defaulted. */
-export type ActorSpec = Pick<ActorDefinition, 'name' | 'consumes' | 'handle'> & Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'handle'>>;
+export type ActorSpec = Pick<ActorDefinition, 'name' | 'consumes' | 'handle'> & Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'handle' | 'entity'>>;
 
 /** A topic named by its type string (payload unknown) or by its Topic (payload typed and validated on read). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any payload type: Topic<string, P> is contravariant in validate's result
@@ -97,7 +128,7 @@ export type EnvelopeOf<C> = C extends Topic<infer T, infer P> ? Envelope<P> & { 
 export type TypedActorHandler<C> = (envelope: EnvelopeOf<C>, ctx: ActorContext) => Promise<Envelope[] | void> | Envelope[] | void;
 
 /** defineActor's spec with typed topics: `consumes` lists topic names or Topics, and the handler's envelope type follows. */
-export interface TypedActorSpec<C extends TopicRef> extends Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'emits' | 'handle' | 'backoff'>> {
+export interface TypedActorSpec<C extends TopicRef> extends Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'emits' | 'handle' | 'backoff' | 'entity'>> {
   name: string;
   /** Only what differs from DEFAULT_BACKOFF. */
   backoff?: Partial<BackoffOptions>;

@@ -4,6 +4,7 @@
  * so `--help` and a bad flag answer fast. Each export has the type of the function it forwards to.
  */
 import type { actorsDemo as ActorsDemo, actorsIngest as ActorsIngest, actorsList as ActorsList, actorsMigrate as ActorsMigrate, actorsReplay as ActorsReplay } from './actors/admin.js';
+import type { actorsRebuild as ActorsRebuild, actorsState as ActorsState } from './actors/entities.js';
 import type { actorsRun as ActorsRun } from './actors/run.js';
 import type { actorsTrace as ActorsTrace } from './actors/trace.js';
 import type { streamsDlq as StreamsDlq } from './dlq/command.js';
@@ -24,3 +25,5 @@ export const actorsReplay: Async<typeof ActorsReplay> = async (...a) => (await i
 export const actorsMigrate: Async<typeof ActorsMigrate> = async (...a) => (await import('./actors/admin.js')).actorsMigrate(...a);
 export const actorsDemo: Async<typeof ActorsDemo> = async (...a) => (await import('./actors/admin.js')).actorsDemo(...a);
 export const actorsTrace: Async<typeof ActorsTrace> = async (...a) => (await import('./actors/trace.js')).actorsTrace(...a);
+export const actorsState: Async<typeof ActorsState> = async (...a) => (await import('./actors/entities.js')).actorsState(...a);
+export const actorsRebuild: Async<typeof ActorsRebuild> = async (...a) => (await import('./actors/entities.js')).actorsRebuild(...a);

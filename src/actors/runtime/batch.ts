@@ -10,7 +10,7 @@ import type { CommitItem, StreamBackend } from '../../streams/backend.js';
 import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
 import { isPermanentError } from '../errors.js';
-import type { ActorContext, ActorDefinition, EmitOptions } from '../types.js';
+import type { ActorContext, ActorDefinition, EmitOptions, EntityBatchHook } from '../types.js';
 import { backoffDelay } from './backoff.js';
 import { deadLetterFields, type DeadLetter, type DeadLetterReason } from './dead-letter.js';
 import { withTraceContext, type ActorTracing, type BatchTracing, type ProcessTracing } from './tracing.js';
@@ -38,6 +38,8 @@ export interface BatchDeps {
   random?: () => number;
   /** OpenTelemetry spans of this actor (none without it, or without a registered SDK). */
   tracing?: ActorTracing;
+  /** An entity actor's state hook (defineEntity), opened by the worker. */
+  entity?: EntityBatchHook;
 }
 
 /** What processing a batch produced: the commit and counts for metrics. */
@@ -130,6 +132,9 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
     }
   });
 
+  // An entity loads the states of the batch's cache misses here, in one round trip.
+  if (deps.entity) await deps.entity.prepare(toRun.map((c) => c.env));
+
   // Same partitionKey: in order, one after another; different keys: up to `concurrency` at once.
   const lanes = new Map<string, typeof toRun>();
   for (const c of toRun) {
@@ -168,7 +173,8 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
     };
     const started = performance.now();
     try {
-      const returned = await (pt ? pt.run(() => def.handle(env, ctx)) : def.handle(env, ctx));
+      const handle = () => (deps.entity ? deps.entity.handle(env, ctx) : def.handle(env, ctx));
+      const returned = await (pt ? pt.run(handle) : handle());
       if (Array.isArray(returned)) for (const r of returned) emitted.push({ envelope: r, opts: undefined });
       const item: CommitItem = { ack: { stream: e.stream, group: def.name, id: e.id }, markerKey: marker, outputs: [], delayed: [] };
       for (const { envelope: out, opts } of emitted) {
@@ -182,6 +188,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
         if (due !== undefined && due > deps.clock.now()) item.delayed!.push({ delayedKey: keys.delayed(out.type, partition), dueMs: due, uid: out.id, fields });
         else item.outputs.push({ stream: keys.topic(out.type, partition), fields });
       }
+      deps.entity?.attach(env, item);
       result.processed += 1;
       return item;
     } catch (err) {

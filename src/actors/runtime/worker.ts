@@ -7,6 +7,9 @@ import type { RuntimeOptions } from './options.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Rounds of deciding again after version conflicts before the inputs are left to the re-read. */
+const MAX_CONFLICT_ROUNDS = 16;
+
 /**
  * One actor's consume loop on one partition in one process: read a batch, handle it, commit it
  * atomically. The next batch is read while this one is handled, and handling overlaps the commit
@@ -30,11 +33,12 @@ export class ActorWorker {
 
   constructor(
     readonly def: ActorDefinition,
-    private readonly deps: BatchDeps,
+    private deps: BatchDeps,
     private readonly options: RuntimeOptions,
     /** The partition this worker reads: all its streams share that partition's hash tag (one cluster slot). */
     readonly partition = 0,
   ) {
+    if (def.entity) this.deps = { ...deps, entity: def.entity({ backend: deps.backend, keys: deps.keys, partition, logger: deps.logger }) };
     this.backend = deps.backend;
     this.logger = deps.logger;
     this.metrics = deps.metrics;
@@ -95,7 +99,7 @@ export class ActorWorker {
         this.metrics.batchSize(entries.length);
         const batch = await processBatch(entries, this.deps);
         await inflight;
-        inflight = this.commit(batch);
+        inflight = this.commit(batch, entries);
         errorDelay = this.options.errorBackoffMs;
       } catch (err) {
         this.recover = true;
@@ -114,13 +118,26 @@ export class ActorWorker {
     return this.backend.readGroup({ group: this.def.name, consumer: this.deps.consumer, streams: this.streams, count: this.def.batchSize, blockMs: this.options.blockMs, signal: this.abort.signal });
   }
 
-  /** Commits one batch; on failure the entries stay pending and are re-read (markers make that safe). */
-  private async commit(batch: BatchResult): Promise<void> {
+  /**
+   * Commits one batch; on failure the entries stay pending and are re-read (markers make that safe).
+   * An entity's inputs that lost a version race (conflict) are decided again at once on fresh state,
+   * still pending and without a new delivery (which would count towards poison), a few rounds at most.
+   */
+  private async commit(batch: BatchResult, entries: InputEntry[], round = 0): Promise<void> {
     const started = performance.now();
     try {
       const commit = () => this.backend.commit({ items: batch.items, markerTtlMs: this.def.idempotencyTtlMs });
-      await (batch.trace ? batch.trace.settle(batch.items.length, commit, (r) => r.items.filter((i) => i.status === 'duplicate').length) : commit());
+      const res = await (batch.trace ? batch.trace.settle(batch.items.length, commit, (r) => r.items.filter((i) => i.status === 'duplicate').length) : commit());
       this.metrics.commitDuration((performance.now() - started) / 1000);
+      // An entity item whose snapshot moved meanwhile was not applied: re-read it and decide on fresh state.
+      const conflicts = this.deps.entity?.committed(batch.items, res) ?? 0;
+      if (conflicts > 0) {
+        const lost = new Set(batch.items.flatMap((it, i) => (res.items[i]?.status === 'conflict' && it.ack ? [`${it.ack.stream} ${it.ack.id}`] : [])));
+        const again = entries.filter((e) => lost.has(`${e.stream} ${e.id}`));
+        this.logger.debug('entity version conflict; deciding again on fresh state', { actor: this.def.name, conflicts, round });
+        if (round < MAX_CONFLICT_ROUNDS && again.length > 0) await this.commit(await processBatch(again, this.deps), again, round + 1);
+        else this.recover = true;
+      }
       if (batch.processed) this.metrics.processed(batch.processed);
       if (batch.failed) this.metrics.failed('handler-error', batch.failed);
       if (batch.retried) this.metrics.retried(batch.retried);
@@ -131,6 +148,7 @@ export class ActorWorker {
       }
     } catch (err) {
       this.recover = true;
+      this.deps.entity?.committed(batch.items, null);
       this.metrics.failed('commit-error', batch.items.length);
       this.logger.warn('commit failed; entries stay pending and will be re-read', { actor: this.def.name, error: (err as Error).message, items: batch.items.length });
     }
