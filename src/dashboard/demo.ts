@@ -38,6 +38,15 @@ export async function startMemoryDemo(opts: { tickMs?: number; perTick?: number 
   await runtime.start();
   const lines = readFileSync(defaultMockEmailFile(), 'utf8').split('\n').filter((l) => l.trim() !== '');
   await ingestEmails(backend, keys, lines, { source: 'mock-emails.jsonl' });
+  // The file's deliberately broken lines went to the DLQ once; later rounds replay the good mails only.
+  const mails = lines.flatMap((l) => {
+    try {
+      const m = JSON.parse(l) as unknown;
+      return m && typeof m === 'object' && !Array.isArray(m) && typeof (m as { messageId?: unknown }).messageId === 'string' ? [m as Record<string, unknown>] : [];
+    } catch {
+      return [];
+    }
+  });
   let round = 0;
   let next = 0;
   let busy = false;
@@ -47,7 +56,7 @@ export async function startMemoryDemo(opts: { tickMs?: number; perTick?: number 
     round += 1;
     const batch: string[] = [];
     for (let i = 0; i < perTick; i += 1) {
-      const mail = JSON.parse(lines[next % lines.length]!) as Record<string, unknown>;
+      const mail = mails[next % mails.length]!;
       next += 1;
       batch.push(JSON.stringify({ ...mail, messageId: `r${round}-${String(mail.messageId)}` }));
     }
