@@ -197,7 +197,9 @@ test('the Envelope view draws the causal tree of a flow with per-hop times', asy
   const page = await open('envelope');
   await page.fill('[data-testid=trace-q]', job.correlationId);
   await page.click('[data-testid=trace-go]');
-  await page.waitForSelector('[data-testid=trace-tree] li');
+  await page.waitForSelector('[data-testid=trace-tree] li, [data-testid=trace-status]:text-matches("^(?!looking)")');
+  const status = await page.textContent('[data-testid=trace-status]');
+  assert.match(status!, /envelopes in flow/, status!);
   const ids = await page.$$eval('[data-testid=trace-tree] li', (lis) => lis.map((li) => li.getAttribute('data-envelope')));
   assert.ok(ids.includes(job.id), 'the lead.job of the flow is in the tree');
   assert.ok(ids.length >= 4, `the flow's hops are drawn (${ids.length})`);

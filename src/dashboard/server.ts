@@ -18,7 +18,7 @@ import { allowedHosts, checkHost, HttpError, readJson, sameToken, SECURITY_HEADE
 import type { DashboardMetrics } from './metrics.js';
 import { DEFAULT_DASHBOARD_OPTIONS, type DashboardOptions } from './options.js';
 import type { ActorShape } from './topology.js';
-import { traceEnvelope } from './trace.js';
+import { traceForPage } from './trace.js';
 
 /** What the server reads from (the caller owns and closes the backend). */
 export interface DashboardSources {
@@ -56,7 +56,7 @@ function durationParam(v: string | null, name: string): number | undefined {
 
 function textParam(v: string | null, name: string): string | undefined {
   if (v === null || v === '') return undefined;
-  if (v.length > 200) throw new HttpError(400, `${name} is too long`);
+  if (v.length > 1_000) throw new HttpError(400, `${name} is too long`);
   return v;
 }
 
@@ -120,9 +120,8 @@ export async function startDashboard(src: DashboardSources, options: Partial<Das
       case 'GET /api/trace': {
         const q = textParam(p.get('q'), 'q');
         if (q === undefined) throw new HttpError(400, 'q is required (envelope id, correlation id or idempotency key)');
-        const snap = await collector.latest();
-        const result = await traceEnvelope(src.backend, src.keys, snap.streams.map((s) => s.key), q, redactor);
-        return sendJson(res, result ? 200 : 404, result ?? { error: `no envelope with id, correlation id or idempotency key "${q}" in the newest entries of the streams` });
+        const answer = await traceForPage(src.backend, src.keys, q, redactor);
+        return sendJson(res, answer.status, answer.body);
       }
       case 'POST /api/dlq/replay':
       case 'POST /api/dlq/purge': {

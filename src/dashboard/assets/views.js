@@ -201,9 +201,11 @@ export function dlqView(root, app) {
 }
 
 function traceNode(n, show) {
-  const label = el('button', { class: `hop${n.deadLettered ? ' dead' : ''}`, onclick: () => show(n) },
-    el('span', { class: 'type' }, n.type), ` ${n.source || '?'} · ${n.hopMs === null ? 'root' : `+${dur(n.hopMs)}`}${n.deadLettered ? ' · dead-lettered' : ''}`);
-  return el('li', { 'data-envelope': n.id }, label, n.children.length ? el('ul', {}, ...n.children.map((c) => traceNode(c, show))) : null);
+  const dead = n.consumers.some((c) => c.outcome === 'dead-lettered');
+  const outcomes = n.consumers.map((c) => `${c.actor} ${c.outcome}${c.attempts > 1 ? ` ×${c.attempts}` : ''}`).join(', ');
+  const label = el('button', { class: `hop${dead ? ' dead' : ''}${n.matched ? ' matched' : ''}`, onclick: () => show(n) },
+    el('span', { class: 'type' }, n.type), ` ${n.sinceCauseMs === null ? 'root' : `+${dur(n.sinceCauseMs)}`}${outcomes ? ` · ${outcomes}` : ''}`);
+  return el('li', { 'data-envelope': n.envelopeId }, label, n.children.length ? el('ul', {}, ...n.children.map((c) => traceNode(c, show))) : null);
 }
 
 /** Envelope: look up by id, correlation id or idempotency key; the causal tree with per-hop times. */
@@ -215,14 +217,18 @@ export function envelopeView(root) {
   const detail = el('div', { class: 'detail' });
   const form = el('form', { class: 'toolbar' }, input, go);
   replace(root, form, status, el('div', { class: 'split' }, tree, detail));
-  const show = (n) => replace(detail, el('h3', {}, n.type), el('dl', {}, ...[['id', n.id], ['stream', n.stream], ['entry', n.entryId], ['created', n.createdAt], ['idempotency key', n.idempotencyKey]].flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])), el('h4', {}, 'payload (redacted)'), el('pre', {}, JSON.stringify(n.payload, null, 2)));
+  const show = (n) => replace(detail,
+    el('h3', {}, n.type),
+    el('dl', {}, ...[['id', n.envelopeId], ['correlation', n.correlationId], ['caused by', n.causationId ?? '–'], ['stream', `${n.stream} ${n.streamId}`], ['created', n.createdAt], ['idempotency key', n.idempotencyKey], ['attempts', String(n.attempts)], ['traceparent', n.traceparent ?? '–']].flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+    el('h4', {}, 'consumers'),
+    el('ul', {}, ...n.consumers.map((c) => el('li', {}, `${c.actor}: ${c.outcome}, ${c.attempts} attempt(s)${c.deadLetter ? ` — DLQ ${c.deadLetter.reason}: ${c.deadLetter.error}` : ''}`))));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     status.textContent = 'looking…';
     tree.replaceChildren();
     try {
       const r = await getJson(`/api/trace?q=${encodeURIComponent(input.value.trim())}`);
-      status.textContent = `${r.envelopes} envelopes in flow ${r.correlationId} (matched by ${r.matchedBy}; read ${num(r.scanned)} entries${r.truncated ? ', older hops may be missing' : ''})`;
+      status.textContent = `${r.stats.envelopes} envelopes in flow ${r.correlationIds.join(', ')} (matched by ${r.matchedBy}; ${r.stats.deadLetters} dead letters; read ${num(r.stats.entriesScanned)} entries of ${r.stats.streamsScanned} streams${r.stats.truncated ? '; stopped early, the tree may be incomplete' : ''})`;
       tree.append(el('ul', {}, ...r.roots.map((n) => traceNode(n, show))));
     } catch (err) {
       status.textContent = err.message;
