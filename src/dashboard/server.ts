@@ -192,6 +192,8 @@ export async function startDashboard(src: DashboardSources, options: Partial<Das
     });
   });
   const port = (server.address() as AddressInfo).port;
+  // Collect once right away, so the first page gets a ready snapshot instead of waiting for one.
+  collector.demand();
   hosts = allowedHosts(o.host, port);
   const shownHost = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host.includes(':') ? `[${o.host}]` : o.host;
   return {

@@ -1,5 +1,5 @@
 // The Streams, Dead letters and Envelope views. Values are set as text only (see dom.js).
-import { bytes, dur, el, getJson, num, replace } from './dom.js';
+import { bytes, dur, el, getJson, num, replace, td } from './dom.js';
 
 
 function chart(host, title, series, data) {
@@ -59,27 +59,39 @@ export function streamsView(root) {
       groups.forEach((g, i) => {
         const first = i === 0;
         const alive = g ? g.consumers.filter((c) => c.alive).length : 0;
-        rows.push(el('tr', { 'data-stream': s.key, 'data-group': g ? g.name : '', class: `${s.kind}${g && g.stale ? ' stale' : ''}`, onclick: () => showSeries(s.key) },
-          el('td', { class: 'key', title: s.key }, first ? s.key : ''),
-          el('td', {}, first ? s.kind : ''),
-          el('td', { 'data-col': 'length', class: 'n' }, first ? num(s.length) : ''),
-          el('td', { class: 'id' }, first ? (s.firstId ?? '–') : ''),
-          el('td', { class: 'id' }, first ? (s.lastId ?? '–') : ''),
-          el('td', { class: 'n' }, first ? bytes(s.memoryBytes) : ''),
-          el('td', { class: 'n' }, first ? num(s.rate, 1) : ''),
-          el('td', { 'data-col': 'group' }, g ? g.name : '–'),
-          el('td', { class: 'n' }, g ? num(g.rate, 1) : ''),
-          el('td', { 'data-col': 'lag', class: 'n' }, g ? num(g.lag) : ''),
-          el('td', { 'data-col': 'pending', class: 'n' }, g ? num(g.pending) : ''),
-          el('td', { class: 'n' }, g ? dur(g.oldestPendingIdleMs) : ''),
-          el('td', { 'data-col': 'consumers' }, g ? `${alive} alive / ${g.consumers.length - alive} dead` : ''),
-        ));
+        const tr = document.createElement('tr');
+        tr.dataset.stream = s.key;
+        tr.dataset.group = g ? g.name : '';
+        tr.className = `${s.kind}${g && g.stale ? ' stale' : ''}`;
+        const key = td(first ? s.key : '', 'key');
+        key.title = s.key;
+        tr.append(
+          key,
+          td(first ? s.kind : ''),
+          td(first ? num(s.length) : '', 'n', 'length'),
+          td(first ? (s.firstId ?? '–') : '', 'id'),
+          td(first ? (s.lastId ?? '–') : '', 'id'),
+          td(first ? bytes(s.memoryBytes) : '', 'n'),
+          td(first ? num(s.rate, 1) : '', 'n'),
+          td(g ? g.name : '–', '', 'group'),
+          td(g ? num(g.rate, 1) : '', 'n'),
+          td(g ? num(g.lag) : '', 'n', 'lag'),
+          td(g ? num(g.pending) : '', 'n', 'pending'),
+          td(g ? dur(g.oldestPendingIdleMs) : '', 'n'),
+          td(g ? `${alive} alive / ${g.consumers.length - alive} dead` : '', '', 'consumers'),
+        );
+        rows.push(tr);
       });
     }
     body.replaceChildren(...rows);
     count.textContent = `${shown} of ${snap.streams.length} streams`;
   }
   filter.addEventListener('input', () => last && render(last));
+  // One listener for every row (a thousand streams would otherwise mean a thousand listeners).
+  body.addEventListener('click', (ev) => {
+    const tr = ev.target.closest('tr[data-stream]');
+    if (tr) showSeries(tr.dataset.stream).catch(() => undefined);
+  });
   return {
     render,
     refreshDetail: () => selected && showSeries(selected).catch(() => undefined),
