@@ -137,7 +137,7 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
       process.once('SIGTERM', onSignal);
       code = await runTool(TOOL, io, () =>
         actorsDashboard(
-          { ...conn(a), host: a.host, port: Number(a.port), allowWrites: a['allow-writes'], token: a.token ?? process.env.DASHBOARD_TOKEN, memoryDemo: a['memory-demo'] },
+          { ...conn(a), host: a.host, port: Number(a.port), allowWrites: a['allow-writes'], token: a.token ?? (a['allow-writes'] ? process.env.DASHBOARD_TOKEN : undefined), memoryDemo: a['memory-demo'] },
           io,
           stop.signal,
         ),

@@ -4,6 +4,7 @@
  * Redis load), the dashboard's own command count on /metrics, DLQ paging over a large DLQ and the
  * page never naming the credentials of REDIS_URL.
  */
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -15,7 +16,7 @@ import { startDashboard, type Dashboard } from '../src/dashboard/server.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import type { RedisStreamBackend } from '../src/streams/redis-backend.js';
-import { prefixedRedis } from './support/redis.js';
+import { prefixedRedis, testRedis } from './support/redis.js';
 import { waitFor } from './support/wait.js';
 
 interface Reply {
@@ -164,6 +165,29 @@ s('DLQ pages: newest first, no entry twice, filters, over a 1,200-entry DLQ', as
     assert.is(both.items[0]!.topic, 'lead.enriched', 'merged over DLQ streams by time');
     assert.is((await call(d, 'GET', '/api/dlq?olderThan=forever')).status, 400);
   });
+});
+
+s('`actors dashboard` as a process: prints the URL and the token once, serves the page, exits 0 on SIGTERM', async () => {
+  const r = await prefixedRedis('dcli');
+  if (!r) return;
+  const url = (await testRedis())!.url;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/actors.ts', 'dashboard', '--redis-url', url, '--prefix', r.prefix, '--port', '0', '--allow-writes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  try {
+    const printed = await waitFor('the URL and token on stdout', () => /open (http:\/\/127\.0\.0\.1:(\d+)\/)#token=(\S+)/.exec(out), 30_000, 50);
+    const [, base, , token] = printed;
+    assert.is(out.split(token!).length - 1, 2, 'the token is printed on two lines of one start message, not repeated');
+    const cfg = (await (await fetch(`${base}api/config`)).json()) as { prefix: string; writable: boolean; source: string };
+    assert.equal([cfg.prefix, cfg.writable], [r.prefix, true]);
+    const res = await fetch(`${base}api/dlq/purge`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Dashboard-Token': token! }, body: JSON.stringify({ items: [{ stream: createKeys(r.prefix).dlq('x'), id: '1-1' }] }) });
+    assert.equal(await res.json(), { purged: 0, gone: 1 }, 'the printed token opens writes');
+  } finally {
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await r.cleanup();
+    assert.is(code, 0);
+  }
 });
 
 s('no credential of REDIS_URL reaches the page', () => {

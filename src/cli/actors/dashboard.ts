@@ -62,9 +62,15 @@ async function start(cfg: StreamsConfig | null, metrics: DashboardMetrics, env: 
     return { dashboard, source, prefix: keys.prefix, stop: async () => (await dashboard.close(), await backend.close()) };
   } catch (err) {
     await backend.close();
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' || (err as NodeJS.ErrnoException).code === 'EACCES') throw new CliError('USAGE', `cannot listen on ${options.host}:${options.port}: ${(err as NodeJS.ErrnoException).code}`);
     throw err;
   }
+}
+
+/** A port taken or not ours to bind is the operator's to fix: one line, exit 2. */
+function listenError(err: unknown, options: Partial<DashboardOptions>): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new CliError('USAGE', `cannot listen on ${options.host}:${options.port}: ${code}`);
+  return err;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -75,7 +81,10 @@ export async function actorsDashboard(args: DashboardArgs, io: CliIO, signal: Ab
   if (args.token !== undefined && (args.token.length < 16 || /\s/.test(args.token))) throw new CliError('USAGE', '--token must be at least 16 characters without spaces');
   const metrics = createDashboardMetrics();
   const cfg = args.memoryDemo ? null : actorsConfig(args, env);
-  const running = await start(cfg, metrics, env, { host: args.host, port: args.port, allowWrites: args.allowWrites, token: args.token ?? null });
+  const options = { host: args.host, port: args.port, allowWrites: args.allowWrites, token: args.token ?? null };
+  const running = await start(cfg, metrics, env, options).catch((err: unknown) => {
+    throw listenError(err, options);
+  });
   try {
     const d = running.dashboard;
     io.out(`dashboard of ${running.source}, prefix ${running.prefix}: ${d.url} (${d.token ? 'writes allowed with the token' : 'read-only'}; Ctrl-C to stop)`);
