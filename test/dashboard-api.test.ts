@@ -135,6 +135,32 @@ s('one shared collection serves every viewer; /metrics counts the dashboard\'s o
   }, seed);
 });
 
+s('the topology comes from the groups in Redis, for any actors: edges with lag and pending, consumers dead without a heartbeat', async () => {
+  const seed = async (backend: RedisStreamBackend, keys: Keys) => {
+    const redis = backend.connection;
+    const topic = keys.topic('order.placed');
+    for (let i = 0; i < 5; i += 1) await redis.xadd(topic, '*', 'n', String(i));
+    await redis.xgroup('CREATE', topic, 'billing', '0');
+    await redis.xreadgroup('GROUP', 'billing', 'worker-1', 'COUNT', 2, 'STREAMS', topic, '>');
+    await backend.setWithTtl(keys.heartbeat('shipping', 'worker-2'), '1', 60_000);
+    await redis.xgroup('CREATE', topic, 'shipping', '0');
+    const read = (await redis.xreadgroup('GROUP', 'shipping', 'worker-2', 'COUNT', 5, 'STREAMS', topic, '>')) as [string, [string, string[]][]][];
+    await redis.xack(topic, 'shipping', ...read[0]![1].map(([id]) => id));
+  };
+  await withDashboard('dtop', {}, async (d) => {
+    const snap = (await call(d, 'GET', '/api/snapshot')).json() as { topology: { nodes: { id: string; consumersAlive: number; consumersDead: number; length: number }[]; edges: { from: string; to: string; lag: number; pending: number }[] } };
+    const { nodes, edges } = snap.topology;
+    assert.equal(nodes.map((n) => n.id), ['actor:billing', 'actor:shipping', 'topic:order.placed']);
+    const edge = (to: string) => edges.find((e) => e.from === 'topic:order.placed' && e.to === to);
+    assert.equal([edge('actor:billing')?.lag, edge('actor:billing')?.pending], [3, 2]);
+    assert.equal([edge('actor:shipping')?.lag, edge('actor:shipping')?.pending], [0, 0]);
+    const billing = nodes.find((n) => n.id === 'actor:billing')!;
+    assert.equal([billing.consumersAlive, billing.consumersDead], [0, 1], 'worker-1 has no heartbeat key');
+    const shipping = nodes.find((n) => n.id === 'actor:shipping')!;
+    assert.equal([shipping.consumersAlive, shipping.consumersDead], [1, 0]);
+  }, seed);
+});
+
 s('DLQ pages: newest first, no entry twice, filters, over a 1,200-entry DLQ', async () => {
   await withDashboard('dpg', {}, async (d, backend, keys) => {
     const stream = keys.dlq('order.placed');

@@ -255,5 +255,9 @@ export class Collector {
       while (ser.at.length > 0 && ser.at[0]! < cutoff) for (const arr of Object.values(ser)) (arr as number[]).shift();
     }
     for (const k of this.series.keys()) if (!live.has(k)) this.series.delete(k);
+    // Deleted streams leave no state behind (rates, DLQ cursors), however long the dashboard runs.
+    for (const k of this.prevAppended.keys()) if (!live.has(k)) this.prevAppended.delete(k);
+    for (const k of this.dlqCursor.keys()) if (!live.has(k)) this.dlqCursor.delete(k);
+    for (const k of this.prevRead.keys()) if (!live.has(k.slice(0, k.indexOf('\n')))) this.prevRead.delete(k);
   }
 }
