@@ -183,11 +183,14 @@ hostileData('causation cycles, junk entries and terminal escapes neither hang no
   await backend.append(keys.topic('order.placed'), ['envelope', '{"id": "flow-x", not json']);
   await backend.append(keys.topic('order.placed'), ['envelope', JSON.stringify({ id: 1, correlationId: 'flow-x' })]);
   await backend.append(keys.dlq('order.placed'), ['reason', 'not-json', 'raw', JSON.stringify(['envelope', 'flow-x junk'])]);
+  // A group made by hand with a name no actor could have (no retry stream, no marker key).
+  await backend.ensureGroup(keys.topic('order.placed'), 'odd group:{x}', '0');
   const result = await traceFlow(backend, keys, 'flow-x');
   assert.is(result.matchedBy, 'correlation-id');
   assert.is(result.stats.envelopes, 2);
   assert.is(result.roots.length, 1);
   assert.is(result.roots[0]!.children.length, 1);
+  assert.equal(result.roots[0]!.consumers.map((c) => [c.actor, c.outcome]), [['odd group:{x}', 'unread']]);
   const text = renderTrace(result);
   assert.not.match(text, '\u001b');
   await backend.close();

@@ -77,7 +77,10 @@ export async function traceFlow(backend: StreamBackend, keys: Keys, query: strin
     const gs = await backend.groups(stream);
     groups.set(stream, gs);
     const partition = keys.parse(stream)?.partition ?? 0;
-    for (const g of gs) retries.add(keys.retry(g.name, partition));
+    for (const g of gs) {
+      // A group created by hand may have a name no actor could have: it has no retry stream.
+      if (isKeyName(g.name)) retries.add(keys.retry(g.name, partition));
+    }
   }
   const streams = [...topics, ...[...retries].sort(), ...dlqs];
   const scan = new Scanner(backend, keys, o);
@@ -109,6 +112,10 @@ export async function traceFlow(backend: StreamBackend, keys: Keys, query: strin
   const matchedIds = new Set(records.filter(isMatch).map((r) => r.env.id));
   const built = await buildTrace(backend, keys, records, groups, matchedIds);
   return { query, matchedBy, correlationIds, roots: built.roots, stats: { ...stats(), envelopes: built.envelopes, deadLetters: built.deadLetters, truncated: scan.truncated } };
+}
+
+function isKeyName(name: string): boolean {
+  return /^[A-Za-z0-9._-]+$/.test(name);
 }
 
 /** How a string appears inside JSON text (quotes, backslashes and control characters escaped). */

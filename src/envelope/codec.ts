@@ -1,4 +1,5 @@
 // Stream encoding of an envelope: one field, `envelope`, holding its JSON.
+import { dropInvalidTraceContext } from './trace-context.js';
 import type { Envelope } from './types.js';
 import { formatIssues, validateEnvelope } from './validate.js';
 import type { EnvelopeIssue } from './validate.js';
@@ -22,7 +23,7 @@ export type DecodeFailureReason = 'missing-field' | 'oversized' | 'not-json' | '
 
 /** Outcome of decodeEntry; a failure keeps a copy of the raw fields for the DLQ. */
 export type DecodeResult =
-  | { ok: true; envelope: Envelope; bytes: number }
+  | { ok: true; envelope: Envelope; bytes: number; /** Invalid trace context dropped from the envelope (log them; never a reason to reject). */ dropped?: string[] }
   | {
       ok: false;
       reason: DecodeFailureReason;
@@ -69,11 +70,13 @@ export function decodeEntry(
     } catch (err) {
       return failure('not-json', `envelope is not JSON: ${messageOf(err)}`, raw);
     }
+    // Trace context is advisory: a broken traceparent or tracestate is dropped, the envelope kept.
+    const dropped = dropInvalidTraceContext(parsed);
     const result = validateEnvelope(parsed);
     if (!result.ok) {
       return { ok: false, reason: 'invalid-envelope', error: formatIssues(result.errors), issues: result.errors, raw };
     }
-    return { ok: true, envelope: result.envelope, bytes };
+    return dropped.length ? { ok: true, envelope: result.envelope, bytes, dropped } : { ok: true, envelope: result.envelope, bytes };
   } catch (err) {
     // Only reachable with fields that are not what the type says (e.g. a throwing proxy).
     return failure('invalid-envelope', `entry could not be decoded: ${messageOf(err)}`, raw);

@@ -2,6 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './schema.js';
 import { ENVELOPE_VERSION } from './types.js';
+import type { TraceContextFields } from './trace-context.js';
 import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from './types.js';
 import { assertEnvelope } from './validate.js';
 
@@ -20,6 +21,7 @@ export interface CreateEnvelopeInit<P> {
   /** Defaults to []. */
   records?: EnvelopeRecord[];
   traceparent?: string;
+  tracestate?: string;
   /** Creation time (inject the clock here); defaults to now. */
   now?: Date | number;
 }
@@ -34,6 +36,8 @@ export interface DeriveEnvelopeOptions {
   key?: string;
   /** Defaults to the parent's partitionKey. */
   partitionKey?: string;
+  /** Trace context of the child (the runtime passes its producer span's); defaults to the parent's. */
+  traceContext?: TraceContextFields;
   /** Creation time (inject the clock here); defaults to now. */
   now?: Date | number;
 }
@@ -58,11 +62,13 @@ export function createEnvelope<P>(init: CreateEnvelopeInit<P>): Envelope<P> {
     payload: init.payload,
   };
   if (init.traceparent !== undefined) envelope.traceparent = init.traceparent;
+  if (init.tracestate !== undefined) envelope.tracestate = init.tracestate;
   return assertEnvelope(envelope) as Envelope<P>;
 }
 
 /**
- * A valid envelope caused by `parent`: same correlationId, partitionKey and traceparent,
+ * A valid envelope caused by `parent`: same correlationId, partitionKey and trace context
+ * (traceparent, tracestate; or opts.traceContext),
  * causationId = parent.id, and an idempotency key derived deterministically from the parent's
  * (`<parent key>><type>` plus `#<key>`), so reprocessing the same input yields the same child
  * keys and the copies are deduplicated downstream. Children of one type from one parent must
@@ -89,7 +95,9 @@ export function deriveEnvelope<P>(
     records: opts.records ? [...opts.records] : [],
     payload,
   };
-  if (parent.traceparent !== undefined) envelope.traceparent = parent.traceparent;
+  const trace = opts.traceContext ?? parent;
+  if (trace.traceparent !== undefined) envelope.traceparent = trace.traceparent;
+  if (trace.tracestate !== undefined) envelope.tracestate = trace.tracestate;
   return assertEnvelope(envelope) as Envelope<P>;
 }
 

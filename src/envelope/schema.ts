@@ -6,8 +6,17 @@ import addFormatsModule from 'ajv-formats';
 /** Event types are dotted lower-case names (`email.received`); they double as topic names. */
 export const ENVELOPE_TYPE_PATTERN = '^[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)+$';
 
-/** W3C trace context `traceparent` header: version-traceid-parentid-flags, lower-case hex. */
-export const TRACEPARENT_PATTERN = '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$';
+/** W3C trace context `traceparent` header: version-traceid-parentid-flags, lower-case hex; version not ff, ids not all zeros. */
+export const TRACEPARENT_PATTERN = '^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$';
+
+// One tracestate member: a simple key or tenant@system, `=`, a value of printable ASCII but `,` and `=`, not ending in a space.
+const TRACESTATE_MEMBER = '(?:[a-z][a-z0-9_*/-]{0,255}|[a-z0-9][a-z0-9_*/-]{0,240}@[a-z][a-z0-9_*/-]{0,13})=[\\x20-\\x2b\\x2d-\\x3c\\x3e-\\x7e]{0,255}[\\x21-\\x2b\\x2d-\\x3c\\x3e-\\x7e]';
+
+/** W3C trace context `tracestate` header: 1 to 32 key=value members separated by commas (optional spaces or tabs around them). */
+export const TRACESTATE_PATTERN = `^${TRACESTATE_MEMBER}(?:[ \\t]*,[ \\t]*${TRACESTATE_MEMBER}){0,31}$`;
+
+/** Longest tracestate accepted (the W3C limit a receiver must handle). */
+export const MAX_TRACESTATE_LENGTH = 512;
 
 /** Longest accepted idempotency key, in code points. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 512;
@@ -92,6 +101,7 @@ export const ENVELOPE_SCHEMA = deepFreeze({
     createdAt: dateTime,
     attempt: { type: 'integer', minimum: 1 },
     traceparent: { type: 'string', pattern: TRACEPARENT_PATTERN },
+    tracestate: { type: 'string', maxLength: MAX_TRACESTATE_LENGTH, pattern: TRACESTATE_PATTERN },
     metadata: metadataSchema,
     records: { type: 'array', items: recordSchema },
     payload: {},

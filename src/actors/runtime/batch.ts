@@ -1,5 +1,6 @@
 import { decodeEntry, encodeEnvelope } from '../../envelope/codec.js';
 import { deriveEnvelope, nextAttempt } from '../../envelope/envelope.js';
+import type { TraceContextFields } from '../../envelope/trace-context.js';
 import type { Envelope } from '../../envelope/types.js';
 import { formatIssues, validateEnvelope } from '../../envelope/validate.js';
 import type { BoundActorMetrics } from '../../monitoring/metrics.js';
@@ -12,6 +13,7 @@ import { isPermanentError } from '../errors.js';
 import type { ActorContext, ActorDefinition, EmitOptions } from '../types.js';
 import { backoffDelay } from './backoff.js';
 import { deadLetterFields, type DeadLetter, type DeadLetterReason } from './dead-letter.js';
+import { withTraceContext, type ActorTracing, type BatchTracing, type ProcessTracing } from './tracing.js';
 
 /** One entry to process: read with `>`, re-read from our own PEL, or claimed from another consumer. */
 export interface InputEntry {
@@ -34,6 +36,8 @@ export interface BatchDeps {
   custom: CustomMetrics;
   persistence: ReadOnlyPersistence;
   random?: () => number;
+  /** OpenTelemetry spans of this actor (none without it, or without a registered SDK). */
+  tracing?: ActorTracing;
 }
 
 /** What processing a batch produced: the commit and counts for metrics. */
@@ -45,6 +49,8 @@ export interface BatchResult {
   retried: number;
   duplicates: number;
   deadLettered: Partial<Record<DeadLetterReason, number>>;
+  /** The batch's spans, for the `settle` span of its commit (null without an SDK). */
+  trace?: BatchTracing | null;
 }
 
 interface Emission {
@@ -62,9 +68,12 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
   const { def, keys } = deps;
   const result: BatchResult = { items: [], processed: 0, failed: 0, retried: 0, duplicates: 0, deadLettered: {} };
   const now = deps.clock.now();
+  const bt = (result.trace = deps.tracing?.batch() ?? null);
   // A dead letter is committed like an output: the input acked, one DLQ entry written.
-  const deadLetter = (e: InputEntry, partition: number, topic: string, d: Omit<DeadLetter, 'actor' | 'source' | 'sourceId' | 'failedAtMs'>): CommitItem => {
+  const deadLetter = (e: InputEntry, partition: number, topic: string, d: Omit<DeadLetter, 'actor' | 'source' | 'sourceId' | 'failedAtMs'>, pt?: ProcessTracing | null): CommitItem => {
     result.deadLettered[d.reason] = (result.deadLettered[d.reason] ?? 0) + 1;
+    if (pt) pt.deadLettered(d.reason, d.error);
+    else bt?.deadLetteredEntry(e.stream, e.id, d.reason, d.error);
     return {
       ack: { stream: e.stream, group: def.name, id: e.id },
       // A marker per dead letter: re-committing after an ambiguous failure cannot write it twice.
@@ -73,7 +82,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
     };
   };
 
-  const candidates: { e: InputEntry; env: Envelope; partition: number; marker: string }[] = [];
+  const candidates: { e: InputEntry; env: Envelope; partition: number; marker: string; pt: ProcessTracing | null }[] = [];
   for (const e of entries) {
     const where = keys.parse(e.stream);
     const partition = where?.partition ?? 0;
@@ -90,6 +99,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       continue;
     }
     const env = decoded.envelope;
+    if (decoded.dropped) deps.logger.warn('dropped invalid trace context', { actor: def.name, stream: e.stream, id: e.id, dropped: decoded.dropped });
     if (streamTopic !== undefined && env.type !== streamTopic) {
       result.items.push(deadLetter(e, partition, fallbackTopic, { reason: 'invalid-envelope', error: `$.type: topic (envelope of type ${env.type} on stream of topic ${streamTopic})`, attempts: env.attempt, envelope: env }));
       continue;
@@ -98,7 +108,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       result.items.push(deadLetter(e, partition, env.type, { reason: 'poison', error: `delivered ${e.deliveries} times without a commit (limit ${def.maxDeliveries}): the handler keeps crashing its consumer`, attempts: env.attempt, envelope: env }));
       continue;
     }
-    candidates.push({ e, env, partition, marker: keys.idempotency(def.name, env.idempotencyKey, partition) });
+    candidates.push({ e, env, partition, marker: keys.idempotency(def.name, env.idempotencyKey, partition), pt: bt?.process(e.stream, e.id, env, env.type, partition) ?? null });
   }
 
   // Skip inputs already committed (one round trip for the batch); the commit re-checks atomically.
@@ -108,6 +118,8 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
   candidates.forEach((c, i) => {
     if (seen[i] || inBatch.has(c.marker)) {
       result.duplicates += 1;
+      c.pt?.duplicate();
+      c.pt?.end();
       result.items.push({ ack: { stream: c.e.stream, group: def.name, id: c.e.id }, outputs: [] });
     } else {
       inBatch.add(c.marker);
@@ -126,11 +138,11 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
   const queue = [...lanes.values()];
   const runLane = async (): Promise<void> => {
     for (let lane = queue.shift(); lane; lane = queue.shift()) {
-      for (const c of lane) itemsByEntry.set(c.e, await runOne(c.e, c.env, c.partition, c.marker));
+      for (const c of lane) itemsByEntry.set(c.e, await runOne(c.e, c.env, c.partition, c.marker, c.pt));
     }
   };
 
-  const runOne = async (e: InputEntry, env: Envelope, partition: number, marker: string): Promise<CommitItem> => {
+  const runOne = async (e: InputEntry, env: Envelope, partition: number, marker: string, pt: ProcessTracing | null): Promise<CommitItem> => {
     const emitted: Emission[] = [];
     const trusted = new WeakSet<Envelope>();
     const ctx: ActorContext = {
@@ -141,7 +153,8 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       clock: deps.clock,
       persistence: deps.persistence,
       derive: (type, payload, opts) => {
-        const child = deriveEnvelope(env, type, payload, { ...opts, now: deps.clock.now() });
+        const make = (traceContext?: TraceContextFields) => deriveEnvelope(env, type, payload, { ...opts, now: deps.clock.now(), traceContext });
+        const child = pt ? pt.create(type, make) : make();
         trusted.add(child);
         return child;
       },
@@ -149,7 +162,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
     };
     const started = performance.now();
     try {
-      const returned = await def.handle(env, ctx);
+      const returned = await (pt ? pt.run(() => def.handle(env, ctx)) : def.handle(env, ctx));
       if (Array.isArray(returned)) for (const r of returned) emitted.push({ envelope: r, opts: undefined });
       const item: CommitItem = { ack: { stream: e.stream, group: def.name, id: e.id }, markerKey: marker, outputs: [], delayed: [] };
       for (const { envelope: out, opts } of emitted) {
@@ -158,7 +171,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
           const v = validateEnvelope(out);
           if (!v.ok) throw new OutputContractError(`emitted an invalid envelope: ${formatIssues(v.errors)}`);
         }
-        const fields = encodeEnvelope(out);
+        const fields = encodeEnvelope(withTraceContext(out, env, pt));
         const due = opts?.at ?? (opts?.delayMs !== undefined ? deps.clock.now() + opts.delayMs : undefined);
         if (due !== undefined && due > deps.clock.now()) item.delayed!.push({ delayedKey: keys.delayed(out.type, partition), dueMs: due, uid: out.id, fields });
         else item.outputs.push({ stream: keys.topic(out.type, partition), fields });
@@ -172,15 +185,18 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       if (env.attempt < def.maxAttempts && !isPermanentError(err)) {
         result.retried += 1;
         const retry = nextAttempt(env);
+        const delayMs = backoffDelay(def.backoff, env.attempt, deps.random);
+        pt?.retried(retry.attempt, delayMs, message);
         // Retries go to this actor's own retry stream (no other group sees them), after the backoff.
         return {
           ack: { stream: e.stream, group: def.name, id: e.id },
           outputs: [],
-          delayed: [{ delayedKey: keys.retryDelayed(def.name, partition), dueMs: deps.clock.now() + backoffDelay(def.backoff, env.attempt, deps.random), uid: `${env.id}#${retry.attempt}`, fields: encodeEnvelope(retry) }],
+          delayed: [{ delayedKey: keys.retryDelayed(def.name, partition), dueMs: deps.clock.now() + delayMs, uid: `${env.id}#${retry.attempt}`, fields: encodeEnvelope(retry) }],
         };
       }
-      return deadLetter(e, partition, env.type, { reason: 'handler-error', error: message, attempts: env.attempt, envelope: env });
+      return deadLetter(e, partition, env.type, { reason: 'handler-error', error: message, attempts: env.attempt, envelope: env }, pt);
     } finally {
+      pt?.end();
       deps.metrics.handlerDuration((performance.now() - started) / 1000);
     }
   };

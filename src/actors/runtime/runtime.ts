@@ -10,6 +10,7 @@ import { assertName, createKeys, type Keys } from '../../streams/keys.js';
 import type { ActorDefinition } from '../types.js';
 import { Housekeeping } from './housekeeping.js';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './options.js';
+import { ActorTracing } from './tracing.js';
 import { ActorWorker } from './worker.js';
 
 /** A read surface with no data, for runtimes whose actors do not read persistence. */
@@ -99,6 +100,7 @@ export class ActorRuntime {
             metrics: this.metrics.forActor(def.name),
             custom: this.metrics.custom(def.name),
             persistence: deps.persistence ?? NO_PERSISTENCE,
+            tracing: new ActorTracing(def.name),
             ...(deps.random ? { random: deps.random } : {}),
           },
           this.options,

@@ -118,7 +118,8 @@ export class ActorWorker {
   private async commit(batch: BatchResult): Promise<void> {
     const started = performance.now();
     try {
-      await this.backend.commit({ items: batch.items, markerTtlMs: this.def.idempotencyTtlMs });
+      const commit = () => this.backend.commit({ items: batch.items, markerTtlMs: this.def.idempotencyTtlMs });
+      await (batch.trace ? batch.trace.settle(batch.items.length, commit, (r) => r.items.filter((i) => i.status === 'duplicate').length) : commit());
       this.metrics.commitDuration((performance.now() - started) / 1000);
       if (batch.processed) this.metrics.processed(batch.processed);
       if (batch.failed) this.metrics.failed('handler-error', batch.failed);
