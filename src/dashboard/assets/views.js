@@ -16,6 +16,9 @@ function chart(host, title, series, data) {
   return new uPlot(opts, data, box);
 }
 
+/** Streams per page of the Streams table. */
+const PAGE_ROWS = 200;
+
 /** Streams: totals charts, one row per stream and group, a filter, and one stream's chart on click. */
 export function streamsView(root) {
   const charts = el('div', { class: 'charts', 'data-testid': 'charts' });
@@ -26,10 +29,14 @@ export function streamsView(root) {
     el('thead', {}, el('tr', {}, ...['stream', 'kind', 'length', 'first id', 'last id', 'memory', 'in/s', 'group', 'out/s', 'lag', 'pending', 'oldest pending idle', 'consumers'].map((h) => el('th', {}, h)))),
     body);
   const count = el('span', { class: 'note', 'data-testid': 'stream-count' });
-  replace(root, el('div', { class: 'toolbar' }, filter, count), charts, detail, table);
+  const prev = el('button', { 'data-testid': 'streams-prev' }, '‹ previous');
+  const next = el('button', { 'data-testid': 'streams-next' }, 'next ›');
+  const pageNote = el('span', { class: 'note', 'data-testid': 'streams-page' });
+  replace(root, el('div', { class: 'toolbar' }, filter, count, prev, pageNote, next), charts, detail, table);
   let plots = [];
   let last = null;
   let selected = null;
+  let page = 0;
 
   async function showSeries(key) {
     selected = key;
@@ -51,10 +58,11 @@ export function streamsView(root) {
     ];
     const q = filter.value.trim().toLowerCase();
     const rows = [];
-    let shown = 0;
-    for (const s of snap.streams) {
-      if (q && !s.key.toLowerCase().includes(q)) continue;
-      shown += 1;
+    const matching = q ? snap.streams.filter((s) => s.key.toLowerCase().includes(q)) : snap.streams;
+    // The browser's layout of a table grows with its cells: a page of streams keeps a big prefix fast.
+    const pages = Math.max(1, Math.ceil(matching.length / PAGE_ROWS));
+    page = Math.min(page, pages - 1);
+    for (const s of matching.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS)) {
       const groups = s.groups.length ? s.groups : [null];
       groups.forEach((g, i) => {
         const first = i === 0;
@@ -84,9 +92,23 @@ export function streamsView(root) {
       });
     }
     body.replaceChildren(...rows);
-    count.textContent = `${shown} of ${snap.streams.length} streams`;
+    count.textContent = `${matching.length} of ${snap.streams.length} streams`;
+    pageNote.textContent = `page ${page + 1} of ${pages}`;
+    prev.disabled = page === 0;
+    next.disabled = page >= pages - 1;
   }
-  filter.addEventListener('input', () => last && render(last));
+  filter.addEventListener('input', () => {
+    page = 0;
+    if (last) render(last);
+  });
+  prev.addEventListener('click', () => {
+    page = Math.max(0, page - 1);
+    if (last) render(last);
+  });
+  next.addEventListener('click', () => {
+    page += 1;
+    if (last) render(last);
+  });
   // One listener for every row (a thousand streams would otherwise mean a thousand listeners).
   body.addEventListener('click', (ev) => {
     const tr = ev.target.closest('tr[data-stream]');
