@@ -4,6 +4,7 @@
  * so `--help` and a bad flag answer fast. Each export has the type of the function it forwards to.
  */
 import type { actorsDemo as ActorsDemo, actorsIngest as ActorsIngest, actorsList as ActorsList, actorsMigrate as ActorsMigrate, actorsReplay as ActorsReplay } from './actors/admin.js';
+import type { actorsDashboard as ActorsDashboard } from './actors/dashboard.js';
 import type { actorsRebuild as ActorsRebuild, actorsState as ActorsState } from './actors/entities.js';
 import type { actorsRun as ActorsRun } from './actors/run.js';
 import type { actorsTrace as ActorsTrace } from './actors/trace.js';
@@ -27,3 +28,4 @@ export const actorsDemo: Async<typeof ActorsDemo> = async (...a) => (await impor
 export const actorsTrace: Async<typeof ActorsTrace> = async (...a) => (await import('./actors/trace.js')).actorsTrace(...a);
 export const actorsState: Async<typeof ActorsState> = async (...a) => (await import('./actors/entities.js')).actorsState(...a);
 export const actorsRebuild: Async<typeof ActorsRebuild> = async (...a) => (await import('./actors/entities.js')).actorsRebuild(...a);
+export const actorsDashboard: Async<typeof ActorsDashboard> = async (...a) => (await import('./actors/dashboard.js')).actorsDashboard(...a);
