@@ -180,9 +180,9 @@ export function createActorMetrics(registry: Registry): ActorMetrics {
           if (!Number.isFinite(by) || by < 0) throw new InvalidMetricError(`custom counter ${name} cannot add ${by}`, name);
           const metric = customCounter(name, labelNames);
           try {
-            const safe: Record<string, string> = { actor };
+            const safe: Record<string, string> = {};
             for (const [k, v] of Object.entries(labels)) safe[k] = redactor.redactString(String(v));
-            metric.inc(safe, by);
+            metric.inc({ ...safe, actor }, by);
           } catch (cause) {
             // prom-client rejects labels outside the set the counter was first registered with.
             throw new InvalidMetricError(`custom counter ${name}: ${(cause as Error).message}`, name, { cause });
