@@ -55,6 +55,11 @@ export function renderWriteBench(r: WriteBenchResult): string {
   return table.toString();
 }
 
+/** The prefix a run writes under when --prefix is not given: the configured one plus `-bench`. */
+export function benchPrefix(prefix: string): string {
+  return `${prefix}-bench`;
+}
+
 /** Runs streams-bench with parsed flags; returns the exit code. */
 export async function streamsBench(args: StreamsBenchArgs, io: BenchIo): Promise<number> {
   const fail = (code: number, message: string): number => {
@@ -67,7 +72,9 @@ export async function streamsBench(args: StreamsBenchArgs, io: BenchIo): Promise
     const cfg = resolveStreamsConfig({ redisUrl: args.redisUrl, prefix: args.prefix }, io.env);
     if (cfg.redisUrl === 'memory') return fail(BENCH_EXIT.usage, 'the write benchmark needs a Redis server (REDIS_URL=memory is not one)');
     url = cfg.redisUrl;
-    const options = resolveWriteBenchOptions({ redisUrl: cfg.redisUrl, prefix: cfg.prefix, topic: args.topic, count: args.count, payloadBytes: args.payloadBytes, pipeline: args.pipeline, connections: args.connections, cleanup: args.cleanup });
+    // Never the application's own prefix by default: a benchmark must not write among real streams.
+    const prefix = args.prefix ?? benchPrefix(cfg.prefix);
+    const options = resolveWriteBenchOptions({ redisUrl: cfg.redisUrl, prefix, topic: args.topic, count: args.count, payloadBytes: args.payloadBytes, pipeline: args.pipeline, connections: args.connections, cleanup: args.cleanup });
     if (!args.json && io.stderr.isTTY === true) {
       bar = new cliProgress.SingleBar({ stream: io.stderr, format: 'writing [{bar}] {percentage}% {value}/{total} envelopes | {eta}s left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
       bar.start(options.count, 0);
