@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import type { RedisHealthReport } from '../src/cli/redis-health/command.js';
 import { assessRedis, featureSupport, parseInfo, type RedisFacts } from '../src/cli/redis-health/checks.js';
 import { jsonOf, runCli } from './support/cli.js';
-import { testRedis } from './support/redis.js';
+import { redisBackend, testRedis, uniquePrefix } from './support/redis.js';
 import { hasRedisServerBinary, RedisServer } from './support/redis-server.js';
 
 const FACTS: RedisFacts = {
@@ -106,6 +106,27 @@ proc('a server with maxmemory-policy allkeys-lru: eviction FAIL, exit 1', async 
   } finally {
     await server.dispose();
   }
+});
+
+proc('--smoke: append, group read, ack and cleanup on a scratch key of the prefix, which is gone afterwards', async () => {
+  const redis = await testRedis();
+  if (!redis) return;
+  const prefix = uniquePrefix('smoke');
+  const run = await runCli('redis-health', ['--redis-url', redis.url, '--smoke', '--json'], { env: { STREAMS_PREFIX: prefix } });
+  assert.is(run.code, 0, run.stderr);
+  const report = jsonOf<RedisHealthReport & { smoke: { ok: boolean; key: string; steps: { step: string; ok: boolean }[] } }>(run);
+  assert.is(report.smoke.ok, true);
+  assert.equal(report.smoke.steps.map((s) => [s.step, s.ok]), [['append', true], ['group-create', true], ['group-read', true], ['ack', true], ['cleanup', true]]);
+  assert.ok(report.smoke.key.startsWith(`${prefix}:smoke:`), report.smoke.key);
+  const backend = (await redisBackend())!;
+  try {
+    assert.is(await backend.streamInfo(report.smoke.key), null, 'the scratch key is deleted');
+  } finally {
+    await backend.close();
+  }
+  const table = await runCli('redis-health', ['--redis-url', redis.url, '--smoke'], { env: { STREAMS_PREFIX: prefix } });
+  assert.is(table.code, 0, table.stderr);
+  assert.match(table.stdout, /stream round trip OK on .*:smoke:.* \(deleted\)/);
 });
 
 proc.run();

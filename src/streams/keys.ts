@@ -10,6 +10,7 @@
  *   <prefix>:{<prefix>:p<i>}:delayed-retry:<group>   sorted set of that actor's retries waiting for their backoff
  *   <prefix>:{<prefix>:p<i>}:idem:<group>:<key>      idempotency marker of one actor
  *   <prefix>:hb:<group>:<consumer>                   heartbeat (TTL key) of one consumer
+ *   <prefix>:smoke:<token>                           scratch stream of one `redis-health --smoke` run
  */
 
 /** Default key prefix. */
@@ -39,6 +40,8 @@ export interface Keys {
   idempotency(group: string, idempotencyKey: string, partition?: number): string;
   /** Heartbeat TTL key of one consumer. */
   heartbeat(group: string, consumer: string): string;
+  /** Scratch stream of one `redis-health --smoke` run (deleted by the run). */
+  smoke(token: string): string;
   /** SCAN pattern matching every heartbeat of a group (or all groups). */
   heartbeatPattern(group?: string): string;
   /** SCAN pattern matching every topic stream of the prefix. */
@@ -94,6 +97,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     // The idempotency key is user data: it is kept verbatim (any characters) as the key's last part.
     idempotency: (g, k, p) => (assertName('group', g), `${prefix}:${tag(p)}:idem:${g}:${k}`),
     heartbeat: (g, c) => (assertName('group', g), assertName('consumer', c), `${prefix}:hb:${g}:${c}`),
+    smoke: (t) => (assertName('smoke token', t), `${prefix}:smoke:${t}`),
     heartbeatPattern: (g) => `${escapeGlob(prefix)}:hb:${g === undefined ? '*' : `${escapeGlob(g)}:*`}`,
     topicPattern: () => `${escapeGlob(prefix)}:{${escapeGlob(prefix)}:p*}:topic:*`,
     dlqPattern: () => `${escapeGlob(prefix)}:{${escapeGlob(prefix)}:p*}:dlq:*`,
