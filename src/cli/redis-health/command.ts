@@ -52,10 +52,11 @@ export async function streamSmoke(redis: Redis, key: string): Promise<SmokeRepor
   };
   let id = '';
   try {
-    (await step('append', async () => {
-      id = String(await redis.xadd(key, '*', 'smoke', '1'));
-      return id;
-    })) &&
+    const ok =
+      (await step('append', async () => {
+        id = String(await redis.xadd(key, '*', 'smoke', '1'));
+        return id;
+      })) &&
       (await step('group-create', async () => void (await redis.xgroup('CREATE', key, 'smoke', '0')))) &&
       (await step('group-read', async () => {
         const res = (await redis.xreadgroup('GROUP', 'smoke', 'smoke-0', 'COUNT', 1, 'STREAMS', key, '>')) as [string, [string, string[]][]][] | null;
@@ -69,6 +70,8 @@ export async function streamSmoke(redis: Redis, key: string): Promise<SmokeRepor
         if (acked !== 1 || pending[0] !== 0) throw new Error(`acked ${acked}, ${pending[0]} still pending`);
         return undefined;
       }));
+    // Each step runs only if the one before worked; `ok` is recomputed from all steps below.
+    void ok;
   } finally {
     await step('cleanup', async () => {
       await redis.del(key);
