@@ -155,6 +155,18 @@ export function durationArg(flag: string): (v: unknown) => number {
   };
 }
 
+/**
+ * The one wording of a connection failure, for every command: credentials refused (a wrong
+ * password, or none where one is needed) or unreachable. `where` is the masked URL or node list.
+ */
+export function connectionFailureMessage(where: string, detail: string): string {
+  const d = oneLine(detail).replace(/^cannot reach Redis( at \S+)?: /, '');
+  if (/NOAUTH|WRONGPASS|NOPERM|invalid username-password|Authentication required/i.test(d)) {
+    return `Redis at ${where} refused the credentials (wrong or missing password/user): ${d}`;
+  }
+  return `cannot reach Redis at ${where}: ${d}`;
+}
+
 /** Collapses a message to one line. */
 export function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();

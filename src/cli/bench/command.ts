@@ -8,6 +8,7 @@ import Table from 'cli-table3';
 import { isConfigError, resolveStreamsConfig } from '../../config.js';
 import { isStreamBackendError } from '../../streams/backend.js';
 import { describeUrl } from '../../streams/redis-connection.js';
+import { connectionFailureMessage } from '../common.js';
 import { isBenchOptionError, resolveWriteBenchOptions } from './options.js';
 import { runWriteBench, type WriteBenchResult } from './write-bench.js';
 
@@ -89,7 +90,11 @@ export async function streamsBench(args: StreamsBenchArgs, io: BenchIo): Promise
     if (isConfigError(err) || isBenchOptionError(err)) return fail(BENCH_EXIT.usage, err.message);
     // ioredis rejects a malformed URL with a TypeError before any connection is tried.
     if (err instanceof TypeError && /REDIS_URL/.test(err.message)) return fail(BENCH_EXIT.usage, err.message);
-    if (isStreamBackendError(err, 'CONNECTION') || isStreamBackendError(err, 'UNSUPPORTED')) return fail(BENCH_EXIT.unreachable, err.message);
+    if (isStreamBackendError(err, 'CONNECTION')) {
+      const cause = err.cause instanceof Error && !err.message.includes(err.cause.message) ? ` (${err.cause.message})` : '';
+      return fail(BENCH_EXIT.unreachable, connectionFailureMessage(describeUrl(url ?? 'redis://127.0.0.1:6379'), `${err.message}${cause}`));
+    }
+    if (isStreamBackendError(err, 'UNSUPPORTED')) return fail(BENCH_EXIT.unreachable, err.message);
     return fail(BENCH_EXIT.failed, `failed against ${describeUrl(url ?? 'redis://127.0.0.1:6379')}: ${(err as Error).message}`);
   }
 }
