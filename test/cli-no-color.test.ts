@@ -60,4 +60,11 @@ s('streams-health tables: colour on a terminal, none with NO_COLOR, none when re
   }
 });
 
+s('the demo table (npm start / actors demo) has no escape codes when redirected', async () => {
+  const demo = await runCli('actors', ['demo'], { env: { PERSISTENCE_ADAPTER: 'memory' }, timeoutMs: 60_000 });
+  assert.is(demo.code, 0, demo.stderr);
+  assert.match(demo.stdout, /lead pipeline demo/);
+  assert.not.ok(demo.stdout.includes('\x1b['), 'no colour codes in redirected output');
+});
+
 s.run();
