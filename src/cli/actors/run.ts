@@ -5,6 +5,8 @@ import { createLogger, type LogLevel } from '../../monitoring/logger.js';
 import { startMonitoringServer, type MonitoringServer } from '../../monitoring/server.js';
 import { Registry } from 'prom-client';
 import type { StreamBackend } from '../../streams/backend.js';
+import { describeUrl } from '../../streams/redis-connection.js';
+import { logConnectionChanges } from './connection-log.js';
 import { CliError, type CliIO } from '../common.js';
 import { actorsConfig, connectBackend, keysFor, leadTopology, type ActorsFlags } from './setup.js';
 
@@ -69,6 +71,7 @@ export async function actorsRun(args: RunArgs, io: CliIO, env: NodeJS.ProcessEnv
     throw err;
   }
   const redis = backend;
+  const unwatch = logConnectionChanges(redis.connection, logger, cfg.clusterNodes.length > 0 ? cfg.clusterNodes.join(',') : describeUrl(cfg.redisUrl));
   const runtime = new ActorRuntime(chosen, {
     registry,
     backend,
@@ -97,6 +100,7 @@ export async function actorsRun(args: RunArgs, io: CliIO, env: NodeJS.ProcessEnv
   await stopped;
   await server?.close();
   await persistence.service.close().catch(() => undefined);
+  unwatch();
   await redis.close();
   return 0;
 }
