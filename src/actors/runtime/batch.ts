@@ -6,6 +6,7 @@ import { formatIssues, validateEnvelope } from '../../envelope/validate.js';
 import type { BoundActorMetrics } from '../../monitoring/metrics.js';
 import type { CustomMetrics, Logger } from '../../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
+import type { WritablePersistence } from '../../persistence/writer.js';
 import type { CommitItem, StreamBackend } from '../../streams/backend.js';
 import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
@@ -35,6 +36,8 @@ export interface BatchDeps {
   metrics: BoundActorMetrics;
   custom: CustomMetrics;
   persistence: ReadOnlyPersistence;
+  /** Only for actors that declared `writes`: scoped to those tables. */
+  writer?: WritablePersistence;
   random?: () => number;
   /** OpenTelemetry spans of this actor (none without it, or without a registered SDK). */
   tracing?: ActorTracing;
@@ -162,6 +165,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       metrics: deps.custom,
       clock: deps.clock,
       persistence: deps.persistence,
+      ...(deps.writer ? { writer: deps.writer } : {}),
       derive: (typeOrTopic, payload, opts) => {
         const type = typeof typeOrTopic === 'string' ? typeOrTopic : typeOrTopic.type;
         const make = (traceContext?: TraceContextFields) => deriveEnvelope(env, type, payload, { ...opts, now: deps.clock.now(), traceContext });
