@@ -3,7 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { numberArg, strictParser, withConnectionFlags } from '../src/cli/common.js';
-import { streamsBench } from '../src/cli/bench/command.js';
+import { streamsBench } from '../src/cli/lazy.js';
 import { DEFAULT_WRITE_BENCH_OPTIONS, MAX_PAYLOAD_BYTES } from '../src/cli/bench/options.js';
 
 const TOOL = 'streams-bench';

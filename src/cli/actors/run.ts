@@ -5,7 +5,7 @@ import { createLogger, type LogLevel } from '../../monitoring/logger.js';
 import { startMonitoringServer, type MonitoringServer } from '../../monitoring/server.js';
 import { Registry } from 'prom-client';
 import type { StreamBackend } from '../../streams/backend.js';
-import { describeUrl } from '../../streams/redis-connection.js';
+import { describeUrl } from '../../streams/connection-options.js';
 import { logConnectionChanges } from './connection-log.js';
 import { CliError, type CliIO } from '../common.js';
 import { actorsConfig, connectBackend, keysFor, leadTopology, type ActorsFlags } from './setup.js';

@@ -10,7 +10,7 @@ import { resolveStreamsConfig, type StreamsConfig } from '../../config.js';
 import { persistenceFromEnv, type PersistenceSetup } from '../../persistence/config.js';
 import { createKeys, type Keys } from '../../streams/keys.js';
 import { RedisStreamBackend } from '../../streams/redis-backend.js';
-import { DEFAULT_SERVICE_CONNECTION_OPTIONS, describeUrl } from '../../streams/redis-connection.js';
+import { DEFAULT_SERVICE_CONNECTION_OPTIONS, describeUrl } from '../../streams/connection-options.js';
 import { parseBoolean } from '../../settings.js';
 import { CliError, connectionFailureMessage } from '../common.js';
 

@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { isConfigError, resolveStreamsConfig } from '../../config.js';
 import { isStreamBackendError } from '../../streams/backend.js';
-import { DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl } from '../../streams/redis-connection.js';
+import { DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl } from '../../streams/connection-options.js';
 import { connectionFailureMessage, EXIT } from '../common.js';
 import { isBenchOptionError, resolveWriteBenchOptions } from './options.js';
 import { runWriteBench, type WriteBenchResult } from './write-bench.js';

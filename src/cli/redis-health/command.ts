@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { createKeys } from '../../streams/keys.js';
-import { describeUrl } from '../../streams/redis-connection.js';
+import { describeUrl } from '../../streams/connection-options.js';
 import { EXIT, resolveToolConfig, type CliIO, type ConnectionFlags } from '../common.js';
 import { connectRedis, type ToolConnectionOptions } from '../connect.js';
 import { formatBytes, renderTable, toJson } from '../format.js';
