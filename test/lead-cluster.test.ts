@@ -32,7 +32,7 @@ s('bundled mail through two runtimes on a 3-master cluster: the same outcome as 
   const backends = [0, 1, 2].map(() => new RedisStreamBackend({ clusterNodes: cluster.nodes, maxRetriesPerRequest: null }));
   const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(200) } }));
   const actors = buildLeadTopology({ service });
-  const runtimes = ['a', 'b'].map((who, i) => new ActorRuntime(actors, { backend: backends[i]!, keys, consumer: `cl-${who}`, partitions: P, logger: capturingLogger('error').logger, persistence: service.readOnly(), options: FAST_RUNTIME }));
+  const runtimes = ['a', 'b'].map((who, i) => new ActorRuntime(actors, { backend: backends[i]!, keys, consumer: `cl-${who}`, partitions: P, logger: capturingLogger('error').logger, persistence: service, options: FAST_RUNTIME }));
   const producer = backends[2]!;
   try {
     await producer.connect();

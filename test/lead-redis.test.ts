@@ -38,7 +38,7 @@ s('bundled mock mail -> drafts and audit rows in PostgreSQL, dead letters in Red
   const adapter = new PostgresAdapter({ pool: pg.pool, schema: pg.schema });
   const service = new PersistenceService(adapter);
   const actors = buildLeadTopology({ service });
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'pg-0', logger: capturingLogger('warn').logger, persistence: service.readOnly(), options: FAST_RUNTIME });
+  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'pg-0', logger: capturingLogger('warn').logger, persistence: service, options: FAST_RUNTIME });
   try {
     await seedLeads(adapter, generateMockLeads(200));
     await runtime.start();

@@ -98,7 +98,7 @@ s('lead pipeline: every actor reads through a facade that refuses writes; only d
   }));
   const backend = new MemoryStreamBackend();
   const keys = createKeys('rolead');
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'rolead-0', persistence: service.readOnly(), logger: capturingLogger('error').logger, options: { blockMs: 50, promoteIntervalMs: 10, trimIntervalMs: 0 } });
+  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'rolead-0', persistence: service, logger: capturingLogger('error').logger, options: { blockMs: 50, promoteIntervalMs: 10, trimIntervalMs: 0 } });
   try {
     await runtime.start();
     await ingestEmails(backend, keys, jsonlLines(readFileSync(defaultMockEmailFile(), 'utf8')), { source: 'mock-emails.jsonl' });

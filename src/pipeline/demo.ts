@@ -73,7 +73,7 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoS
   // RAG_DEBUG_IO / RAG_DEEP_DEBUG output is info-level: asking for it lowers the threshold.
   const debug = opts.ragOptions?.debugIo === true || opts.ragOptions?.deepDebug === true;
   const logger = opts.logger ?? createLogger({ level: debug ? 'info' : 'warn' });
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'demo-0', logger, persistence: service.readOnly(), options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 } });
+  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'demo-0', logger, persistence: service, options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 } });
   let ingest: IngestResult;
   let report: PipelineReport;
   let entities: EntityReport;

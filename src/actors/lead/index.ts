@@ -19,6 +19,7 @@ export * from './rag/agent.js';
 export * from './rag-agent.js';
 export * from './copywriter.js';
 export * from './db-writer.js';
+export * from './persistence-writer.js';
 export * from './delivery.js';
 export * from './audit.js';
 export * from './entities.js';
