@@ -76,6 +76,8 @@ export interface LeadEnriched {
   status?: 'SUCCESS' | 'NO_RESULTS';
   /** Set when the lookup failed (planner or store); the records are then empty. */
   error?: string;
+  /** Set on the lookup that follows the lead-upsert workflow: the id of the lead just written for an unknown sender. */
+  createdLead?: string;
 }
 
 /** `lead.unmatched` payload. */
