@@ -20,12 +20,14 @@ export const OUTCOME_PRODUCERS: Readonly<Record<string, string>> = Object.freeze
   [TOPICS.deliverySkipped]: LEAD_ACTOR_NAMES.delivery,
   [TOPICS.deliverySent]: LEAD_ACTOR_NAMES.delivery,
   [TOPICS.persistenceWritten]: LEAD_ACTOR_NAMES.persistenceWriter,
+  [TOPICS.ragResult]: LEAD_ACTOR_NAMES.ragAgent,
 });
 
-/** A short outcome word for an envelope: matched, unmatched, error, persisted, unchanged, skipped, sent. */
+/** A short outcome word for an envelope: matched, unmatched, error, persisted, written, unchanged, skipped, sent. */
 export function outcomeOf(env: Envelope): string {
   const p = (env.payload ?? {}) as Record<string, unknown>;
   switch (env.type) {
+    case TOPICS.ragResult:
     case TOPICS.leadEnriched:
       return p.error !== undefined ? 'error' : env.records.length > 0 ? 'matched' : 'unmatched';
     case TOPICS.leadUnmatched:

@@ -16,6 +16,7 @@ export * from './rag/cache.js';
 export * from './rag/fallback.js';
 export * from './rag/options.js';
 export * from './rag/agent.js';
+export * from './rag/query-table.js';
 export * from './rag-agent.js';
 export * from './copywriter.js';
 export * from './db-writer.js';

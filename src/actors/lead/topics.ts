@@ -39,6 +39,7 @@ export const OUTCOME_TOPICS: readonly LeadTopic[] = Object.freeze([
   TOPICS.deliverySkipped,
   TOPICS.deliverySent,
   TOPICS.persistenceWritten,
+  TOPICS.ragResult,
 ]);
 
 /** Actor names, also their consumer groups. */

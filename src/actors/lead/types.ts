@@ -80,6 +80,16 @@ export interface LeadEnriched {
   createdLead?: string;
 }
 
+/** `rag.result` payload (the query_table tool's answer to `rag.query`); the rows are the envelope's records. */
+export interface RagTableResult {
+  table: string;
+  status: 'SUCCESS' | 'NO_RESULTS';
+  /** Rows returned (also when summarised instead of listed). */
+  matched: number;
+  /** Set when the query was refused (table or column outside the allowlist, bad filters). */
+  error?: string;
+}
+
 /** `lead.unmatched` payload. */
 export interface LeadUnmatched {
   job: JobContext;
