@@ -16,6 +16,7 @@ import { createLogger } from '../monitoring/logger.js';
 import type { Logger } from '../monitoring/types.js';
 import { MemoryAdapter } from '../persistence/adapters/memory.js';
 import { MOCK_EMAIL_LEAD_COUNT } from './mock-emails.js';
+import { mockCampaigns } from '../persistence/mock-campaigns.js';
 import { generateMockLeads } from '../persistence/mock-leads.js';
 import { PersistenceService } from '../persistence/service.js';
 import { MemoryStreamBackend } from '../streams/memory-backend.js';
@@ -68,7 +69,7 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoS
   const started = performance.now();
   const backend = new MemoryStreamBackend();
   const keys = createKeys('demo');
-  const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(opts.leads) } }));
+  const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(opts.leads), campaigns: mockCampaigns() } }));
   const actors = buildLeadTopology({ service, ...(opts.ragOptions ? { ragOptions: opts.ragOptions } : {}) });
   // RAG_DEBUG_IO / RAG_DEEP_DEBUG output is info-level: asking for it lowers the threshold.
   const debug = opts.ragOptions?.debugIo === true || opts.ragOptions?.deepDebug === true;
