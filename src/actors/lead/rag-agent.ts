@@ -63,6 +63,7 @@ export function ragAgentActor(options: Partial<RagOptions> = {}, actor: Partial<
         // Other writes (and other requesters' replies) are not lookups.
         if (written?.table !== LEADS_TABLE.name || typeof written.id !== 'string' || context?.workflow !== 'lead-upsert' || typeof context.job !== 'object' || context.job === null) return [];
         createdLead = written.id;
+        if (written.changed === true) agent.forgetEmptyLookups();
         request = { job: context.job, text: '', filters: { id: written.id }, limit: 1 };
       }
       const result = await agent.run(request, { coordinator, logger: ctx.logger });
