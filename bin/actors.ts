@@ -109,7 +109,7 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
     'create the leads, drafts, audit and campaigns tables in DATABASE_URL (schema DATABASE_SCHEMA)',
     (y) =>
       y
-        .option('seed-leads', { type: 'string', default: '0', coerce: numberArg('seed-leads', { integer: true }), describe: 'also upsert this many deterministic mock leads' })
+        .option('seed-leads', { type: 'string', default: '0', coerce: numberArg('seed-leads', { integer: true }), describe: 'also upsert this many deterministic mock leads, and the demo campaigns' })
         .option('json', { type: 'boolean', default: false }),
     async (a) => {
       code = await runTool(TOOL, io, () => actorsMigrate({ seedLeads: Number(a['seed-leads']), json: a.json }, io));

@@ -57,7 +57,7 @@ withPostgres('three processes on Redis + PostgreSQL produce the same drafts as t
     procs.push(startRun(['campaign-manager', 'lead-orchestrator', 'reply-orchestrator'], env));
     procs.push(startRun(['rag-agent', 'copywriter', 'lead', 'campaign'], env));
     const metricsPort = await freePort();
-    procs.push(startRun(['db-writer', 'delivery', 'audit'], env, metricsPort));
+    procs.push(startRun(['persistence-writer', 'db-writer', 'delivery', 'audit'], env, metricsPort));
     await Promise.all(procs.map((p) => p.ready));
     const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
     assert.is(health.status, 200, 'ready once its groups exist');
@@ -84,6 +84,8 @@ withPostgres('three processes on Redis + PostgreSQL produce the same drafts as t
 
     for (const p of procs) p.proc.kill('SIGTERM');
     assert.equal(await Promise.all(procs.map((p) => p.exit)), [0, 0, 0]);
+    const created = Number((await pg.pool.query(`SELECT count(*) AS n FROM "${pg.schema}".leads`)).rows[0].n) - 200;
+    assert.is(created, demo.leadsCreated, 'the unknown senders became leads in PostgreSQL, through persistence-writer');
   } finally {
     for (const p of procs) p.proc.kill('SIGKILL');
     await deletePrefix(backend, prefix);

@@ -35,7 +35,7 @@ rules('one row per envelope: its id, type, producer, outcome, lineage, payload a
 const actor = suite('audit actor');
 
 actor('records every outcome topic, idempotently by envelope id', async () => {
-  const h = await startLead((service) => [auditActor(service)]);
+  const h = await startLead(() => [auditActor()]);
   try {
     const envs = [
       enriched(),
@@ -53,7 +53,7 @@ actor('records every outcome topic, idempotently by envelope id', async () => {
     assert.equal((persisted.provenance as { records: unknown[] }).records, [record.provenance]);
     // Replaying the stream through another group writes nothing new.
     const before = await h.rows('audit');
-    const replay = await startLead((service) => [defineActor({ ...auditActor(service), name: 'audit-replay' })], { backend: h.backend, prefix: h.keys.prefix, service: h.service });
+    const replay = await startLead(() => [defineActor({ ...auditActor(), name: 'audit-replay' })], { backend: h.backend, prefix: h.keys.prefix, service: h.service });
     try {
       await replay.drain();
     } finally {

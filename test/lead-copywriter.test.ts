@@ -1,11 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copywriterActor, templateCopy, type LeadForCopy } from '../src/actors/lead/copywriter.js';
+import { copywriterActor, leadUpsertRequestOf, templateCopy, type LeadForCopy } from '../src/actors/lead/copywriter.js';
 import { TOPICS } from '../src/actors/lead/topics.js';
 import type { DraftCreated, JobContext, LeadUnmatched } from '../src/actors/lead/types.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { withProvenance } from '../src/envelope/provenance.js';
-import { draftId } from '../src/persistence/schema.js';
+import { draftId, leadIdOfEmail } from '../src/persistence/schema.js';
 import { startLead } from './lead-harness.js';
 
 const lead: LeadForCopy = { id: 'lead-0001', email: 'ada@acme.example', first_name: 'Ada', last_name: 'Lovelace', company: 'Acme Robotics Inc.', title: 'CTO' };
@@ -40,6 +40,19 @@ template('missing fields fall back to neutral words', () => {
   const copy = templateCopy({ id: 'lead-9', email: 'x@y.example' }, job) as { subject: string; body: string };
   assert.is(copy.subject, 'Hello, an idea for your team');
   assert.match(copy.body, /^Hi there,/);
+});
+
+template('lead-upsert: only new-lead mail from an unknown address asks for a lead, keyed by the address', () => {
+  const job = { jobType: 'lead', campaignId: 'spring', from: 'New@Corp.example' };
+  const req = leadUpsertRequestOf({ job, matched: 0 });
+  assert.equal(req?.row, { id: leadIdOfEmail('new@corp.example'), email: 'new@corp.example', status: 'new' });
+  assert.is(req?.table, 'leads');
+  assert.is(leadIdOfEmail('NEW@corp.example '), req?.row.id, 'one address, one id');
+  assert.is(leadUpsertRequestOf({ job: { ...job, jobType: 'reply' }, matched: 0 }), null, 'a reply from a stranger is not a lead');
+  assert.is(leadUpsertRequestOf({ job: { ...job, jobType: 'campaign' }, matched: 0 }), null);
+  assert.is(leadUpsertRequestOf({ job, matched: 0, error: 'store down' }), null, 'a failed lookup proves nothing');
+  assert.is(leadUpsertRequestOf({ job, matched: 0, createdLead: 'lead-x' }), null, 'never twice in one flow (no loop)');
+  assert.is(leadUpsertRequestOf({ job: { jobType: 'lead', campaignId: 'spring' }, matched: 0 }), null, 'no sender, no lead');
 });
 
 const actor = suite('copywriter actor');

@@ -25,7 +25,7 @@ const created = (d: DraftCreated, key = `k-${d.subject}`) => createEnvelope({ ty
 const s = suite('db-writer: idempotent draft upserts');
 
 s('writes the draft row by draftId(lead, campaign) and emits draft.persisted with provenance', async () => {
-  const h = await startLead((service) => [dbWriterActor(service)]);
+  const h = await startLead(() => [dbWriterActor()]);
   try {
     const input = created(draft());
     await h.send([input]);
@@ -44,13 +44,13 @@ s('writes the draft row by draftId(lead, campaign) and emits draft.persisted wit
 });
 
 s('replaying the same envelope (a new group reading the stream again) changes nothing', async () => {
-  const h = await startLead((service) => [dbWriterActor(service)]);
+  const h = await startLead(() => [dbWriterActor()]);
   try {
     await h.send([created(draft())]);
     await h.drain();
     const before = await h.rows('drafts');
     // A replay: another group over the same stream from the start, writing through the same service.
-    const replay = await startLead((service) => [defineActor({ ...dbWriterActor(service), name: 'db-writer-replay' })], { backend: h.backend, prefix: h.keys.prefix, service: h.service });
+    const replay = await startLead(() => [defineActor({ ...dbWriterActor(), name: 'db-writer-replay' })], { backend: h.backend, prefix: h.keys.prefix, service: h.service });
     try {
       await replay.drain();
     } finally {
@@ -65,7 +65,7 @@ s('replaying the same envelope (a new group reading the stream again) changes no
 });
 
 s('a new version of the same draft updates the one row', async () => {
-  const h = await startLead((service) => [dbWriterActor(service)]);
+  const h = await startLead(() => [dbWriterActor()]);
   try {
     await h.send([created(draft())]);
     await h.drain();
@@ -80,7 +80,7 @@ s('a new version of the same draft updates the one row', async () => {
 });
 
 s('a draft without lead, campaign or copy is dead-lettered at once', async () => {
-  const h = await startLead((service) => [dbWriterActor(service)]);
+  const h = await startLead(() => [dbWriterActor()]);
   try {
     await h.send([createEnvelope({ type: TOPICS.draftCreated, payload: { leadId: 'lead-1', subject: 's' } })]);
     await h.drain();

@@ -11,7 +11,7 @@ const s = suite('npm start demo');
 s('runDemo: the numbers follow from the bundled data', async () => {
   const { stats } = generateMockEmails();
   const sum = await runDemo({ logger: createLogger({ silent: true }) });
-  const jobs = stats.expectedMatched + stats.expectedUnmatched;
+  const jobs = stats.expectedMatched + stats.expectedNewLeads;
   assert.is(sum.ingest.ingested, stats.lines - stats.notJson, 'every JSON object line is ingested');
   assert.is(sum.ingest.rejected.length, stats.notJson);
   assert.is(sum.ingest.duplicates, stats.duplicates);
@@ -19,13 +19,14 @@ s('runDemo: the numbers follow from the bundled data', async () => {
   assert.is(sum.leadJobs + sum.replyJobs, jobs);
   assert.is(sum.replyJobs, stats.replies);
   assert.is(sum.matched, stats.expectedMatched);
-  assert.is(sum.unmatched, stats.expectedUnmatched);
-  // The lead entity lets one draft per matched lead through, or blocks it (opted out, bounced, ...).
-  assert.is(sum.draftsPersisted + sum.entities.draftsBlocked, stats.expectedMatched, 'one draft per matched lead, written or blocked');
+  assert.is(sum.leadsCreated, stats.expectedNewLeads, 'each unknown sender became a lead through the write agent');
+  assert.is(sum.unmatched, 0, 'nobody ends at lead.unmatched');
+  // The lead entity lets one draft per lead (matched or created) through, or blocks it (opted out, bounced, ...).
+  assert.is(sum.draftsPersisted + sum.entities.draftsBlocked, stats.expectedMatched + stats.expectedNewLeads, 'one draft per lead, written or blocked');
   assert.ok(sum.entities.draftsBlocked > 0 && (sum.entities.blockedByReason['opted-out'] ?? 0) > 0, 'leads who unsubscribed get no draft');
   assert.is(sum.draftRows, sum.draftsPersisted);
-  // One audit row per outcome: lead.enriched (every job), lead.unmatched, draft.persisted, delivery.skipped.
-  assert.is(sum.auditRows, jobs + stats.expectedUnmatched + 2 * sum.draftsPersisted);
+  // One audit row per outcome: lead.enriched (every job, and the lookup of each created lead), persistence.written, draft.persisted, delivery.skipped.
+  assert.is(sum.auditRows, jobs + 2 * stats.expectedNewLeads + 2 * sum.draftsPersisted);
   assert.is(sum.rowsPersisted, sum.draftRows + sum.auditRows);
   assert.is(sum.topics[TOPICS.deliverySkipped], sum.draftsPersisted, 'delivery is disabled by default');
   assert.ok(sum.entities.rebuilt.total > 0 && sum.entities.rebuilt.same === sum.entities.rebuilt.total, 'rebuilding every lead from the log gives its snapshot');
@@ -36,6 +37,7 @@ s('runDemo: the numbers follow from the bundled data', async () => {
   assert.ok(sum.sample!.records.length >= 2 && sum.sample!.records.every((r) => r.provenance?.row_id), 'draft row and lead row, each with provenance');
   const text = formatDemoSummary(sum);
   assert.match(text, /leads matched/);
+  assert.match(text, /leads created \(unknown senders\)/);
   assert.match(text, /"provenance"/);
 });
 

@@ -50,7 +50,7 @@ s('a few hundred lines covering every path, as the stats say', () => {
   assert.is(valid.filter((e) => isReply(e)).length, stats.replies);
   const leadEmails = new Set(generateMockLeads(MOCK_EMAIL_LEAD_COUNT).map((l) => l.email));
   assert.is(valid.filter((e) => leadEmails.has(e.from)).length, stats.newLead + stats.replies, 'new-lead mail and replies come from leads');
-  assert.is(valid.length, stats.expectedMatched + stats.expectedUnmatched);
+  assert.is(valid.length, stats.expectedMatched + stats.expectedNewLeads);
   assert.ok(stats.alias > 0 && stats.companyVariant > 0 && stats.unknown > 0);
 });
 

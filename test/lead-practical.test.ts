@@ -33,10 +33,10 @@ s('fake orchestrator in the Registry -> ingest -> run once -> queue empty, audit
     ],
   };
   const registry = new Registry().register('lead', fake);
-  const h = await startLead((service) => [
+  const h = await startLead(() => [
     campaignManagerActor(),
     orchestratorActor({ name: LEAD_ACTOR_NAMES.leadOrchestrator, consumes: [TOPICS.leadJob], registry }),
-    auditActor(service),
+    auditActor(),
   ]);
   try {
     // 2) The campaign manager's ingest of a mock email, then one run until nothing is left.

@@ -51,7 +51,7 @@ s('partitioned topics: each flow stays on its sender partition, and the outcome 
     await h.drain(30_000);
     const report = await pipelineReport(h.backend, h.keys, h.service.readOnly(), P);
     const entities = await entityReport(h.backend, h.keys, P);
-    assert.equal([report.matched, report.unmatched, report.draftRows + entities.draftsBlocked], [stats.expectedMatched, stats.expectedUnmatched, stats.expectedMatched]);
+    assert.equal([report.matched, report.leadsCreated, report.unmatched, report.draftRows + entities.draftsBlocked], [stats.expectedMatched, stats.expectedNewLeads, 0, stats.expectedMatched + stats.expectedNewLeads]);
     assert.is(entities.rebuilt.same, entities.rebuilt.total, 'every lead rebuilt from its log equals its snapshot');
     assert.is(report.deadLetteredTotal, stats.invalid + stats.notJson);
     assert.is(ingest.ingested, stats.lines - stats.notJson);

@@ -17,7 +17,7 @@ test('nothing set: memory seeded with 200 mock leads, usable at once', async () 
   assert.is(setup.kind, 'memory');
   assert.is(setup.adapter.name, 'memory');
   assert.is((await setup.service.query('leads', { limit: 1 })).total, 200);
-  assert.is(setup.description, 'memory (200 mock leads)');
+  assert.is(setup.description, 'memory (200 mock leads, 4 campaigns)');
   await setup.service.close();
 });
 

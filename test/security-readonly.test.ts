@@ -81,7 +81,7 @@ s('a handler that casts ctx.persistence to write gets PersistencePermissionError
   }
 });
 
-s('lead pipeline: every actor reads through a facade that refuses writes; only db-writer and audit write', async () => {
+s('lead pipeline: every actor reads through a facade that refuses writes; only persistence-writer, db-writer and audit write', async () => {
   const traces: (PersistenceTraceEvent & { actor: string })[] = [];
   const current = new AsyncLocalStorage<string>();
   const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(MOCK_EMAIL_LEAD_COUNT) } }), {
@@ -98,7 +98,7 @@ s('lead pipeline: every actor reads through a facade that refuses writes; only d
   }));
   const backend = new MemoryStreamBackend();
   const keys = createKeys('rolead');
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'rolead-0', persistence: service.readOnly(), logger: capturingLogger('error').logger, options: { blockMs: 50, promoteIntervalMs: 10, trimIntervalMs: 0 } });
+  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'rolead-0', persistence: service, logger: capturingLogger('error').logger, options: { blockMs: 50, promoteIntervalMs: 10, trimIntervalMs: 0 } });
   try {
     await runtime.start();
     await ingestEmails(backend, keys, jsonlLines(readFileSync(defaultMockEmailFile(), 'utf8')), { source: 'mock-emails.jsonl' });
@@ -108,12 +108,12 @@ s('lead pipeline: every actor reads through a facade that refuses writes; only d
     await backend.close();
   }
   const ran = [...refused.keys()].sort();
-  for (const name of [LEAD_ACTOR_NAMES.campaignManager, LEAD_ACTOR_NAMES.leadOrchestrator, LEAD_ACTOR_NAMES.ragAgent, LEAD_ACTOR_NAMES.copywriter, LEAD_ACTOR_NAMES.dbWriter, LEAD_ACTOR_NAMES.delivery, LEAD_ACTOR_NAMES.audit]) {
+  for (const name of [LEAD_ACTOR_NAMES.campaignManager, LEAD_ACTOR_NAMES.leadOrchestrator, LEAD_ACTOR_NAMES.ragAgent, LEAD_ACTOR_NAMES.copywriter, LEAD_ACTOR_NAMES.persistenceWriter, LEAD_ACTOR_NAMES.dbWriter, LEAD_ACTOR_NAMES.delivery, LEAD_ACTOR_NAMES.audit]) {
     assert.ok(ran.includes(name), `${name} handled something (ran: ${ran.join(', ')})`);
   }
   for (const [name, through] of refused) assert.equal(through, [], `${name}: every write through ctx.persistence throws PersistencePermissionError`);
   const writers = new Set(traces.filter((t) => WRITES.has(t.op) && t.outcome === 'ok').map((t) => t.actor));
-  assert.equal([...writers].sort(), [LEAD_ACTOR_NAMES.audit, LEAD_ACTOR_NAMES.dbWriter].sort(), 'rows were written, by db-writer and audit only');
+  assert.equal([...writers].sort(), [LEAD_ACTOR_NAMES.audit, LEAD_ACTOR_NAMES.dbWriter, LEAD_ACTOR_NAMES.persistenceWriter].sort(), 'rows were written, by persistence-writer, db-writer and audit only');
   assert.ok(traces.some((t) => t.op === 'query' && t.actor === LEAD_ACTOR_NAMES.ragAgent), 'rag-agent read through its facade');
 });
 

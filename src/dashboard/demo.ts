@@ -34,7 +34,7 @@ export async function startMemoryDemo(opts: { tickMs?: number; perTick?: number 
   const keys = createKeys('demo');
   const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(MOCK_EMAIL_LEAD_COUNT) } }));
   const actors = buildLeadTopology({ service });
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'demo-0', logger: createLogger({ level: 'error' }), persistence: service.readOnly(), options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 } });
+  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'demo-0', logger: createLogger({ level: 'error' }), persistence: service, options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 } });
   await runtime.start();
   const lines = readFileSync(defaultMockEmailFile(), 'utf8').split('\n').filter((l) => l.trim() !== '');
   await ingestEmails(backend, keys, lines, { source: 'mock-emails.jsonl' });

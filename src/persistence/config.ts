@@ -9,6 +9,7 @@ import { PostgresAdapter } from './adapters/postgres.js';
 import { SupabaseAdapter } from './adapters/supabase.js';
 import { parseString } from '../settings.js';
 import { PersistenceConfigError, redactCredentials } from './errors.js';
+import { mockCampaigns } from './mock-campaigns.js';
 import { generateMockLeads } from './mock-leads.js';
 import { PersistenceService } from './service.js';
 import type { PersistenceServiceOptions } from './service.js';
@@ -86,7 +87,7 @@ export function resolvePersistenceConfig(env: PersistenceEnv): PersistenceConfig
 export function describePersistence(config: PersistenceConfig): string {
   if (config.kind === 'postgres') return `postgres ${redactCredentials(config.databaseUrl ?? '')} (schema ${config.schema})`;
   if (config.kind === 'supabase') return `supabase ${config.supabaseUrl ?? ''}`;
-  return `memory (${config.mockLeads} mock leads)`;
+  return `memory (${config.mockLeads} mock leads, ${mockCampaigns().length} campaigns)`;
 }
 
 /** The adapter a config describes (not connected yet: pools and REST clients connect on first use). */
@@ -97,7 +98,7 @@ export function createAdapter(config: PersistenceConfig): PersistenceAdapter {
     case 'supabase':
       return new SupabaseAdapter({ url: config.supabaseUrl as string, key: config.supabaseKey as string });
     case 'memory':
-      return new MemoryAdapter({ seed: { leads: generateMockLeads(config.mockLeads) } });
+      return new MemoryAdapter({ seed: { leads: generateMockLeads(config.mockLeads), campaigns: mockCampaigns() } });
   }
 }
 

@@ -27,13 +27,14 @@ export {
 } from './schema.js';
 export type { ColumnSpec, ColumnType, TableSpec } from './schema.js';
 export { MOCK_CLIENT_COUNT, generateMockLeads, mulberry32 } from './mock-leads.js';
+export { mockCampaigns } from './mock-campaigns.js';
 export { DEFAULT_MEMORY_ADAPTER_OPTIONS, MemoryAdapter } from './adapters/memory.js';
 export type { MemoryAdapterOptions } from './adapters/memory.js';
 export { DEFAULT_POSTGRES_ADAPTER_OPTIONS, PostgresAdapter } from './adapters/postgres.js';
 export type { PostgresAdapterOptions } from './adapters/postgres.js';
 export { DEFAULT_SUPABASE_ADAPTER_OPTIONS, SupabaseAdapter } from './adapters/supabase.js';
 export type { SupabaseAdapterOptions } from './adapters/supabase.js';
-export { DEFAULT_MIGRATE_OPTIONS, migrate, seedLeads, tableDdl } from './migrate.js';
+export { DEFAULT_MIGRATE_OPTIONS, migrate, seedLeads, seedRows, tableDdl } from './migrate.js';
 export type { MigrateOptions, SeedResult } from './migrate.js';
 export { DEFAULT_PERSISTENCE_SERVICE_OPTIONS, PersistenceService } from './service.js';
 export type { PersistenceOperation, PersistenceServiceOptions, PersistenceTraceEvent } from './service.js';

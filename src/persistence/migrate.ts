@@ -76,10 +76,15 @@ export interface SeedResult {
 }
 
 /** Upserts leads by id through any adapter; running it twice writes nothing the second time. */
-export async function seedLeads(adapter: PersistenceAdapter, rows: readonly Row[]): Promise<SeedResult> {
+export function seedLeads(adapter: PersistenceAdapter, rows: readonly Row[]): Promise<SeedResult> {
+  return seedRows(adapter, 'leads', rows);
+}
+
+/** Upserts rows of one table by id through any adapter; running it twice writes nothing the second time. */
+export async function seedRows(adapter: PersistenceAdapter, table: string, rows: readonly Row[]): Promise<SeedResult> {
   const result: SeedResult = { written: 0, unchanged: 0 };
   for (const row of rows) {
-    const { changed } = await adapter.upsert('leads', row, ['id']);
+    const { changed } = await adapter.upsert(table, row, ['id']);
     if (changed) result.written += 1;
     else result.unchanged += 1;
   }

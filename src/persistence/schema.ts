@@ -132,3 +132,9 @@ export function draftId(leadId: string, campaignId: string): string {
   const digest = createHash('sha256').update(JSON.stringify([leadId, campaignId])).digest('hex');
   return `draft-${digest.slice(0, 32)}`;
 }
+
+/** The deterministic id of a lead created from an address (the lead-upsert workflow): one address, one id, whoever writes it. */
+export function leadIdOfEmail(email: string): string {
+  const digest = createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+  return `lead-${digest.slice(0, 16)}`;
+}

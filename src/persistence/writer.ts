@@ -13,6 +13,8 @@ export interface WritablePersistence extends ReadOnlyPersistence {
   upsert(table: string, row: Row, conflictColumns: string[]): Promise<{ row: Row; changed: boolean }>;
   update(table: string, id: string, patch: Row): Promise<Row | null>;
   delete(table: string, id: string): Promise<boolean>;
+  /** Name of the store behind, for provenance (optional). */
+  readonly adapterName?: string;
 }
 
 /** Whether `p` has the write methods (a cast-proof read-only facade answers false: its writes only throw). */
@@ -42,6 +44,12 @@ export class TableWriter implements WritablePersistence {
   /** What the store behind can do (a copy). */
   get capabilities(): AdapterCapabilities {
     return Object.freeze({ ...this.#source.capabilities });
+  }
+
+  /** Name of the store behind (`memory`, `postgres`, ...), for provenance; `store` when the source does not say. */
+  get adapterName(): string {
+    const name = (this.#source as { adapterName?: unknown }).adapterName;
+    return typeof name === 'string' && name !== '' ? name : 'store';
   }
 
   /** One page of rows plus the total that matched. */

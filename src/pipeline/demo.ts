@@ -16,6 +16,7 @@ import { createLogger } from '../monitoring/logger.js';
 import type { Logger } from '../monitoring/types.js';
 import { MemoryAdapter } from '../persistence/adapters/memory.js';
 import { MOCK_EMAIL_LEAD_COUNT } from './mock-emails.js';
+import { mockCampaigns } from '../persistence/mock-campaigns.js';
 import { generateMockLeads } from '../persistence/mock-leads.js';
 import { PersistenceService } from '../persistence/service.js';
 import { MemoryStreamBackend } from '../streams/memory-backend.js';
@@ -68,12 +69,12 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoS
   const started = performance.now();
   const backend = new MemoryStreamBackend();
   const keys = createKeys('demo');
-  const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(opts.leads) } }));
+  const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(opts.leads), campaigns: mockCampaigns() } }));
   const actors = buildLeadTopology({ service, ...(opts.ragOptions ? { ragOptions: opts.ragOptions } : {}) });
   // RAG_DEBUG_IO / RAG_DEEP_DEBUG output is info-level: asking for it lowers the threshold.
   const debug = opts.ragOptions?.debugIo === true || opts.ragOptions?.deepDebug === true;
   const logger = opts.logger ?? createLogger({ level: debug ? 'info' : 'warn' });
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'demo-0', logger, persistence: service.readOnly(), options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 } });
+  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'demo-0', logger, persistence: service, options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 } });
   let ingest: IngestResult;
   let report: PipelineReport;
   let entities: EntityReport;
@@ -108,6 +109,7 @@ export function formatDemoSummary(s: DemoSummary): string {
     ['duplicates skipped', s.duplicatesSkipped],
     ['jobs (new lead / reply)', `${s.leadJobs} / ${s.replyJobs}`],
     ['leads matched', s.matched],
+    ['leads created (unknown senders)', s.leadsCreated],
     ['unmatched', s.unmatched],
     ['drafts written', s.draftsPersisted],
     ['drafts blocked by the lead entity', s.entities.draftsBlocked === 0 ? 0 : Object.entries(s.entities.blockedByReason).map(([r, n]) => `${n} ${r}`).join('\n')],

@@ -29,7 +29,9 @@ export interface MockEmailStats {
   notJson: number;
   /** Valid, distinct mails whose lead the RAG agent should find. */
   expectedMatched: number;
-  /** Valid, distinct mails from unknown senders. */
+  /** Valid, distinct new-lead mails from unknown senders: each becomes a lead (the lead-upsert workflow). */
+  expectedNewLeads: number;
+  /** Mails that end at lead.unmatched: none, since unknown senders become leads. */
   expectedUnmatched: number;
 }
 
@@ -129,6 +131,6 @@ export function generateMockEmails(options: Partial<MockEmailOptions> = {}): { l
   const expectedMatched = c.newLead + c.replies + c.alias + companies.length;
   return {
     lines,
-    stats: { lines: lines.length, newLead: c.newLead, replies: c.replies, alias: c.alias, companyVariant: companies.length, unknown: c.unknown, duplicates: originals.length, invalid: invalid.length, notJson: notJson.length, expectedMatched, expectedUnmatched: c.unknown },
+    stats: { lines: lines.length, newLead: c.newLead, replies: c.replies, alias: c.alias, companyVariant: companies.length, unknown: c.unknown, duplicates: originals.length, invalid: invalid.length, notJson: notJson.length, expectedMatched, expectedNewLeads: c.unknown, expectedUnmatched: 0 },
   };
 }

@@ -18,8 +18,10 @@ export interface PipelineReport {
   topics: Record<string, number>;
   leadJobs: number;
   replyJobs: number;
-  /** lead.enriched envelopes that found a lead. */
+  /** lead.enriched envelopes that found an existing lead (the lookups after a lead-upsert are in leadsCreated). */
   matched: number;
+  /** Leads the write agent created for unknown senders of new-lead mail (persistence.written on leads). */
+  leadsCreated: number;
   /** lead.unmatched envelopes. */
   unmatched: number;
   /** draft.persisted envelopes. */
@@ -78,7 +80,8 @@ export async function pipelineReport(backend: StreamBackend, keys: Keys, persist
     topics,
     leadJobs: topics[TOPICS.leadJob] ?? 0,
     replyJobs: topics[TOPICS.replyJob] ?? 0,
-    matched: enriched.filter((e) => e.records.length > 0).length,
+    matched: enriched.filter((e) => e.records.length > 0 && (e.payload as { createdLead?: unknown } | null)?.createdLead === undefined).length,
+    leadsCreated: (await Promise.all(all.map((p) => envelopesOf(backend, keys.topic(TOPICS.persistenceWritten, p))))).flat().filter((e) => (e.payload as { table?: unknown } | null)?.table === 'leads').length,
     unmatched: topics[TOPICS.leadUnmatched] ?? 0,
     draftsPersisted: topics[TOPICS.draftPersisted] ?? 0,
     draftRows: (await persistence.query(DRAFTS_TABLE.name, { limit: 1 })).total,

@@ -1,10 +1,15 @@
 /**
- * copywriter: `lead.enriched` -> one `draft.created` per matched lead, or `lead.unmatched` when
- * the lookup found nobody. The copy comes from a generator: a deterministic template by default
+ * copywriter: `lead.enriched` -> one `draft.created` per matched lead. When the lookup found
+ * nobody for new-lead mail, the sender becomes a lead (the lead-upsert workflow): it asks the
+ * write agent for the row (`persistence.write.requested`), whose `persistence.written` reply the
+ * RAG agent looks up, and the flow comes back here with the lead. Otherwise (a reply or a
+ * campaign that found nobody, a lookup error, or the lead still missing after its write) it is
+ * `lead.unmatched`. The copy comes from a generator: a deterministic template by default
  * (same lead and job, same text); an LLM-backed one can be injected, never required.
  */
 import type { EnvelopeRecord } from '../../envelope/types.js';
-import { draftId } from '../../persistence/schema.js';
+import { draftId, leadIdOfEmail, LEADS_TABLE } from '../../persistence/schema.js';
+import type { PersistenceWriteRequest } from './persistence-writer.js';
 import { defineActor } from '../define.js';
 import { PermanentError } from '../errors.js';
 import type { ActorDefinition, ActorSpec } from '../types.js';
@@ -67,6 +72,24 @@ export function leadOfRecord(record: EnvelopeRecord): LeadForCopy {
   return { id, email, first_name: text('first_name'), last_name: text('last_name'), company: text('company'), title: text('title') };
 }
 
+/** What the lead-upsert workflow's write request and its reply carry to continue the flow. */
+export interface LeadUpsertContext {
+  workflow: 'lead-upsert';
+  job: JobContext;
+}
+
+/** Address shape accepted for a new lead (the campaign manager validated the mail already). */
+const SENDER_RE = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+/** The write request that makes an unknown sender of new-lead mail a lead, or null when the job is not one. */
+export function leadUpsertRequestOf(enriched: LeadEnriched): PersistenceWriteRequest | null {
+  const { job } = enriched;
+  const from = typeof job.from === 'string' ? job.from.trim().toLowerCase() : '';
+  if (job.jobType !== 'lead' || enriched.error !== undefined || enriched.createdLead !== undefined || !SENDER_RE.test(from)) return null;
+  const context: LeadUpsertContext = { workflow: 'lead-upsert', job };
+  return { table: LEADS_TABLE.name, row: { id: leadIdOfEmail(from), email: from, status: 'new' }, context: context as unknown as Record<string, unknown> };
+}
+
 /** Options of the copywriter. */
 export interface CopywriterOptions {
   generator: CopyGenerator;
@@ -80,12 +103,17 @@ export function copywriterActor(options: Partial<CopywriterOptions> = {}): Actor
     ...options.actor,
     name: LEAD_ACTOR_NAMES.copywriter,
     consumes: [TOPICS.leadEnriched],
-    emits: [TOPICS.draftCreated, TOPICS.leadUnmatched],
+    emits: [TOPICS.draftCreated, TOPICS.leadUnmatched, TOPICS.persistenceWriteRequested],
     handle: async (env, ctx) => {
       const enriched = env.payload as LeadEnriched | null;
       const job = enriched?.job;
       if (typeof job !== 'object' || job === null || typeof job.campaignId !== 'string') throw new PermanentError('invalid lead.enriched: $.job.campaignId: required');
       if (env.records.length === 0) {
+        const upsert = enriched ? leadUpsertRequestOf(enriched) : null;
+        if (upsert) {
+          ctx.metrics.increment('leads_requested', { campaign: job.campaignId });
+          return [ctx.derive(TOPICS.persistenceWriteRequested, upsert, { key: String(upsert.row.id), metadata: { source: 'copywriter', query_filters: env.metadata.query_filters ?? {}, fallback: env.metadata.fallback === true } })];
+        }
         const error = enriched?.error;
         const payload: LeadUnmatched = { job, reason: error ? 'lookup-error' : 'no-match', ...(error ? { error } : {}) };
         return [ctx.derive(TOPICS.leadUnmatched, payload, { metadata: { source: 'copywriter', query_filters: env.metadata.query_filters ?? {}, fallback: env.metadata.fallback === true } })];

@@ -5,7 +5,7 @@
  * kept here (the RAG agent has its own cache).
  */
 import { filterHash } from '../../envelope/hash.js';
-import type { QueryResult, ReadOnlyPersistence, Row } from '../../persistence/types.js';
+import type { QueryOptions, QueryResult, ReadOnlyPersistence, Row } from '../../persistence/types.js';
 import type { Paging } from './rag/filters.js';
 import { toQueryFilters } from './rag/filters.js';
 import type { LeadFilters } from './types.js';
@@ -43,6 +43,16 @@ export class DataCoordinator {
   /** One lead by id, or null. */
   getLead(id: string): Promise<Row | null> {
     return this.coalesce(`lead:${id}`, () => this.persistence.getById(LEADS, id));
+  }
+
+  /** One page of any table the persistence allowlist lets through (the query_table tool). */
+  queryTable(table: string, opts: QueryOptions): Promise<QueryResult> {
+    return this.coalesce(`table:${table}:${filterHash({ ...opts })}`, () => this.persistence.query(table, opts));
+  }
+
+  /** Columns of any allowlisted table that the caller may use. */
+  columnsOf(table: string): Promise<string[]> {
+    return this.coalesce(`columns:${table}`, () => this.persistence.columns(table));
   }
 
   /** Columns of the leads table that the caller may use. */

@@ -11,6 +11,12 @@ export const TOPICS = Object.freeze({
   draftPersisted: 'draft.persisted',
   deliverySkipped: 'delivery.skipped',
   deliverySent: 'delivery.sent',
+  // The persistence write agent's request and reply (persistence-writer.ts).
+  persistenceWriteRequested: 'persistence.write.requested',
+  persistenceWritten: 'persistence.written',
+  // The RAG agent's query_table tool (rag-agent.ts): any allowlisted table, read-only.
+  ragQuery: 'rag.query',
+  ragResult: 'rag.result',
   // Events of the lead and campaign entities (entities.ts): only draft.approved goes downstream.
   draftApproved: 'draft.approved',
   draftBlocked: 'draft.blocked',
@@ -32,6 +38,8 @@ export const OUTCOME_TOPICS: readonly LeadTopic[] = Object.freeze([
   TOPICS.draftPersisted,
   TOPICS.deliverySkipped,
   TOPICS.deliverySent,
+  TOPICS.persistenceWritten,
+  TOPICS.ragResult,
 ]);
 
 /** Actor names, also their consumer groups. */
@@ -41,6 +49,7 @@ export const LEAD_ACTOR_NAMES = Object.freeze({
   replyOrchestrator: 'reply-orchestrator',
   ragAgent: 'rag-agent',
   copywriter: 'copywriter',
+  persistenceWriter: 'persistence-writer',
   dbWriter: 'db-writer',
   delivery: 'delivery',
   audit: 'audit',

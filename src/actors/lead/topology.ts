@@ -7,7 +7,11 @@
  *   reply.job           campaign-manager      -> reply-orchestrator  (job type reply)
  *   rag.request         orchestrators         -> rag-agent
  *   lead.enriched       rag-agent             -> copywriter, audit
- *   lead.unmatched      copywriter            -> audit
+ *   persistence.write.requested copywriter    -> persistence-writer (an unknown sender of new-lead mail becomes a lead)
+ *   persistence.written persistence-writer    -> rag-agent (looks the new lead up: the flow continues), audit
+ *   lead.unmatched      copywriter            -> audit (nobody found for a reply or a campaign, or a lookup error)
+ *   rag.query           anyone                -> rag-agent (query_table: any allowlisted table, read-only)
+ *   rag.result          rag-agent             -> whoever asked (no consumer in the topology)
  *   draft.created       copywriter            -> lead (entity: approves or blocks each draft)
  *   draft.approved      lead                  -> db-writer, campaign (entity: counts)
  *   draft.blocked       lead (its log)        -> campaign
@@ -18,10 +22,10 @@
  *
  * Failures land in each topic's DLQ (`<prefix>:…:dlq:<topic>`): non-JSON ingest lines and
  * malformed mail on email.received's, anything an actor gives up on on its input topic's.
- * Only db-writer and audit hold the PersistenceService (by closure); every other actor reads
- * through `ctx.persistence`, the read-only facade the runtime is given (`service.readOnly()`).
+ * No actor holds the PersistenceService. The runtime is given it and hands every actor the
+ * read-only facade (`ctx.persistence`); the three that declare `writes` also get `ctx.writer`,
+ * scoped to their tables: persistence-writer (leads), db-writer (drafts), audit (audit).
  */
-import type { PersistenceService } from '../../persistence/service.js';
 import type { ActorDefinition, ActorSpec } from '../types.js';
 import { auditActor } from './audit.js';
 import { campaignManagerActor } from './campaign-manager.js';
@@ -30,6 +34,7 @@ import { dbWriterActor } from './db-writer.js';
 import { campaignEntity, leadEntity } from './entities.js';
 import { deliveryActor, type DeliveryAdapter } from './delivery.js';
 import { orchestratorActor } from './orchestrator-actor.js';
+import { persistenceWriterActor } from './persistence-writer.js';
 import { defaultRegistry } from './orchestrators.js';
 import type { RagOptions } from './rag/options.js';
 import { ragAgentActor } from './rag-agent.js';
@@ -38,10 +43,13 @@ import { LEAD_ACTOR_NAMES, TOPICS, type LeadActorName } from './topics.js';
 
 export { LEAD_ACTOR_NAMES } from './topics.js';
 
-/** What the topology is built from; only `service` is required. */
+/** What the topology is built from; everything has a default. */
 export interface LeadTopologyDeps {
-  /** The writer for db-writer and audit (others get the runtime's read-only facade). */
-  service: PersistenceService;
+  /**
+   * @deprecated Ignored: no actor holds the service any more. Give it to the ActorRuntime
+   * (`persistence: service`); the actors that declare `writes` get a writer scoped to their tables.
+   */
+  service?: unknown;
   /** Orchestrators and plugins by job type; default: the built-ins (defaultRegistry()). */
   registry?: Registry;
   /** Where delivery sends; default the no-op adapter. */
@@ -68,9 +76,10 @@ export function buildLeadTopology(deps: LeadTopologyDeps): ActorDefinition[] {
     orchestratorActor({ name: LEAD_ACTOR_NAMES.replyOrchestrator, consumes: [TOPICS.replyJob], registry, jobTypes: ['reply'].filter((t) => registry.has(t)), actor: spec(LEAD_ACTOR_NAMES.replyOrchestrator) }),
     ragAgentActor(deps.ragOptions ?? {}, spec(LEAD_ACTOR_NAMES.ragAgent)),
     copywriterActor({ ...(deps.copyGenerator ? { generator: deps.copyGenerator } : {}), actor: spec(LEAD_ACTOR_NAMES.copywriter) }),
-    dbWriterActor(deps.service, { consumes: [TOPICS.draftApproved], ...spec(LEAD_ACTOR_NAMES.dbWriter) }),
+    persistenceWriterActor({ actor: spec(LEAD_ACTOR_NAMES.persistenceWriter) }),
+    dbWriterActor({ consumes: [TOPICS.draftApproved], ...spec(LEAD_ACTOR_NAMES.dbWriter) }),
     deliveryActor({ enabled: deps.deliveryEnabled === true, ...(deps.delivery ? { adapter: deps.delivery } : {}), actor: spec(LEAD_ACTOR_NAMES.delivery) }),
-    auditActor(deps.service, { actor: spec(LEAD_ACTOR_NAMES.audit) }),
+    auditActor({ actor: spec(LEAD_ACTOR_NAMES.audit) }),
     leadEntity(spec(LEAD_ACTOR_NAMES.lead)),
     campaignEntity(spec(LEAD_ACTOR_NAMES.campaign)),
   ];

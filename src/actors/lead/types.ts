@@ -76,6 +76,18 @@ export interface LeadEnriched {
   status?: 'SUCCESS' | 'NO_RESULTS';
   /** Set when the lookup failed (planner or store); the records are then empty. */
   error?: string;
+  /** Set on the lookup that follows the lead-upsert workflow: the id of the lead just written for an unknown sender. */
+  createdLead?: string;
+}
+
+/** `rag.result` payload (the query_table tool's answer to `rag.query`); the rows are the envelope's records. */
+export interface RagTableResult {
+  table: string;
+  status: 'SUCCESS' | 'NO_RESULTS';
+  /** Rows returned (also when summarised instead of listed). */
+  matched: number;
+  /** Set when the query was refused (table or column outside the allowlist, bad filters). */
+  error?: string;
 }
 
 /** `lead.unmatched` payload. */

@@ -7,7 +7,8 @@ import { ragOptionsFromEnv } from '../../actors/lead/rag/options.js';
 import { waitUntilDrained } from '../../actors/runtime/drain.js';
 import { ActorRuntime, consumerName } from '../../actors/runtime/runtime.js';
 import { createLogger } from '../../monitoring/logger.js';
-import { migrate, seedLeads } from '../../persistence/migrate.js';
+import { migrate, seedLeads, seedRows } from '../../persistence/migrate.js';
+import { mockCampaigns } from '../../persistence/mock-campaigns.js';
 import { generateMockLeads } from '../../persistence/mock-leads.js';
 import { PostgresAdapter } from '../../persistence/adapters/postgres.js';
 import { resolvePersistenceConfig } from '../../persistence/config.js';
@@ -150,9 +151,15 @@ export async function actorsMigrate(args: { seedLeads: number; json: boolean }, 
   try {
     const statements = await migrate(pool, { schema: config.schema });
     let seeded = { written: 0, unchanged: 0 };
-    if (args.seedLeads > 0) seeded = await seedLeads(new PostgresAdapter({ pool, schema: config.schema }), generateMockLeads(args.seedLeads));
-    if (args.json) io.out(toJson({ schema: config.schema, statements: statements.length, seeded }));
-    else io.out(`schema ${config.schema}: ${statements.length} statements applied${args.seedLeads > 0 ? `; leads seeded: ${seeded.written} written, ${seeded.unchanged} unchanged` : ''}`);
+    let campaigns = { written: 0, unchanged: 0 };
+    if (args.seedLeads > 0) {
+      // The demo data: the mock leads and the campaigns the bundled mail is sent to.
+      const adapter = new PostgresAdapter({ pool, schema: config.schema });
+      seeded = await seedLeads(adapter, generateMockLeads(args.seedLeads));
+      campaigns = await seedRows(adapter, 'campaigns', mockCampaigns());
+    }
+    if (args.json) io.out(toJson({ schema: config.schema, statements: statements.length, seeded, campaigns }));
+    else io.out(`schema ${config.schema}: ${statements.length} statements applied${args.seedLeads > 0 ? `; leads seeded: ${seeded.written} written, ${seeded.unchanged} unchanged; campaigns seeded: ${campaigns.written} written, ${campaigns.unchanged} unchanged` : ''}`);
     return 0;
   } catch (err) {
     if (err instanceof CliError) throw err;

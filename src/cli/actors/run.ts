@@ -79,7 +79,7 @@ export async function actorsRun(args: RunArgs, io: CliIO, env: NodeJS.ProcessEnv
     consumer: args.consumer ?? consumerName(args.slot),
     partitions: cfg.partitions,
     ...(args.ownPartitions ? { ownPartitions: args.ownPartitions } : {}),
-    persistence: persistence.service.readOnly(),
+    persistence: persistence.service,
     logger,
   });
   live.current = { runtime, backend: redis };

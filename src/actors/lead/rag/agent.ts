@@ -96,6 +96,11 @@ export class RagAgent {
     this.#fallbacks = new SlidingWindowLimiter(this.options.maxFallbacksPerMin, clock);
   }
 
+  /** Forgets cached empty lookups: a lead was just written, so "nobody" may no longer be true. */
+  forgetEmptyLookups(): void {
+    this.#cache.deleteWhere((c) => c.rows.length === 0);
+  }
+
   /** Looks up the leads a request is about; never throws. */
   async run(request: RagRequest, io: RagIo): Promise<RagResult> {
     const o = this.options;

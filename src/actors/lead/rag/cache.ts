@@ -35,6 +35,11 @@ export class LruCache<V> {
     while (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
   }
 
+  /** Drops every entry whose value matches (e.g. results a write made stale). */
+  deleteWhere(stale: (value: V) => boolean): void {
+    for (const [key, e] of this.#entries) if (stale(e.value)) this.#entries.delete(key);
+  }
+
   /** Entries held (expired ones included until touched). */
   get size(): number {
     return this.#entries.size;
