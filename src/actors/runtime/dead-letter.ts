@@ -1,3 +1,4 @@
+import { parseBoundedJson } from '../../envelope/bounded-json.js';
 import { ENVELOPE_FIELD } from '../../envelope/codec.js';
 import type { Envelope } from '../../envelope/types.js';
 import { redactString } from '../../monitoring/redact.js';
@@ -51,19 +52,23 @@ export function deadLetterFields(d: DeadLetter): string[] {
 export interface DeadLetterEntry extends Omit<DeadLetter, 'failedAtMs'> {
   id: string;
   failedAt: string;
+  /** Why a stored `envelope` or `raw` field could not be read back (not JSON, too deep, too big): it is then left out. */
+  undecodable?: string;
 }
 
 /** Parses a DLQ entry's fields; tolerant of missing fields. */
 export function parseDeadLetter(id: string, fields: readonly string[]): DeadLetterEntry {
   const m = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) m.set(fields[i]!, fields[i + 1]!);
-  const parse = <T>(s: string | undefined): T | undefined => {
-    if (s === undefined) return undefined;
-    try {
-      return JSON.parse(s) as T;
-    } catch {
-      return undefined;
-    }
+  // A DLQ entry is untrusted input (anyone with write access to the prefix can add one): the bounded decoder reads it.
+  const problems: string[] = [];
+  const parse = (name: string): unknown => {
+    const text = m.get(name);
+    if (text === undefined) return undefined;
+    const r = parseBoundedJson(text);
+    if (r.ok) return r.value;
+    problems.push(`${name} field: ${r.error}`);
+    return undefined;
   };
   const entry: DeadLetterEntry = {
     id,
@@ -75,9 +80,10 @@ export function parseDeadLetter(id: string, fields: readonly string[]): DeadLett
     sourceId: m.get('sourceId') ?? '',
     failedAt: m.get('failedAt') ?? '',
   };
-  const env = parse<Envelope>(m.get(ENVELOPE_FIELD));
-  if (env) entry.envelope = env;
-  const raw = parse<string[]>(m.get('raw'));
-  if (raw) entry.raw = raw;
+  const env = parse(ENVELOPE_FIELD);
+  if (env !== undefined) entry.envelope = env as Envelope;
+  const raw = parse('raw');
+  if (Array.isArray(raw)) entry.raw = raw.map(String);
+  if (problems.length > 0) entry.undecodable = problems.join('; ');
   return entry;
 }
