@@ -11,7 +11,9 @@ import { parseDeadLetter } from '../src/actors/runtime/dead-letter.js';
 import { ActorRuntime, type RuntimeDeps } from '../src/actors/runtime/runtime.js';
 import type { ActorSpec } from '../src/actors/types.js';
 
+import { createEnvelope } from '../src/envelope/envelope.js';
 import type { Envelope } from '../src/envelope/types.js';
+import { encodeEnvelope } from '../src/envelope/codec.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import type { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { capturingLogger } from './support/quiet-logger.js';
@@ -61,6 +63,10 @@ async function env(tag: string): Promise<Env | null> {
 }
 
 
+const order = (n: number, type = 'order.placed'): Envelope => createEnvelope({ type, payload: { n }, idempotencyKey: `order-${n}` });
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const metric = async (rt: ActorRuntime, re: RegExp): Promise<number> => Number(re.exec(await rt.registry.metrics())?.[1] ?? 0);
+
 const s = suite('reliability at the edges (redis)');
 
 s('finding 7: bad entries with the same id on a.bc and ab.c get one dead letter each (no marker collision)', async () => {
@@ -79,6 +85,75 @@ s('finding 7: bad entries with the same id on a.bc and ab.c get one dead letter 
     assert.is(a[0]!.sourceId, '5-0');
     assert.is(b[0]!.source, e.keys.topic('ab.c'));
     assert.match(await rt.registry.metrics(), /stream_actor_dead_lettered_total\{actor="twin",reason="not-json"\} 2/);
+  } finally {
+    await e.done();
+  }
+});
+
+s('finding 3: a handler taking 3x claimIdleMs with two consumers runs once, and so do its batch-mates', async () => {
+  const e = await env('rel3');
+  if (!e) return;
+  try {
+    const calls = new Map<number, number>();
+    const spec: ActorSpec = {
+      name: 'slow',
+      consumes: ['order.placed'],
+      emits: ['order.confirmed'],
+      claimIdleMs: 300,
+      handle: async (input, ctx) => {
+        const n = (input.payload as { n: number }).n;
+        calls.set(n, (calls.get(n) ?? 0) + 1);
+        if (n === 0) await sleep(900);
+        return [ctx.derive('order.confirmed', { n })];
+      },
+    };
+    // Both entries are written before either consumer starts: the first reader takes them as one batch.
+    await e.backend.ensureGroup(e.keys.topic('order.placed'), 'slow', '0');
+    await e.backend.appendMany([0, 1, 2].map((n) => ({ stream: e.keys.topic('order.placed'), fields: encodeEnvelope(order(n)) })));
+    const a = await e.start([spec]);
+    await waitFor('slow handler started', () => calls.get(0) === 1);
+    const b = await e.start([spec]);
+    await waitFor('3 outputs and nothing pending', async () => (await e.outputs('order.confirmed')).length === 3 && (await e.backend.pendingSummary(e.keys.topic('order.placed'), 'slow')).count === 0, 10_000);
+    // A few more claim passes of the peer, to be sure nothing was claimed late either.
+    await sleep(400);
+    assert.equal([...calls.entries()].sort(), [[0, 1], [1, 1], [2, 1]], `each handler ran once; log: ${JSON.stringify(e.lines().filter((l) => l.level !== 'debug'))}`);
+    assert.is(await metric(b, /stream_actor_reclaimed_total\{actor="slow"\} (\d+)/), 0, 'the peer claimed nothing');
+    assert.is((await e.dlq('order.placed')).length, 0);
+    assert.ok(a);
+  } finally {
+    await e.done();
+  }
+});
+
+s('a handler past maxHandlerMs stops being leased: counted stuck, logged, and a peer may take it over (outputs stay single)', async () => {
+  const e = await env('rel3b');
+  if (!e) return;
+  try {
+    let calls = 0;
+    const spec: ActorSpec = {
+      name: 'stuck',
+      consumes: ['order.placed'],
+      emits: ['order.confirmed'],
+      claimIdleMs: 200,
+      maxHandlerMs: 250,
+      handle: async (input, ctx) => {
+        calls += 1;
+        if (calls === 1) await sleep(1_200);
+        return [ctx.derive('order.confirmed', { n: (input.payload as { n: number }).n })];
+      },
+    };
+    await e.backend.ensureGroup(e.keys.topic('order.placed'), 'stuck', '0');
+    await e.backend.append(e.keys.topic('order.placed'), encodeEnvelope(order(1)));
+    const a = await e.start([spec]);
+    await waitFor('handler started', () => calls === 1);
+    await e.start([spec]);
+    await waitFor('stuck counted', async () => (await metric(a, /stream_actor_stuck_handlers_total\{actor="stuck"\} (\d+)/)) === 1);
+    const line = e.lines().find((l) => l.message === 'handler stuck past maxHandlerMs; its entry is no longer leased');
+    assert.ok(line, 'a log line names the stuck entry');
+    assert.is(line!.stream, e.keys.topic('order.placed'));
+    await waitFor('output and nothing pending', async () => (await e.outputs('order.confirmed')).length === 1 && (await e.backend.pendingSummary(e.keys.topic('order.placed'), 'stuck')).count === 0, 10_000);
+    await waitFor('the first call finished and committed as a duplicate', async () => (await metric(a, /stream_actor_duplicates_skipped_total\{actor="stuck"\} (\d+)/)) + (await metric(a, /stream_actor_processed_total\{actor="stuck"\} (\d+)/)) >= 1);
+    assert.is((await e.outputs('order.confirmed')).length, 1, 'one output although the handler ran twice');
   } finally {
     await e.done();
   }

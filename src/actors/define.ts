@@ -10,7 +10,7 @@ export function defineActor(spec: ActorSpec): ActorDefinition {
   for (const t of spec.emits ?? []) assertName('topic', t);
   if (typeof spec.handle !== 'function') throw new TypeError(`actor ${spec.name}: handle must be a function`);
   const def: ActorDefinition = { ...DEFAULT_ACTOR_OPTIONS, ...spec, backoff: { ...DEFAULT_BACKOFF, ...spec.backoff }, emits: [...(spec.emits ?? [])] };
-  const positive: (keyof ActorDefinition)[] = ['batchSize', 'concurrency', 'maxAttempts', 'maxDeliveries', 'claimIdleMs', 'heartbeatMs', 'idempotencyTtlMs', 'maxEntryBytes'];
+  const positive: (keyof ActorDefinition)[] = ['batchSize', 'concurrency', 'maxAttempts', 'maxDeliveries', 'claimIdleMs', 'maxHandlerMs', 'heartbeatMs', 'idempotencyTtlMs', 'maxEntryBytes'];
   for (const k of positive) {
     const v = def[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 1) throw new TypeError(`actor ${spec.name}: ${k} must be a number >= 1, got ${String(v)}`);

@@ -70,8 +70,10 @@ export interface ActorDefinition {
   /** Deliveries of one stream entry (crashes, reclaims) before it is treated as poison and dead-lettered. */
   maxDeliveries: number;
   backoff: BackoffOptions;
-  /** Pending entries idle this long in any consumer are reclaimed. */
+  /** Pending entries idle this long in any consumer are reclaimed; a live consumer leases its in-flight entries every claimIdleMs / 3. */
   claimIdleMs: number;
+  /** A handler running longer is stuck: its entry is no longer leased (a peer may take it over), counted and logged. */
+  maxHandlerMs: number;
   /** Heartbeat refresh period; the key lives 3x as long. */
   heartbeatMs: number;
   /** How long idempotency markers live. */

@@ -34,6 +34,8 @@ export interface BatchDeps {
   custom: CustomMetrics;
   persistence: ReadOnlyPersistence;
   random?: () => number;
+  /** Told when a handler starts and ends on an entry (the worker's leases and stuck detection). */
+  onHandler?: (e: InputEntry, phase: 'start' | 'end') => void;
 }
 
 /** What processing a batch produced: the commit and counts for metrics. */
@@ -45,6 +47,8 @@ export interface BatchResult {
   retried: number;
   duplicates: number;
   deadLettered: Partial<Record<DeadLetterReason, number>>;
+  /** The entries dead-lettered, by reason, for the log line (ids, not only a count). */
+  deadLetteredIds: Partial<Record<DeadLetterReason, string[]>>;
 }
 
 interface Emission {
@@ -60,11 +64,12 @@ class OutputContractError extends Error {
 /** Turns a batch of entries into one atomic commit: outputs, retries, dead letters and acks. */
 export async function processBatch(entries: InputEntry[], deps: BatchDeps): Promise<BatchResult> {
   const { def, keys } = deps;
-  const result: BatchResult = { items: [], processed: 0, failed: 0, retried: 0, duplicates: 0, deadLettered: {} };
+  const result: BatchResult = { items: [], processed: 0, failed: 0, retried: 0, duplicates: 0, deadLettered: {}, deadLetteredIds: {} };
   const now = deps.clock.now();
   // A dead letter is committed like an output: the input acked, one DLQ entry written.
   const deadLetter = (e: InputEntry, partition: number, topic: string, d: Omit<DeadLetter, 'actor' | 'source' | 'sourceId' | 'failedAtMs'>): CommitItem => {
     result.deadLettered[d.reason] = (result.deadLettered[d.reason] ?? 0) + 1;
+    (result.deadLetteredIds[d.reason] ??= []).push(`${e.stream} ${e.id}`);
     return {
       ack: { stream: e.stream, group: def.name, id: e.id },
       // A marker per dead letter: re-committing after an ambiguous failure cannot write it twice.
@@ -148,6 +153,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       emit: (envelope, opts) => void emitted.push({ envelope, opts }),
     };
     const started = performance.now();
+    deps.onHandler?.(e, 'start');
     try {
       const returned = await def.handle(env, ctx);
       if (Array.isArray(returned)) for (const r of returned) emitted.push({ envelope: r, opts: undefined });
@@ -181,6 +187,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       }
       return deadLetter(e, partition, env.type, { reason: 'handler-error', error: message, attempts: env.attempt, envelope: env });
     } finally {
+      deps.onHandler?.(e, 'end');
       deps.metrics.handlerDuration((performance.now() - started) / 1000);
     }
   };

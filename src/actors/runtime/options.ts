@@ -12,6 +12,7 @@ export const DEFAULT_ACTOR_OPTIONS: Readonly<Omit<ActorDefinition, 'name' | 'con
   maxDeliveries: 5,
   backoff: DEFAULT_BACKOFF,
   claimIdleMs: 30_000,
+  maxHandlerMs: 300_000,
   heartbeatMs: 5_000,
   idempotencyTtlMs: 7 * 24 * 3600_000,
   maxEntryBytes: 1024 * 1024,
