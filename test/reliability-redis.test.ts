@@ -13,6 +13,7 @@ import type { ActorSpec } from '../src/actors/types.js';
 
 import { createEnvelope } from '../src/envelope/envelope.js';
 import type { Envelope } from '../src/envelope/types.js';
+import { collectHealth } from '../src/cli/health/collect.js';
 import { encodeEnvelope } from '../src/envelope/codec.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import type { RedisStreamBackend } from '../src/streams/redis-backend.js';
@@ -154,6 +155,79 @@ s('a handler past maxHandlerMs stops being leased: counted stuck, logged, and a 
     await waitFor('output and nothing pending', async () => (await e.outputs('order.confirmed')).length === 1 && (await e.backend.pendingSummary(e.keys.topic('order.placed'), 'stuck')).count === 0, 10_000);
     await waitFor('the first call finished and committed as a duplicate', async () => (await metric(a, /stream_actor_duplicates_skipped_total\{actor="stuck"\} (\d+)/)) + (await metric(a, /stream_actor_processed_total\{actor="stuck"\} (\d+)/)) >= 1);
     assert.is((await e.outputs('order.confirmed')).length, 1, 'one output although the handler ran twice');
+  } finally {
+    await e.done();
+  }
+});
+
+s('findings 1 and 2: an external XTRIM MAXLEN 0 during read-ahead: one outcome per delivered entry, the undelivered ones reported as a gap', async () => {
+  const e = await env('rel1');
+  if (!e) return;
+  try {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const stream = e.keys.topic('order.placed');
+    const spec: ActorSpec = {
+      name: 'trimmed',
+      consumes: ['order.placed'],
+      emits: ['order.confirmed'],
+      batchSize: 10,
+      claimIdleMs: 150,
+      heartbeatMs: 50,
+      handle: async (input, ctx) => {
+        const n = (input.payload as { n: number }).n;
+        if (n < 10) await gate;
+        return [ctx.derive('order.confirmed', { n })];
+      },
+    };
+    await e.backend.ensureGroup(stream, 'trimmed', '0');
+    // One partitionKey per entry so the first batch's handlers all wait at the gate together.
+    await e.backend.appendMany(Array.from({ length: 30 }, (_, n) => ({ stream, fields: encodeEnvelope(createEnvelope({ type: 'order.placed', payload: { n }, idempotencyKey: `o-${n}`, partitionKey: `k${n}` })) })));
+    const rt = await e.start([spec]);
+    // 10 handled (at the gate), 10 read ahead: 20 delivered, 10 not yet.
+    await waitFor('20 delivered', async () => (await e.backend.pendingSummary(stream, 'trimmed')).count === 20);
+    await e.redis.xtrim(stream, 'MAXLEN', 0);
+    // Let several claim passes (own and lease ticks) run over the deleted in-flight entries.
+    await sleep(600);
+    release();
+    await waitFor('20 outputs, nothing pending', async () => (await e.outputs('order.confirmed')).length === 20 && (await e.backend.pendingSummary(stream, 'trimmed')).count === 0, 10_000);
+    await waitFor('gap counted', async () => (await metric(rt, /stream_actor_gap_entries_total\{actor="trimmed",stream="[^"]+"\} (\d+)/)) === 10);
+    await sleep(300);
+    assert.is((await e.dlq('order.placed')).length, 0, 'no dead letter for entries whose outputs were committed');
+    assert.equal((await e.outputs('order.confirmed')).map((o) => (o.payload as { n: number }).n).sort((a, b) => a - b), Array.from({ length: 20 }, (_, n) => n));
+    const gap = e.lines().filter((l) => l.message === 'gap');
+    assert.is(gap.length, 1, 'logged once');
+    assert.is(gap[0]!.entries, 10);
+    assert.match(String(gap[0]!.range), /^\(\d+-\d+, \d+-\d+\]$/);
+    // streams-health: unhealthy, naming the gap.
+    const health = await collectHealth({ backend: e.backend, keys: e.keys });
+    assert.is(health.healthy, false);
+    assert.equal(health.problems.map((p) => [p.check, p.group, p.value]), [['trim-gap', 'trimmed', 10]]);
+  } finally {
+    await e.done();
+  }
+});
+
+s('a claim pass dead-letters a deleted entry of a consumer that is gone (one dead letter, with its id logged), not of a live one', async () => {
+  const e = await env('rel1b');
+  if (!e) return;
+  try {
+    const stream = e.keys.topic('order.placed');
+    await e.backend.ensureGroup(stream, 'orph', '0');
+    const ids = await e.backend.appendMany([1, 2].map((n) => ({ stream, fields: encodeEnvelope(order(n)) })));
+    // 'gone-0' read both and died; 'alive-0' has a heartbeat but holds nothing: only gone-0's count.
+    await e.backend.readGroup({ group: 'orph', consumer: 'gone-0', streams: [stream], count: 1 });
+    await e.backend.readGroup({ group: 'orph', consumer: 'alive-0', streams: [stream], count: 1 });
+    await e.backend.setWithTtl(e.keys.heartbeat('orph', 'alive-0'), 'x', 60_000);
+    await e.backend.deleteEntries(stream, ids);
+    await e.start([{ name: 'orph', consumes: ['order.placed'], claimIdleMs: 100, handle: () => [] }]);
+    await waitFor('one dead letter', async () => (await e.dlq('order.placed')).length === 1);
+    await sleep(400);
+    const dead = await e.dlq('order.placed');
+    assert.equal(dead.map((d) => [d.reason, d.sourceId]), [['deleted-before-processing', ids[0]]]);
+    const line = e.lines().find((l) => l.message === 'dead-lettered');
+    assert.equal(line?.entries, [`${stream} ${ids[0]}`], 'the log line names the entry');
+    assert.equal((await e.backend.pendingEntries(stream, 'orph')).map((p) => [p.id, p.consumer]), [[ids[1], 'alive-0']], 'the live owner\'s entry is left to it');
   } finally {
     await e.done();
   }

@@ -4,6 +4,7 @@ import type { Logger } from '../../monitoring/types.js';
 import type { StreamBackend } from '../../streams/backend.js';
 import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
+import { trimmedGap } from '../../streams/gap.js';
 import type { RuntimeOptions } from './options.js';
 import type { ActorWorker } from './worker.js';
 
@@ -49,6 +50,8 @@ class Periodic {
  */
 export class Housekeeping {
   private readonly tasks: Periodic[] = [];
+  /** Gaps already reported, by stream and group: each is logged and counted once per process. */
+  private readonly gapsReported = new Map<string, string>();
 
   constructor(
     private readonly workers: ActorWorker[],
@@ -106,7 +109,16 @@ export class Housekeeping {
       for (const s of w.streams) {
         const group = (await backend.groups(s)).find((g) => g.name === w.def.name);
         if (!group) continue;
-        if (group.lag !== null) bound.setLag(s, group.lag);
+        // Entries trimmed before this group read them: never silent (log with the range, metric).
+        const gap = trimmedGap(await backend.streamInfo(s), group);
+        const gapKey = `${s} ${w.def.name}`;
+        if (gap && this.gapsReported.get(gapKey) !== gap.range) {
+          this.gapsReported.set(gapKey, gap.range);
+          bound.gap(s, gap.entries ?? 1);
+          logger.error('gap', { actor: w.def.name, stream: s, range: gap.range, entries: gap.entries, why: 'entries were removed from the stream before this group read them (a trim or XDEL outside the runtime); they cannot be delivered' });
+        }
+        // Redis keeps counting trimmed-unread entries as lag; what can still be delivered is the rest.
+        if (group.lag !== null) bound.setLag(s, gap?.entries ? Math.max(0, group.lag - gap.entries) : group.lag);
         bound.setPending(s, group.pending);
         const consumers = await backend.consumers(s, w.def.name);
         const dead = consumers.filter((c) => c.name !== consumer && c.pending === 0 && c.idleMs > w.def.claimIdleMs);
