@@ -7,7 +7,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Redis } from 'ioredis';
 import { defineActor } from '../src/actors/define.js';
-import { parseDeadLetter } from '../src/actors/runtime/dead-letter.js';
+import { deadLetterFields, parseDeadLetter } from '../src/actors/runtime/dead-letter.js';
+import { planReplay } from '../src/cli/dlq/replay.js';
+import { selectDeadLetters } from '../src/cli/dlq/select.js';
 import { ActorRuntime, type RuntimeDeps } from '../src/actors/runtime/runtime.js';
 import type { ActorSpec } from '../src/actors/types.js';
 
@@ -228,6 +230,50 @@ s('a claim pass dead-letters a deleted entry of a consumer that is gone (one dea
     const line = e.lines().find((l) => l.message === 'dead-lettered');
     assert.equal(line?.entries, [`${stream} ${ids[0]}`], 'the log line names the entry');
     assert.equal((await e.backend.pendingEntries(stream, 'orph')).map((p) => [p.id, p.consumer]), [[ids[1], 'alive-0']], 'the live owner\'s entry is left to it');
+  } finally {
+    await e.done();
+  }
+});
+
+s('finding 6: DLQ retention removes dead letters past the age, then past the operator cap; counted and logged', async () => {
+  const e = await env('rel6');
+  if (!e) return;
+  try {
+    const dlq = e.keys.dlq('order.placed');
+    const old = Date.now() - 120_000;
+    for (let i = 0; i < 2; i++) await e.redis.xadd(dlq, `${old}-${i}`, ...deadLetterFields({ reason: 'not-json', error: 'x', attempts: 0, actor: 'keeper', source: e.keys.topic('order.placed'), sourceId: `1-${i}`, failedAtMs: old }));
+    for (let i = 0; i < 5; i++) await e.backend.append(dlq, deadLetterFields({ reason: 'not-json', error: 'x', attempts: 0, actor: 'keeper', source: e.keys.topic('order.placed'), sourceId: `2-${i}`, failedAtMs: Date.now() }));
+    const rt = await e.start([{ name: 'keeper', consumes: ['order.placed'], handle: () => [] }], { options: { trimIntervalMs: 50, dlqRetentionMs: 60_000, dlqMaxLen: 3 } });
+    await waitFor('retention applied', async () => (await e.backend.streamInfo(dlq))?.length === 3);
+    const left = await e.dlq('order.placed');
+    assert.equal(left.map((d) => d.sourceId), ['2-2', '2-3', '2-4'], 'the newest are kept');
+    const text = await rt.registry.metrics();
+    assert.match(text, /stream_actor_dead_letters_expired_total\{stream="[^"]+",why="age"\} 2/);
+    assert.match(text, /stream_actor_dead_letters_expired_total\{stream="[^"]+",why="count"\} 2/);
+    const line = e.lines().find((l) => l.message === 'dead letters expired by the DLQ retention policy');
+    assert.equal([line?.byAge, line?.byCount], [2, 2]);
+  } finally {
+    await e.done();
+  }
+});
+
+s('finding 6: redactDeadLetters stores the copy with secrets masked, and replay refuses it', async () => {
+  const e = await env('rel6b');
+  if (!e) return;
+  try {
+    await e.start([{ name: 'secretive', consumes: ['order.placed'], maxAttempts: 1, redactDeadLetters: true, handle: () => { throw new Error('no'); } }]);
+    const input = createEnvelope({ type: 'order.placed', payload: { password: 'hunter2-secret', contact: 'jane.doe@example.com' }, idempotencyKey: 'sec-1' });
+    await e.backend.append(e.keys.topic('order.placed'), encodeEnvelope(input));
+    await e.redis.xadd(e.keys.topic('order.placed'), '*', 'envelope', 'password=hunter2-secret, not json');
+    const dead = await waitFor('two dead letters', async () => ((await e.dlq('order.placed')).length === 2 ? e.dlq('order.placed') : null));
+    const stored = JSON.stringify(await e.backend.range(e.keys.dlq('order.placed'), '-', '+'));
+    assert.not.match(stored, 'hunter2-secret');
+    assert.not.match(stored, 'jane.doe@');
+    assert.ok(dead.every((d) => d.redacted === true));
+    const envDead = dead.find((d) => d.envelope)!;
+    assert.is(envDead.envelope!.idempotencyKey, 'sec-1', 'what is not secret stays readable');
+    const plan = planReplay((await selectDeadLetters(e.backend, e.keys, {}, Date.now())).items, e.keys);
+    assert.ok(plan.every((p) => p.target === null && /stored redacted/.test(p.refuseReason!)));
   } finally {
     await e.done();
   }

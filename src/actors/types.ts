@@ -82,6 +82,8 @@ export interface ActorDefinition {
   maxEntryBytes: number;
   /** Where a new group starts reading: '0' (all history) or '$' (new entries only). */
   startId: '0' | '$';
+  /** Store the input's copy in dead letters redacted (secrets, tokens, emails masked); such dead letters cannot be replayed. */
+  redactDeadLetters: boolean;
 }
 
 /** What defineActor accepts: name, topics and handler, the rest defaulted. */

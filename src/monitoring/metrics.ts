@@ -71,6 +71,8 @@ export interface ActorMetrics {
   readonly registry: Registry;
   /** Metrics bound to one actor (cached per name). */
   forActor(actor: string): BoundActorMetrics;
+  /** Dead letters removed by the DLQ retention policy, by stream and why (`age` or `count`). */
+  deadLettersExpired(stream: string, why: 'age' | 'count', n: number): void;
   /** Custom counters for one actor's handler, named `stream_actor_custom_<name>_total`. */
   custom(actor: string): CustomMetrics;
 }
@@ -120,6 +122,7 @@ export function createActorMetrics(registry: Registry): ActorMetrics {
   const lag = gauge(registry, 'stream_actor_lag', 'Entries not yet delivered to the group');
   const pending = gauge(registry, 'stream_actor_pending', 'Entries delivered to the group and not acked');
   const stuck = counter(registry, 'stream_actor_stuck_handlers_total', 'Handlers past maxHandlerMs, no longer leased', ['actor']);
+  const expired = counter(registry, 'stream_actor_dead_letters_expired_total', 'Dead letters removed by the DLQ retention policy', ['stream', 'why']);
   const gaps = counter(registry, 'stream_actor_gap_entries_total', 'Entries removed from a stream before the group read them', ['actor', 'stream']);
 
   const bound = new Map<string, BoundActorMetrics>();
@@ -170,6 +173,9 @@ export function createActorMetrics(registry: Registry): ActorMetrics {
         bound.set(actor, handle);
       }
       return handle;
+    },
+    deadLettersExpired(stream, why, n) {
+      if (isCount(n)) expired.inc({ stream, why }, n);
     },
     custom(actor) {
       return {

@@ -216,6 +216,12 @@ export interface StreamBackend {
 
   /** Trims only entries every group has acknowledged (and older than retainMs); never an unread entry unless maxLenCap forces it. A stream without groups has nothing acknowledged: only the cap trims it. */
   trim(stream: string, opts?: TrimOptions): Promise<TrimResult>;
+  /**
+   * Plain, exact XTRIM for streams no group reads (the DLQs' retention): first entries older than
+   * `minTimeMs` (MINID), then all but the newest `maxLen` (MAXLEN); one round trip. Returns how
+   * many each removed. Never use it on a stream a group reads: it does not look at the groups.
+   */
+  trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }>;
   /** Deletes a consumer (XGROUP DELCONSUMER); returns the pending count it had. */
   deleteConsumer(stream: string, group: string, consumer: string): Promise<number>;
 

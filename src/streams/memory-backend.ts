@@ -257,6 +257,15 @@ export class MemoryStreamBackend implements StreamBackend {
     return s ? safeTrim(s, this.clock.now(), opts) : { removed: 0, removedUnacked: 0 };
   }
 
+  async trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }> {
+    this.assertOpen();
+    const s = this.keyspace.stream(stream);
+    if (!s) return { byAge: 0, byCount: 0 };
+    const byAge = opts.minTimeMs !== undefined && opts.minTimeMs > 0 ? s.trimBelow({ ms: Math.floor(opts.minTimeMs), seq: 0 }).length : 0;
+    const byCount = opts.maxLen !== undefined && opts.maxLen > 0 ? s.trimToLength(Math.floor(opts.maxLen)).length : 0;
+    return { byAge, byCount };
+  }
+
   async deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
     this.assertOpen();
     const s = this.requireStream(stream);

@@ -324,6 +324,19 @@ export class RedisStreamBackend implements StreamBackend {
     }
   }
 
+  async trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }> {
+    const age = opts.minTimeMs !== undefined && opts.minTimeMs > 0;
+    const count = opts.maxLen !== undefined && opts.maxLen > 0;
+    if (!age && !count) return { byAge: 0, byCount: 0 };
+    // Exact (no '~'): what is removed is counted and reported, never guessed.
+    const pipe = this.redis.pipeline();
+    if (age) pipe.xtrim(stream, 'MINID', `${Math.floor(opts.minTimeMs!)}-0`);
+    if (count) pipe.xtrim(stream, 'MAXLEN', Math.floor(opts.maxLen!));
+    const res = (await pipe.exec()) ?? [];
+    for (const [err] of res) if (err) throw wrap(err, stream);
+    return { byAge: age ? Number(res[0]?.[1] ?? 0) : 0, byCount: count ? Number(res[age ? 1 : 0]?.[1] ?? 0) : 0 };
+  }
+
   async deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
     return guard(async () => (await this.redis.xgroup('DELCONSUMER', stream, group, consumer)) as number, stream);
   }

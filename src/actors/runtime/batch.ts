@@ -74,7 +74,7 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
       ack: { stream: e.stream, group: def.name, id: e.id },
       // A marker per dead letter: re-committing after an ambiguous failure cannot write it twice.
       markerKey: keys.deadLetterMarker(def.name, e.stream, e.id, partition),
-      outputs: [{ stream: keys.dlq(topic, partition), fields: deadLetterFields({ ...d, actor: def.name, source: e.stream, sourceId: e.id, failedAtMs: now }) }],
+      outputs: [{ stream: keys.dlq(topic, partition), fields: deadLetterFields({ ...d, actor: def.name, source: e.stream, sourceId: e.id, failedAtMs: now }, { redact: def.redactDeadLetters }) }],
     };
   };
 

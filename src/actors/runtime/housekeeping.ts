@@ -133,13 +133,32 @@ export class Housekeeping {
     }
   }
 
-  /** Trims each consumed stream below what every group has acknowledged, keeping the retention window. */
+  /** Trims each consumed stream below what every group has acknowledged, keeping the retention window; then the DLQ retention. */
   async trim(): Promise<void> {
     const { backend, options, logger } = this.deps;
     const streams = new Set(this.workers.flatMap((w) => w.streams));
     for (const s of streams) {
       const r = await backend.trim(s, { retainMs: options.retentionMs, maxLenCap: options.maxLenCap });
       if (r.removedUnacked > 0) logger.warn('operator cap dropped unacknowledged entries', { stream: s, dropped: r.removedUnacked, cap: options.maxLenCap });
+    }
+    await this.expireDeadLetters();
+  }
+
+  /**
+   * The DLQ retention policy, on the DLQs of the topics this runtime consumes (the ones its actors
+   * write to): dead letters older than dlqRetentionMs, then beyond the operator cap dlqMaxLen, are
+   * removed. Never silent: each removal is counted (stream_actor_dead_letters_expired_total) and logged.
+   */
+  async expireDeadLetters(): Promise<void> {
+    const { backend, keys, clock, options, logger, metrics } = this.deps;
+    if (options.dlqRetentionMs <= 0 && options.dlqMaxLen <= 0) return;
+    const dlqs = new Set(this.workers.flatMap((w) => w.def.consumes.map((t) => keys.dlq(t, w.partition))));
+    for (const dlq of dlqs) {
+      const r = await backend.trimRetention(dlq, { ...(options.dlqRetentionMs > 0 ? { minTimeMs: clock.now() - options.dlqRetentionMs } : {}), ...(options.dlqMaxLen > 0 ? { maxLen: options.dlqMaxLen } : {}) });
+      if (r.byAge + r.byCount === 0) continue;
+      metrics.deadLettersExpired(dlq, 'age', r.byAge);
+      metrics.deadLettersExpired(dlq, 'count', r.byCount);
+      logger.warn('dead letters expired by the DLQ retention policy', { stream: dlq, byAge: r.byAge, byCount: r.byCount, retentionMs: options.dlqRetentionMs, maxLen: options.dlqMaxLen });
     }
   }
 }

@@ -17,6 +17,7 @@ export const DEFAULT_ACTOR_OPTIONS: Readonly<Omit<ActorDefinition, 'name' | 'con
   idempotencyTtlMs: 7 * 24 * 3600_000,
   maxEntryBytes: 1024 * 1024,
   startId: '0',
+  redactDeadLetters: false,
 });
 
 /** Process-wide runtime settings. */
@@ -31,6 +32,10 @@ export interface RuntimeOptions {
   retentionMs: number;
   /** Operator cap on stream length that may drop unread entries (off: 0). */
   maxLenCap: number;
+  /** Dead letters older than this are removed from the DLQs of the topics this runtime consumes, counted and logged (0 keeps them forever). Runs with the trim. */
+  dlqRetentionMs: number;
+  /** Operator cap on each DLQ's length: older dead letters beyond it are removed, counted and logged (off: 0). */
+  dlqMaxLen: number;
   /** Wait this long after an infrastructure error (Redis down) before trying again; doubles up to 5 s. */
   errorBackoffMs: number;
   /** How long a graceful stop waits for in-flight work before giving up. */
@@ -44,6 +49,8 @@ export const DEFAULT_RUNTIME_OPTIONS: Readonly<RuntimeOptions> = Object.freeze({
   trimIntervalMs: 60_000,
   retentionMs: 3600_000,
   maxLenCap: 0,
+  dlqRetentionMs: 30 * 24 * 3600_000,
+  dlqMaxLen: 0,
   errorBackoffMs: 100,
   shutdownTimeoutMs: 30_000,
 });

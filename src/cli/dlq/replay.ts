@@ -53,6 +53,7 @@ export function planReplay(items: DlqItem[], keys: Keys, target: ReplayTarget = 
     const refuse = (why: string): ReplayStep => ({ item, target: null, refuseReason: why });
     const { envelope, source, actor, undecodable } = item.entry;
     if (keys.parse(item.stream)?.kind !== 'dlq') return refuse(`${item.stream} is not a DLQ stream under prefix "${keys.prefix}"`);
+    if (item.entry.redacted) return refuse('stored redacted (redactDeadLetters): replaying would deliver masked values');
     if (envelope === undefined) return refuse(undecodable ? `envelope not decodable (${undecodable})` : 'no envelope (raw fields of invalid input): cannot be replayed');
     const valid = validateEnvelope(envelope);
     if (!valid.ok) return refuse(`not an envelope: ${formatIssues(valid.errors)}`);
