@@ -1,39 +1,40 @@
 /**
- * Entries trimmed before a group read them: the group's last-delivered id is behind the stream's
- * first entry (or the stream is empty although ids were generated after it), and the counters say
- * entries are missing (Redis >= 7: entries-added - entries-read - entries still there). Trimming
- * an unread entry is loss nothing else reports: Redis keeps the group's lag as if they were there,
- * and no consumer ever sees them. The runtime logs and counts it, streams-health fails on it.
+ * Entries removed from a stream before a group read them (an XTRIM or XDEL outside the runtime):
+ * loss nothing else reports. Redis keeps counting them as the group's lag (entries-added minus
+ * entries-read) although no consumer will ever see them, so on Redis >= 7 the gap is that
+ * count minus the entries still there after the group's last-delivered id. The runtime logs and
+ * counts it; streams-health fails on it.
  */
 import { compareIds, type GroupInfo, type StreamInfo } from './backend.js';
 
-/** A gap: ids after `afterId` up to `toId` were removed unread; `entries` when the counters tell. */
+/** A gap: `entries` entries were removed before the group read them. */
 export interface TrimGap {
-  /** The group's last-delivered id (exclusive start of the gap). */
-  afterId: string;
-  /** End of the gap: the first entry still there (exclusive), or the last generated id (inclusive) on an empty stream. */
-  toId: string;
-  toInclusive: boolean;
-  /** The range as text: `(after, to)` or `(after, to]`. */
+  /** Entries lost to this group since it was created (cumulative). */
+  entries: number;
+  /** Where, when it can still be told: `(last-delivered, first entry still there)` or `(last-delivered, last generated]`; else `before <last-delivered>`. */
   range: string;
-  /** How many entries were lost to this group; null when the server cannot count (Redis < 7, or entries-read unknown). */
-  entries: number | null;
 }
 
-/** The gap of one group on one stream, or null when nothing unread was removed (as far as can be told). */
-export function trimmedGap(info: StreamInfo | null, group: GroupInfo): TrimGap | null {
-  if (!info) return null;
+/**
+ * How many entries after the group's last-delivered id are still in the stream, when that is
+ * known without reading them: all of them (the group is behind the first entry), or none (it has
+ * read the last one). Null otherwise: the caller may count them (XRANGE) when few.
+ */
+export function unreadPresent(info: StreamInfo, group: GroupInfo): number | null {
+  if (info.firstId === null || info.lastId === null) return 0;
+  if (compareIds(info.firstId, group.lastDeliveredId) > 0) return info.length;
+  if (compareIds(info.lastId, group.lastDeliveredId) <= 0) return 0;
+  return null;
+}
+
+/** The gap of one group on one stream, or null when nothing unread was removed (or it cannot be told: Redis < 7, entries-read unknown). */
+export function trimmedGap(info: StreamInfo | null, group: GroupInfo, present: number | null = info ? unreadPresent(info, group) : null): TrimGap | null {
+  if (!info || info.entriesAdded === null || group.entriesRead === null || present === null) return null;
+  const entries = info.entriesAdded - group.entriesRead - present;
+  if (entries <= 0) return null;
   const last = group.lastDeliveredId;
-  const counted = info.entriesAdded !== null && group.entriesRead !== null ? info.entriesAdded - group.entriesRead - info.length : null;
-  if (info.firstId === null) {
-    // Empty: anything generated after what the group read is gone.
-    if (compareIds(info.lastGeneratedId, last) <= 0) return null;
-    if (counted !== null && counted <= 0) return null;
-    return { afterId: last, toId: info.lastGeneratedId, toInclusive: true, range: `(${last}, ${info.lastGeneratedId}]`, entries: counted };
-  }
-  // Entries at or below the last-delivered id are still there: trims cut from the front, so nothing unread went.
-  if (compareIds(info.firstId, last) <= 0) return null;
-  // Every entry still there is unread; without counters a trimmed head cannot be told from none.
-  if (counted === null || counted <= 0) return null;
-  return { afterId: last, toId: info.firstId, toInclusive: false, range: `(${last}, ${info.firstId})`, entries: counted };
+  let range = `before ${last}`;
+  if (info.firstId === null) range = `(${last}, ${info.lastGeneratedId}]`;
+  else if (compareIds(info.firstId, last) > 0) range = `(${last}, ${info.firstId})`;
+  return { entries, range };
 }

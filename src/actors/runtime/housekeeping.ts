@@ -1,10 +1,13 @@
 import { hostname } from 'node:os';
 import type { ActorMetrics } from '../../monitoring/metrics.js';
 import type { Logger } from '../../monitoring/types.js';
-import type { StreamBackend } from '../../streams/backend.js';
+import type { GroupInfo, StreamBackend } from '../../streams/backend.js';
 import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
-import { trimmedGap } from '../../streams/gap.js';
+import { trimmedGap, unreadPresent, type TrimGap } from '../../streams/gap.js';
+
+/** Unread entries counted with one XRANGE to tell a gap while a group is behind; above this, wait until it catches up. */
+const GAP_COUNT_LIMIT = 1_000;
 import type { RuntimeOptions } from './options.js';
 import type { ActorWorker } from './worker.js';
 
@@ -50,8 +53,8 @@ class Periodic {
  */
 export class Housekeeping {
   private readonly tasks: Periodic[] = [];
-  /** Gaps already reported, by stream and group: each is logged and counted once per process. */
-  private readonly gapsReported = new Map<string, string>();
+  /** Entries already reported lost to a gap, by stream and group: each is logged and counted once per process. */
+  private readonly gapsReported = new Map<string, number>();
 
   constructor(
     private readonly workers: ActorWorker[],
@@ -110,15 +113,16 @@ export class Housekeeping {
         const group = (await backend.groups(s)).find((g) => g.name === w.def.name);
         if (!group) continue;
         // Entries trimmed before this group read them: never silent (log with the range, metric).
-        const gap = trimmedGap(await backend.streamInfo(s), group);
+        const gap = await this.gapOf(s, group);
         const gapKey = `${s} ${w.def.name}`;
-        if (gap && this.gapsReported.get(gapKey) !== gap.range) {
-          this.gapsReported.set(gapKey, gap.range);
-          bound.gap(s, gap.entries ?? 1);
-          logger.error('gap', { actor: w.def.name, stream: s, range: gap.range, entries: gap.entries, why: 'entries were removed from the stream before this group read them (a trim or XDEL outside the runtime); they cannot be delivered' });
+        const reported = this.gapsReported.get(gapKey) ?? 0;
+        if (gap && gap.entries > reported) {
+          this.gapsReported.set(gapKey, gap.entries);
+          bound.gap(s, gap.entries - reported);
+          logger.error('gap', { actor: w.def.name, stream: s, range: gap.range, entries: gap.entries - reported, missingTotal: gap.entries, why: 'entries were removed from the stream before this group read them (a trim or XDEL outside the runtime); they cannot be delivered' });
         }
         // Redis keeps counting trimmed-unread entries as lag; what can still be delivered is the rest.
-        if (group.lag !== null) bound.setLag(s, gap?.entries ? Math.max(0, group.lag - gap.entries) : group.lag);
+        if (group.lag !== null) bound.setLag(s, Math.max(0, group.lag - (gap?.entries ?? 0)));
         bound.setPending(s, group.pending);
         const consumers = await backend.consumers(s, w.def.name);
         const dead = consumers.filter((c) => c.name !== consumer && c.pending === 0 && c.idleMs > w.def.claimIdleMs);
@@ -131,6 +135,15 @@ export class Housekeeping {
         }
       }
     }
+  }
+
+  /** The trimmed-before-delivery gap of a group; the unread entries still there are counted only when few (one bounded XRANGE). */
+  private async gapOf(stream: string, group: GroupInfo): Promise<TrimGap | null> {
+    const info = await this.deps.backend.streamInfo(stream);
+    if (!info) return null;
+    let present = unreadPresent(info, group);
+    if (present === null && group.lag !== null && group.lag <= GAP_COUNT_LIMIT) present = (await this.deps.backend.range(stream, `(${group.lastDeliveredId}`, '+', GAP_COUNT_LIMIT + 1)).length;
+    return trimmedGap(info, group, present);
   }
 
   /** Trims each consumed stream below what every group has acknowledged, keeping the retention window; then the DLQ retention. */

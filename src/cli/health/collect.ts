@@ -175,7 +175,7 @@ function findings(streams: StreamHealth[], dlq: DlqDepth[], o: HealthOptions): {
   for (const s of streams) {
     for (const g of s.groups) {
       const at = { stream: s.key, group: g.name };
-      if (g.gap) problems.push({ check: 'trim-gap', ...at, ...(g.gap.entries !== null ? { value: g.gap.entries } : {}), message: `group ${g.name} on ${s.key}: ${g.gap.entries ?? 'some'} entries ${g.gap.range} were removed before it read them (trimmed or deleted outside the runtime)` });
+      if (g.gap) problems.push({ check: 'trim-gap', ...at, value: g.gap.entries, message: `group ${g.name} on ${s.key}: ${g.gap.entries} entries ${g.gap.range} were removed before it read them (trimmed or deleted outside the runtime)` });
       if (o.maxLag !== null && g.lag !== null && g.lag > o.maxLag) problems.push({ check: 'max-lag', ...at, value: g.lag, limit: o.maxLag, message: `group ${g.name} on ${s.key}: lag ${g.lag} > ${o.maxLag}` });
       if (o.maxLag !== null && g.lag === null) warnings.push({ check: 'lag-unknown', ...at, message: `group ${g.name} on ${s.key}: the server does not report lag (Redis < 7 or entries deleted), --max-lag not checked` });
       if (o.maxPending !== null && g.pending > o.maxPending) problems.push({ check: 'max-pending', ...at, value: g.pending, limit: o.maxPending, message: `group ${g.name} on ${s.key}: pending ${g.pending} > ${o.maxPending}` });
