@@ -16,5 +16,6 @@ export function defineActor(spec: ActorSpec): ActorDefinition {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 1) throw new TypeError(`actor ${spec.name}: ${k} must be a number >= 1, got ${String(v)}`);
   }
   if (def.startId !== '0' && def.startId !== '$') throw new TypeError(`actor ${spec.name}: startId must be '0' or '$'`);
+  if (!Array.isArray(def.steps) || def.steps.some((st) => typeof st !== 'function')) throw new TypeError(`actor ${spec.name}: steps must be an array of delivery steps (functions)`);
   return Object.freeze(def);
 }

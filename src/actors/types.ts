@@ -2,6 +2,7 @@ import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from '../envelope/typ
 import type { CustomMetrics, Logger } from '../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../persistence/types.js';
 import type { Clock } from '../streams/clock.js';
+import type { DeliveryStep } from './runtime/steps.js';
 
 /** When an emitted envelope should appear on its stream. */
 export interface EmitOptions {
@@ -84,6 +85,8 @@ export interface ActorDefinition {
   startId: '0' | '$';
   /** Store the input's copy in dead letters redacted (secrets, tokens, emails masked); such dead letters cannot be replayed. */
   redactDeadLetters: boolean;
+  /** Delivery steps of this actor, around its handler (a timeout, a rate limit, tracing): see src/actors/runtime/steps.ts. */
+  steps: readonly DeliveryStep[];
 }
 
 /** What defineActor accepts: name, topics and handler, the rest defaulted. */

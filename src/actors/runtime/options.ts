@@ -18,6 +18,7 @@ export const DEFAULT_ACTOR_OPTIONS: Readonly<Omit<ActorDefinition, 'name' | 'con
   maxEntryBytes: 1024 * 1024,
   startId: '0',
   redactDeadLetters: false,
+  steps: Object.freeze([]),
 });
 
 /** Process-wide runtime settings. */

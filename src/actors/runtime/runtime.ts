@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../../streams/clock.js';
 import { assertName, createKeys, type Keys } from '../../streams/keys.js';
 import type { ActorDefinition } from '../types.js';
 import { Housekeeping } from './housekeeping.js';
+import type { DeliveryStep } from './steps.js';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './options.js';
 import { ActorWorker } from './worker.js';
 
@@ -41,6 +42,8 @@ export interface RuntimeDeps {
   ownPartitions?: number[];
   /** Random source for backoff jitter (tests pin it). */
   random?: () => number;
+  /** Delivery steps for every actor of this runtime (before each actor's own): a timeout, a rate limit, tracing. */
+  steps?: readonly DeliveryStep[];
 }
 
 /** Stable consumer name of a process slot: the same after a restart, so it finds its own pending entries. */
@@ -100,6 +103,7 @@ export class ActorRuntime {
             custom: this.metrics.custom(def.name),
             persistence: deps.persistence ?? NO_PERSISTENCE,
             ...(deps.random ? { random: deps.random } : {}),
+            ...(deps.steps ? { steps: deps.steps } : {}),
           },
           this.options,
           partition,

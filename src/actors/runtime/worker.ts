@@ -2,7 +2,7 @@ import type { BoundActorMetrics } from '../../monitoring/metrics.js';
 import type { Logger } from '../../monitoring/types.js';
 import { isStreamBackendError, type StreamBackend } from '../../streams/backend.js';
 import type { ActorDefinition } from '../types.js';
-import { processBatch, type BatchDeps, type BatchResult, type InputEntry } from './batch.js';
+import { pipelineFor, processBatch, type BatchDeps, type BatchResult, type InputEntry } from './batch.js';
 import { Leases } from './leases.js';
 import type { RuntimeOptions } from './options.js';
 
@@ -43,7 +43,8 @@ export class ActorWorker {
     this.metrics = deps.metrics;
     this.streams = [...def.consumes.map((t) => deps.keys.topic(t, partition)), deps.keys.retry(def.name, partition)];
     this.leases = new Leases({ backend: deps.backend, actor: def.name, group: def.name, consumer: deps.consumer, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, claimIdleMs: def.claimIdleMs, maxHandlerMs: def.maxHandlerMs });
-    this.batchDeps = { ...deps, onHandler: this.leases.onHandler };
+    // The delivery steps are composed once per worker, not per batch.
+    this.batchDeps = { ...deps, onHandler: this.leases.onHandler, pipeline: pipelineFor(deps) };
   }
 
   /** Creates the groups (idempotent) and starts the loop. */
