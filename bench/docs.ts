@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, release, totalmem, type } from 'node:os';
-import { markdownTable } from './report.js';
+import { buildCpuRows, markdownCpuTable, markdownTable } from './report.js';
 import type { BenchReport } from './suite.js';
 import type { Measurement } from './types.js';
 
@@ -48,6 +48,7 @@ function details(m: Measurement): string {
   if (m.endToEnd) {
     const e = m.endToEnd;
     parts.push(`${e.measured.toLocaleString('en-US')} of ${e.fed.toLocaleString('en-US')} recorded, fed at ${e.feedPerSec.toFixed(0)}/s`, `p50 ${e.latencyMs.p50} / p90 ${e.latencyMs.p90} / p99 ${e.latencyMs.p99} / max ${e.latencyMs.max} ms`);
+    for (const h of e.hops ?? []) parts.push(`${h.name}: p50 ${h.latencyMs.p50} / p99 ${h.latencyMs.p99} / max ${h.latencyMs.max} ms`);
   }
   if (m.rss) {
     const r = m.rss;
@@ -78,6 +79,10 @@ export function resultsSection(report: BenchReport, command: string): string {
     ...Object.entries(env).map(([k, v]) => `- ${k}: ${v}`),
     '',
     markdownTable(report.rows),
+    '',
+    'CPU per envelope (Node: CPU time of the process(es) doing the work / envelopes; Redis: `INFO cpu` used_cpu_sys + used_cpu_user delta / envelopes), and its ratio to the bare loop of the same run:',
+    '',
+    markdownCpuTable(buildCpuRows(report.measurements)),
     '',
     ...disturbedNote(report).map((l) => `${l}\n`),
     '### How each scenario ran',

@@ -13,7 +13,7 @@ import { describeUrl } from '../src/streams/redis-connection.js';
 import { Cleanup } from './cleanup.js';
 import { disturbedNote, writeBenchmarksDoc } from './docs.js';
 import { scaleFromEnv, SCENARIO_IDS, type ScenarioId } from './plan.js';
-import { renderTable } from './report.js';
+import { buildCpuRows, renderCpuTable, renderTable } from './report.js';
 import { runBench } from './suite.js';
 
 const DOC = fileURLToPath(new URL('../docs/BENCHMARKS.md', import.meta.url));
@@ -56,6 +56,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const redisUrl = process.env.REDIS_URL || undefined;
 const report = await runBench({ ...(redisUrl ? { redisUrl } : {}), scale, ...(only ? { only } : {}), ...(argv['cpu-prof'] ? { cpuProfDir: argv['cpu-prof'] } : {}), cleanup });
 console.log(renderTable(report.rows));
+console.log(renderCpuTable(buildCpuRows(report.measurements)));
+for (const m of report.measurements) for (const h of m.endToEnd?.hops ?? []) console.log(`  ${h.name}: p50 ${h.latencyMs.p50} / p99 ${h.latencyMs.p99} / max ${h.latencyMs.max} ms`);
 for (const line of disturbedNote(report)) console.log(line);
 console.log(`total ${(report.durationMs / 1000).toFixed(0)} s, Redis ${report.redis.version}, scale ${report.plan.scale}`);
 

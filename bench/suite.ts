@@ -12,7 +12,7 @@ import { cpuSnapshot, foreignCores } from './cpu-share.js';
 import { benchPlan, SCENARIO_IDS, type BenchPlan, type ScenarioId } from './plan.js';
 import { buildRows, type ReportRow } from './report.js';
 import { measureActorRss } from './scenarios/actor-rss.js';
-import { measureActorThroughput } from './scenarios/actor-throughput.js';
+import { measureActorThroughput, measureBareLoop } from './scenarios/actor-throughput.js';
 import { measureBullmq } from './scenarios/bullmq.js';
 import type { ScenarioContext } from './scenarios/context.js';
 import { measureIoredisPipeline } from './scenarios/ioredis-pipeline.js';
@@ -57,8 +57,11 @@ const MEASURE: Record<ScenarioId, (ctx: ScenarioContext) => Promise<Measurement>
   'ioredis-pipeline': measureIoredisPipeline,
   'streams-bench': measureStreamsBench,
   bullmq: measureBullmq,
+  'bare-commit': (ctx) => measureBareLoop(ctx, 'commit'),
+  'bare-ack': (ctx) => measureBareLoop(ctx, 'ack'),
   'actor-commit': (ctx) => measureActorThroughput(ctx, 'commit'),
   'actor-ack': (ctx) => measureActorThroughput(ctx, 'ack'),
+  'actor-commit-2p': (ctx) => measureActorThroughput(ctx, 'commit', 2),
   'pipeline-latency': measurePipelineLatency,
   'actor-rss': measureActorRss,
 };

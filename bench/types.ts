@@ -1,6 +1,7 @@
 /** Shapes measured by the workers and reported by the run. */
 import type { LatencySummary } from '../src/cli/bench/latency.js';
 import type { ScenarioId } from './plan.js';
+import type { CpuWindow } from './workers/meter.js';
 
 /** A rate measurement: n items in durationMs. */
 export interface Throughput {
@@ -11,6 +12,22 @@ export interface Throughput {
   latencyMs?: LatencySummary;
   /** Other figures worth printing (entry size, add rate, outputs written, ...). */
   extra?: Record<string, number | string>;
+  /** CPU of the measured window, one per process doing the work (Redis's is shared). */
+  cpu?: CpuWindow[];
+}
+
+/** CPU per envelope of a throughput row, from its CPU windows. */
+export interface CpuPerEnvelope {
+  nodeUs: number;
+  redisUs: number;
+}
+
+/** Node CPU summed over the processes, Redis CPU from the earliest start to the latest end, both per item. */
+export function cpuPerEnvelope(t: Throughput | undefined): CpuPerEnvelope | null {
+  if (!t?.cpu?.length || t.n <= 0) return null;
+  const node = t.cpu.reduce((a, w) => a + w.nodeUs, 0);
+  const redisSec = Math.max(...t.cpu.map((w) => w.redisEndSec)) - Math.min(...t.cpu.map((w) => w.redisStartSec));
+  return { nodeUs: node / t.n, redisUs: (redisSec * 1e6) / t.n };
 }
 
 /** End-to-end latency of the envelopes after the warm-up. */
@@ -20,6 +37,8 @@ export interface EndToEnd {
   latencyMs: LatencySummary;
   /** Rate actually achieved by the feeder. */
   feedPerSec: number;
+  /** Per hop: from the handler of one stage (or the feeder) to the handler of the next. */
+  hops?: { name: string; latencyMs: LatencySummary }[];
 }
 
 /** One RSS sample of the actor process. */

@@ -1,9 +1,10 @@
 #!/usr/bin/env -S node --import tsx
-/** actors: run actors of the lead pipeline, list the topology, ingest mail, replay a stream, migrate, demo. */
+/** actors: run actors of the lead pipeline, list the topology, ingest mail, replay a stream, trace a flow, migrate, demo. */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { actorsDemo, actorsIngest, actorsList, actorsMigrate, actorsReplay } from '../src/cli/actors/admin.js';
 import { actorsRun } from '../src/cli/actors/run.js';
+import { actorsTrace } from '../src/cli/actors/trace.js';
 import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
 import type { LogLevel } from '../src/monitoring/logger.js';
 
@@ -89,6 +90,19 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .option('timeout', { type: 'string', default: '5m', coerce: durationArg('timeout'), describe: 'give up waiting for the replay after this long' }),
     async (a) => {
       code = await runTool(TOOL, io, () => actorsReplay({ ...conn(a), stream: String(a.stream), from: String(a.from), group: String(a.group), actor: a.actor, json: a.json, timeoutMs: Number(a.timeout) }, io));
+    },
+  )
+  .command(
+    'trace <query>',
+    'the causal tree of one flow (envelope id, correlation id or idempotency key): hops, actors, outcomes, dead letters',
+    (y) =>
+      streamFlags(y)
+        .positional('query', { type: 'string', demandOption: true, describe: 'an envelope id, a correlation id or an idempotency key (compared literally)' })
+        .option('max-entries', { type: 'string', coerce: numberArg('max-entries', { integer: true, min: 1 }), describe: 'read at most this many stream entries (the tree is marked truncated past it) [default 500000]' })
+        .example('$0 trace 5f42311c-68c0-416b-9ed3-63baf7deb4b7', 'the flow of one mail')
+        .example('$0 trace --json -- "-odd-key"', 'a key that starts with a dash'),
+    async (a) => {
+      code = await runTool(TOOL, io, () => actorsTrace({ ...conn(a), query: String(a.query), json: a.json, maxEntries: a['max-entries'] as number | undefined }, io));
     },
   )
   .command(

@@ -6,6 +6,7 @@
  * times (default 1) during the feed. Exit status 0 only when nothing was lost or duplicated and
  * the DLQ holds exactly the injected poison.
  */
+import { parseBoolean } from '../src/settings.js';
 import { RedisServer } from '../test/support/redis-server.js';
 import { formatReport, runChaos } from './driver.js';
 import { chaosEnv, scaledOptions } from './options.js';
@@ -14,7 +15,7 @@ const { scale, seed } = chaosEnv(process.env, 10);
 const external = process.env.REDIS_URL;
 const server = external ? null : await RedisServer.start({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
 const redisRestarts = server ? Number(process.env.CHAOS_REDIS_RESTARTS ?? 1) : 0;
-const verbose = process.env.CHAOS_VERBOSE === '1';
+const verbose = parseBoolean('CHAOS_VERBOSE', process.env.CHAOS_VERBOSE) ?? false;
 console.log(`chaos: seed ${seed}, scale ${scale}, redis ${server ? `redis-server on port ${server.port} (AOF always)` : 'from REDIS_URL'}`);
 try {
   const report = await runChaos(

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_PREFIX, assertName } from './streams/keys.js';
 import { DEFAULT_REDIS_CONNECTION_OPTIONS } from './streams/redis-connection.js';
+import { ConfigError, resolveSettings, type Env, type EnvSpec } from './settings.js';
 
 /** Where the streams live and how they are named. */
 export interface StreamsConfig {
@@ -29,45 +30,24 @@ export const DEFAULT_STREAMS_CONFIG: Readonly<StreamsConfig> = Object.freeze({
   partitions: 1,
 });
 
-/** A configuration value that cannot be used, naming the setting. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError, isConfigError } from './settings.js';
 
-/** True when err is a ConfigError. */
-export function isConfigError(err: unknown): err is ConfigError {
-  return err instanceof ConfigError;
-}
-
-/** Environment variables this resolver reads. */
-export const STREAMS_ENV = Object.freeze({
-  redisUrl: 'REDIS_URL',
-  prefix: 'STREAMS_PREFIX',
-  clusterNodes: 'REDIS_CLUSTER_NODES',
-  tlsRejectUnauthorized: 'REDIS_TLS_REJECT_UNAUTHORIZED',
-  partitions: 'STREAMS_PARTITIONS',
+/** Environment variables this resolver reads, and how each is parsed. */
+export const STREAMS_ENV: EnvSpec<StreamsConfig> = Object.freeze({
+  redisUrl: { name: 'REDIS_URL', type: 'string' },
+  prefix: { name: 'STREAMS_PREFIX', type: 'string' },
+  clusterNodes: { name: 'REDIS_CLUSTER_NODES', type: 'list' },
+  tlsRejectUnauthorized: { name: 'REDIS_TLS_REJECT_UNAUTHORIZED', type: 'boolean' },
+  partitions: { name: 'STREAMS_PARTITIONS', type: 'integer', min: 1, max: 1024 },
 });
 
-const blank = (v: unknown): boolean => v === undefined || v === null || v === '';
-
-/** Merges, in rising precedence: defaults, environment, explicit options (CLI flags or code). */
-export function resolveStreamsConfig(explicit: Partial<StreamsConfig> = {}, env: NodeJS.ProcessEnv = process.env): StreamsConfig {
-  const fromEnv: Partial<StreamsConfig> = {};
-  if (!blank(env[STREAMS_ENV.redisUrl])) fromEnv.redisUrl = env[STREAMS_ENV.redisUrl]!;
-  if (!blank(env[STREAMS_ENV.prefix])) fromEnv.prefix = env[STREAMS_ENV.prefix]!;
-  if (!blank(env[STREAMS_ENV.clusterNodes])) fromEnv.clusterNodes = env[STREAMS_ENV.clusterNodes]!.split(',').map((s) => s.trim()).filter(Boolean);
-  const tls = env[STREAMS_ENV.tlsRejectUnauthorized];
-  if (!blank(tls)) fromEnv.tlsRejectUnauthorized = !['0', 'false', 'no'].includes(tls!.toLowerCase());
-  if (!blank(env[STREAMS_ENV.partitions])) fromEnv.partitions = Number(env[STREAMS_ENV.partitions]);
-  const defined = Object.fromEntries(Object.entries(explicit).filter(([, v]) => !blank(v))) as Partial<StreamsConfig>;
-  const cfg: StreamsConfig = { ...DEFAULT_STREAMS_CONFIG, ...fromEnv, ...defined };
+/**
+ * Merges, in rising precedence: defaults, environment, CLI flags, code options (see
+ * resolveSettings), then checks the result. The CLIs pass their flags as `flags`; a library
+ * user passes `code` (or only `flags`: both are explicit).
+ */
+export function resolveStreamsConfig(flags: Partial<StreamsConfig> = {}, env: Env = process.env, code: Partial<StreamsConfig> = {}): StreamsConfig {
+  const cfg = resolveSettings({ defaults: DEFAULT_STREAMS_CONFIG, env, envSpec: STREAMS_ENV, flags, code });
   try {
     assertName('prefix', cfg.prefix);
   } catch (err) {

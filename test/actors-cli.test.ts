@@ -15,8 +15,9 @@ import { createLogger } from '../src/monitoring/logger.js';
 import { runDemo } from '../src/pipeline/demo.js';
 import { createKeys } from '../src/streams/keys.js';
 import { jsonOf, runCli } from './support/cli.js';
-import { testPostgres } from './support/postgres.js';
-import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
+import { postgresSkipReason, testPostgres } from './support/postgres.js';
+import { deletePrefix, redisBackend, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 import { freePort } from './support/redis-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -36,12 +37,13 @@ function startRun(names: string[], env: Record<string, string>, metricsPort?: nu
   return { proc, exit, ready };
 }
 
-const s = suite('actors command: the pipeline as separate processes');
+const s = gated(suite('actors command: the pipeline as separate processes'), await redisSkipReason());
+const withPostgres = gated(s, await postgresSkipReason());
 
-s('three processes on Redis + PostgreSQL produce the same drafts as the in-process demo; SIGTERM exits 0', async () => {
+withPostgres('three processes on Redis + PostgreSQL produce the same drafts as the in-process demo; SIGTERM exits 0', async () => {
   const redis = await testRedis();
   const pg = await testPostgres('actors CLI end-to-end');
-  if (!redis || !pg) return;
+  assert.ok(redis && pg, 'Redis and PostgreSQL');
   const prefix = uniquePrefix('cli');
   const env = { REDIS_URL: redis.url, STREAMS_PREFIX: prefix, DATABASE_URL: pg.url, DATABASE_SCHEMA: pg.schema, PERSISTENCE_ADAPTER: 'postgres' };
   const backend = (await redisBackend())!;
@@ -89,7 +91,7 @@ s('three processes on Redis + PostgreSQL produce the same drafts as the in-proce
 
 s('replay a topic into a new group through an actor: its outputs are duplicates downstream', async () => {
   const redis = await testRedis();
-  if (!redis) return;
+  assert.ok(redis, 'Redis');
   const prefix = uniquePrefix('rpl');
   const env = { REDIS_URL: redis.url, STREAMS_PREFIX: prefix, PERSISTENCE_ADAPTER: 'memory' };
   const backend = (await redisBackend())!;
@@ -117,7 +119,7 @@ s('replay a topic into a new group through an actor: its outputs are duplicates 
 
 s('bad input: unreadable file, unknown actor, memory URL, bad partitions', async () => {
   const redis = await testRedis();
-  if (!redis) return;
+  assert.ok(redis, 'Redis');
   const env = { REDIS_URL: redis.url, STREAMS_PREFIX: uniquePrefix('bad') };
   const runs = await Promise.all([
     runCli('actors', ['ingest', 'no/such/file.jsonl'], { env }),

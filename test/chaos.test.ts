@@ -20,9 +20,10 @@ import { encodeEnvelope } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import type { Envelope } from '../src/envelope/types.js';
 import { createKeys } from '../src/streams/keys.js';
-import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
+import { deletePrefix, redisBackend, redisBinarySkipReason, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 import { RedisTestCluster } from './support/redis-cluster.js';
-import { hasRedisServerBinary, RedisServer } from './support/redis-server.js';
+import { RedisServer } from './support/redis-server.js';
 import { waitFor } from './support/wait.js';
 
 function print(report: ChaosReport): void {
@@ -49,11 +50,12 @@ function assertPromisesKept(r: ChaosReport): void {
   for (const [consumer, code] of Object.entries(r.exitCodes)) assert.is(code, 0, `${consumer} stopped gracefully on SIGTERM`);
 }
 
-const s = suite('chaos: kill -9 under the 3-stage pipeline');
+const s = gated(suite('chaos: kill -9 under the 3-stage pipeline'), await redisSkipReason());
+const ownServer = gated(s, redisBinarySkipReason());
 
 s('random SIGKILLs of stage processes while 2,000 inputs flow: nothing lost, nothing duplicated, DLQ = injected poison', async () => {
   const redis = await testRedis();
-  if (!redis) return;
+  assert.ok(redis, 'Redis');
   const { seed } = chaosEnv(process.env, 1);
   console.log(`\n  chaos seed ${seed} (CHAOS_SEED=${seed} repeats the schedule)`);
   const report = await runChaos({ redisUrl: redis.url, prefix: uniquePrefix('chaos'), seed });
@@ -63,12 +65,7 @@ s('random SIGKILLs of stage processes while 2,000 inputs flow: nothing lost, not
   assertPromisesKept(report);
 });
 
-s('Redis SIGKILLed twice and restarted (AOF, appendfsync always) under the running pipeline: complete and unique', async () => {
-  if (!hasRedisServerBinary()) {
-    if (process.env.REQUIRE_REDIS === '1') assert.unreachable('redis-server binary needed to restart a server');
-    console.log('  SKIPPED: no redis-server binary to restart');
-    return;
-  }
+ownServer('Redis SIGKILLed twice and restarted (AOF, appendfsync always) under the running pipeline: complete and unique', async () => {
   const server = await RedisServer.start({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
   try {
     const { seed } = chaosEnv(process.env, 1);
@@ -84,12 +81,7 @@ s('Redis SIGKILLed twice and restarted (AOF, appendfsync always) under the runni
   }
 });
 
-s('on a 3-master Redis Cluster: random SIGKILLs of stage processes and a master restart, nothing lost or duplicated', async () => {
-  if (!hasRedisServerBinary()) {
-    if (process.env.REQUIRE_REDIS === '1') assert.unreachable('redis-server binary needed to start a cluster');
-    console.log('  SKIPPED: no redis-server binary to start a cluster');
-    return;
-  }
+ownServer('on a 3-master Redis Cluster: random SIGKILLs of stage processes and a master restart, nothing lost or duplicated', async () => {
   const cluster = await RedisTestCluster.start();
   try {
     const { seed } = chaosEnv(process.env, 1);
@@ -112,7 +104,7 @@ s('on a 3-master Redis Cluster: random SIGKILLs of stage processes and a master 
 s('a crash poison read in a batch: the consumer restarted under its name (before claimIdleMs) dead-letters it alone as poison', async () => {
   const redis = await testRedis();
   const backend = await redisBackend();
-  if (!redis || !backend) return;
+  assert.ok(redis && backend, 'Redis');
   const prefix = uniquePrefix('crashpoison');
   const keys = createKeys(prefix);
   const n = 30;

@@ -12,16 +12,17 @@ import type { Envelope } from '../src/envelope/types.js';
 import { createKeys } from '../src/streams/keys.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { jsonOf, runCli } from './support/cli.js';
-import { clusterForTests, uniquePrefix } from './support/redis.js';
+import { clusterForTests, clusterSkipReason, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 
 const TOPIC = 'order.placed';
 const PARTITIONS = [0, 1, 2, 3, 4, 5];
 
-const s = suite('operator tools on a Redis Cluster (child processes)');
+const s = gated(suite('operator tools on a Redis Cluster (child processes)'), await clusterSkipReason());
 
 s('streams-health sees every partition on every master; streams-dlq replays each entry onto its own partition', async () => {
   const cluster = await clusterForTests();
-  if (!cluster) return;
+  assert.ok(cluster, 'Redis Cluster');
   const backend = new RedisStreamBackend({ clusterNodes: cluster.nodes, maxRetriesPerRequest: 5 });
   await backend.connect();
   const prefix = uniquePrefix('cc');

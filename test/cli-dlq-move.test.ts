@@ -13,12 +13,15 @@ import type { StreamBackend } from '../src/streams/backend.js';
 import { createKeys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
 import { moveEntries } from '../src/streams/move.js';
-import { deletePrefix, redisBackend, uniquePrefix } from './support/redis.js';
+import { deletePrefix, redisBackend, redisSkipReason, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 
 type Make = () => Promise<{ backend: StreamBackend; prefix: string; done: () => Promise<void> } | null>;
 
-const makers: [string, Make][] = [
-  ['memory', async () => ({ backend: new MemoryStreamBackend(), prefix: 'mv', done: async () => {} })],
+const noRedis = await redisSkipReason();
+
+const makers: [string, Make, string | null][] = [
+  ['memory', async () => ({ backend: new MemoryStreamBackend(), prefix: 'mv', done: async () => {} }), null],
   [
     'redis',
     async () => {
@@ -27,15 +30,16 @@ const makers: [string, Make][] = [
       const prefix = uniquePrefix('mv');
       return { backend, prefix, done: async () => (await deletePrefix(backend, prefix), await backend.close()) };
     },
+    noRedis,
   ],
 ];
 
-for (const [name, make] of makers) {
-  const s = suite(`moveEntries (${name})`);
+for (const [name, make, skipReason] of makers) {
+  const s = gated(suite(`moveEntries (${name})`), skipReason);
 
   s('moves an entry: new id on the target, gone from the source; a second move of it moves nothing', async () => {
     const ctx = await make();
-    if (!ctx) return;
+    assert.ok(ctx, 'backend');
     const { backend, prefix } = ctx;
     try {
       const from = `${prefix}:{${prefix}:p0}:dlq:t`;
@@ -56,7 +60,7 @@ for (const [name, make] of makers) {
 
   s('a target that cannot take the entry (wrong type) fails that move (an error in its result, not a throw) and leaves the entry in the source', async () => {
     const ctx = await make();
-    if (!ctx) return;
+    assert.ok(ctx, 'backend');
     const { backend, prefix } = ctx;
     try {
       const from = `${prefix}:{${prefix}:p0}:dlq:t`;
@@ -77,12 +81,12 @@ for (const [name, make] of makers) {
   s.run();
 }
 
-const race = suite('moveEntries (redis): concurrent movers');
+const race = gated(suite('moveEntries (redis): concurrent movers'), noRedis);
 
 race('two tools replaying the same entries at once replay each exactly once', async () => {
   const backend = await redisBackend();
   const other = await redisBackend();
-  if (!backend || !other) return;
+  assert.ok(backend && other, 'Redis');
   const prefix = uniquePrefix('mr');
   try {
     const from = `${prefix}:{${prefix}:p0}:dlq:t`;

@@ -8,15 +8,16 @@ import * as assert from 'uvu/assert';
 import type { GroupResetPlan, GroupState } from '../src/cli/group-reset.js';
 import { createKeys } from '../src/streams/keys.js';
 import { jsonOf, runCli } from './support/cli.js';
-import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
+import { deletePrefix, redisBackend, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 
 const TOPIC = 'order.placed';
 
-const s = suite('streams-group-reset (child process, real Redis)');
+const s = gated(suite('streams-group-reset (child process, real Redis)'), await redisSkipReason());
 
 s('dry run by default, --dry-run wins over --yes, --yes moves the last-delivered id; unknown stream or group is exit 2', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const url = (await testRedis())!.url;
   const prefix = uniquePrefix('gr');
   const keys = createKeys(prefix);

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from './support/cli.js';
-import { testRedis, uniquePrefix } from './support/redis.js';
+import { redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261125);
 
@@ -29,11 +30,11 @@ const COMMANDS: [string, string[], string[]][] = [
   ['streams-bench', [], ['--count', '5', '--cleanup']],
 ];
 
-const s = suite('CLI: hostile flags');
+const s = gated(suite('CLI: hostile flags'), await redisSkipReason());
 
 s('generated flag vectors: a documented exit status; when refused, one line on stderr and no stack trace', async () => {
   const redis = await testRedis();
-  if (!redis) return;
+  assert.ok(redis, 'Redis');
   const env = { REDIS_URL: redis.url, STREAMS_PREFIX: uniquePrefix('hostile'), PERSISTENCE_ADAPTER: 'memory' };
   const samples = fc.sample(argv, { seed: SEED, numRuns: 4 });
   const runs = COMMANDS.flatMap(([bin, head, tail]) => samples.map((extra) => ({ bin, args: [...head, ...extra, ...tail] })));

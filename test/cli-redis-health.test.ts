@@ -7,8 +7,9 @@ import * as assert from 'uvu/assert';
 import type { RedisHealthReport } from '../src/cli/redis-health/command.js';
 import { assessRedis, featureSupport, parseInfo, type RedisFacts } from '../src/cli/redis-health/checks.js';
 import { jsonOf, runCli } from './support/cli.js';
-import { testRedis } from './support/redis.js';
-import { hasRedisServerBinary, RedisServer } from './support/redis-server.js';
+import { redisBinarySkipReason, redisSkipReason, testRedis } from './support/redis.js';
+import { RedisServer } from './support/redis-server.js';
+import { gated } from './support/skip.js';
 
 const FACTS: RedisFacts = {
   pingMs: 0.3,
@@ -65,9 +66,9 @@ checks.run();
 
 const proc = suite('redis-health (child process)');
 
-proc('on the test Redis: every fact and check in --json, exit status follows the FAIL checks; tables by default', async () => {
+gated(proc, await redisSkipReason())('on the test Redis: every fact and check in --json, exit status follows the FAIL checks; tables by default', async () => {
   const redis = await testRedis();
-  if (!redis) return;
+  assert.ok(redis, 'Redis');
   const [json, table] = await Promise.all([runCli('redis-health', ['--redis-url', redis.url, '--json']), runCli('redis-health', [], { env: { REDIS_URL: redis.url } })]);
   const r = jsonOf<RedisHealthReport>(json);
   assert.is(json.code, r.healthy ? 0 : 1, json.stderr);
@@ -85,12 +86,7 @@ proc('on the test Redis: every fact and check in --json, exit status follows the
   assert.match(table.stdout, /eviction/);
 });
 
-proc('a server with maxmemory-policy allkeys-lru: eviction FAIL, exit 1', async () => {
-  if (!hasRedisServerBinary()) {
-    if (process.env.REQUIRE_REDIS === '1') assert.unreachable('redis-server binary needed');
-    console.log('  SKIPPED: no redis-server binary');
-    return;
-  }
+gated(proc, redisBinarySkipReason())('a server with maxmemory-policy allkeys-lru: eviction FAIL, exit 1', async () => {
   const server = await RedisServer.start({ args: ['--maxmemory-policy', 'allkeys-lru', '--maxmemory', '64mb'] });
   try {
     const [json, table] = await Promise.all([runCli('redis-health', ['--redis-url', server.url, '--json']), runCli('redis-health', ['--redis-url', server.url])]);

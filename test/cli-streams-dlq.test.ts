@@ -11,7 +11,8 @@ import type { Envelope } from '../src/envelope/types.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import type { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { jsonOf, runCli } from './support/cli.js';
-import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
+import { deletePrefix, redisBackend, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 
 const ORDERS = 'order.placed';
 const LEADS = 'lead.enriched';
@@ -35,11 +36,11 @@ async function seed(backend: RedisStreamBackend, keys: Keys): Promise<Record<'ti
   };
 }
 
-const s = suite('streams-dlq (child process, real Redis)');
+const s = gated(suite('streams-dlq (child process, real Redis)'), await redisSkipReason());
 
 s('list, filters and show read without changing anything; unknown topic or id is exit 2', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const url = (await testRedis())!.url;
   const prefix = uniquePrefix('dl');
   const keys = createKeys(prefix);
@@ -86,7 +87,7 @@ s('list, filters and show read without changing anything; unknown topic or id is
 
 s('replay: --dry-run changes nothing; then each envelope is back on its source stream with attempt 1 and gone from the DLQ, raw entries refused (exit 1)', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const url = (await testRedis())!.url;
   const prefix = uniquePrefix('dr');
   const keys = createKeys(prefix);
@@ -125,7 +126,7 @@ s('replay: --dry-run changes nothing; then each envelope is back on its source s
 
 s('purge: refused without --yes (exit 2), listed with --dry-run, deleted with --yes, only the selection', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const url = (await testRedis())!.url;
   const prefix = uniquePrefix('dp');
   const keys = createKeys(prefix);

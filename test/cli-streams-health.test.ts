@@ -11,15 +11,16 @@ import { encodeEnvelope } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { createKeys } from '../src/streams/keys.js';
 import { jsonOf, runCli } from './support/cli.js';
-import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
+import { deletePrefix, redisBackend, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 
 const TOPIC = 'order.placed';
 
-const s = suite('streams-health (child process, real Redis)');
+const s = gated(suite('streams-health (child process, real Redis)'), await redisSkipReason());
 
 s('healthy without thresholds; lag, a dead consumer with pending and DLQ depth over the limits make it exit 1, in JSON and in tables', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const url = (await testRedis())!.url;
   const prefix = uniquePrefix('hl');
   const keys = createKeys(prefix);
@@ -92,7 +93,7 @@ s('healthy without thresholds; lag, a dead consumer with pending and DLQ depth o
 
 s('--watch --json writes one report per interval until interrupted, then exits with the last verdict', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const url = (await testRedis())!.url;
   const prefix = uniquePrefix('hw');
   const keys = createKeys(prefix);

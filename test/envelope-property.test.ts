@@ -73,7 +73,7 @@ const envelopeArb: fc.Arbitrary<Envelope> = fc
       partitionKey: text,
       createdAt: isoDate,
       attempt: fc.integer({ min: 1, max: 1_000_000 }),
-      traceparent: fc.stringMatching(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/),
+      traceparent: fc.stringMatching(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).filter((t) => !t.startsWith('ff') && !/-0{32}-|-0{16}-/.test(t)),
       metadata,
       records: fc.array(record, { maxLength: 4 }),
       payload: json,
@@ -87,7 +87,7 @@ const envelopeArb: fc.Arbitrary<Envelope> = fc
 
 const REQUIRED = ['id', 'type', 'version', 'idempotencyKey', 'correlationId', 'causationId',
   'partitionKey', 'createdAt', 'attempt', 'metadata', 'records', 'payload'] as const;
-const KNOWN = new Set<string>([...REQUIRED, 'traceparent']);
+const KNOWN = new Set<string>([...REQUIRED, 'traceparent', 'tracestate']);
 
 const fraction = fc.double({ min: 1.1, max: 9.9, noNaN: true }).filter((n) => !Number.isInteger(n));
 

@@ -16,6 +16,7 @@ import {
   withProvenance,
 } from '../src/envelope/index.js';
 import type { Envelope, EnvelopeIssue } from '../src/envelope/index.js';
+import { isUuid } from '../src/envelope/schema.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -229,6 +230,39 @@ derive('no traceparent on the parent means none on the child', () => {
 
 derive('an invalid child type throws EnvelopeValidationError', () => {
   throwsValidation(() => deriveEnvelope(parentEnvelope(), 'NoDots', null), '$.type', 'pattern');
+});
+
+derive('the unvalidated fast path still rejects what the schema rejects, and what it returns passes the schema', () => {
+  const parent = parentEnvelope();
+  // Bad payloads, times, parents and keys: each must still throw, with the schema's path.
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', { n: Number.NaN }), '$.payload.n', 'invalid-value');
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', [1, undefined]), '$.payload[1]', 'invalid-value');
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', new Date(0)), '$.payload', 'invalid-value');
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', null, { now: Number.NaN }), '$.createdAt', 'format');
+  throwsValidation(() => deriveEnvelope({ ...parent, id: 'not-a-uuid' }, 'a.b', null), '$.causationId', 'format');
+  throwsValidation(() => deriveEnvelope({ ...parent, correlationId: '' }, 'a.b', null), '$.correlationId', 'minLength');
+  throwsValidation(() => deriveEnvelope({ ...parent, traceparent: 'nope' }, 'a.b', null), '$.traceparent', 'pattern');
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', null, { partitionKey: 7 as unknown as string }), '$.partitionKey', 'type');
+  let deep: unknown = 'leaf';
+  for (let i = 0; i < 200; i++) deep = [deep];
+  throwsValidation(() => deriveEnvelope(parent, 'a.b', deep), '$.payload' + '[0]'.repeat(127), 'invalid-value');
+  throwsValidation(() => createEnvelope({ type: 'a.b', payload: deep }), '$.payload' + '[0]'.repeat(127), 'invalid-value');
+  // Envelopes built in one millisecond share the time string; each is valid.
+  for (let i = 0; i < 50; i++) {
+    const child = deriveEnvelope(parent, 'a.b', { i, nested: [{ s: 'x' }] }, { now: NOW + (i % 3) });
+    assert.ok(validateEnvelope(child).ok);
+    assert.is(child.createdAt, new Date(NOW + (i % 3)).toISOString());
+    assert.ok(validateEnvelope(createEnvelope({ type: 'a.b', payload: i, now: NOW + (i % 2) })).ok);
+  }
+});
+
+derive('the uuid format check matches ajv-formats\' regex', () => {
+  const re = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+  const u = '6f1c2b9e-3d4a-4f5b-8c7d-9e0f1a2b3c4d';
+  const samples = ['', 'urn:uuid:', `URN:uuid:${u}`, `urn:uuid:${u.toUpperCase()}`, `${u}x`, `x${u}`, u.replace('-', 'g'), `urn:uuix:${u}`, u.replace(/-/g, 'x'), 'é'.repeat(36), 'g'.repeat(36)];
+  // Every single-character change of a valid uuid, with and without the urn prefix.
+  for (let i = 0; i < u.length; i++) for (const c of ['0', 'f', 'F', 'g', '-', ' ', 'é']) samples.push(u.slice(0, i) + c + u.slice(i + 1), `urn:uuid:${u.slice(0, i)}${c}${u.slice(i + 1)}`);
+  for (const s of samples) assert.is(isUuid(s), re.test(s), JSON.stringify(s));
 });
 
 derive('nextAttempt bumps attempt only and leaves the original alone', () => {

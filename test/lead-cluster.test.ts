@@ -19,17 +19,12 @@ import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { FAST_RUNTIME } from './lead-harness.js';
 import { capturingLogger } from './support/quiet-logger.js';
 import { RedisTestCluster } from './support/redis-cluster.js';
-import { hasRedisServerBinary } from './support/redis-server.js';
-import { uniquePrefix } from './support/redis.js';
+import { redisBinarySkipReason, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 
-const s = suite('[cluster] lead topology, P = 3, master restart');
+const s = gated(suite('[cluster] lead topology, P = 3, master restart'), redisBinarySkipReason());
 
 s('bundled mail through two runtimes on a 3-master cluster: the same outcome as in memory', async () => {
-  if (!hasRedisServerBinary()) {
-    if (process.env.REQUIRE_REDIS === '1') assert.unreachable('redis-server binary needed to start a cluster');
-    console.log('  SKIPPED: no redis-server binary to start a cluster');
-    return;
-  }
   const P = 3;
   const cluster = await RedisTestCluster.start();
   const keys = createKeys(uniquePrefix('leadcl'));

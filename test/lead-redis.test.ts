@@ -20,20 +20,18 @@ import { generateMockEmails } from '../src/pipeline/mock-emails.js';
 import { pipelineReport } from '../src/pipeline/report.js';
 import { createKeys } from '../src/streams/keys.js';
 import { FAST_RUNTIME } from './lead-harness.js';
-import { testPostgres } from './support/postgres.js';
+import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { capturingLogger } from './support/quiet-logger.js';
-import { deletePrefix, redisBackend, uniquePrefix } from './support/redis.js';
+import { deletePrefix, redisBackend, redisSkipReason, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 
-const s = suite('[redis + postgres] lead topology in one process');
+const s = gated(suite('[redis + postgres] lead topology in one process'), await redisSkipReason() ?? await postgresSkipReason());
 
 s('bundled mock mail -> drafts and audit rows in PostgreSQL, dead letters in Redis', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const pg = await testPostgres('lead pipeline tests');
-  if (!pg) {
-    await backend.close();
-    return;
-  }
+  assert.ok(pg, 'PostgreSQL');
   const prefix = uniquePrefix('leadpg');
   const keys = createKeys(prefix);
   const adapter = new PostgresAdapter({ pool: pg.pool, schema: pg.schema });

@@ -10,8 +10,11 @@ import { isPersistenceAdapterError, isPersistenceNotAllowedError } from '../src/
 import { migrate, seedLeads } from '../src/persistence/migrate.js';
 import { generateMockLeads } from '../src/persistence/mock-leads.js';
 import { persistenceAdapterContract } from './contract/persistence-adapter.contract.js';
-import { testPostgres } from './support/postgres.js';
+import { postgresSkipReason, testPostgres } from './support/postgres.js';
+import { gated } from './support/skip.js';
 import type { TestPostgres } from './support/postgres.js';
+
+const noPostgres = await postgresSkipReason();
 
 // Seeded with other leads: the contract must only ever see its own tagged rows.
 persistenceAdapterContract('memory', async () => ({
@@ -35,7 +38,7 @@ persistenceAdapterContract(
     const adapter = new PostgresAdapter({ pool: db.pool, schema: db.schema });
     return { adapter, cleanup: () => adapter.close() };
   },
-  { teardown: async () => void (await (await contractSchema())?.close()) },
+  { teardown: async () => void (await (await contractDb)?.close()), skipReason: noPostgres },
 );
 
 const memory = suite('memory adapter');
@@ -54,16 +57,16 @@ memory('upsert on columns that are not a unique key is refused, as ON CONFLICT w
 
 memory.run();
 
-const pgSuite = suite<{ db: TestPostgres | null }>('postgres adapter and migrations', { db: null });
+const pgSuite = gated(suite<{ db: TestPostgres | null }>('postgres adapter and migrations', { db: null }), noPostgres);
 pgSuite.before(async (ctx) => {
-  ctx.db = await testPostgres('postgres adapter tests');
+  if (noPostgres === null) ctx.db = await testPostgres('postgres adapter tests');
 });
 pgSuite.after(async ({ db }) => {
   await db?.close();
 });
 
 pgSuite('migrate is idempotent and creates the lookup indexes', async ({ db }) => {
-  if (db === null) return;
+  assert.ok(db, 'PostgreSQL');
   await migrate(db.pool, { schema: db.schema });
   await migrate(db.pool, { schema: db.schema });
   const { rows } = await db.pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [db.schema, 'leads']);
@@ -72,7 +75,7 @@ pgSuite('migrate is idempotent and creates the lookup indexes', async ({ db }) =
 });
 
 pgSuite('seedLeads writes once; a second run finds every row unchanged', async ({ db }) => {
-  if (db === null) return;
+  assert.ok(db, 'PostgreSQL');
   const adapter = new PostgresAdapter({ pool: db.pool, schema: db.schema });
   const leads = generateMockLeads(25, 7);
   assert.equal(await seedLeads(adapter, leads), { written: 25, unchanged: 0 });
@@ -81,7 +84,7 @@ pgSuite('seedLeads writes once; a second run finds every row unchanged', async (
 });
 
 pgSuite('closing an adapter leaves an injected pool open', async ({ db }) => {
-  if (db === null) return;
+  assert.ok(db, 'PostgreSQL');
   const adapter = new PostgresAdapter({ pool: db.pool, schema: db.schema });
   await adapter.close();
   assert.is(db.pool.ended, false);
@@ -89,7 +92,7 @@ pgSuite('closing an adapter leaves an injected pool open', async ({ db }) => {
 });
 
 pgSuite('an adapter built from a connection string owns its pool and closes it (twice is fine)', async ({ db }) => {
-  if (db === null) return;
+  assert.ok(db, 'PostgreSQL');
   const adapter = new PostgresAdapter({ connectionString: db.url, schema: db.schema });
   assert.ok((await adapter.columns('leads')).includes('email'));
   await adapter.close();
@@ -99,7 +102,7 @@ pgSuite('an adapter built from a connection string owns its pool and closes it (
 });
 
 pgSuite('table and column names outside [a-z_][a-z0-9_]* never reach SQL', async ({ db }) => {
-  if (db === null) return;
+  assert.ok(db, 'PostgreSQL');
   const adapter = new PostgresAdapter({ pool: db.pool, schema: db.schema });
   const badTable = await adapter.query('leads; DROP TABLE leads').catch((e: unknown) => e);
   assert.ok(isPersistenceNotAllowedError(badTable) && badTable.reason === 'identifier', String(badTable));
@@ -112,14 +115,14 @@ pgSuite('table and column names outside [a-z_][a-z0-9_]* never reach SQL', async
 });
 
 pgSuite('an unknown column is an invalid_input error naming no credentials', async ({ db }) => {
-  if (db === null) return;
+  assert.ok(db, 'PostgreSQL');
   const adapter = new PostgresAdapter({ pool: db.pool, schema: db.schema });
   const err = await adapter.update('leads', 'lead-0001', { nickname: 'x' }).catch((e: unknown) => e);
   assert.ok(isPersistenceAdapterError(err) && err.reason === 'invalid_input' && err.driverCode === '42703', String(err));
 });
 
 pgSuite('the schema option isolates: another schema does not see these tables', async ({ db }) => {
-  if (db === null) return;
+  assert.ok(db, 'PostgreSQL');
   const other = `${db.schema}_other`;
   await migrate(db.pool, { schema: other });
   try {
@@ -131,13 +134,13 @@ pgSuite('the schema option isolates: another schema does not see these tables', 
 });
 
 pgSuite('migrate from a connection string ends its own pool', async ({ db }) => {
-  if (db === null) return;
+  assert.ok(db, 'PostgreSQL');
   const tables = await migrate(db.url, { schema: db.schema });
   assert.equal(tables, ['leads', 'drafts', 'audit', 'campaigns']);
 });
 
 pgSuite('an unreachable server is an unavailable error without the password', async ({ db }) => {
-  if (db === null) return;
+  assert.ok(db, 'PostgreSQL');
   const secret = ['s3cr', 'et', 'pw'].join('');
   const adapter = new PostgresAdapter({ connectionString: `postgres://someone:${secret}@127.0.0.1:1/nowhere`, schema: 'public' });
   const err = await adapter.query('leads').catch((e: unknown) => e);

@@ -14,36 +14,29 @@ import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { actorRuntimeContract } from './contract/actor-runtime.contract.js';
 import { capturingLogger } from './support/quiet-logger.js';
 import { RedisTestCluster } from './support/redis-cluster.js';
-import { hasRedisServerBinary } from './support/redis-server.js';
-import { clusterForTests, uniquePrefix } from './support/redis.js';
+import { clusterForTests, clusterSkipReason, redisBinarySkipReason, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 import { waitFor } from './support/wait.js';
 
 const shared = await clusterForTests();
-if (shared) {
-  actorRuntimeContract('cluster', async () => {
-    const backend = new RedisStreamBackend({ clusterNodes: shared.nodes, maxRetriesPerRequest: 5 });
-    await backend.connect();
-    const prefix = uniquePrefix('rtc');
-    return {
-      backend,
-      prefix,
-      cleanup: async () => {
-        const keys = await backend.scanKeys(`${prefix}:*`);
-        if (keys.length) await backend.deleteKeys(keys);
-        await backend.close();
-      },
-    };
-  });
-}
+actorRuntimeContract('cluster', async () => {
+  const backend = new RedisStreamBackend({ clusterNodes: shared!.nodes, maxRetriesPerRequest: 5 });
+  await backend.connect();
+  const prefix = uniquePrefix('rtc');
+  return {
+    backend,
+    prefix,
+    cleanup: async () => {
+      const keys = await backend.scanKeys(`${prefix}:*`);
+      if (keys.length) await backend.deleteKeys(keys);
+      await backend.close();
+    },
+  };
+}, await clusterSkipReason());
 
-const s = suite('[cluster] partitioned topics');
+const s = gated(suite('[cluster] partitioned topics'), redisBinarySkipReason());
 
 s('two runtimes share P=6 partitions; outputs stay in their input partition; a master restart loses and duplicates nothing', async () => {
-  if (!hasRedisServerBinary()) {
-    if (process.env.REQUIRE_REDIS === '1') assert.unreachable('redis-server binary needed for a cluster of our own');
-    console.log('  SKIPPED: no redis-server binary to start a cluster');
-    return;
-  }
   const cluster = await RedisTestCluster.start();
   const P = 6;
   const keys = createKeys(uniquePrefix('part'));

@@ -4,12 +4,13 @@ import { defineActor } from '../src/actors/define.js';
 import { ActorRuntime } from '../src/actors/runtime/runtime.js';
 import { encodeEnvelope } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
+import { ManualClock } from '../src/streams/clock.js';
 import { createKeys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
 import { actorRuntimeContract } from './contract/actor-runtime.contract.js';
 import { capturingLogger } from './support/quiet-logger.js';
 import { uniquePrefix } from './support/redis.js';
-import { sleep, waitFor } from './support/wait.js';
+import { waitFor } from './support/wait.js';
 
 actorRuntimeContract('memory', async () => {
   const backend = new MemoryStreamBackend();
@@ -20,14 +21,16 @@ actorRuntimeContract('memory', async () => {
 const reads = suite('[memory] read overlap');
 
 reads('claims arriving while a prefetch is out never start a second read (no orphaned prefetch)', async () => {
-  const backend = new MemoryStreamBackend();
+  // The shim's clock is the test's: the dead consumer's entries become claimable when it says so, not after a sleep.
+  const clock = new ManualClock();
+  const backend = new MemoryStreamBackend({ clock });
   const keys = createKeys(uniquePrefix('ovl'));
   const stream = keys.topic('job.created');
   await backend.ensureGroup(stream, 'relay', '0');
   const job = (i: number) => ({ stream, fields: encodeEnvelope(createEnvelope({ type: 'job.created', payload: { i }, idempotencyKey: `j-${i}` })) });
   await backend.appendMany(Array.from({ length: 6 }, (_, i) => job(i)));
   await backend.readGroup({ group: 'relay', consumer: 'dead-0', streams: [stream], count: 6 });
-  await sleep(30);
+  clock.advance(20);
   let out = 0;
   let most = 0;
   const readGroup = backend.readGroup.bind(backend);

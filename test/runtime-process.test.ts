@@ -10,8 +10,9 @@ import { createEnvelope } from '../src/envelope/envelope.js';
 import type { Envelope } from '../src/envelope/types.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
-import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
-import { hasRedisServerBinary, RedisServer } from './support/redis-server.js';
+import { deletePrefix, redisBackend, redisBinarySkipReason, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
+import { RedisServer } from './support/redis-server.js';
+import { gated } from './support/skip.js';
 import { sleep, waitFor } from './support/wait.js';
 
 const FIXTURE = new URL('./fixtures/relay-actor.ts', import.meta.url).pathname;
@@ -53,11 +54,12 @@ function assertExactlyOnce(counts: Map<string, number>, n: number): void {
   assert.equal(dupes, [], 'no input has two outputs');
 }
 
-const s = suite('actor processes on real Redis');
+const s = gated(suite('actor processes on real Redis'), await redisSkipReason());
+const ownServer = gated(s, redisBinarySkipReason());
 
 s('SIGKILL in the middle of a batch: another consumer finishes, each input has exactly one output, PEL empty', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const r = (await testRedis())!;
   const prefix = uniquePrefix('kill');
   const keys = createKeys(prefix);
@@ -90,7 +92,7 @@ s('SIGKILL in the middle of a batch: another consumer finishes, each input has e
 
 s('SIGTERM during a batch: exit 0, in-flight work committed, nothing pending', async () => {
   const backend = await redisBackend();
-  if (!backend) return;
+  assert.ok(backend, 'Redis');
   const r = (await testRedis())!;
   const prefix = uniquePrefix('term');
   const keys = createKeys(prefix);
@@ -114,12 +116,7 @@ s('SIGTERM during a batch: exit 0, in-flight work committed, nothing pending', a
   }
 });
 
-s('Redis restarted (AOF, appendfsync always) under a running actor: it resumes, outputs complete and unique', async () => {
-  if (!hasRedisServerBinary()) {
-    if (process.env.REQUIRE_REDIS === '1') assert.unreachable('redis-server binary needed to restart a server');
-    console.log('  SKIPPED: no redis-server binary to restart');
-    return;
-  }
+ownServer('Redis restarted (AOF, appendfsync always) under a running actor: it resumes, outputs complete and unique', async () => {
   const server = await RedisServer.start({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
   const backend = new RedisStreamBackend({ url: server.url, maxRetriesPerRequest: null });
   await backend.connect();

@@ -1,4 +1,4 @@
 import { actorRuntimeContract } from './contract/actor-runtime.contract.js';
-import { prefixedRedis } from './support/redis.js';
+import { prefixedRedis, redisSkipReason } from './support/redis.js';
 
-actorRuntimeContract('redis', () => prefixedRedis('rt'));
+actorRuntimeContract('redis', () => prefixedRedis('rt'), await redisSkipReason());

@@ -20,7 +20,9 @@ import { createEnvelope } from '../src/envelope/envelope.js';
 import { createKeys } from '../src/streams/keys.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { capturingLogger } from './support/quiet-logger.js';
-import { hasRedisServerBinary, RedisServer } from './support/redis-server.js';
+import { RedisServer } from './support/redis-server.js';
+import { redisBinarySkipReason } from './support/redis.js';
+import { gated } from './support/skip.js';
 import { waitFor } from './support/wait.js';
 
 const ACL_TEMPLATE = new URL('../config/redis-actor.acl', import.meta.url);
@@ -53,14 +55,9 @@ async function denied(what: Promise<unknown>): Promise<string> {
   return 'allowed';
 }
 
-const s = suite('security: Redis ACL for actors');
+const s = gated(suite('security: Redis ACL for actors'), redisBinarySkipReason());
 
 s('an actor runs end to end as the ACL user, and that user cannot touch keys outside its prefix', async () => {
-  if (!hasRedisServerBinary()) {
-    if (process.env.REQUIRE_REDIS === '1') assert.unreachable('redis-server binary needed for the ACL test');
-    console.log('  SKIPPED: no redis-server binary');
-    return;
-  }
   const prefix = `acl${process.pid}`;
   const password = randomBytes(18).toString('base64url');
   const adminPassword = randomBytes(18).toString('base64url');

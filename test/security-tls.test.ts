@@ -1,7 +1,7 @@
 /**
  * rediss:// against a redis-server that listens on TLS only, with a certificate made at test time
  * (test/support/tls.ts). Verification is on by default: with the test CA (`tlsCa`) an actor runs
- * end to end; without it the connection fails with a certificate error. Skipped visibly when
+ * end to end; without it the connection fails with a certificate error. A counted skip when
  * there is no redis-server or openssl; with REQUIRE_REDIS=1 a skip is allowed only when the
  * redis-server build itself lacks TLS.
  */
@@ -14,37 +14,23 @@ import { createEnvelope } from '../src/envelope/envelope.js';
 import { createKeys } from '../src/streams/keys.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { capturingLogger } from './support/quiet-logger.js';
-import { hasRedisServerBinary } from './support/redis-server.js';
+import { redisBinarySkipReason } from './support/redis.js';
+import { gated, unavailable } from './support/skip.js';
 import { hasOpenssl, makeTestCertificates, startTlsRedis, TlsUnavailableError, type TestCertificates, type TlsRedis } from './support/tls.js';
 import { waitFor } from './support/wait.js';
 
-const required = process.env.REQUIRE_REDIS === '1';
-
-function skip(reason: string): void {
-  console.log(`  SKIPPED: ${reason}`);
-}
-
-/** Certificates and a TLS server, or null after printing why not (failing when CI requires it). */
-async function setup(): Promise<{ certs: TestCertificates; server: TlsRedis } | null> {
-  if (!hasRedisServerBinary()) {
-    if (required) assert.unreachable('redis-server binary needed for the TLS test');
-    skip('no redis-server binary');
-    return null;
-  }
-  if (!hasOpenssl()) {
-    if (required) assert.unreachable('the openssl CLI is needed to make the test certificate (apt-get install openssl)');
-    skip('no openssl CLI to make a test certificate');
-    return null;
-  }
+/** Certificates and a TLS server, or why there cannot be one (a failure under REQUIRE_REDIS=1, except a build without TLS). */
+async function setup(): Promise<{ certs: TestCertificates; server: TlsRedis } | string> {
+  const noBinary = redisBinarySkipReason();
+  if (noBinary) return noBinary;
+  const noOpenssl = unavailable('redis', hasOpenssl(), 'the openssl CLI is needed to make the test certificate (apt-get install openssl)');
+  if (noOpenssl) return noOpenssl;
   const certs = makeTestCertificates();
   try {
     return { certs, server: await startTlsRedis(certs) };
   } catch (err) {
     certs.dispose();
-    if (err instanceof TlsUnavailableError && err.buildLacksTls) {
-      skip(`this redis-server build has no TLS (${err.message})`);
-      return null;
-    }
+    if (err instanceof TlsUnavailableError && err.buildLacksTls) return `this redis-server build has no TLS (${err.message})`;
     throw err;
   }
 }
@@ -63,11 +49,12 @@ async function connectError(backend: RedisStreamBackend): Promise<{ error: Error
   }
 }
 
-const s = suite('security: rediss:// with certificate verification');
+// Known before the tests are registered, so a missing piece is a counted skip; the server lives until the test ends.
+const env = await setup();
+const s = gated(suite('security: rediss:// with certificate verification'), typeof env === 'string' ? env : null);
 
 s('with the test CA an actor runs end to end over TLS; without it the certificate is refused', async () => {
-  const env = await setup();
-  if (!env) return;
+  assert.ok(typeof env !== 'string', 'a TLS server');
   const { certs, server } = env;
   const keys = createKeys('tls');
   const backend = new RedisStreamBackend({ url: server.url, tlsCa: certs.caPem, maxRetriesPerRequest: 2 });

@@ -15,7 +15,7 @@ let harnesses = 0;
 streamBackendContract('memory', async () => {
   const backend = new MemoryStreamBackend();
   await backend.connect();
-  return { backend, keys: createKeys(`mem${++harnesses}`), cleanup: () => backend.close() };
+  return { backend, keys: createKeys(`mem${++harnesses}`), blockedReaders: async () => backend.blockedReaders(), cleanup: () => backend.close() };
 });
 
 /** A clock a test can also move backwards. */

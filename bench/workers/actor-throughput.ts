@@ -8,6 +8,8 @@ import { defineActor } from '../../src/actors/define.js';
 import { createKeys } from '../../src/streams/keys.js';
 import { RedisStreamBackend } from '../../src/streams/redis-backend.js';
 import type { Throughput } from '../types.js';
+import type { Channel } from './ipc.js';
+import { CpuMeter } from './meter.js';
 import { benchRuntime, sleep } from './runtime.js';
 
 const STALL_MS = 30_000;
@@ -23,13 +25,15 @@ export interface ActorThroughputParams {
   lastId: string;
   mode: 'commit' | 'ack';
   batchSize: number;
+  /** Consumer name (one per process when several run the same actor); default bench-0. */
+  consumer?: string;
 }
 
 /** Name (and group) of the measured actor. */
 export const BENCH_ACTOR = 'bench-actor';
 
-/** Starts the actor, waits until it has drained the topic, stops it. */
-export async function run(p: ActorThroughputParams): Promise<Throughput> {
+/** Builds the actor, posts 'ready', starts it on 'go', waits until the group has drained the topic, stops it. */
+export async function run(p: ActorThroughputParams, channel: Channel): Promise<Throughput> {
   const keys = createKeys(p.prefix);
   const input = keys.topic(p.topic);
   const actor = defineActor({
@@ -41,8 +45,13 @@ export async function run(p: ActorThroughputParams): Promise<Throughput> {
   });
   const watcher = new RedisStreamBackend({ url: p.redisUrl });
   await watcher.connect();
-  const bench = await benchRuntime([actor], p.redisUrl, p.prefix);
+  const meter = new CpuMeter(p.redisUrl);
+  await meter.connect();
+  const bench = await benchRuntime([actor], p.redisUrl, p.prefix, {}, p.consumer);
   try {
+    channel.post({ type: 'ready' });
+    await channel.next('go');
+    await meter.start();
     const started = performance.now();
     await bench.runtime.start();
     let seen = '';
@@ -57,8 +66,9 @@ export async function run(p: ActorThroughputParams): Promise<Throughput> {
     }
     const durationMs = performance.now() - started;
     await bench.close();
+    const cpu = await meter.stop();
     const outputs = p.mode === 'commit' ? ((await watcher.streamInfo(keys.topic(p.outTopic)))?.length ?? 0) : 0;
-    return { n: p.count, durationMs, perSec: (p.count * 1000) / durationMs, extra: { outputs } };
+    return { n: p.count, durationMs, perSec: (p.count * 1000) / durationMs, extra: { outputs }, cpu: [cpu] };
   } finally {
     await bench.close();
     await watcher.close();

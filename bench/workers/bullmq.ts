@@ -5,6 +5,7 @@
  */
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Throughput } from '../types.js';
+import { CpuMeter } from './meter.js';
 
 /** Parameters from the bench. */
 export interface BullmqParams {
@@ -44,6 +45,9 @@ export async function run(p: BullmqParams): Promise<Throughput> {
       await queue.addBulk(Array.from({ length: n }, () => ({ name: 'noop', data, opts: { removeOnComplete: true, removeOnFail: true } })));
     }
     const addMs = performance.now() - addStarted;
+    const meter = new CpuMeter(p.redisUrl);
+    await meter.connect();
+    await meter.start();
 
     let done = 0;
     let first = 0;
@@ -61,8 +65,10 @@ export async function run(p: BullmqParams): Promise<Throughput> {
       worker.on('error', reject);
     });
     await finished;
+    const cpu = await meter.stop();
     const durationMs = Math.max(last - first, 0.001);
     return {
+      cpu: [cpu],
       n: done,
       durationMs,
       perSec: (done * 1000) / durationMs,

@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import { LatencyRecorder } from '../../src/cli/bench/latency.js';
 import type { Throughput } from '../types.js';
+import { CpuMeter } from './meter.js';
 
 /** Parameters from the bench. */
 export interface IoredisPipelineParams {
@@ -17,8 +18,10 @@ export interface IoredisPipelineParams {
 export async function run(p: IoredisPipelineParams): Promise<Throughput> {
   const clients = Array.from({ length: p.connections }, () => new Redis(p.redisUrl, { lazyConnect: true }));
   const latency = new LatencyRecorder();
+  const meter = new CpuMeter(p.redisUrl);
   try {
     for (const c of clients) await c.connect();
+    await meter.connect();
     const value = 'x'.repeat(p.payloadBytes);
     let claimed = 0;
     const writer = async (c: Redis): Promise<void> => {
@@ -32,10 +35,12 @@ export async function run(p: IoredisPipelineParams): Promise<Throughput> {
         latency.record(performance.now() - started);
       }
     };
+    await meter.start();
     const started = performance.now();
     await Promise.all(clients.map(writer));
     const durationMs = performance.now() - started;
-    return { n: p.count, durationMs, perSec: (p.count * 1000) / durationMs, latencyMs: latency.summary() };
+    const cpu = await meter.stop();
+    return { n: p.count, durationMs, perSec: (p.count * 1000) / durationMs, latencyMs: latency.summary(), cpu: [cpu] };
   } finally {
     latency.destroy();
     for (const c of clients) c.disconnect();

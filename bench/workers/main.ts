@@ -16,6 +16,7 @@ const MODULES: Record<WorkerName, () => Promise<WorkerModule>> = {
   'streams-bench': () => import('./streams-bench.js'),
   bullmq: () => import('./bullmq.js'),
   'actor-throughput': () => import('./actor-throughput.js'),
+  'bare-loop': () => import('./bare-loop.js'),
   'pipeline-latency': () => import('./pipeline-latency.js'),
   'actor-rss': () => import('./actor-rss.js'),
 };

@@ -26,7 +26,13 @@ export interface LatencyPayload {
   seq: number;
   t0: number;
   data: string;
+  /** When stage-1's and stage-2's handlers saw it (per-hop latency). */
+  t1?: number;
+  t2?: number;
 }
+
+/** Names of the hops recorded beside the end-to-end latency. */
+export const HOPS = ['feed -> stage-1 handler', 'stage-1 -> stage-2 handler', 'stage-2 -> stage-3 handler'] as const;
 
 /** Topics of the three stages' inputs. */
 export const PIPELINE_TOPICS = ['bench.s0', 'bench.s1', 'bench.s2'] as const;
@@ -35,18 +41,45 @@ export const PIPELINE_TOPICS = ['bench.s0', 'bench.s1', 'bench.s2'] as const;
 export async function run(p: PipelineLatencyParams, channel: Channel): Promise<Omit<EndToEnd, 'feedPerSec'>> {
   const [s0, s1, s2] = PIPELINE_TOPICS;
   const latency = new LatencyRecorder();
+  const hops = HOPS.map(() => new LatencyRecorder());
+  // A hop's time: from the previous handler (or the feeder) seeing the envelope to this handler seeing it.
+  const hop = (i: number, payload: LatencyPayload, from: number | undefined, now: number): void => {
+    if (payload.seq >= p.warmup && from !== undefined) hops[i]!.record(now - from);
+  };
   let seen = 0;
   let allSeen!: () => void;
   const done = new Promise<void>((r) => (allSeen = r));
   const stages = [
-    defineActor({ name: 'stage-1', consumes: [s0], emits: [s1], handle: (env, ctx) => [ctx.derive(s1, env.payload)] }),
-    defineActor({ name: 'stage-2', consumes: [s1], emits: [s2], handle: (env, ctx) => [ctx.derive(s2, env.payload)] }),
+    defineActor({
+      name: 'stage-1',
+      consumes: [s0],
+      emits: [s1],
+      handle: (env, ctx) => {
+        const payload = env.payload as LatencyPayload;
+        const now = preciseNow();
+        hop(0, payload, payload.t0, now);
+        return [ctx.derive(s1, { ...payload, t1: now })];
+      },
+    }),
+    defineActor({
+      name: 'stage-2',
+      consumes: [s1],
+      emits: [s2],
+      handle: (env, ctx) => {
+        const payload = env.payload as LatencyPayload;
+        const now = preciseNow();
+        hop(1, payload, payload.t1, now);
+        return [ctx.derive(s2, { ...payload, t2: now })];
+      },
+    }),
     defineActor({
       name: 'stage-3',
       consumes: [s2],
       handle: (env) => {
-        const { seq, t0 } = env.payload as LatencyPayload;
-        if (seq >= p.warmup) latency.record(preciseNow() - t0);
+        const payload = env.payload as LatencyPayload;
+        const now = preciseNow();
+        hop(2, payload, payload.t2, now);
+        if (payload.seq >= p.warmup) latency.record(now - payload.t0);
         seen += 1;
         if (seen >= p.count) allSeen();
         return [];
@@ -60,9 +93,10 @@ export async function run(p: PipelineLatencyParams, channel: Channel): Promise<O
     // Once everything is fed, whatever has not arrived within STALL_MS is not coming.
     const stalled = channel.next('fed').then(() => sleep(STALL_MS)).then(() => 'stalled' as const);
     if ((await Promise.race([done, stalled])) === 'stalled') throw new Error(`stage-3 saw ${seen} of ${p.count} envelopes ${STALL_MS} ms after the last was fed`);
-    return { fed: p.count, measured: latency.count, latencyMs: latency.summary() };
+    return { fed: p.count, measured: latency.count, latencyMs: latency.summary(), hops: HOPS.map((name, i) => ({ name, latencyMs: hops[i]!.summary() })) };
   } finally {
     latency.destroy();
+    for (const h of hops) h.destroy();
     await bench.close();
   }
 }

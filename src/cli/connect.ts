@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import type { StreamsConfig } from '../config.js';
 import { isStreamBackendError, type BackendFeatures } from '../streams/backend.js';
 import { RedisStreamBackend } from '../streams/redis-backend.js';
-import { describeUrl, ioredisOptions } from '../streams/redis-connection.js';
+import { DEFAULT_TOOL_CONNECTION_OPTIONS, describeUrl, ioredisOptions } from '../streams/redis-connection.js';
 import { CliError } from './common.js';
 
 /** Timeouts of a tool connection. */
@@ -18,11 +18,8 @@ export interface ToolConnectionOptions {
   commandTimeoutMs: number;
 }
 
-/** Defaults of ToolConnectionOptions: unreachable Redis is reported within about 2 s. */
-export const DEFAULT_TOOL_CONNECTION_OPTIONS: Readonly<ToolConnectionOptions> = Object.freeze({
-  connectTimeoutMs: 2_000,
-  commandTimeoutMs: 15_000,
-});
+/** Defaults of ToolConnectionOptions (written once, beside the other connection roles). */
+export { DEFAULT_TOOL_CONNECTION_OPTIONS };
 
 /** An open tool connection: the raw client for commands the seam does not cover, and the backend over it. */
 export interface ToolConnection {
@@ -38,22 +35,22 @@ function unreachable(url: string, detail: string, cause?: unknown): CliError {
 
 /** Opens and readies a raw ioredis client that never reconnects; throws CliError UNREACHABLE. */
 export async function connectRedis(cfg: StreamsConfig, opts: Partial<ToolConnectionOptions> = {}): Promise<Redis> {
-  const o = { ...DEFAULT_TOOL_CONNECTION_OPTIONS, ...opts };
+  const o: ToolConnectionOptions = { ...DEFAULT_TOOL_CONNECTION_OPTIONS, ...opts };
   const { url, options } = ioredisOptions({
     url: cfg.redisUrl,
     connectTimeoutMs: o.connectTimeoutMs,
     maxRetriesPerRequest: 0,
     tlsRejectUnauthorized: cfg.tlsRejectUnauthorized,
-    connectionName: 'stream-actors-cli',
+    connectionName: DEFAULT_TOOL_CONNECTION_OPTIONS.connectionName,
   });
   // No reconnects, and a short disconnect grace: ioredis would otherwise keep the process alive for 2 s.
-  const redis = new Redis(url, { ...options, retryStrategy: () => null, disconnectTimeout: 100, commandTimeout: o.commandTimeoutMs });
+  const redis = new Redis(url, { ...options, retryStrategy: () => null, disconnectTimeout: DEFAULT_TOOL_CONNECTION_OPTIONS.disconnectTimeoutMs, commandTimeout: o.commandTimeoutMs });
   const seen: { error: Error | null } = { error: null };
   redis.on('error', (err: Error) => {
     seen.error = err;
   });
   try {
-    await withDeadline(redis.connect().then(() => redis.ping()), o.connectTimeoutMs + 500);
+    await withDeadline(redis.connect().then(() => redis.ping()), o.connectTimeoutMs + DEFAULT_TOOL_CONNECTION_OPTIONS.answerGraceMs);
     return redis;
   } catch (err) {
     redis.disconnect();
@@ -84,14 +81,14 @@ async function connectCluster(cfg: StreamsConfig, o: ToolConnectionOptions): Pro
     connectTimeoutMs: o.connectTimeoutMs,
     maxRetriesPerRequest: 0,
     tlsRejectUnauthorized: cfg.tlsRejectUnauthorized,
-    connectionName: 'stream-actors-cli',
+    connectionName: DEFAULT_TOOL_CONNECTION_OPTIONS.connectionName,
   });
   const close = async (): Promise<void> => {
     await backend.close();
     backend.connection.disconnect();
   };
   try {
-    const features = await withDeadline(backend.connect(), o.connectTimeoutMs + 500);
+    const features = await withDeadline(backend.connect(), o.connectTimeoutMs + DEFAULT_TOOL_CONNECTION_OPTIONS.answerGraceMs);
     return { redis: backend.connection, backend, features, close };
   } catch (err) {
     await close().catch(() => {});
@@ -104,7 +101,7 @@ async function connectCluster(cfg: StreamsConfig, o: ToolConnectionOptions): Pro
 
 /** Connects the backend the stream tools use: on the cluster when REDIS_CLUSTER_NODES is set, else on the URL's server. */
 export async function connectTool(cfg: StreamsConfig, opts: Partial<ToolConnectionOptions> = {}): Promise<ToolConnection> {
-  const o = { ...DEFAULT_TOOL_CONNECTION_OPTIONS, ...opts };
+  const o: ToolConnectionOptions = { ...DEFAULT_TOOL_CONNECTION_OPTIONS, ...opts };
   if (cfg.clusterNodes.length > 0) return await connectCluster(cfg, o);
   const redis = await connectRedis(cfg, o);
   const backend = new RedisStreamBackend({ connection: redis, url: cfg.redisUrl });

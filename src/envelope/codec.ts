@@ -1,5 +1,6 @@
 // Stream encoding of an envelope: one field, `envelope`, holding its JSON.
 import { DEFAULT_JSON_LIMITS, parseBoundedJson } from './bounded-json.js';
+import { dropInvalidTraceContext } from './trace-context.js';
 import type { Envelope } from './types.js';
 import { formatIssues, validateEnvelope } from './validate.js';
 import type { EnvelopeIssue } from './validate.js';
@@ -27,7 +28,7 @@ export type DecodeFailureReason = 'missing-field' | 'oversized' | 'not-json' | '
 
 /** Outcome of decodeEntry; a failure keeps a copy of the raw fields for the DLQ. */
 export type DecodeResult =
-  | { ok: true; envelope: Envelope; bytes: number }
+  | { ok: true; envelope: Envelope; bytes: number; /** Invalid trace context dropped from the envelope (log them; never a reason to reject). */ dropped?: string[] }
   | {
       ok: false;
       reason: DecodeFailureReason;
@@ -53,36 +54,42 @@ export function decodeEntry(
   fields: readonly string[],
   opts: DecodeOptions = DEFAULT_DECODE_OPTIONS,
 ): DecodeResult {
-  let raw: string[] = [];
+  // Hot path: the fields are copied (for the DLQ) only when the entry fails.
   try {
-    raw = copyFields(fields);
-    const json = envelopeField(raw);
-    if (json === undefined) return failure('missing-field', `no '${ENVELOPE_FIELD}' field in the entry`, raw);
+    const json = Array.isArray(fields) ? envelopeField(fields) : undefined;
+    if (json === undefined) return failure('missing-field', `no '${ENVELOPE_FIELD}' field in the entry`, fields);
     if (typeof json !== 'string') {
-      return failure('not-json', `field '${ENVELOPE_FIELD}' is not a string (got ${typeof json})`, raw);
+      return failure('not-json', `field '${ENVELOPE_FIELD}' is not a string (got ${typeof json})`, fields);
     }
     // The bounded decoder: size first, then an iterative parse and walk (no input overflows the stack).
-    const parsed = parseBoundedJson(json, { maxBytes: opts.maxBytes, maxDepth: opts.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth, maxFields: opts.maxFields ?? DEFAULT_JSON_LIMITS.maxFields });
-    if (!parsed.ok) {
-      if (parsed.reason === 'oversized' || parsed.reason === 'not-json') return failure(parsed.reason, `envelope is ${parsed.error}`, raw);
+    const decoded = parseBoundedJson(json, { maxBytes: opts.maxBytes, maxDepth: opts.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth, maxFields: opts.maxFields ?? DEFAULT_JSON_LIMITS.maxFields });
+    if (!decoded.ok) {
+      if (decoded.reason === 'oversized' || decoded.reason === 'not-json') return failure(decoded.reason, `envelope is ${decoded.error}`, fields);
       // Too deep or too wide: an envelope that could not be handled safely, named by its path.
-      const issues = [{ path: parsed.path, rule: 'invalid-value', message: parsed.error }];
-      return { ok: false, reason: 'invalid-envelope', error: formatIssues(issues), issues, raw };
+      const issues = [{ path: decoded.path, rule: 'invalid-value', message: decoded.error }];
+      return { ok: false, reason: 'invalid-envelope', error: formatIssues(issues), issues, raw: copyFields(fields) };
     }
-    const bytes = parsed.bytes;
-    const result = validateEnvelope(parsed.value);
+    const bytes = decoded.bytes;
+    const parsed = decoded.value;
+    // Trace context is advisory: a broken traceparent or tracestate is dropped, the envelope kept.
+    const dropped = dropInvalidTraceContext(parsed);
+    const result = validateEnvelope(parsed);
     if (!result.ok) {
-      return { ok: false, reason: 'invalid-envelope', error: formatIssues(result.errors), issues: result.errors, raw };
+      return { ok: false, reason: 'invalid-envelope', error: formatIssues(result.errors), issues: result.errors, raw: copyFields(fields) };
     }
-    return { ok: true, envelope: result.envelope, bytes };
+    return dropped.length ? { ok: true, envelope: result.envelope, bytes, dropped } : { ok: true, envelope: result.envelope, bytes };
   } catch (err) {
     // Only reachable with fields that are not what the type says (e.g. a throwing proxy).
-    return failure('invalid-envelope', `entry could not be decoded: ${messageOf(err)}`, raw);
+    return failure('invalid-envelope', `entry could not be decoded: ${messageOf(err)}`, fields);
   }
 }
 
 function copyFields(fields: readonly string[]): string[] {
-  return Array.isArray(fields) ? Array.from(fields) : [];
+  try {
+    return Array.isArray(fields) ? Array.from(fields) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Value of the first `envelope` field name (even positions are names), or undefined. */
@@ -93,8 +100,8 @@ function envelopeField(fields: readonly unknown[]): unknown {
   return undefined;
 }
 
-function failure(reason: DecodeFailureReason, error: string, raw: string[]): DecodeResult {
-  return { ok: false, reason, error, raw };
+function failure(reason: DecodeFailureReason, error: string, fields: readonly string[]): DecodeResult {
+  return { ok: false, reason, error, raw: copyFields(fields) };
 }
 
 function messageOf(err: unknown): string {

@@ -1,9 +1,17 @@
 // Building envelopes: new ones at the edge, derived ones inside a flow, and retries.
 import { createHash, randomUUID } from 'node:crypto';
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from './schema.js';
+import { ENVELOPE_TYPE_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH, isUuid } from './schema.js';
 import { ENVELOPE_VERSION } from './types.js';
+import { isValidTraceparent, isValidTracestate, type TraceContextFields } from './trace-context.js';
 import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from './types.js';
-import { assertEnvelope } from './validate.js';
+import { assertEnvelope, isPlainJson } from './validate.js';
+
+const TYPE_RE = new RegExp(ENVELOPE_TYPE_PATTERN);
+
+const nonEmpty = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+const traceOk = (t: TraceContextFields): boolean =>
+  (t.traceparent === undefined || isValidTraceparent(t.traceparent)) && (t.tracestate === undefined || isValidTracestate(t.tracestate));
 
 /** What createEnvelope needs; everything but type and payload has a default. */
 export interface CreateEnvelopeInit<P> {
@@ -20,6 +28,7 @@ export interface CreateEnvelopeInit<P> {
   /** Defaults to []. */
   records?: EnvelopeRecord[];
   traceparent?: string;
+  tracestate?: string;
   /** Creation time (inject the clock here); defaults to now. */
   now?: Date | number;
 }
@@ -34,6 +43,8 @@ export interface DeriveEnvelopeOptions {
   key?: string;
   /** Defaults to the parent's partitionKey. */
   partitionKey?: string;
+  /** Trace context of the child (the runtime passes its producer span's); defaults to the parent's. */
+  traceContext?: TraceContextFields;
   /** Creation time (inject the clock here); defaults to now. */
   now?: Date | number;
 }
@@ -58,11 +69,21 @@ export function createEnvelope<P>(init: CreateEnvelopeInit<P>): Envelope<P> {
     payload: init.payload,
   };
   if (init.traceparent !== undefined) envelope.traceparent = init.traceparent;
-  return assertEnvelope(envelope) as Envelope<P>;
+  if (init.tracestate !== undefined) envelope.tracestate = init.tracestate;
+  // Hot path (producers): what this function generated (id, time, defaults) is valid by
+  // construction; only the caller's parts are checked, and anything unusual (records or metadata
+  // given, a doubtful value) takes the full schema check, which also words the error.
+  const fast =
+    init.records === undefined && init.metadata === undefined && typeof init.type === 'string' && TYPE_RE.test(init.type)
+    && (init.idempotencyKey === undefined || (nonEmpty(init.idempotencyKey) && init.idempotencyKey.length <= MAX_IDEMPOTENCY_KEY_LENGTH))
+    && (init.correlationId === undefined || nonEmpty(init.correlationId)) && optionalString(init.partitionKey)
+    && traceOk(init) && timeOk(createdAt) && isPlainJson(init.payload);
+  return fast ? envelope : (assertEnvelope(envelope) as Envelope<P>);
 }
 
 /**
- * A valid envelope caused by `parent`: same correlationId, partitionKey and traceparent,
+ * A valid envelope caused by `parent`: same correlationId, partitionKey and trace context
+ * (traceparent, tracestate; or opts.traceContext),
  * causationId = parent.id, and an idempotency key derived deterministically from the parent's
  * (`<parent key>><type>` plus `#<key>`), so reprocessing the same input yields the same child
  * keys and the copies are deduplicated downstream. Children of one type from one parent must
@@ -89,8 +110,19 @@ export function deriveEnvelope<P>(
     records: opts.records ? [...opts.records] : [],
     payload,
   };
-  if (parent.traceparent !== undefined) envelope.traceparent = parent.traceparent;
-  return assertEnvelope(envelope) as Envelope<P>;
+  const trace = opts.traceContext ?? parent;
+  if (trace.traceparent !== undefined) envelope.traceparent = trace.traceparent;
+  if (trace.tracestate !== undefined) envelope.tracestate = trace.tracestate;
+  // Hot path (every output of a handler): the parent's fields are checked for the shape the
+  // schema wants (cheap type tests, no ajv), what this function built is valid by construction,
+  // and the handler's payload gets the JSON-value check; records or metadata given, or any doubt,
+  // take the full schema check.
+  const fast =
+    opts.records === undefined && opts.metadata === undefined && typeof type === 'string' && TYPE_RE.test(type)
+    && typeof parent.id === 'string' && isUuid(parent.id) && nonEmpty(parent.correlationId) && nonEmpty(parent.idempotencyKey)
+    && typeof envelope.partitionKey === 'string' && nonEmpty(parent.metadata?.source) && traceOk(trace)
+    && (opts.key === undefined || typeof opts.key === 'string') && timeOk(createdAt) && isPlainJson(payload);
+  return fast ? envelope : (assertEnvelope(envelope) as Envelope<P>);
 }
 
 /** A copy for the next delivery attempt: attempt + 1, same id and idempotencyKey. */
@@ -124,8 +156,21 @@ function firstSegment(type: unknown): string {
   return typeof type === 'string' ? (type.split('.')[0] ?? '') : '';
 }
 
-/** ISO time of `now`; an invalid time is left for validation to report at `$.createdAt`. */
+let lastMs = NaN;
+let lastIso = '';
+
+/**
+ * ISO time of `now`; an invalid time is left for validation to report at `$.createdAt`. Hot path:
+ * envelopes built in the same millisecond share one formatted string.
+ */
 function isoTime(now: Date | number | undefined): string {
-  const date = now === undefined ? new Date() : new Date(now);
-  return Number.isNaN(date.getTime()) ? String(now) : date.toISOString();
+  const ms = now === undefined ? Date.now() : new Date(now).getTime();
+  if (ms === lastMs) return lastIso;
+  if (Number.isNaN(ms)) return String(now);
+  lastMs = ms;
+  lastIso = new Date(ms).toISOString();
+  return lastIso;
 }
+
+/** True for a time isoTime formatted (the last one it returned for a valid time). */
+const timeOk = (createdAt: string): boolean => createdAt === lastIso;

@@ -6,3 +6,4 @@ export * from './envelope.js';
 export * from './provenance.js';
 export * from './hash.js';
 export * from './codec.js';
+export * from './trace-context.js';

@@ -43,7 +43,10 @@ export interface Envelope<P = unknown> {
   partitionKey: string;
   createdAt: string;
   attempt: number;
+  /** W3C trace context of the span that created this envelope (continued by every hop). */
   traceparent?: string;
+  /** W3C tracestate (vendor data) that travels with traceparent. */
+  tracestate?: string;
   metadata: EnvelopeMetadata;
   records: EnvelopeRecord[];
   payload: P;

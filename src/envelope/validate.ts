@@ -96,6 +96,19 @@ export function assertEnvelope(value: unknown, options?: Partial<ValidateOptions
   return result.envelope;
 }
 
+/**
+ * True when `value` is plain JSON that encodes unchanged (the check validateEnvelope runs on the
+ * whole envelope), for a value nested `depth` levels below the envelope root. The fast paths of
+ * createEnvelope/deriveEnvelope use it on the caller's payload; any doubt falls back to the full check.
+ */
+export function isPlainJson(value: unknown, depth = 1): boolean {
+  try {
+    return jsonValueIssues(value, DEFAULT_VALIDATE_OPTIONS.maxDepth - depth, 0).length === 0;
+  } catch {
+    return false;
+  }
+}
+
 // ---- JSON-value check -------------------------------------------------------------------
 
 type PathSegment = string | number;

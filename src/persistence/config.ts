@@ -7,6 +7,7 @@
 import { MemoryAdapter } from './adapters/memory.js';
 import { PostgresAdapter } from './adapters/postgres.js';
 import { SupabaseAdapter } from './adapters/supabase.js';
+import { parseString } from '../settings.js';
 import { PersistenceConfigError, redactCredentials } from './errors.js';
 import { generateMockLeads } from './mock-leads.js';
 import { PersistenceService } from './service.js';
@@ -30,8 +31,16 @@ export interface PersistenceConfig {
   maxLimit?: number;
 }
 
+/** Defaults of the persistence settings, written once. */
+export const DEFAULT_PERSISTENCE_OPTIONS = Object.freeze({
+  /** Postgres schema of the domain tables. */
+  schema: 'public',
+  /** Leads seeded into the memory fallback. */
+  mockLeads: 200,
+});
+
 /** Leads seeded into the memory fallback. */
-export const DEFAULT_MOCK_LEAD_COUNT = 200;
+export const DEFAULT_MOCK_LEAD_COUNT = DEFAULT_PERSISTENCE_OPTIONS.mockLeads;
 
 /** The environment variables this module reads. */
 export type PersistenceEnv = Readonly<Record<string, string | undefined>>;
@@ -40,10 +49,7 @@ const KINDS: readonly PersistenceKind[] = ['postgres', 'supabase', 'memory'];
 
 /** Resolves settings without connecting to anything. */
 export function resolvePersistenceConfig(env: PersistenceEnv): PersistenceConfig {
-  const value = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
+  const value = (name: string): string | undefined => parseString(env[name]);
   const databaseUrl = value('DATABASE_URL');
   const supabaseUrl = value('SUPABASE_URL');
   const supabaseKey = value('SUPABASE_KEY');
@@ -67,8 +73,8 @@ export function resolvePersistenceConfig(env: PersistenceEnv): PersistenceConfig
   }
   return {
     kind,
-    schema: value('DATABASE_SCHEMA') ?? 'public',
-    mockLeads: DEFAULT_MOCK_LEAD_COUNT,
+    schema: value('DATABASE_SCHEMA') ?? DEFAULT_PERSISTENCE_OPTIONS.schema,
+    mockLeads: DEFAULT_PERSISTENCE_OPTIONS.mockLeads,
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     ...(supabaseUrl === undefined ? {} : { supabaseUrl }),
     ...(supabaseKey === undefined ? {} : { supabaseKey }),

@@ -345,6 +345,11 @@ export class MemoryStreamBackend implements StreamBackend {
     return this.keyspace.keys(pattern);
   }
 
+  /** Reads blocked right now, waiting for data (the shim's INFO clients `blocked_clients`; tests wait on it instead of sleeping). */
+  blockedReaders(): number {
+    return this.events.listenerCount(CLOSED_EVENT);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

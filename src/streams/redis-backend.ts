@@ -23,7 +23,7 @@ import {
 import { systemClock, type Clock } from './clock.js';
 import { createCluster, pipelineBySlot, scanKeys } from './redis-cluster.js';
 import { ReaderPool } from './redis-readers.js';
-import { createRedisConnection, describeUrl, type RedisConnectionOptions } from './redis-connection.js';
+import { createRedisConnection, DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl, type RedisConnectionOptions } from './redis-connection.js';
 import { atLeast, parseConsumers, parseGroups, parsePendingEntries, parsePendingSummary, parseStreamInfo, toEntries, type RawEntry } from './redis-replies.js';
 import { delayedMember, encodeCommit } from './commit-args.js';
 import { CLAIM_IDLE_SCRIPT } from './scripts/claim-idle.js';
@@ -42,7 +42,7 @@ export interface RedisStreamBackendOptions extends Partial<RedisConnectionOption
 }
 
 interface ScriptCommands {
-  saCommit(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
+  saCommit(numKeys: number, ...args: string[]): Promise<(number | string)[]>;
   saPromoteDue(delayedKey: string, stream: string, now: number, limit: number): Promise<number>;
   saClaimIdle(stream: string, group: string, consumer: string, minIdle: number, start: string, count: number): Promise<[string, RawEntry[], string[], number[], string[]]>;
   saLease(stream: string, group: string, consumer: string, ...ids: string[]): Promise<string[]>;
@@ -88,7 +88,7 @@ export class RedisStreamBackend implements StreamBackend {
       // Cluster shares Redis's command surface; the cast keeps one code path for both.
       this.redis = this.cluster as unknown as ScriptedRedis;
     } else {
-      this.redis = (options.connection ?? createRedisConnection({ connectionName: 'stream-actors', ...options })) as ScriptedRedis;
+      this.redis = (options.connection ?? createRedisConnection(options)) as ScriptedRedis;
     }
     this.clock = options.clock ?? systemClock;
     this.readers = new ReaderPool(this.redis, this.cluster);
@@ -132,7 +132,7 @@ export class RedisStreamBackend implements StreamBackend {
     } catch (err) {
       if (err instanceof StreamBackendError) throw err;
       const why = this.lastConnectionError ? `${(err as Error).message} (${this.lastConnectionError.message})` : (err as Error).message;
-      throw new StreamBackendError('CONNECTION', `cannot reach Redis at ${describeUrl(this.options.url ?? 'redis://127.0.0.1:6379')}: ${why}`, undefined, { cause: this.lastConnectionError ?? err });
+      throw new StreamBackendError('CONNECTION', `cannot reach Redis at ${describeUrl(this.options.url ?? DEFAULT_REDIS_CONNECTION_OPTIONS.url)}: ${why}`, undefined, { cause: this.lastConnectionError ?? err });
     }
   }
 

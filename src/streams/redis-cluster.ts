@@ -4,11 +4,11 @@
  */
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, type ChainableCommander, type Redis } from 'ioredis';
-import { ioredisOptions, type RedisConnectionOptions } from './redis-connection.js';
+import { DEFAULT_CLUSTER_OPTIONS, ioredisOptions, type RedisConnectionOptions } from './redis-connection.js';
 
 /** A Cluster client from seed nodes (host:port), with the URL's credentials and TLS applied to every node. */
 export function createCluster(nodes: string[], opts: Partial<RedisConnectionOptions>): Cluster {
-  const { url, options } = ioredisOptions({ connectionName: 'stream-actors', ...opts });
+  const { url, options } = ioredisOptions(opts);
   const u = new URL(url);
   const redisOptions = { ...options, ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}) };
   delete redisOptions.retryStrategy;
@@ -20,9 +20,9 @@ export function createCluster(nodes: string[], opts: Partial<RedisConnectionOpti
     {
       lazyConnect: true,
       redisOptions,
-      maxRedirections: 16,
-      retryDelayOnFailover: 200,
-      retryDelayOnClusterDown: 300,
+      maxRedirections: DEFAULT_CLUSTER_OPTIONS.maxRedirections,
+      retryDelayOnFailover: DEFAULT_CLUSTER_OPTIONS.retryDelayOnFailoverMs,
+      retryDelayOnClusterDown: DEFAULT_CLUSTER_OPTIONS.retryDelayOnClusterDownMs,
       clusterRetryStrategy: options.retryStrategy,
     },
   );

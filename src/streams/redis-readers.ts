@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { DEFAULT_READER_CONNECTION_OPTIONS } from './redis-connection.js';
 
 /**
  * Dedicated connections for blocking reads: a `BLOCK` never holds up normal commands, and a read
@@ -20,8 +21,8 @@ export class ReaderPool {
     const r = this.idle.pop();
     if (r) return r;
     const reader: Redis = this.cluster
-      ? (this.cluster.duplicate(undefined, { lazyConnect: false, redisOptions: { ...this.cluster.options.redisOptions, maxRetriesPerRequest: null, connectionName: 'stream-actors-reader' } }) as unknown as Redis)
-      : this.redis.duplicate({ maxRetriesPerRequest: null, lazyConnect: false, connectionName: 'stream-actors-reader' });
+      ? (this.cluster.duplicate(undefined, { lazyConnect: false, redisOptions: { ...this.cluster.options.redisOptions, ...DEFAULT_READER_CONNECTION_OPTIONS } }) as unknown as Redis)
+      : this.redis.duplicate({ ...DEFAULT_READER_CONNECTION_OPTIONS, lazyConnect: false });
     reader.on('error', () => {});
     this.all.add(reader);
     return reader;

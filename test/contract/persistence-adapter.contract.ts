@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { isPersistenceAdapterError } from '../../src/persistence/errors.js';
 import { LEADS_TABLE, columnNames } from '../../src/persistence/schema.js';
 import type { PersistenceAdapter, Row } from '../../src/persistence/types.js';
+import { gated } from '../support/skip.js';
 
 /** A fresh adapter for one test and how to release it; null when the store is unavailable (the factory prints why). */
 export type PersistenceAdapterFactory = () => Promise<{ adapter: PersistenceAdapter; cleanup(): Promise<void> } | null>;
@@ -18,10 +19,12 @@ export type PersistenceAdapterFactory = () => Promise<{ adapter: PersistenceAdap
 export interface PersistenceContractOptions {
   /** Runs once after the last test (e.g. drop the test schema, end the pool). */
   teardown?: () => Promise<void>;
+  /** Why the store is missing here (e.g. no PostgreSQL): every test is then counted as skipped. */
+  skipReason?: string | null;
 }
 
 interface Ctx {
-  /** False when the factory had no store: every test then returns without asserting. */
+  /** False when the factory had no store: every test then fails (a missing store is a skip only through skipReason). */
   live: boolean;
   adapter: PersistenceAdapter;
   cleanup: () => Promise<void>;
@@ -30,7 +33,7 @@ interface Ctx {
 
 /** Registers and runs the adapter contract suite for one adapter. */
 export function persistenceAdapterContract(name: string, factory: PersistenceAdapterFactory, options: PersistenceContractOptions = {}): void {
-  const test = suite<Ctx>(`persistence adapter contract: ${name}`, {} as Ctx);
+  const test = gated(suite<Ctx>(`persistence adapter contract: ${name}`, {} as Ctx), options.skipReason ?? null);
 
   test.before.each(async (ctx) => {
     const made = await factory();
@@ -64,7 +67,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   const ids = (rows: Row[]) => rows.map((r) => r.id);
 
   test('insert returns the stored row with every column, getById finds it, unknown ids give null', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     const created_at = '2026-01-02T03:04:05.000Z';
     const stored = await adapter.insert('leads', lead(tag, 1, { created_at, title: undefined }));
     assert.is(stored.id, `${tag}-lead-01`);
@@ -78,7 +81,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('inserting a duplicate primary key or unique email is a conflict error', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     await adapter.insert('leads', lead(tag, 1));
     const dupId = await adapter.insert('leads', lead(tag, 1, { email: `other.${tag}@contract.example` })).catch((e: unknown) => e);
     assert.ok(isPersistenceAdapterError(dupId) && dupId.reason === 'conflict', String(dupId));
@@ -87,7 +90,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('query by equality: every filter must hold; total counts the matches; null matches IS NULL', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     await adapter.insert('leads', lead(tag, 1, { status: 'new' }));
     await adapter.insert('leads', lead(tag, 2, { status: 'contacted' }));
     await adapter.insert('leads', lead(tag, 3, { status: 'new', title: null }));
@@ -101,7 +104,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('contains is case-insensitive and treats % and _ literally', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     if (!adapter.capabilities.ilike) {
       console.log(`  skipped for ${name}: adapter has no ilike capability`);
       return;
@@ -121,7 +124,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('offset/limit page through a stable order; total is the count before paging', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     for (const n of [4, 2, 5, 1, 3]) await adapter.insert('leads', lead(tag, n));
     const page = (offset: number, limit?: number) =>
       adapter.query('leads', { filters: [mine(tag)], offset, ...(limit === undefined ? {} : { limit }), orderBy: { column: 'id' } });
@@ -139,7 +142,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('order by a column ascending and descending; NULLs last ascending, first descending; ties by id', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     await adapter.insert('leads', lead(tag, 1, { last_name: 'charlie' }));
     await adapter.insert('leads', lead(tag, 2, { last_name: 'alpha' }));
     await adapter.insert('leads', lead(tag, 3, { last_name: null }));
@@ -152,7 +155,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('columns lists the table columns; an unknown table is a missing_table error', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     await adapter.insert('leads', lead(tag, 1));
     const columns = await adapter.columns('leads');
     for (const column of columnNames(LEADS_TABLE)) assert.ok(columns.includes(column), `columns include ${column}`);
@@ -161,7 +164,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('upsert is idempotent: the same row twice changes nothing; timestamps alone do not count; a real change does', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     const row = lead(tag, 1, { updated_at: '2026-01-01T00:00:00.000Z' });
     const first = await adapter.upsert('leads', row, ['id']);
     assert.is(first.changed, true, 'a new row is a change');
@@ -180,7 +183,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('upsert on a unique non-key column updates the row holding that value', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     await adapter.insert('leads', lead(tag, 1));
     const { row, changed } = await adapter.upsert('leads', { id: `${tag}-lead-01`, email: `person1.${tag}@contract.example`, status: 'replied' }, ['email']);
     assert.is(changed, true);
@@ -190,7 +193,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('update patches one row and returns it; an unknown id gives null', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     await adapter.insert('leads', lead(tag, 1));
     const updated = await adapter.update('leads', `${tag}-lead-01`, { status: 'qualified', title: null });
     assert.is(updated?.status, 'qualified');
@@ -201,7 +204,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('delete removes one row and says whether it existed', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     await adapter.insert('leads', lead(tag, 1));
     await adapter.insert('leads', lead(tag, 2));
     assert.is(await adapter.delete('leads', `${tag}-lead-01`), true);
@@ -211,7 +214,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('SQL-looking values are data: stored, matched and returned verbatim, never executed', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     const nasty = `Robert'); DROP TABLE leads;--`;
     const alwaysTrue = `x' OR '1'='1`;
     await adapter.insert('leads', lead(tag, 1, { first_name: nasty, company: alwaysTrue, title: `"; DELETE FROM leads; --` }));
@@ -231,7 +234,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('json columns round-trip nested values; key order does not make an upsert a change', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     const row: Row = {
       id: `${tag}-audit-1`,
       type: 'lead.enriched',
@@ -251,7 +254,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('returned rows are copies: mutating them changes nothing stored', async ({ live, adapter, tag }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     const stored = await adapter.insert('leads', lead(tag, 1));
     stored.company = 'mutated';
     const page = await adapter.query('leads', { filters: [mine(tag)] });
@@ -262,7 +265,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
   });
 
   test('bad paging is an invalid_input error', async ({ live, adapter }) => {
-    if (!live) return;
+    assert.ok(live, 'store');
     for (const bad of [{ offset: -1 }, { limit: -5 }, { limit: 1.5 }]) {
       const err = await adapter.query('leads', bad).catch((e: unknown) => e);
       assert.ok(isPersistenceAdapterError(err) && err.reason === 'invalid_input', JSON.stringify(bad));

@@ -9,11 +9,15 @@ import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareIds, fieldValue, isStreamBackendError, StreamBackendError, type StreamBackend, type StreamBackendErrorCode, type StreamEntry } from '../../src/streams/backend.js';
 import type { Keys } from '../../src/streams/keys.js';
+import { gated } from '../support/skip.js';
+import { waitFor } from '../support/wait.js';
 
 /** What the factory hands each test; cleanup removes its keys and closes what it opened. */
 export interface StreamBackendHarness {
   backend: StreamBackend;
   keys: Keys;
+  /** Reads blocked on the server right now (Redis: INFO clients `blocked_clients`; the shim: its own count). */
+  blockedReaders(): Promise<number>;
   cleanup(): Promise<void>;
 }
 
@@ -25,6 +29,18 @@ interface Ctx {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts `reads` (blocking reads) and resolves once `n` more readers are blocked on the server
+ * than before: the state, not a guess of time. The reads come back boxed, so awaiting this does
+ * not await them.
+ */
+async function blockedThen<T>(h: StreamBackendHarness, n: number, reads: () => T): Promise<{ reads: T }> {
+  const before = await h.blockedReaders();
+  const started = reads();
+  await waitFor(`${n} reader(s) blocked`, async () => (await h.blockedReaders()) >= before + n, 5_000, 2);
+  return { reads: started };
+}
 
 /** Idle-time cases sleep this long and assert at least IDLE_FLOOR_MS (timers may fire a little early). */
 const IDLE_SLEEP_MS = 80;
@@ -61,10 +77,10 @@ async function rejectsWith(p: Promise<unknown>, code: StreamBackendErrorCode): P
   throw new Error('unreachable');
 }
 
-/** Defines and runs the contract suites for one backend; `name` prefixes every suite title. */
-export function streamBackendContract(name: string, factory: StreamBackendFactory): void {
+/** Defines and runs the contract suites for one backend; `name` prefixes every suite title; with a skipReason every test is counted as skipped. */
+export function streamBackendContract(name: string, factory: StreamBackendFactory, skipReason: string | null = null): void {
   const define = (title: string, body: (test: Test<Ctx>) => void): void => {
-    const test = suite<Ctx>(`[${name}] ${title}`, {} as Ctx);
+    const test = gated(suite<Ctx>(`[${name}] ${title}`, {} as Ctx), skipReason);
     test.before.each(async (ctx) => {
       ctx.h = await factory();
     });
@@ -411,8 +427,7 @@ function blockingReads(test: Test<Ctx>): void {
   test('a blocked read is woken by an entry another caller appends', async ({ h }) => {
     const s = h.keys.topic('block');
     await h.backend.ensureGroup(s, 'g', '$');
-    const pending = h.backend.readGroup({ group: 'g', consumer: 'c', streams: [s], count: 10, blockMs: 5_000 });
-    await sleep(30);
+    const { reads: pending } = await blockedThen(h, 1, () => h.backend.readGroup({ group: 'g', consumer: 'c', streams: [s], count: 10, blockMs: 5_000 }));
     const id = await h.backend.append(s, f('late'));
     const got = await pending;
     assert.equal(got, [{ stream: s, id, fields: f('late') }]);
@@ -429,8 +444,7 @@ function blockingReads(test: Test<Ctx>): void {
     const s = h.keys.topic('abort');
     await h.backend.ensureGroup(s, 'g', '$');
     const ac = new AbortController();
-    const pending = h.backend.readGroup({ group: 'g', consumer: 'c', streams: [s], count: 10, blockMs: 30_000, signal: ac.signal });
-    await sleep(30);
+    const { reads: pending } = await blockedThen(h, 1, () => h.backend.readGroup({ group: 'g', consumer: 'c', streams: [s], count: 10, blockMs: 30_000, signal: ac.signal }));
     ac.abort();
     const outcome = await Promise.race([pending, sleep(5_000).then(() => 'still blocked' as const)]);
     assert.equal(outcome, []);
@@ -441,10 +455,7 @@ function blockingReads(test: Test<Ctx>): void {
     await h.backend.ensureGroup(s, 'g', '$');
     await h.backend.ensureGroup(s, 'audit', '$');
     const req = (group: string, consumer: string) => h.backend.readGroup({ group, consumer, streams: [s], count: 10, blockMs: 5_000 });
-    const r1 = req('g', 'c1');
-    const r2 = req('g', 'c2');
-    const audit = req('audit', 'c1');
-    await sleep(50);
+    const { reads: [r1, r2, audit] } = await blockedThen(h, 3, () => [req('g', 'c1'), req('g', 'c2'), req('audit', 'c1')] as const);
     const x = await h.backend.append(s, f('x'));
     const y = await h.backend.append(s, f('y'));
     const [got1, got2, gotAudit] = await Promise.all([r1, r2, audit]);
@@ -639,8 +650,7 @@ function commit(test: Test<Ctx>): void {
     assert.ok(ttl > 0 && ttl <= 1_000, `ttl ${ttl}`);
     const short = marker(h, 'short');
     await h.backend.commit({ markerTtlMs: 40, items: [{ markerKey: short, outputs: [] }] });
-    await sleep(120);
-    assert.equal(await h.backend.markersExist([short]), [false]);
+    await waitFor('the 40 ms marker expired', async () => (await h.backend.markersExist([short]))[0] === false);
     assert.is(await h.backend.ttlMs(short), -2);
   });
 
@@ -655,8 +665,7 @@ function commit(test: Test<Ctx>): void {
   test('a commit wakes a reader blocked on one of its output streams', async ({ h }) => {
     const out = h.keys.topic('out-wake');
     await h.backend.ensureGroup(out, 'next', '$');
-    const pending = h.backend.readGroup({ group: 'next', consumer: 'c', streams: [out], count: 10, blockMs: 5_000 });
-    await sleep(30);
+    const { reads: pending } = await blockedThen(h, 1, () => h.backend.readGroup({ group: 'next', consumer: 'c', streams: [out], count: 10, blockMs: 5_000 }));
     const res = await h.backend.commit({ markerTtlMs: 60_000, items: [{ outputs: [{ stream: out, fields: f(1) }, { stream: out, fields: f(2) }] }] });
     assert.equal(ids(await pending), res.items[0]!.outputIds);
   });
@@ -689,8 +698,7 @@ function delayed(test: Test<Ctx>): void {
     const s = h.keys.topic('wake');
     await h.backend.ensureGroup(s, 'g', '$');
     await h.backend.schedule([{ delayedKey: dk, dueMs: 5, uid: 'u', fields: f('due') }]);
-    const pending = h.backend.readGroup({ group: 'g', consumer: 'c', streams: [s], count: 10, blockMs: 5_000 });
-    await sleep(30);
+    const { reads: pending } = await blockedThen(h, 1, () => h.backend.readGroup({ group: 'g', consumer: 'c', streams: [s], count: 10, blockMs: 5_000 }));
     assert.is(await h.backend.promoteDue(dk, s, 10, 10), 1);
     assert.equal(values(await pending), ['due']);
   });
@@ -709,8 +717,7 @@ function keyValue(test: Test<Ctx>): void {
     await h.backend.append(s, f(1));
     assert.is(await h.backend.ttlMs(s), -1);
     await h.backend.setWithTtl(b, 'brief', 40);
-    await sleep(120);
-    assert.equal(await h.backend.getMany([b]), [null]);
+    await waitFor('the 40 ms key expired', async () => (await h.backend.getMany([b]))[0] === null);
   });
 
   test('deleteKeys removes strings, streams and sorted sets and counts them', async ({ h }) => {

@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { Pool } from 'pg';
 import { redactCredentials } from '../../src/persistence/errors.js';
 import { migrate } from '../../src/persistence/migrate.js';
+import { required, unavailable } from './skip.js';
 
 /** The local server tried when DATABASE_URL is not set. */
 export const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -34,7 +35,7 @@ export async function testPostgres(label = 'postgres tests'): Promise<TestPostgr
   } catch (err) {
     await pool.end().catch(() => undefined);
     const why = `no PostgreSQL answers at ${redactCredentials(url)} (${(err as Error).message})`;
-    if (process.env.REQUIRE_POSTGRES === '1') throw new Error(`REQUIRE_POSTGRES=1 but ${why}`);
+    if (required('postgres')) throw new Error(`REQUIRE_POSTGRES=1 but ${why}`);
     console.log(`  skipped: ${label} need PostgreSQL: ${why}; set DATABASE_URL, or REQUIRE_POSTGRES=1 to make this a failure`);
     return null;
   }
@@ -55,4 +56,24 @@ export async function testPostgres(label = 'postgres tests'): Promise<TestPostgr
       }
     },
   };
+}
+
+let probe: Promise<string | null> | null = null;
+
+/** Why PostgreSQL suites cannot run here, or null when a server answers (probed once per run; throws under REQUIRE_POSTGRES=1). */
+export function postgresSkipReason(): Promise<string | null> {
+  probe ??= (async () => {
+    const url = process.env.DATABASE_URL || LOCAL_POSTGRES_URL;
+    const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 3000 });
+    pool.on('error', () => {});
+    try {
+      await pool.query('SELECT 1');
+      return null;
+    } catch (err) {
+      return unavailable('postgres', false, `no PostgreSQL answers at ${redactCredentials(url)} (${(err as Error).message}); set DATABASE_URL`);
+    } finally {
+      await pool.end().catch(() => undefined);
+    }
+  })();
+  return probe;
 }

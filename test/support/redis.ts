@@ -7,9 +7,11 @@
  * The result is shared by every test file of one run; tests that kill or restart a server start
  * their own with RedisServer.start().
  */
+import type { Redis } from 'ioredis';
 import { RedisStreamBackend } from '../../src/streams/redis-backend.js';
 import { RedisTestCluster } from './redis-cluster.js';
 import { hasRedisServerBinary, RedisServer } from './redis-server.js';
+import { required, unavailable } from './skip.js';
 
 /** A Redis the tests may use. */
 export interface TestRedis {
@@ -42,7 +44,7 @@ async function resolve(): Promise<TestRedis | null> {
     srv.unref();
     return { url: srv.url, source: 'redis-server' };
   }
-  if (process.env.REQUIRE_REDIS === '1') {
+  if (required('redis')) {
     throw new Error('REQUIRE_REDIS=1 but no Redis: set REDIS_URL, start a Docker engine, or install redis-server');
   }
   return null;
@@ -95,7 +97,7 @@ export function clusterForTests(): Promise<{ nodes: string[] } | null> {
       console.log(`  redis cluster for tests: ${cluster.nodes.join(',')}`);
       return { nodes: cluster.nodes };
     }
-    if (process.env.REQUIRE_REDIS === '1') throw new Error('REQUIRE_REDIS=1 but no cluster: set REDIS_CLUSTER_NODES or install redis-server');
+    if (required('redis')) throw new Error('REQUIRE_REDIS=1 but no cluster: set REDIS_CLUSTER_NODES or install redis-server');
     console.log('  SKIPPED: no Redis Cluster (set REDIS_CLUSTER_NODES or install redis-server)');
     return null;
   })();
@@ -115,4 +117,31 @@ export async function prefixedRedis(tag: string): Promise<{ backend: RedisStream
       await backend.close();
     },
   };
+}
+
+/**
+ * Clients blocked in a command right now (INFO clients `blocked_clients`, summed over the masters
+ * on a cluster): a test waits for a reader to be blocked on the server instead of sleeping.
+ */
+export async function blockedClients(backend: RedisStreamBackend): Promise<number> {
+  const conn = backend.connection as unknown as { nodes?: (role: 'master') => Redis[]; info(section: string): Promise<string> };
+  const nodes: { info(section: string): Promise<string> }[] = typeof conn.nodes === 'function' ? conn.nodes('master') : [conn];
+  let total = 0;
+  for (const n of nodes) total += Number(/blocked_clients:(\d+)/.exec(await n.info('clients'))?.[1] ?? 0);
+  return total;
+}
+
+/** Why suites on the shared Redis cannot run here, or null (throws under REQUIRE_REDIS=1, as testRedis does). */
+export async function redisSkipReason(): Promise<string | null> {
+  return (await testRedis()) ? null : 'no Redis (set REDIS_URL, run Docker, or install redis-server)';
+}
+
+/** Why suites on a Redis Cluster cannot run here, or null (throws under REQUIRE_REDIS=1). */
+export async function clusterSkipReason(): Promise<string | null> {
+  return (await clusterForTests()) ? null : 'no Redis Cluster (set REDIS_CLUSTER_NODES or install redis-server)';
+}
+
+/** Why suites that start, kill or restart their own redis-server cannot run here, or null (throws under REQUIRE_REDIS=1). */
+export function redisBinarySkipReason(): string | null {
+  return unavailable('redis', hasRedisServerBinary(), 'no redis-server binary to start, kill or restart a server of our own');
 }

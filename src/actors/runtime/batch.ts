@@ -6,7 +6,8 @@ import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
 import type { ActorDefinition } from '../types.js';
 import type { DeadLetterReason } from './dead-letter.js';
-import { batchedMarkerLookup, createLanes, deliveryPipeline, type DeliveryStep, type InputEntry, type Outcome, type StepContext, type TerminalStep } from './steps.js';
+import { batchedMarkerLookup, createLanes, deliveryPipeline, type Delivery, type DeliveryStep, type InputEntry, type Outcome, type StepContext, type TerminalStep } from './steps.js';
+import type { ActorTracing, BatchTracing } from './tracing.js';
 
 export type { InputEntry } from './steps.js';
 
@@ -24,6 +25,8 @@ export interface BatchDeps {
   random?: () => number;
   /** Told when a handler starts and ends on an entry (the worker's leases and stuck detection). */
   onHandler?: (e: InputEntry, phase: 'start' | 'end') => void;
+  /** OpenTelemetry spans of this actor (none without it, or without a registered SDK). */
+  tracing?: ActorTracing;
   /** Runtime-wide user steps, run before the actor's own (RuntimeDeps.steps). */
   steps?: readonly DeliveryStep[];
   /** The composed pipeline (built once per worker; built from the steps when absent). */
@@ -41,6 +44,8 @@ export interface BatchResult {
   deadLettered: Partial<Record<DeadLetterReason, number>>;
   /** The entries dead-lettered, by reason, for the log line (ids, not only a count). */
   deadLetteredIds: Partial<Record<DeadLetterReason, string[]>>;
+  /** The batch's spans, for the `settle` span of its commit (null without an SDK). */
+  trace?: BatchTracing | null;
 }
 
 /** The pipeline of an actor: runtime-wide user steps, then the actor's own, around the handler. */
@@ -61,6 +66,7 @@ export function batchContext(deps: BatchDeps, markersExist: (markers: string[]) 
     persistence: deps.persistence,
     ...(deps.random ? { random: deps.random } : {}),
     ...(deps.onHandler ? { onHandler: deps.onHandler } : {}),
+    trace: deps.tracing?.batch() ?? null,
     markerExists: batchedMarkerLookup(markersExist),
     claimed: new Set(),
     lane: createLanes(deps.def.concurrency),
@@ -87,14 +93,22 @@ function count(result: BatchResult, e: InputEntry, out: Outcome): CommitItem {
 export async function processBatch(entries: InputEntry[], deps: BatchDeps): Promise<BatchResult> {
   const result: BatchResult = { items: [], processed: 0, failed: 0, retried: 0, duplicates: 0, deadLettered: {}, deadLetteredIds: {} };
   const ctx = batchContext(deps);
+  result.trace = ctx.trace;
   const run = deps.pipeline ?? pipelineFor(deps);
+  // Hot path: a batch comes from a handful of streams; each key is parsed once.
+  const parsed = new Map<string, ReturnType<Keys['parse']>>();
+  const deliveries = entries.map((entry): Delivery => {
+    let where = parsed.get(entry.stream);
+    if (where === undefined) parsed.set(entry.stream, (where = deps.keys.parse(entry.stream)));
+    return { entry, partition: where?.partition ?? 0, streamTopic: where?.kind === 'topic' ? where.topic : undefined };
+  });
   // All entries start at once: their marker lookups are gathered into one call; lanes keep per-key order.
-  const outcomes = await Promise.all(
-    entries.map((entry) => {
-      const where = deps.keys.parse(entry.stream);
-      return run({ entry, partition: where?.partition ?? 0, streamTopic: where?.kind === 'topic' ? where.topic : undefined }, ctx);
-    }),
-  );
-  outcomes.forEach((out, i) => result.items.push(count(result, entries[i]!, out)));
+  const outcomes = await Promise.all(deliveries.map((d) => run(d, ctx)));
+  outcomes.forEach((out, i) => {
+    const d = deliveries[i]!;
+    // Dead letters decided before an envelope had a `process` span: events on the batch's `settle` span.
+    if (out.kind === 'dead-letter' && !d.pt) ctx.trace?.deadLetteredEntry(d.entry.stream, d.entry.id, out.reason, out.error);
+    result.items.push(count(result, d.entry, out));
+  });
   return result;
 }

@@ -87,26 +87,26 @@ export class Housekeeping {
 
   /** Moves due delayed entries of every consumed topic and every actor's retries onto their streams. */
   async promote(): Promise<void> {
-    const { backend, keys, clock } = this.deps;
+    const { backend, keys, clock, options } = this.deps;
     const pairs = new Map<string, string>();
     for (const w of this.workers) {
       for (const t of w.def.consumes) pairs.set(keys.delayed(t, w.partition), keys.topic(t, w.partition));
       pairs.set(keys.retryDelayed(w.def.name, w.partition), keys.retry(w.def.name, w.partition));
     }
     for (const [delayed, stream] of pairs) {
-      // Loop while full batches move, so a backlog drains without waiting a tick per 1,000.
-      while ((await backend.promoteDue(delayed, stream, clock.now(), 1000)) === 1000);
+      // Loop while full batches move, so a backlog drains without waiting a tick per batch.
+      while ((await backend.promoteDue(delayed, stream, clock.now(), options.promoteBatchSize)) === options.promoteBatchSize);
     }
   }
 
   /** Refreshes heartbeats, updates lag/pending gauges and deletes dead consumers with an empty PEL. */
   async heartbeat(): Promise<void> {
-    const { backend, keys, consumer, clock, metrics, logger } = this.deps;
+    const { backend, keys, consumer, clock, metrics, logger, options } = this.deps;
     const value = JSON.stringify({ host: hostname(), pid: process.pid, at: new Date(clock.now()).toISOString() });
     const beaten = new Set<string>();
     for (const w of this.workers) {
       // One heartbeat per actor and process, however many partitions it reads.
-      if (!beaten.has(w.def.name)) await backend.setWithTtl(keys.heartbeat(w.def.name, consumer), value, w.def.heartbeatMs * 3);
+      if (!beaten.has(w.def.name)) await backend.setWithTtl(keys.heartbeat(w.def.name, consumer), value, w.def.heartbeatMs * options.heartbeatTtlBeats);
       beaten.add(w.def.name);
       const bound = metrics.forActor(w.def.name);
       for (const s of w.streams) {

@@ -37,8 +37,16 @@ export interface RuntimeOptions {
   dlqRetentionMs: number;
   /** Operator cap on each DLQ's length: older dead letters beyond it are removed, counted and logged (off: 0). */
   dlqMaxLen: number;
-  /** Wait this long after an infrastructure error (Redis down) before trying again; doubles up to 5 s. */
+  /** Wait this long after an infrastructure error (Redis down) before trying again; doubles up to errorBackoffMaxMs. */
   errorBackoffMs: number;
+  /** Cap of the doubling wait after infrastructure errors. */
+  errorBackoffMaxMs: number;
+  /** Shortest wait between two idle-entry claim passes that found nothing (the pass otherwise runs every claimIdleMs / 2). */
+  claimIntervalMinMs: number;
+  /** Delayed entries moved per promote call; a full batch is followed at once by another. */
+  promoteBatchSize: number;
+  /** A heartbeat lives this many heartbeat intervals, so one late beat does not make a live consumer look dead. */
+  heartbeatTtlBeats: number;
   /** How long a graceful stop waits for in-flight work before giving up. */
   shutdownTimeoutMs: number;
 }
@@ -53,5 +61,9 @@ export const DEFAULT_RUNTIME_OPTIONS: Readonly<RuntimeOptions> = Object.freeze({
   dlqRetentionMs: 30 * 24 * 3600_000,
   dlqMaxLen: 0,
   errorBackoffMs: 100,
+  errorBackoffMaxMs: 5_000,
+  claimIntervalMinMs: 50,
+  promoteBatchSize: 1_000,
+  heartbeatTtlBeats: 3,
   shutdownTimeoutMs: 30_000,
 });

@@ -4,6 +4,7 @@ import { createLogger } from '../../monitoring/logger.js';
 import { createActorMetrics, type ActorMetrics } from '../../monitoring/metrics.js';
 import type { Logger } from '../../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
+import { resolveSettings } from '../../settings.js';
 import type { StreamBackend } from '../../streams/backend.js';
 import { systemClock, type Clock } from '../../streams/clock.js';
 import { assertName, createKeys, type Keys } from '../../streams/keys.js';
@@ -11,6 +12,7 @@ import type { ActorDefinition } from '../types.js';
 import { Housekeeping } from './housekeeping.js';
 import type { DeliveryStep } from './steps.js';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './options.js';
+import { ActorTracing } from './tracing.js';
 import { ActorWorker } from './worker.js';
 
 /** A read surface with no data, for runtimes whose actors do not read persistence. */
@@ -81,7 +83,7 @@ export class ActorRuntime {
     this.registry = deps.registry ?? new Registry();
     this.metrics = createActorMetrics(this.registry);
     this.logger = deps.logger ?? createLogger({ service: 'stream-actors' });
-    this.options = { ...DEFAULT_RUNTIME_OPTIONS, ...deps.options };
+    this.options = resolveSettings({ defaults: DEFAULT_RUNTIME_OPTIONS, code: deps.options });
     const clock = deps.clock ?? systemClock;
     const partitions = deps.partitions ?? 1;
     const own = deps.ownPartitions ?? Array.from({ length: partitions }, (_, i) => i);
@@ -102,6 +104,7 @@ export class ActorRuntime {
             metrics: this.metrics.forActor(def.name),
             custom: this.metrics.custom(def.name),
             persistence: deps.persistence ?? NO_PERSISTENCE,
+            tracing: new ActorTracing(def.name),
             ...(deps.random ? { random: deps.random } : {}),
             ...(deps.steps ? { steps: deps.steps } : {}),
           },

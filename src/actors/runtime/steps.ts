@@ -4,13 +4,14 @@
  * dead letter, duplicate ack) or passes it on with `next`. Nothing is written here; the batch
  * collects every entry's commit item and still commits once.
  *
- *   decode → topic check → poison → dedup → order (lanes) → retry / dead-letter → [user steps] → validate outputs → handle
+ *   decode → topic check → poison → trace → dedup → order (lanes) → retry / dead-letter → [user steps] → validate outputs → handle
  *
  * A user step (a timeout, a rate limit, tracing) wraps what follows it: it may await before
  * `next`, race it, or decide an outcome itself; an error it throws is retried like a handler's.
  */
 import { decodeEntry, encodeEnvelope } from '../../envelope/codec.js';
 import { deriveEnvelope, nextAttempt } from '../../envelope/envelope.js';
+import type { TraceContextFields } from '../../envelope/trace-context.js';
 import type { Envelope } from '../../envelope/types.js';
 import { formatIssues, validateEnvelope } from '../../envelope/validate.js';
 import type { BoundActorMetrics } from '../../monitoring/metrics.js';
@@ -23,6 +24,7 @@ import { isPermanentError } from '../errors.js';
 import type { ActorContext, ActorDefinition, EmitOptions } from '../types.js';
 import { backoffDelay } from './backoff.js';
 import { deadLetterFields, type DeadLetter, type DeadLetterReason } from './dead-letter.js';
+import { withTraceContext, type BatchTracing, type ProcessTracing } from './tracing.js';
 
 /** One entry to process: read with `>`, re-read from our own PEL, or claimed from another consumer. */
 export interface InputEntry {
@@ -43,6 +45,8 @@ export interface Delivery {
   envelope?: Envelope;
   /** Its idempotency marker key (set by decode). */
   marker?: string;
+  /** Its `process` span (set by the trace step when an SDK is registered). */
+  pt?: ProcessTracing | null;
 }
 
 /** A handler's output, before validation. */
@@ -78,6 +82,8 @@ export interface StepContext {
   lane<T>(key: string, fn: () => Promise<T>): Promise<T>;
   /** Told when a handler starts and ends (leases, stuck detection). */
   onHandler?: (e: InputEntry, phase: 'start' | 'end') => void;
+  /** The batch's spans (null without an OpenTelemetry SDK: then no span work at all). */
+  trace: BatchTracing | null;
 }
 
 /** One delivery step: decide the entry's outcome, or pass it on with `next`. */
@@ -119,6 +125,7 @@ export const decodeStep: DeliveryStep = (d, ctx, next) => {
   }
   const decoded = decodeEntry(d.entry.fields, { maxBytes: ctx.def.maxEntryBytes });
   if (!decoded.ok) return Promise.resolve(deadLetterOutcome(d, ctx, fallbackTopic(d, ctx), { reason: decoded.reason, error: decoded.error, attempts: 0, raw: decoded.raw }));
+  if (decoded.dropped) ctx.logger.warn('dropped invalid trace context', { actor: ctx.def.name, stream: d.entry.stream, id: d.entry.id, dropped: decoded.dropped });
   d.envelope = decoded.envelope;
   d.marker = ctx.keys.idempotency(ctx.def.name, decoded.envelope.idempotencyKey, d.partition);
   return next(d);
@@ -141,6 +148,22 @@ export const poisonStep: DeliveryStep = (d, ctx, next) => {
     return Promise.resolve(deadLetterOutcome(d, ctx, env.type, { reason: 'poison', error: `delivered ${deliveries} times without a commit (limit ${ctx.def.maxDeliveries}): the handler keeps crashing its consumer`, attempts: env.attempt, envelope: env }));
   }
   return next(d);
+};
+
+/** Trace: the envelope's `process` span (OpenTelemetry), around everything after it; duplicates, retries and dead letters become its events. */
+export const traceStep: DeliveryStep = async (d, ctx, next) => {
+  if (!ctx.trace) return next(d);
+  const env = d.envelope!;
+  const pt = (d.pt = ctx.trace.process(d.entry.stream, d.entry.id, env, env.type, d.partition));
+  try {
+    const out = await next(d);
+    if (out.kind === 'duplicate') pt.duplicate();
+    else if (out.kind === 'dead-letter') pt.deadLettered(out.reason, out.error);
+    else if (out.kind === 'retry') pt.retried(env.attempt + 1, (out.item.delayed?.[0]?.dueMs ?? ctx.clock.now()) - ctx.clock.now(), out.error);
+    return out;
+  } finally {
+    pt.end();
+  }
 };
 
 /** Dedup: an input already committed (its marker exists), or a copy earlier in this batch, is acked and skipped. The commit re-checks atomically. */
@@ -190,7 +213,7 @@ export const validateOutputsStep: DeliveryStep = async (d, ctx, next) => {
       const v = validateEnvelope(envelope);
       if (!v.ok) throw new OutputContractError(`emitted an invalid envelope: ${formatIssues(v.errors)}`);
     }
-    const fields = encodeEnvelope(envelope);
+    const fields = encodeEnvelope(withTraceContext(envelope, d.envelope!, d.pt ?? null));
     const due = opts?.at ?? (opts?.delayMs !== undefined ? clock.now() + opts.delayMs : undefined);
     if (due !== undefined && due > clock.now()) item.delayed!.push({ delayedKey: keys.delayed(envelope.type, d.partition), dueMs: due, uid: envelope.id, fields });
     else item.outputs.push({ stream: keys.topic(envelope.type, d.partition), fields });
@@ -211,16 +234,17 @@ export const handleStep: TerminalStep = async (d, ctx) => {
     clock: ctx.clock,
     persistence: ctx.persistence,
     derive: (type, payload, opts) => {
-      const child = deriveEnvelope(env, type, payload, { ...opts, now: ctx.clock.now() });
+      const make = (traceContext?: TraceContextFields): Envelope => deriveEnvelope(env, type, payload, { ...opts, now: ctx.clock.now(), traceContext }) as Envelope;
+      const child = d.pt ? d.pt.create(type, make) : make();
       trusted.add(child);
-      return child;
+      return child as never;
     },
     emit: (envelope, opts) => void emissions.push({ envelope, opts }),
   };
   const started = performance.now();
   ctx.onHandler?.(d.entry, 'start');
   try {
-    const returned = await ctx.def.handle(env, actx);
+    const returned = await (d.pt ? d.pt.run(() => ctx.def.handle(env, actx)) : ctx.def.handle(env, actx));
     if (Array.isArray(returned)) for (const r of returned) emissions.push({ envelope: r, opts: undefined });
     return { kind: 'emitted', emissions, trusted };
   } finally {
@@ -230,7 +254,7 @@ export const handleStep: TerminalStep = async (d, ctx) => {
 };
 
 /** The runtime's steps before the user's, in order. */
-export const ADMISSION_STEPS: readonly DeliveryStep[] = Object.freeze([decodeStep, topicCheckStep, poisonStep, dedupStep, orderStep, retryStep]);
+export const ADMISSION_STEPS: readonly DeliveryStep[] = Object.freeze([decodeStep, topicCheckStep, poisonStep, traceStep, dedupStep, orderStep, retryStep]);
 
 /** The whole pipeline of an actor: admission, then user steps (runtime-wide first, then the actor's), then output validation and the handler. */
 export function deliveryPipeline(userSteps: readonly DeliveryStep[] = []): TerminalStep {

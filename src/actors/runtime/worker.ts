@@ -87,7 +87,7 @@ export class ActorWorker {
         } else if (this.running && this.deps.clock.now() >= this.nextClaimAt) {
           entries = await this.claimIdle();
           // Claimed entries come one at a time: while a pass finds one, claim again at once.
-          this.nextClaimAt = entries.length > 0 ? 0 : this.deps.clock.now() + Math.max(50, Math.floor(this.def.claimIdleMs / 2));
+          this.nextClaimAt = entries.length > 0 ? 0 : this.deps.clock.now() + Math.max(this.options.claimIntervalMinMs, Math.floor(this.def.claimIdleMs / 2));
         }
         if (entries.length === 0 && !this.recover) {
           const pending = prefetch;
@@ -112,7 +112,7 @@ export class ActorWorker {
         if (isStreamBackendError(err, 'NOGROUP')) await this.ensureGroups().catch(() => undefined);
         this.logger.warn('actor loop error; retrying', { actor: this.def.name, error: (err as Error).message, retryInMs: errorDelay });
         await sleep(errorDelay);
-        errorDelay = Math.min(errorDelay * 2, 5_000);
+        errorDelay = Math.min(errorDelay * 2, this.options.errorBackoffMaxMs);
       }
     }
     await inflight;
@@ -129,7 +129,8 @@ export class ActorWorker {
   private async commit(batch: BatchResult, entries: InputEntry[]): Promise<void> {
     const started = performance.now();
     try {
-      await this.backend.commit({ items: batch.items, markerTtlMs: this.def.idempotencyTtlMs });
+      const commit = () => this.backend.commit({ items: batch.items, markerTtlMs: this.def.idempotencyTtlMs });
+      await (batch.trace ? batch.trace.settle(batch.items.length, commit, (r) => r.items.filter((i) => i.status === 'duplicate').length) : commit());
       this.leases.release(entries);
       this.metrics.commitDuration((performance.now() - started) / 1000);
       if (batch.processed) this.metrics.processed(batch.processed);

@@ -10,6 +10,8 @@ import { resolveStreamsConfig, type StreamsConfig } from '../../config.js';
 import { persistenceFromEnv, type PersistenceSetup } from '../../persistence/config.js';
 import { createKeys, type Keys } from '../../streams/keys.js';
 import { RedisStreamBackend } from '../../streams/redis-backend.js';
+import { DEFAULT_SERVICE_CONNECTION_OPTIONS } from '../../streams/redis-connection.js';
+import { parseBoolean } from '../../settings.js';
 import { CliError } from '../common.js';
 
 /** Flags every `actors` subcommand accepts. */
@@ -41,11 +43,12 @@ export async function connectBackend(cfg: StreamsConfig, opts: { retryForever?: 
     url: cfg.redisUrl,
     clusterNodes: cfg.clusterNodes,
     tlsRejectUnauthorized: cfg.tlsRejectUnauthorized,
-    connectTimeoutMs: 2_000,
-    maxRetriesPerRequest: opts.retryForever ? null : 3,
+    connectTimeoutMs: DEFAULT_SERVICE_CONNECTION_OPTIONS.connectTimeoutMs,
+    maxRetriesPerRequest: opts.retryForever ? null : DEFAULT_SERVICE_CONNECTION_OPTIONS.maxRetriesPerRequest,
   });
   try {
-    const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3_000).unref());
+    const ms = DEFAULT_SERVICE_CONNECTION_OPTIONS.startDeadlineMs;
+    const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms).unref());
     await Promise.race([backend.connect(), deadline]);
     return backend;
   } catch (err) {
@@ -57,7 +60,7 @@ export async function connectBackend(cfg: StreamsConfig, opts: { retryForever?: 
 /** The lead topology over persistence chosen by the environment (DATABASE_URL, SUPABASE_*, else memory). */
 export function leadTopology(env: NodeJS.ProcessEnv = process.env): { actors: ActorDefinition[]; persistence: PersistenceSetup } {
   const persistence = persistenceFromEnv(env);
-  const deliveryEnabled = env.DELIVERY_ENABLED === '1';
+  const deliveryEnabled = parseBoolean('DELIVERY_ENABLED', env.DELIVERY_ENABLED) ?? false;
   return { actors: buildLeadTopology({ service: persistence.service, ragOptions: ragOptionsFromEnv(env), deliveryEnabled }), persistence };
 }
 

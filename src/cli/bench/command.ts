@@ -7,12 +7,13 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { isConfigError, resolveStreamsConfig } from '../../config.js';
 import { isStreamBackendError } from '../../streams/backend.js';
-import { describeUrl } from '../../streams/redis-connection.js';
+import { DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl } from '../../streams/redis-connection.js';
+import { EXIT } from '../common.js';
 import { isBenchOptionError, resolveWriteBenchOptions } from './options.js';
 import { runWriteBench, type WriteBenchResult } from './write-bench.js';
 
-/** Exit codes of streams-bench. */
-export const BENCH_EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, unreachable: 3 });
+/** Exit codes of streams-bench: the operator commands' codes (EXIT), under the names this command uses. */
+export const BENCH_EXIT = Object.freeze({ ok: EXIT.ok, failed: EXIT.problems, usage: EXIT.usage, unreachable: EXIT.unreachable });
 
 /** The parsed flags (undefined: use the environment, then the default). */
 export interface StreamsBenchArgs {
@@ -83,6 +84,6 @@ export async function streamsBench(args: StreamsBenchArgs, io: BenchIo): Promise
     // ioredis rejects a malformed URL with a TypeError before any connection is tried.
     if (err instanceof TypeError && /REDIS_URL/.test(err.message)) return fail(BENCH_EXIT.usage, err.message);
     if (isStreamBackendError(err, 'CONNECTION') || isStreamBackendError(err, 'UNSUPPORTED')) return fail(BENCH_EXIT.unreachable, err.message);
-    return fail(BENCH_EXIT.failed, `failed against ${describeUrl(url ?? 'redis://127.0.0.1:6379')}: ${(err as Error).message}`);
+    return fail(BENCH_EXIT.failed, `failed against ${describeUrl(url ?? DEFAULT_REDIS_CONNECTION_OPTIONS.url)}: ${(err as Error).message}`);
   }
 }

@@ -4,18 +4,24 @@
  * entries; in every case XACK its input. Types and groups are checked before the first write,
  * because Redis does not roll back a script that fails half way.
  *
- * KEYS: every key the batch touches (declared, so Redis Cluster can route it).
- * ARGV: ttlMs, itemCount, then per item:
- *   markerKeyIndex (0 = none), ackKeyIndex (0 = none), group, inputId,
- *   outputCount, { keyIndex, fieldCount, field... } x outputCount,
- *   delayedCount, { keyIndex, score, member } x delayedCount
+ * KEYS: every key the batch touches, once each (declared, so Redis Cluster can route it).
+ * ARGV[1]: ttlMs. ARGV[2]: the header, a JSON array of integers (decoded by cjson, in C):
+ *   itemCount, groupCount, then per item:
+ *     markerKeyIndex (0 = none), ackKeyIndex (0 = none), ackGroupIndex (0 = none), outputCount,
+ *     { keyIndex, fieldCount } x outputCount, delayedCount, { keyIndex } x delayedCount
+ * ARGV[3 .. 2 + groupCount]: the ack groups, referred to by ackGroupIndex.
+ * Then the strings, in header order, per item: inputId ('' = none), every output's fields,
+ *   { score, member } x delayedCount.
+ * (A per-item section added later goes after the delayed section, in the header and the strings.)
  * Returns a flat array, per item: 1 committed | 0 duplicate, the number of output ids, the ids.
- * Hot path: two passes over ARGV without a table per item (the script runs once per batch and
- * its allocations were a third of its time).
+ * Hot path: the numbers are one argument instead of ~10 per item (ioredis encodes, and Redis
+ * parses, every argument), and both passes walk the header without a table per item.
  */
 export const COMMIT_SCRIPT = `
 local ttl = ARGV[1]
-local n = tonumber(ARGV[2])
+local h = cjson.decode(ARGV[2])
+local n = h[1]
+local ng = h[2]
 
 local types = {}
 local function type_ok(key, want)
@@ -41,57 +47,66 @@ local function has_group(key, group)
 end
 
 -- Pass 1: check every key and group before the first write.
-local p = 3
+local q = 3
 for i = 1, n do
-  local ack = tonumber(ARGV[p + 1])
-  if ack > 0 and not has_group(KEYS[ack], ARGV[p + 2]) then
-    return redis.error_reply('NOGROUP No such key ' .. KEYS[ack] .. ' or consumer group ' .. ARGV[p + 2])
+  local ack = h[q + 1]
+  if ack > 0 and not has_group(KEYS[ack], ARGV[2 + h[q + 2]]) then
+    return redis.error_reply('NOGROUP No such key ' .. KEYS[ack] .. ' or consumer group ' .. ARGV[2 + h[q + 2]])
   end
-  local no = tonumber(ARGV[p + 4])
-  p = p + 5
+  local no = h[q + 3]
+  q = q + 4
   for j = 1, no do
-    local key = KEYS[tonumber(ARGV[p])]
+    local key = KEYS[h[q]]
     if not type_ok(key, 'stream') then return redis.error_reply('WRONGTYPE ' .. key .. ' is not a stream') end
-    p = p + 2 + tonumber(ARGV[p + 1])
+    q = q + 2
   end
-  local nd = tonumber(ARGV[p])
-  p = p + 1
+  local nd = h[q]
+  q = q + 1
   for j = 1, nd do
-    local key = KEYS[tonumber(ARGV[p])]
+    local key = KEYS[h[q]]
     if not type_ok(key, 'zset') then return redis.error_reply('WRONGTYPE ' .. key .. ' is not a sorted set') end
-    p = p + 3
+    q = q + 1
   end
 end
 
 -- Pass 2: write.
 local out = {}
+local on = 0
 local acks = {}
-p = 3
+q = 3
+local s = 3 + ng
 for i = 1, n do
-  local marker = tonumber(ARGV[p])
-  local ack = tonumber(ARGV[p + 1])
-  local group = ARGV[p + 2]
-  local id = ARGV[p + 3]
-  local no = tonumber(ARGV[p + 4])
-  p = p + 5
+  local marker = h[q]
+  local ack = h[q + 1]
+  local group = h[q + 2]
+  local no = h[q + 3]
+  q = q + 4
+  local id = ARGV[s]
+  s = s + 1
   local fresh = true
   if marker > 0 then
     local value = id
     if value == '' then value = '1' end
     fresh = redis.call('SET', KEYS[marker], value, 'NX', 'PX', ttl) ~= false
   end
-  out[#out + 1] = fresh and 1 or 0
-  out[#out + 1] = fresh and no or 0
+  on = on + 2
+  out[on - 1] = fresh and 1 or 0
+  out[on] = fresh and no or 0
   for j = 1, no do
-    local nf = tonumber(ARGV[p + 1])
-    if fresh then out[#out + 1] = redis.call('XADD', KEYS[tonumber(ARGV[p])], '*', unpack(ARGV, p + 2, p + 1 + nf)) end
-    p = p + 2 + nf
+    local nf = h[q + 1]
+    if fresh then
+      on = on + 1
+      out[on] = redis.call('XADD', KEYS[h[q]], '*', unpack(ARGV, s, s + nf - 1))
+    end
+    q = q + 2
+    s = s + nf
   end
-  local nd = tonumber(ARGV[p])
-  p = p + 1
+  local nd = h[q]
+  q = q + 1
   for j = 1, nd do
-    if fresh then redis.call('ZADD', KEYS[tonumber(ARGV[p])], ARGV[p + 1], ARGV[p + 2]) end
-    p = p + 3
+    if fresh then redis.call('ZADD', KEYS[h[q]], ARGV[s], ARGV[s + 1]) end
+    q = q + 1
+    s = s + 2
   end
   if ack > 0 then
     local by_group = acks[ack]
@@ -110,7 +125,7 @@ end
 -- One XACK per (stream, group) for the whole batch.
 for ack, by_group in pairs(acks) do
   for group, ids in pairs(by_group) do
-    redis.call('XACK', KEYS[ack], group, unpack(ids))
+    redis.call('XACK', KEYS[ack], ARGV[2 + group], unpack(ids))
   end
 end
 return out

@@ -2,6 +2,7 @@
  * The RAG agent's options, their defaults (written once) and the one reader of its environment
  * variables (RAG_MAX_LIMIT, MAX_FALLBACKS_PER_MIN, RAG_DEBUG_IO, RAG_DEEP_DEBUG), used at the edge.
  */
+import { parseBoolean, resolveSettings } from '../../../settings.js';
 import type { RagPlanner } from './fallback.js';
 
 /** Everything the RAG agent can be told. */
@@ -64,7 +65,14 @@ export function isRagConfigError(err: unknown): err is RagConfigError {
   return err instanceof RagConfigError;
 }
 
-const flag = (v: string | undefined): boolean | undefined => (v === undefined || v.trim() === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase()));
+/** A boolean variable through the shared parser (a value like "maybe" is an error, not false). */
+const flag = (env: Readonly<Record<string, string | undefined>>, name: string): boolean | undefined => {
+  try {
+    return parseBoolean(name, env[name]);
+  } catch (err) {
+    throw new RagConfigError(name, (err as Error).message);
+  }
+};
 
 const integer = (env: Readonly<Record<string, string | undefined>>, name: string, min: number): number | undefined => {
   const raw = env[name]?.trim();
@@ -81,15 +89,14 @@ export function ragOptionsFromEnv(env: Readonly<Record<string, string | undefine
   if (maxLimit !== undefined) out.maxLimit = maxLimit;
   const fallbacks = integer(env, 'MAX_FALLBACKS_PER_MIN', 0);
   if (fallbacks !== undefined) out.maxFallbacksPerMin = fallbacks;
-  const io = flag(env.RAG_DEBUG_IO);
+  const io = flag(env, 'RAG_DEBUG_IO');
   if (io !== undefined) out.debugIo = io;
-  const deep = flag(env.RAG_DEEP_DEBUG);
+  const deep = flag(env, 'RAG_DEEP_DEBUG');
   if (deep !== undefined) out.deepDebug = deep;
   return out;
 }
 
 /** Defaults, then the given options. */
 export function resolveRagOptions(options: Partial<RagOptions> = {}): RagOptions {
-  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<RagOptions>;
-  return { ...DEFAULT_RAG_OPTIONS, ...defined };
+  return resolveSettings({ defaults: DEFAULT_RAG_OPTIONS, code: options });
 }
