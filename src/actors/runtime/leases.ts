@@ -31,8 +31,10 @@ const key = (stream: string, id: string): string => `${stream} ${id}`;
  */
 export class Leases {
   private readonly held = new Map<string, Set<string>>();
-  private readonly handling = new Map<string, number>();
-  private readonly stuck = new Set<string>();
+  // Keyed by the entry object itself: no key string built per entry on the hot path.
+  private readonly handling = new Map<InputEntry, number>();
+  private readonly stuck = new Set<InputEntry>();
+  private readonly stuckIds = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
 
@@ -62,6 +64,7 @@ export class Leases {
     this.held.clear();
     this.handling.clear();
     this.stuck.clear();
+    this.stuckIds.clear();
   }
 
   /** These entries are ours until released (read, re-read or claimed). */
@@ -77,9 +80,8 @@ export class Leases {
   release(entries: readonly InputEntry[]): void {
     for (const e of entries) {
       this.held.get(e.stream)?.delete(e.id);
-      const k = key(e.stream, e.id);
-      this.handling.delete(k);
-      this.stuck.delete(k);
+      this.handling.delete(e);
+      if (this.stuck.delete(e)) this.stuckIds.delete(key(e.stream, e.id));
     }
   }
 
@@ -90,24 +92,24 @@ export class Leases {
 
   /** A handler started or ended on an entry (BatchDeps.onHandler). */
   readonly onHandler = (e: InputEntry, phase: 'start' | 'end'): void => {
-    const k = key(e.stream, e.id);
-    if (phase === 'start') this.handling.set(k, this.deps.clock.now());
-    else this.handling.delete(k);
+    if (phase === 'start') this.handling.set(e, this.deps.clock.now());
+    else this.handling.delete(e);
   };
 
   /** One refresh: marks handlers past maxHandlerMs stuck, then leases the rest, one call per stream. */
   async refresh(): Promise<void> {
     const { backend, group, consumer, clock, maxHandlerMs } = this.deps;
     const now = clock.now();
-    for (const [k, since] of this.handling) {
-      if (now - since <= maxHandlerMs || this.stuck.has(k)) continue;
-      this.stuck.add(k);
-      const [stream, id] = k.split(' ');
+    for (const [e, since] of this.handling) {
+      if (now - since <= maxHandlerMs || this.stuck.has(e)) continue;
+      this.stuck.add(e);
+      this.stuckIds.add(key(e.stream, e.id));
+      const { stream, id } = e;
       this.deps.metrics.stuck();
       this.deps.logger.warn('handler stuck past maxHandlerMs; its entry is no longer leased', { actor: this.deps.actor, stream, id, runningMs: now - since, maxHandlerMs });
     }
     for (const [stream, ids] of this.held) {
-      const live = [...ids].filter((id) => !this.stuck.has(key(stream, id)));
+      const live = this.stuckIds.size === 0 ? [...ids] : [...ids].filter((id) => !this.stuckIds.has(key(stream, id)));
       if (live.length > 0) await backend.lease(stream, group, consumer, live);
     }
   }

@@ -151,10 +151,11 @@ export const poisonStep: DeliveryStep = (d, ctx, next) => {
 };
 
 /** Trace: the envelope's `process` span (OpenTelemetry), around everything after it; duplicates, retries and dead letters become its events. */
-export const traceStep: DeliveryStep = async (d, ctx, next) => {
-  if (!ctx.trace) return next(d);
+export const traceStep: DeliveryStep = (d, ctx, next) => (ctx.trace ? traced(d, ctx, ctx.trace, next) : next(d));
+
+async function traced(d: Delivery, ctx: StepContext, trace: BatchTracing, next: (d: Delivery) => Promise<Outcome>): Promise<Outcome> {
   const env = d.envelope!;
-  const pt = (d.pt = ctx.trace.process(d.entry.stream, d.entry.id, env, env.type, d.partition));
+  const pt = (d.pt = trace.process(d.entry.stream, d.entry.id, env, env.type, d.partition));
   try {
     const out = await next(d);
     if (out.kind === 'duplicate') pt.duplicate();
@@ -164,7 +165,7 @@ export const traceStep: DeliveryStep = async (d, ctx, next) => {
   } finally {
     pt.end();
   }
-};
+}
 
 /** Dedup: an input already committed (its marker exists), or a copy earlier in this batch, is acked and skipped. The commit re-checks atomically. */
 export const dedupStep: DeliveryStep = async (d, ctx, next) => {
@@ -263,7 +264,16 @@ export function deliveryPipeline(userSteps: readonly DeliveryStep[] = []): Termi
 
 /** Composes steps around a terminal: the first step runs first and wraps all the others. */
 export function composeSteps(steps: readonly DeliveryStep[], terminal: TerminalStep): TerminalStep {
-  return steps.reduceRight<TerminalStep>((next, step) => (d, ctx) => step(d, ctx, (d2) => next(d2, ctx)), terminal);
+  // Hot path: the chain of `next` closures is built once per batch context, not once per entry and step.
+  let builtFor: StepContext | null = null;
+  let chain: (d: Delivery) => Promise<Outcome> = (d) => terminal(d, builtFor!);
+  return (d, ctx) => {
+    if (ctx !== builtFor) {
+      builtFor = ctx;
+      chain = steps.reduceRight<(d: Delivery) => Promise<Outcome>>((next, step) => (dd) => step(dd, ctx, next), (dd) => terminal(dd, ctx));
+    }
+    return chain(d);
+  };
 }
 
 /** Batch-scoped lanes: per key in order, at most `concurrency` handlers at once. */
@@ -283,16 +293,26 @@ export function createLanes(concurrency: number): StepContext['lane'] {
     if (wake) wake();
     else active -= 1;
   };
+  const settle = (): undefined => undefined;
   return <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    const run = (tails.get(key) ?? Promise.resolve()).then(async () => {
-      await acquire();
-      try {
-        return await fn();
-      } finally {
-        release();
-      }
-    });
-    tails.set(key, run.catch(() => undefined));
+    const tail = tails.get(key);
+    let run: Promise<T>;
+    if (tail === undefined && active < concurrency) {
+      // Fast path (most entries): a new key and a free slot run at once, with no extra promise hops.
+      active += 1;
+      run = fn();
+      run.then(release, release);
+    } else {
+      run = (tail ?? Promise.resolve()).then(async () => {
+        await acquire();
+        try {
+          return await fn();
+        } finally {
+          release();
+        }
+      });
+    }
+    tails.set(key, run.then(settle, settle));
     return run;
   };
 }
