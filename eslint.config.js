@@ -15,4 +15,6 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The dashboard's page scripts run in the browser (uPlot is a global from its own script tag).
+  { files: ['src/dashboard/assets/**/*.js'], languageOptions: { globals: { ...globals.browser, uPlot: 'readonly' } } },
 );

@@ -44,6 +44,7 @@ const LABELS: Record<ScenarioId, [string, string]> = {
   'actor-commit': ['5a', 'actor: consume -> emit -> effectively-once commit'],
   'actor-ack': ['5b', 'actor: consume -> ack only'],
   'actor-commit-2p': ['5c', 'actor 5a in two processes (slots 0 and 1) on one stream'],
+  'entity-commit': ['5d', 'entity: decide -> event -> evolve, snapshot in every commit'],
   'pipeline-latency': ['6', '3-stage pipeline at 1,000 envelopes/s, end-to-end'],
   'actor-rss': ['7', 'actor RSS over the run'],
 };
@@ -89,6 +90,10 @@ export function buildRows(measurements: readonly Measurement[]): ReportRow[] {
         const one = rate(by.get('actor-commit'));
         return { ...base, measured: `${fmt(perSec!)} envelopes/s`, target: 'what a 2nd process buys (reference)', ratio: one ? `${(perSec! / one).toFixed(2)}x #5a` : 'n/a', verdict: 'reference' };
       }
+      case 'entity-commit': {
+        const one = rate(by.get('actor-commit'));
+        return { ...base, measured: `${fmt(perSec!)} envelopes/s`, target: 'beside the stateless actor (reference)', ratio: one ? `${(perSec! / one).toFixed(2)}x #5a` : 'n/a', verdict: 'reference' };
+      }
       case 'pipeline-latency': {
         const l = m.endToEnd!.latencyMs;
         const limit = TARGETS.pipelineP99Ms;
@@ -131,6 +136,7 @@ const CPU_REFERENCE: Partial<Record<Measurement['id'], { ref: Measurement['id'];
   'actor-commit': { ref: 'bare-commit', limits: TARGETS.actorCommitCpuOfBare },
   'actor-ack': { ref: 'bare-ack', limits: TARGETS.actorAckCpuOfBare },
   'actor-commit-2p': { ref: 'bare-commit' },
+  'entity-commit': { ref: 'bare-commit' },
 };
 
 /** CPU per envelope of every throughput row that measured it: Node (the working processes) and Redis (`INFO cpu`). */

@@ -14,6 +14,7 @@ import { buildRows, type ReportRow } from './report.js';
 import { measureActorRss } from './scenarios/actor-rss.js';
 import { measureActorThroughput, measureBareLoop } from './scenarios/actor-throughput.js';
 import { measureBullmq } from './scenarios/bullmq.js';
+import { measureEntityThroughput } from './scenarios/entity-throughput.js';
 import type { ScenarioContext } from './scenarios/context.js';
 import { measureIoredisPipeline } from './scenarios/ioredis-pipeline.js';
 import { measurePipelineLatency } from './scenarios/pipeline-latency.js';
@@ -62,6 +63,7 @@ const MEASURE: Record<ScenarioId, (ctx: ScenarioContext) => Promise<Measurement>
   'actor-commit': (ctx) => measureActorThroughput(ctx, 'commit'),
   'actor-ack': (ctx) => measureActorThroughput(ctx, 'ack'),
   'actor-commit-2p': (ctx) => measureActorThroughput(ctx, 'commit', 2),
+  'entity-commit': measureEntityThroughput,
   'pipeline-latency': measurePipelineLatency,
   'actor-rss': measureActorRss,
 };

@@ -2,9 +2,8 @@
 /** actors: run actors of the lead pipeline, list the topology, ingest mail, replay a stream, trace a flow, migrate, demo. */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { actorsDemo, actorsIngest, actorsList, actorsMigrate, actorsReplay } from '../src/cli/actors/admin.js';
-import { actorsRun } from '../src/cli/actors/run.js';
-import { actorsTrace } from '../src/cli/actors/trace.js';
+// Commands load their modules on first call: --help and a bad flag answer without loading the topology.
+import { actorsDemo, actorsIngest, actorsList, actorsMigrate, actorsDashboard, actorsRebuild, actorsReplay, actorsRun, actorsState, actorsTrace } from '../src/cli/lazy.js';
 import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
 import type { LogLevel } from '../src/monitoring/logger.js';
 
@@ -68,7 +67,7 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
     },
   )
   .command('list', 'the topology: who consumes and emits what', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {
-    code = await runTool(TOOL, io, async () => actorsList({ json: a.json }, io));
+    code = await runTool(TOOL, io, () => actorsList({ json: a.json }, io));
   })
   .command(
     'ingest <file>',
@@ -114,6 +113,57 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .option('json', { type: 'boolean', default: false }),
     async (a) => {
       code = await runTool(TOOL, io, () => actorsMigrate({ seedLeads: Number(a['seed-leads']), json: a.json }, io));
+    },
+  )
+  .command(
+    'state <entity> <id>',
+    "an event-sourced entity's state, version and last event (from its snapshot, else folded from its log)",
+    (y) =>
+      streamFlags(y)
+        .positional('entity', { type: 'string', demandOption: true, describe: 'entity name (lead, campaign)' })
+        .positional('id', { type: 'string', demandOption: true, describe: 'entity id (a lead\'s email, a campaign id)' })
+        .example('$0 state lead ada@initech.example', 'where the conversation with a lead stands'),
+    async (a) => {
+      code = await runTool(TOOL, io, () => actorsState({ ...conn(a), entity: String(a.entity), id: String(a.id), json: a.json }, io));
+    },
+  )
+  .command(
+    'rebuild <entity>',
+    "fold an entity's log again and rewrite the snapshots that differ (after a stateVersion bump, a lost snapshot); reports what changed",
+    (y) =>
+      streamFlags(y)
+        .positional('entity', { type: 'string', demandOption: true, describe: 'entity name (lead, campaign)' })
+        .option('id', { type: 'string', describe: 'only this entity id' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'report what would change, write nothing' }),
+    async (a) => {
+      code = await runTool(TOOL, io, () => actorsRebuild({ ...conn(a), entity: String(a.entity), id: a.id, dryRun: a['dry-run'], json: a.json }, io));
+    },
+  )
+  .command(
+    'dashboard',
+    'a web dashboard (topology, streams, dead letters, an envelope\'s path) on 127.0.0.1:8080 until Ctrl-C',
+    (y) =>
+      streamFlags(y)
+        .option('port', { type: 'string', default: '8080', coerce: numberArg('port', { integer: true }), describe: 'TCP port (0: any free port)' })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (only loopback by default)' })
+        .option('allow-writes', { type: 'boolean', default: false, describe: 'allow replay and purge of dead letters from the page (with the token)' })
+        .option('token', { type: 'string', describe: 'write token (default: generated and printed once) [env DASHBOARD_TOKEN]' })
+        .option('memory-demo', { type: 'boolean', default: false, describe: 'serve the lead pipeline demo running on the memory shim in this process (no Redis needed)' })
+        .example('$0 dashboard', 'read-only dashboard of REDIS_URL under STREAMS_PREFIX')
+        .example('$0 dashboard --allow-writes', 'also replay/purge dead letters; prints the token once')
+        .example('$0 dashboard --memory-demo', 'the demo pipeline, no Redis'),
+    async (a) => {
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      code = await runTool(TOOL, io, () =>
+        actorsDashboard(
+          { ...conn(a), host: a.host, port: Number(a.port), allowWrites: a['allow-writes'], token: a.token ?? (a['allow-writes'] ? process.env.DASHBOARD_TOKEN : undefined), memoryDemo: a['memory-demo'] },
+          io,
+          stop.signal,
+        ),
+      );
     },
   )
   .command('demo', 'the whole topology in this process on the memory shim (what npm start runs)', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {

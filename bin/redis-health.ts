@@ -3,7 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitWhenFlushed, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
-import { redisHealth } from '../src/cli/redis-health/command.js';
+import { redisHealth } from '../src/cli/lazy.js';
 
 const TOOL = 'redis-health';
 

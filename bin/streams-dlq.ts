@@ -3,14 +3,16 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
-import { DEFAULT_DLQ_LIST_COUNT, streamsDlq, type DlqAction } from '../src/cli/dlq/command.js';
+import type { DlqAction } from '../src/cli/dlq/command.js';
+import { streamsDlq } from '../src/cli/lazy.js';
 import type { ReplayTarget } from '../src/cli/dlq/replay.js';
 
 const TOOL = 'streams-dlq';
 
 const argv = await strictParser(withConnectionFlags(yargs(hideBin(process.argv))), TOOL)
   .usage('$0 <list|show|replay|purge> [options]\n\nDead letters of every topic of the prefix (or of one with --topic), oldest first.')
-  .command('list', `table of the selected dead letters (at most ${DEFAULT_DLQ_LIST_COUNT} unless --count)`)
+  // 100 is DEFAULT_DLQ_LIST_COUNT, written out: importing the command module here would slow --help.
+  .command('list', 'table of the selected dead letters (at most 100 unless --count)')
   .command('show <id>', 'one dead letter as JSON', (y) => y.positional('id', { type: 'string', describe: 'DLQ entry id (ms-seq)' }))
   .command('replay', 'put the selected entries back on their stream with attempt 1, atomically removing them from the DLQ')
   .command('purge', 'delete the selected entries (requires --yes)')

@@ -3,7 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
-import { streamsGroupReset } from '../src/cli/group-reset.js';
+import { streamsGroupReset } from '../src/cli/lazy.js';
 
 const TOOL = 'streams-group-reset';
 

@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
 import { DEFAULT_HEALTH_OPTIONS } from '../src/cli/health/collect.js';
-import { streamsHealth } from '../src/cli/health/command.js';
+import { streamsHealth } from '../src/cli/lazy.js';
 
 const TOOL = 'streams-health';
 

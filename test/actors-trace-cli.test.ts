@@ -13,10 +13,11 @@ import { generateMockLeads } from '../src/persistence/mock-leads.js';
 import { ingestEmails } from '../src/pipeline/ingest.js';
 import { startLead } from './lead-harness.js';
 import { jsonOf, runCli } from './support/cli.js';
-import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
+import { deletePrefix, redisBackend, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
+import { gated } from './support/skip.js';
 import { freePort } from './support/redis-server.js';
 
-const s = suite('[redis] actors trace on the lead pipeline');
+const s = gated(suite('[redis] actors trace on the lead pipeline'), await redisSkipReason());
 
 /** The lead topology whose audit actor cannot record delivery outcomes (e.g. its table rejects them): that branch is dead-lettered. */
 function topologyWithFailingAudit(service: Parameters<typeof buildLeadTopology>[0]['service']): ActorDefinition[] {
@@ -48,7 +49,7 @@ const all = (roots: TraceNode[]): TraceNode[] => {
 s('one mail: every hop from email.received to delivery.skipped, the dead-lettered audit branch, exit statuses', async () => {
   const redis = await testRedis();
   const backend = await redisBackend();
-  if (!redis || !backend) return;
+  assert.ok(redis && backend, 'the gated suite has a Redis');
   const prefix = uniquePrefix('tracecli');
   const h = await startLead(topologyWithFailingAudit, { backend, prefix, logLevel: 'error' });
   const env = { REDIS_URL: redis.url, STREAMS_PREFIX: prefix };

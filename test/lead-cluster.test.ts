@@ -3,6 +3,7 @@
  * sender, two runtimes sharing every partition, a master killed and restarted mid-run. The outcome
  * must equal the memory shim's (the bundled data's expected figures): nothing lost, nothing doubled.
  */
+import { entityReport } from '../src/pipeline/entity-report.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildLeadTopology } from '../src/actors/lead/topology.js';
@@ -46,8 +47,10 @@ s('bundled mail through two runtimes on a 3-master cluster: the same outcome as 
     const report = await pipelineReport(producer, keys, service.readOnly(), P);
     assert.is(report.matched, stats.expectedMatched);
     assert.is(report.unmatched, stats.expectedUnmatched);
-    assert.is(report.draftsPersisted, stats.expectedMatched, 'one draft.persisted per matched lead, no duplicate');
-    assert.is(report.draftRows, stats.expectedMatched);
+    const entities = await entityReport(producer, keys, P);
+    assert.is(report.draftsPersisted + entities.draftsBlocked, stats.expectedMatched, 'one draft.persisted per matched lead (or blocked by the lead entity), no duplicate');
+    assert.is(report.draftRows, report.draftsPersisted);
+    assert.is(entities.rebuilt.same, entities.rebuilt.total, 'every lead rebuilt from its log equals its snapshot');
     assert.equal(report.deadLettered, { 'handler-error (campaign-manager)': stats.invalid, 'not-json (ingest)': stats.notJson });
   } finally {
     for (const r of runtimes) await r.stop();

@@ -20,12 +20,16 @@ s('runDemo: the numbers follow from the bundled data', async () => {
   assert.is(sum.replyJobs, stats.replies);
   assert.is(sum.matched, stats.expectedMatched);
   assert.is(sum.unmatched, stats.expectedUnmatched);
-  assert.is(sum.draftsPersisted, stats.expectedMatched, 'one draft per matched lead');
-  assert.is(sum.draftRows, stats.expectedMatched);
+  // The lead entity lets one draft per matched lead through, or blocks it (opted out, bounced, ...).
+  assert.is(sum.draftsPersisted + sum.entities.draftsBlocked, stats.expectedMatched, 'one draft per matched lead, written or blocked');
+  assert.ok(sum.entities.draftsBlocked > 0 && (sum.entities.blockedByReason['opted-out'] ?? 0) > 0, 'leads who unsubscribed get no draft');
+  assert.is(sum.draftRows, sum.draftsPersisted);
   // One audit row per outcome: lead.enriched (every job), lead.unmatched, draft.persisted, delivery.skipped.
-  assert.is(sum.auditRows, jobs + stats.expectedUnmatched + 2 * stats.expectedMatched);
+  assert.is(sum.auditRows, jobs + stats.expectedUnmatched + 2 * sum.draftsPersisted);
   assert.is(sum.rowsPersisted, sum.draftRows + sum.auditRows);
-  assert.is(sum.topics[TOPICS.deliverySkipped], stats.expectedMatched, 'delivery is disabled by default');
+  assert.is(sum.topics[TOPICS.deliverySkipped], sum.draftsPersisted, 'delivery is disabled by default');
+  assert.ok(sum.entities.rebuilt.total > 0 && sum.entities.rebuilt.same === sum.entities.rebuilt.total, 'rebuilding every lead from the log gives its snapshot');
+  assert.ok(sum.entities.leadsByStatus['opted-out']! > 0 && sum.entities.leadsByStatus.drafted! > 0);
   assert.is(sum.topics[TOPICS.deliverySent], 0);
   assert.equal(sum.deadLettered, { 'handler-error (campaign-manager)': stats.invalid, 'not-json (ingest)': stats.notJson });
   assert.is(sum.sample!.type, TOPICS.draftPersisted);
@@ -40,6 +44,8 @@ s('npm start: exits 0 and prints the summary on stdout, logs only on stderr', ()
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /leads matched/);
   assert.match(r.stdout, /sample draft\.persisted envelope/);
+  assert.match(r.stdout, /lead states \(snapshots\)/);
+  assert.match(r.stdout, /rebuild from the lead log: (\d+)\/\1 lead states identical/);
   assert.not.match(r.stdout, /"level":/);
 });
 

@@ -2,6 +2,7 @@
  * The whole lead topology in one process on a real Redis, writing to a real PostgreSQL (an
  * isolated, migrated schema), fed the bundled mock mail: the same outcome as on the memory shim.
  */
+import { entityReport } from '../src/pipeline/entity-report.js';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { suite } from 'uvu';
@@ -54,16 +55,20 @@ s('bundled mock mail -> drafts and audit rows in PostgreSQL, dead letters in Red
 
     const q = async (sql: string) => (await pg.pool.query(sql)).rows as Record<string, unknown>[];
     const [drafts] = await q(`SELECT count(*)::int AS n FROM "${pg.schema}".drafts`);
-    assert.is(drafts!.n, stats.expectedMatched);
+    // The lead entity writes one draft per matched lead or blocks it (an opted-out lead).
+    const entities = await entityReport(backend, keys);
+    assert.is(Number(drafts!.n) + entities.draftsBlocked, stats.expectedMatched);
+    assert.is(entities.rebuilt.same, entities.rebuilt.total, 'every lead rebuilt from its log equals its snapshot');
     // Every new-lead draft is the template over the lead row it was written for.
     const spring = await q(`SELECT d.subject, l.first_name, l.company FROM "${pg.schema}".drafts d JOIN "${pg.schema}".leads l ON l.id = d.lead_id WHERE d.campaign_id = 'spring-launch'`);
-    assert.is(spring.length, stats.newLead + stats.alias);
+    assert.is(spring.length + (entities.campaigns['spring-launch']?.blocked ?? 0), stats.newLead + stats.alias);
+    assert.is(entities.campaigns['spring-launch']?.drafted, spring.length, 'the campaign entity counted its drafts');
     for (const r of spring) assert.is(r.subject, `${String(r.first_name)}, an idea for ${String(r.company)}`);
     const jobs = stats.expectedMatched + stats.expectedUnmatched;
     const audit = await q(`SELECT type, count(*)::int AS n FROM "${pg.schema}".audit GROUP BY type ORDER BY type`);
     assert.equal(Object.fromEntries(audit.map((r) => [r.type, r.n])), {
-      [TOPICS.deliverySkipped]: stats.expectedMatched,
-      [TOPICS.draftPersisted]: stats.expectedMatched,
+      [TOPICS.deliverySkipped]: drafts!.n,
+      [TOPICS.draftPersisted]: drafts!.n,
       [TOPICS.leadEnriched]: jobs,
       [TOPICS.leadUnmatched]: stats.expectedUnmatched,
     });

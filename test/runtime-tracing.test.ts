@@ -26,7 +26,8 @@ import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
 import { tracePipeline } from './fixtures/trace-pipeline.js';
 import { FAST_RUNTIME } from './lead-harness.js';
 import { capturingLogger } from './support/quiet-logger.js';
-import { deletePrefix, redisBackend, testRedis, uniquePrefix } from './support/redis.js';
+import { deletePrefix, redisBackend, testRedis, uniquePrefix, redisSkipReason } from './support/redis.js';
+import { gated } from './support/skip.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -65,12 +66,12 @@ async function envelopesOf(backend: StreamBackend, keys: Keys, topic: string): P
   return (await backend.range(keys.topic(topic), '-', '+')).map((e) => JSON.parse(fieldValue(e.fields, ENVELOPE_FIELD)!) as Envelope);
 }
 
-const sdk = suite('[redis] OpenTelemetry spans across two processes');
+const sdk = gated(suite('[redis] OpenTelemetry spans across two processes'), await redisSkipReason());
 
 sdk('one trace id over every hop; parent and link to the creating span; retry, duplicate and dead letter as events', async () => {
   const redis = await testRedis();
   const backend = await redisBackend();
-  if (!redis || !backend) return;
+  assert.ok(redis && backend, 'the gated suite has a Redis');
   const prefix = uniquePrefix('otel');
   const keys = createKeys(prefix);
   const dir = mkdtempSync(join(tmpdir(), 'sa-otel-'));

@@ -19,6 +19,7 @@ const MODULES: Record<WorkerName, () => Promise<WorkerModule>> = {
   'bare-loop': () => import('./bare-loop.js'),
   'pipeline-latency': () => import('./pipeline-latency.js'),
   'actor-rss': () => import('./actor-rss.js'),
+  'entity-throughput': () => import('./entity-throughput.js'),
 };
 
 const [name = '', json = '{}'] = process.argv.slice(2);

@@ -1,8 +1,11 @@
+import type { Topic } from '../envelope/topic.js';
 import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from '../envelope/types.js';
 import type { CustomMetrics, Logger } from '../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../persistence/types.js';
+import type { CommitItem, CommitResult, StreamBackend } from '../streams/backend.js';
 import type { Clock } from '../streams/clock.js';
 import type { DeliveryStep } from './runtime/steps.js';
+import type { Keys } from '../streams/keys.js';
 
 /** When an emitted envelope should appear on its stream. */
 export interface EmitOptions {
@@ -32,8 +35,8 @@ export interface ActorContext {
   readonly clock: Clock;
   /** Least-privilege reads; every write raises PersistencePermissionError. */
   readonly persistence: ReadOnlyPersistence;
-  /** A child of the input: same correlationId and traceparent, causationId = input id, deterministic idempotency key. */
-  derive<P>(type: string, payload: P, opts?: DeriveOptions): Envelope<P>;
+  /** A child of the input: same correlationId and traceparent, causationId = input id, deterministic idempotency key. Pass a Topic to type the payload. */
+  derive<P>(type: string | Topic<string, P>, payload: P, opts?: DeriveOptions): Envelope<P>;
   /** Queues an output; it is committed atomically with the input's ack (or parked until due). */
   emit(envelope: Envelope, opts?: EmitOptions): void;
 }
@@ -87,7 +90,56 @@ export interface ActorDefinition {
   redactDeadLetters: boolean;
   /** Delivery steps of this actor, around its handler (a timeout, a rate limit, tracing): see src/actors/runtime/steps.ts. */
   steps: readonly DeliveryStep[];
+  /** Set on entity actors (defineEntity): opens, per worker, the hook that keeps their state. */
+  entity?: EntityHookFactory;
 }
 
+/**
+ * The narrow seam through which a stateful actor (an entity) joins the batch: it loads the states a
+ * batch needs before the handlers run, runs decide/evolve instead of `handle`, adds its log entries
+ * and snapshot to each successful item, and learns how the commit went.
+ */
+export interface EntityBatchHook {
+  /** Before the batch's handlers: loads the states of these inputs that are not cached (one round trip). */
+  prepare(inputs: readonly Envelope[]): Promise<void>;
+  /** Decides on one input: returns its events (the outputs that go downstream). */
+  handle(envelope: Envelope, ctx: ActorContext): Promise<Envelope[]>;
+  /** Adds the input's log entries and snapshot (with its version guard) to its successful commit item. */
+  attach(envelope: Envelope, item: CommitItem): void;
+  /** After the commit (result null when it failed): keeps what committed, forgets the rest; returns the number of conflicts. */
+  committed(items: readonly CommitItem[], result: CommitResult | null): number;
+}
+
+/** What an entity hook is opened with: one per worker (one partition). */
+export interface EntityHookDeps {
+  backend: StreamBackend;
+  keys: Keys;
+  partition: number;
+  logger: Logger;
+}
+
+/** Opens an entity's hook for one worker. */
+export type EntityHookFactory = (deps: EntityHookDeps) => EntityBatchHook;
+
 /** What defineActor accepts: name, topics and handler, the rest defaulted. */
-export type ActorSpec = Pick<ActorDefinition, 'name' | 'consumes' | 'handle'> & Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'handle'>>;
+export type ActorSpec = Pick<ActorDefinition, 'name' | 'consumes' | 'handle'> & Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'handle' | 'entity'>>;
+
+/** A topic named by its type string (payload unknown) or by its Topic (payload typed and validated on read). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any payload type: Topic<string, P> is contravariant in validate's result
+export type TopicRef = string | Topic<string, any>;
+
+/** The envelope a handler receives from one consumed topic: typed payload and literal type for a Topic, unknown for a plain name. */
+export type EnvelopeOf<C> = C extends Topic<infer T, infer P> ? Envelope<P> & { readonly type: T } : Envelope<unknown>;
+
+/** A handler whose envelope is the union of its consumed topics' envelopes (narrow with `env.type`). */
+export type TypedActorHandler<C> = (envelope: EnvelopeOf<C>, ctx: ActorContext) => Promise<Envelope[] | void> | Envelope[] | void;
+
+/** defineActor's spec with typed topics: `consumes` lists topic names or Topics, and the handler's envelope type follows. */
+export interface TypedActorSpec<C extends TopicRef> extends Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'emits' | 'handle' | 'backoff' | 'entity'>> {
+  name: string;
+  /** Only what differs from DEFAULT_BACKOFF. */
+  backoff?: Partial<BackoffOptions>;
+  consumes: readonly C[];
+  emits?: readonly TopicRef[];
+  handle: TypedActorHandler<C>;
+}

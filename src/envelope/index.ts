@@ -6,4 +6,5 @@ export * from './envelope.js';
 export * from './provenance.js';
 export * from './hash.js';
 export * from './codec.js';
+export * from './topic.js';
 export * from './trace-context.js';

@@ -4,7 +4,7 @@
  * is drained, then stopped. No server, no network, seconds.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
@@ -21,6 +21,7 @@ import { PersistenceService } from '../persistence/service.js';
 import { MemoryStreamBackend } from '../streams/memory-backend.js';
 import { createKeys } from '../streams/keys.js';
 import { ingestEmails, type IngestResult } from './ingest.js';
+import { entityReport, type EntityReport } from './entity-report.js';
 import { pipelineReport, type PipelineReport } from './report.js';
 
 /** Options of runDemo. */
@@ -36,10 +37,13 @@ export interface DemoOptions {
   ragOptions?: Partial<RagOptions>;
 }
 
-/** The bundled mock mail. */
+/**
+ * The bundled mock mail, found relative to this module (never the cwd): src/pipeline in a clone,
+ * dist/src/pipeline in the installed package, both under the package root's data/.
+ */
 export function defaultMockEmailFile(): string {
-  const beside = fileURLToPath(new URL('../../data/mock-emails.jsonl', import.meta.url));
-  return existsSync(beside) ? beside : resolve('data/mock-emails.jsonl');
+  const candidates = ['../../data/mock-emails.jsonl', '../../../data/mock-emails.jsonl'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((f) => existsSync(f)) ?? candidates[0]!;
 }
 
 /** Defaults of DemoOptions. */
@@ -54,6 +58,8 @@ export interface DemoSummary extends PipelineReport {
   /** Drafts and audit rows written. */
   rowsPersisted: number;
   wallMs: number;
+  /** The lead and campaign entities: states, blocked drafts, and the rebuild from the log. */
+  entities: EntityReport;
 }
 
 /** Runs the demo and returns its summary (the CLI prints it; tests assert it). */
@@ -70,6 +76,7 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoS
   const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'demo-0', logger, persistence: service.readOnly(), options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 } });
   let ingest: IngestResult;
   let report: PipelineReport;
+  let entities: EntityReport;
   let duplicatesSkipped = 0;
   try {
     await runtime.start();
@@ -81,13 +88,14 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoS
       await runtime.stop();
     }
     report = await pipelineReport(backend, keys, service.readOnly());
+    entities = await entityReport(backend, keys);
     const duplicates = (await runtime.registry.getSingleMetric('stream_actor_duplicates_skipped_total')?.get())?.values ?? [];
     duplicatesSkipped = duplicates.filter((v) => v.labels.actor === 'campaign-manager').reduce((n, v) => n + v.value, 0);
   } finally {
     await backend.close();
     await service.close();
   }
-  return { ...report, file: opts.file, ingest, duplicatesSkipped, rowsPersisted: report.draftRows + report.auditRows, wallMs: Math.round(performance.now() - started) };
+  return { ...report, file: opts.file, ingest, duplicatesSkipped, rowsPersisted: report.draftRows + report.auditRows, wallMs: Math.round(performance.now() - started), entities };
 }
 
 /** The summary as a table, then the sample envelope as pretty JSON. */
@@ -102,10 +110,16 @@ export function formatDemoSummary(s: DemoSummary): string {
     ['leads matched', s.matched],
     ['unmatched', s.unmatched],
     ['drafts written', s.draftsPersisted],
+    ['drafts blocked by the lead entity', s.entities.draftsBlocked === 0 ? 0 : Object.entries(s.entities.blockedByReason).map(([r, n]) => `${n} ${r}`).join('\n')],
     ['rows persisted (drafts + audit)', `${s.rowsPersisted} (${s.draftRows} + ${s.auditRows})`],
     ['dead-lettered', dead.length === 0 ? 0 : dead.map(([k, n]) => `${n} ${k}`).join('\n')],
     ['wall time', `${(s.wallMs / 1000).toFixed(2)} s`],
   );
+  const leads = new Table({ head: ['lead (entity id)', 'status', 'drafts', 'blocked', 'version', 'last event'], style: { head: [] } });
+  for (const l of s.entities.samples) leads.push([l.id, l.status, l.drafts, l.blocked, l.version, l.lastEventId]);
+  const byStatus = Object.entries(s.entities.leadsByStatus).map(([k, n]) => `${n} ${k}`).join(', ');
+  const rebuild = `rebuild from the lead log: ${s.entities.rebuilt.same}/${s.entities.rebuilt.total} lead states identical to their snapshots (${byStatus})`;
+  const entityText = `\nlead states (snapshots):\n${leads.toString()}\n${rebuild}\n`;
   const sample = s.sample ? `\nsample ${s.sample.type} envelope (records carry their provenance):\n${JSON.stringify(s.sample, null, 2)}` : '';
-  return `${table.toString()}\n${sample}`;
+  return `${table.toString()}\n${entityText}${sample}`;
 }

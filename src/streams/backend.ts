@@ -112,6 +112,28 @@ export interface DelayedAppend {
   fields: string[];
 }
 
+/**
+ * An entity's snapshot, written by the commit with a guard on the stored one. Stored as one string,
+ * `<version> <revision> <lastEventId> <value>` (see src/streams/snapshot.ts), so the script reads the
+ * revision with a prefix match and loads read it with one GET per key, pipelined.
+ */
+export interface SnapshotWrite {
+  /** Snapshot key (keys.snapshot): in the same partition as the item's other keys. */
+  key: string;
+  /** The revision the stored snapshot must have (the one the state was decided on), or null when none may exist. Anything else: the whole item is a 'conflict' and nothing of it is applied. */
+  expectedRevision: string | null;
+  /** This write's revision: unique (newRevision()), so a state advanced along another history never matches. */
+  revision: string;
+  /** The new snapshot's version (events folded so far). */
+  version: number;
+  /** Index in `outputs` of the entry whose new id becomes the last event id (the entity log append). */
+  lastEventOutput?: number;
+  /** The last event id when no output of this item carries it (a rebuild). */
+  lastEventId?: string;
+  /** Opaque text stored after the version and last event id (the entity's state version and state). */
+  value: string;
+}
+
 /** One unit of a commit: the outputs of one input, its ack and its idempotency marker. */
 export interface CommitItem {
   /** The input entry to acknowledge (absent for producer-side writes). */
@@ -120,6 +142,8 @@ export interface CommitItem {
   markerKey?: string;
   outputs: Append[];
   delayed?: DelayedAppend[];
+  /** An entity's snapshot: written with the outputs only when the stored revision is the expected one. */
+  snapshot?: SnapshotWrite;
 }
 
 /** A whole batch, committed atomically in one round trip. */
@@ -129,9 +153,12 @@ export interface CommitBatch {
   markerTtlMs: number;
 }
 
-/** Per item: whether its outputs were written or it was a duplicate (marker already set). */
+/** How one item ended: written; a duplicate (marker already set: acked, nothing written); a conflict (snapshot moved: nothing written, input not acked, so it is read and decided again). */
+export type CommitStatus = 'committed' | 'duplicate' | 'conflict';
+
+/** Per item: its status and the ids of the outputs written. */
 export interface CommitResult {
-  items: { status: 'committed' | 'duplicate'; outputIds: string[] }[];
+  items: { status: CommitStatus; outputIds: string[] }[];
 }
 
 /** Options for the safe trim. */

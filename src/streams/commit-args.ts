@@ -1,4 +1,17 @@
-import { StreamBackendError, type CommitBatch, type DelayedAppend } from './backend.js';
+import { StreamBackendError, type CommitBatch, type DelayedAppend, type SnapshotWrite } from './backend.js';
+
+/** Rejects a snapshot write Redis could not apply cleanly (checked before the script runs, as for outputs); shared by both backends. */
+export function assertSnapshot(s: SnapshotWrite, outputs: number): void {
+  const bad = (what: string): never => {
+    throw new StreamBackendError('BAD_ARGUMENT', `snapshot ${s.key}: ${what}`, s.key);
+  };
+  if (!Number.isSafeInteger(s.version) || s.version < 0) bad(`version must be an integer >= 0, got ${s.version}`);
+  const token = /^[^\s]+$/;
+  if (s.expectedRevision !== null && !token.test(s.expectedRevision)) bad('expectedRevision must be null or a non-empty token without spaces');
+  if (!token.test(s.revision)) bad('revision must be a non-empty token without spaces');
+  if (s.lastEventOutput !== undefined && (!Number.isInteger(s.lastEventOutput) || s.lastEventOutput < 0 || s.lastEventOutput >= outputs)) bad(`lastEventOutput ${s.lastEventOutput} is not one of the item's ${outputs} outputs`);
+  if (s.lastEventId !== undefined && /\s/.test(s.lastEventId)) bad('lastEventId must not contain spaces');
+}
 
 /** Sorted-set member of a delayed entry: JSON [uid, field, value, ...], decoded by promote_due. */
 export function delayedMember(e: DelayedAppend): string {
@@ -54,6 +67,13 @@ export function encodeCommit(batch: CommitBatch): { keys: string[]; args: string
       header.push(ref(d.delayedKey));
       strings.push(String(d.dueMs), delayedMember(d));
     }
+    const snap = item.snapshot;
+    if (snap) {
+      assertSnapshot(snap, item.outputs.length);
+      header.push(ref(snap.key), snap.version, snap.lastEventOutput === undefined ? 0 : snap.lastEventOutput + 1);
+      // '' = no snapshot may be stored.
+      strings.push(snap.expectedRevision ?? '', snap.revision, snap.lastEventId ?? '-', snap.value);
+    } else header.push(0);
   }
   const head = `[${batch.items.length},${groups.length},${header.join(',')}]`;
   return { keys, args: [String(Math.max(1, Math.round(batch.markerTtlMs))), head, ...groups, ...strings] };

@@ -10,6 +10,8 @@
  *   <prefix>:{<prefix>:p<i>}:delayed-retry:<group>   sorted set of that actor's retries waiting for their backoff
  *   <prefix>:{<prefix>:p<i>}:idem:<group>:<key>      idempotency marker of one actor
  *   <prefix>:{<prefix>:p<i>}:dlqm:<group>:<id>:<src> marker of one dead letter (src: full source stream key)
+ *   <prefix>:{<prefix>:p<i>}:entity:<entity>         event log of one entity type (never trimmed: the event store)
+ *   <prefix>:{<prefix>:p<i>}:snap:<entity>:<id>      snapshot of one entity (string: version, last event id, state)
  *   <prefix>:hb:<group>:<consumer>                   heartbeat (TTL key) of one consumer
  */
 
@@ -44,6 +46,12 @@ export interface Keys {
    * the same id on two streams never share one.
    */
   deadLetterMarker(group: string, source: string, id: string, partition?: number): string;
+  /** Event log of one entity type in one partition: every event of its entities, the entity id on each entry. */
+  entityLog(entity: string, partition?: number): string;
+  /** Snapshot of one entity (its id is user data, kept verbatim). */
+  snapshot(entity: string, id: string, partition?: number): string;
+  /** SCAN pattern matching every snapshot of an entity type, in every partition. */
+  snapshotPattern(entity: string): string;
   /** Heartbeat TTL key of one consumer. */
   heartbeat(group: string, consumer: string): string;
   /** SCAN pattern matching every heartbeat of a group (or all groups). */
@@ -102,6 +110,9 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     idempotency: (g, k, p) => (assertName('group', g), `${prefix}:${tag(p)}:idem:${g}:${k}`),
     // The id has no ':' and comes before the source key, so the marker names exactly one (stream, id).
     deadLetterMarker: (g, src, id, p) => (assertName('group', g), `${prefix}:${tag(p)}:dlqm:${g}:${id}:${src}`),
+    entityLog: (e, p) => (assertName('entity', e), scoped('entity', e, p)),
+    snapshot: (e, id, p) => (assertName('entity', e), `${prefix}:${tag(p)}:snap:${e}:${id}`),
+    snapshotPattern: (e) => `${escapeGlob(prefix)}:{${escapeGlob(prefix)}:p*}:snap:${escapeGlob(e)}:*`,
     heartbeat: (g, c) => (assertName('group', g), assertName('consumer', c), `${prefix}:hb:${g}:${c}`),
     heartbeatPattern: (g) => `${escapeGlob(prefix)}:hb:${g === undefined ? '*' : `${escapeGlob(g)}:*`}`,
     topicPattern: () => `${escapeGlob(prefix)}:{${escapeGlob(prefix)}:p*}:topic:*`,

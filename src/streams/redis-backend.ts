@@ -348,9 +348,9 @@ export class RedisStreamBackend implements StreamBackend {
       const flat = await this.redis.saCommit(keys.length, ...keys, ...args);
       const items: CommitResult['items'] = [];
       for (let i = 0; i < flat.length; ) {
-        const fresh = flat[i] === 1;
+        const code = flat[i];
         const count = Number(flat[i + 1]);
-        items.push({ status: fresh ? 'committed' : 'duplicate', outputIds: flat.slice(i + 2, i + 2 + count) as string[] });
+        items.push({ status: code === 1 ? 'committed' : code === 2 ? 'conflict' : 'duplicate', outputIds: flat.slice(i + 2, i + 2 + count) as string[] });
         i += 2 + count;
       }
       return { items };

@@ -9,6 +9,7 @@ import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareIds, fieldValue, isStreamBackendError, StreamBackendError, type StreamBackend, type StreamBackendErrorCode, type StreamEntry } from '../../src/streams/backend.js';
 import type { Keys } from '../../src/streams/keys.js';
+import { parseSnapshot } from '../../src/streams/snapshot.js';
 import { gated } from '../support/skip.js';
 import { waitFor } from '../support/wait.js';
 
@@ -99,6 +100,7 @@ export function streamBackendContract(name: string, factory: StreamBackendFactor
   define('stream, group and consumer info', info);
   define('safe trim', safeTrim);
   define('commit', commit);
+  define('commit with an entity snapshot', snapshotCommit);
   define('delayed delivery', delayed);
   define('keys, TTLs and patterns', keyValue);
 }
@@ -668,6 +670,98 @@ function commit(test: Test<Ctx>): void {
     const { reads: pending } = await blockedThen(h, 1, () => h.backend.readGroup({ group: 'next', consumer: 'c', streams: [out], count: 10, blockMs: 5_000 }));
     const res = await h.backend.commit({ markerTtlMs: 60_000, items: [{ outputs: [{ stream: out, fields: f(1) }, { stream: out, fields: f(2) }] }] });
     assert.equal(ids(await pending), res.items[0]!.outputIds);
+  });
+}
+
+function snapshotCommit(test: Test<Ctx>): void {
+  const marker = (h: StreamBackendHarness, key: string): string => h.keys.idempotency('g', key);
+  const snapOf = async (h: StreamBackendHarness, key: string) => parseSnapshot((await h.backend.getMany([key]))[0] ?? null);
+  /** An entity item: event on the log (and downstream), snapshot guarded by the revision it was decided on, input acked. */
+  const entityItem = (h: StreamBackendHarness, opts: { id?: string; input?: string; mk: string; expected: string | null; revision: string; version: number; state: string }) => ({
+    ...(opts.id && opts.input ? { ack: { stream: opts.input, group: 'g', id: opts.id } } : {}),
+    markerKey: marker(h, opts.mk),
+    outputs: [
+      { stream: h.keys.topic('ev'), fields: f(opts.state) },
+      { stream: h.keys.entityLog('acct'), fields: ['entity', 'a1', ...f(opts.state)] },
+    ],
+    snapshot: { key: h.keys.snapshot('acct', 'a1'), expectedRevision: opts.expected, revision: opts.revision, version: opts.version, lastEventOutput: 1, value: `1 ${opts.state}` },
+  });
+
+  test('the snapshot is written with the outputs; its last event id is the log entry the same commit appended', async ({ h }) => {
+    const res = await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { mk: 'e1', expected: null, revision: 'r1', version: 1, state: 's1' })] });
+    assert.is(res.items[0]!.status, 'committed');
+    const log = await h.backend.range(h.keys.entityLog('acct'), '-', '+');
+    assert.equal(await snapOf(h, h.keys.snapshot('acct', 'a1')), { version: 1, revision: 'r1', lastEventId: log[0]!.id, value: '1 s1' });
+    assert.is(res.items[0]!.outputIds[1], log[0]!.id);
+  });
+
+  test('a stale expected revision is a conflict: no output, no log entry, no marker, no snapshot change, input still pending', async ({ h }) => {
+    const input = h.keys.topic('in-snap');
+    await h.backend.ensureGroup(input, 'g', '0');
+    await appendN(h.backend, input, 2);
+    const [a, b] = await read(h.backend, input, 'g', 'c');
+    await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { id: a!.id, input, mk: 'a', expected: null, revision: 'r1', version: 1, state: 's1' })] });
+    // Decided on the state before `a`: a racing consumer's view.
+    const res = await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { id: b!.id, input, mk: 'b', expected: null, revision: 'rx', version: 1, state: 'stale' })] });
+    assert.equal(res.items, [{ status: 'conflict', outputIds: [] }]);
+    assert.equal(values(await h.backend.range(h.keys.entityLog('acct'), '-', '+')), ['s1']);
+    assert.equal(values(await h.backend.range(h.keys.topic('ev'), '-', '+')), ['s1']);
+    assert.equal(await h.backend.markersExist([marker(h, 'b')]), [false]);
+    assert.is((await snapOf(h, h.keys.snapshot('acct', 'a1')))!.value, '1 s1');
+    assert.equal(ids(await h.backend.pendingEntries(input, 'g')), [b!.id]);
+    // Decided again on fresh state, it applies.
+    const again = await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { id: b!.id, input, mk: 'b', expected: 'r1', revision: 'r2', version: 2, state: 's2' })] });
+    assert.is(again.items[0]!.status, 'committed');
+    assert.is((await snapOf(h, h.keys.snapshot('acct', 'a1')))!.version, 2);
+    assert.is((await h.backend.pendingSummary(input, 'g')).count, 0);
+  });
+
+  test('items of one batch chain their revisions; one built on a conflicted item conflicts even when its version number matches', async ({ h }) => {
+    // Another consumer is at version 1 (revision o1); this one still believes there is no snapshot.
+    await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { mk: 'other', expected: null, revision: 'o1', version: 1, state: 'other' })] });
+    const res = await h.backend.commit({
+      markerTtlMs: 60_000,
+      items: [
+        entityItem(h, { mk: 'c1', expected: null, revision: 'm1', version: 1, state: 'stale1' }),
+        // Version 1 -> 2 like the stored one, but decided on m1's state: must not apply.
+        entityItem(h, { mk: 'c2', expected: 'm1', revision: 'm2', version: 2, state: 'stale2' }),
+        entityItem(h, { mk: 'c3', expected: 'o1', revision: 'o2', version: 2, state: 's2' }),
+        entityItem(h, { mk: 'c4', expected: 'o2', revision: 'o3', version: 3, state: 's3' }),
+        { markerKey: marker(h, 'plain'), outputs: [{ stream: h.keys.topic('plain'), fields: f('p') }] },
+      ],
+    });
+    assert.equal(res.items.map((r) => r.status), ['conflict', 'conflict', 'committed', 'committed', 'committed']);
+    assert.equal(values(await h.backend.range(h.keys.entityLog('acct'), '-', '+')), ['other', 's2', 's3']);
+    const snap = await snapOf(h, h.keys.snapshot('acct', 'a1'));
+    assert.equal([snap!.version, snap!.revision], [3, 'o3']);
+  });
+
+  test('a duplicate input is acked and skipped before the revision is looked at', async ({ h }) => {
+    await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { mk: 'd', expected: null, revision: 'r1', version: 1, state: 's1' })] });
+    const res = await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { mk: 'd', expected: 'nope', revision: 'r9', version: 8, state: 'again' })] });
+    assert.equal(res.items, [{ status: 'duplicate', outputIds: [] }]);
+    assert.is((await snapOf(h, h.keys.snapshot('acct', 'a1')))!.version, 1);
+  });
+
+  test('a snapshot-only item (a rebuild) takes a literal last event id; expecting absence fails once one exists', async ({ h }) => {
+    const key = h.keys.snapshot('acct', 'a2');
+    const write = (expectedRevision: string | null, revision: string, value: string) => h.backend.commit({ markerTtlMs: 60_000, items: [{ outputs: [], snapshot: { key, expectedRevision, revision, version: 3, lastEventId: '5-1', value } }] });
+    assert.is((await write(null, 'b1', '2 rebuilt')).items[0]!.status, 'committed');
+    assert.equal(await snapOf(h, key), { version: 3, revision: 'b1', lastEventId: '5-1', value: '2 rebuilt' });
+    assert.is((await write(null, 'b2', '2 other')).items[0]!.status, 'conflict');
+    assert.is((await write('b1', 'b3', '3 again')).items[0]!.status, 'committed');
+    assert.is(await h.backend.ttlMs(key), -1);
+  });
+
+  test('bad snapshot arguments and a snapshot key of another type fail the whole batch before any write', async ({ h }) => {
+    const out = h.keys.topic('snap-bad');
+    const key = h.keys.snapshot('acct', 'wrong');
+    await h.backend.append(key, f(1));
+    const ok = { markerKey: marker(h, 'first'), outputs: [{ stream: out, fields: f(1) }] };
+    await rejectsWith(h.backend.commit({ markerTtlMs: 60_000, items: [ok, { outputs: [], snapshot: { key, expectedRevision: null, revision: 'r', version: 1, value: 'x' } }] }), 'SERVER');
+    await rejectsWith(h.backend.commit({ markerTtlMs: 60_000, items: [ok, { outputs: [], snapshot: { key: h.keys.snapshot('acct', 'b'), expectedRevision: null, revision: 'r', version: 1, lastEventOutput: 2, value: 'x' } }] }), 'BAD_ARGUMENT');
+    await rejectsWith(h.backend.commit({ markerTtlMs: 60_000, items: [ok, { outputs: [], snapshot: { key: h.keys.snapshot('acct', 'b'), expectedRevision: null, revision: 'has space', version: 1, value: 'x' } }] }), 'BAD_ARGUMENT');
+    assert.is(await h.backend.streamInfo(out), null);
   });
 }
 

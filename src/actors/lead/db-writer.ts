@@ -25,7 +25,8 @@ export function dbWriterActor(service: PersistenceService, actor: Partial<ActorS
   return defineActor({
     ...actor,
     name: LEAD_ACTOR_NAMES.dbWriter,
-    consumes: [TOPICS.draftCreated],
+    // The topology feeds it draft.approved (drafts the lead entity let through); alone it reads draft.created.
+    consumes: actor.consumes ?? [TOPICS.draftCreated],
     emits: [TOPICS.draftPersisted],
     handle: async (env, ctx) => {
       const draft = assertDraft(env.payload);

@@ -21,3 +21,4 @@ export * from './copywriter.js';
 export * from './db-writer.js';
 export * from './delivery.js';
 export * from './audit.js';
+export * from './entities.js';

@@ -11,6 +11,15 @@ export const TOPICS = Object.freeze({
   draftPersisted: 'draft.persisted',
   deliverySkipped: 'delivery.skipped',
   deliverySent: 'delivery.sent',
+  // Events of the lead and campaign entities (entities.ts): only draft.approved goes downstream.
+  draftApproved: 'draft.approved',
+  draftBlocked: 'draft.blocked',
+  leadReplied: 'lead.replied',
+  leadOptedOut: 'lead.opted-out',
+  leadBounced: 'lead.bounced',
+  leadSent: 'lead.sent',
+  campaignCounted: 'campaign.counted',
+  campaignPlanned: 'campaign.planned',
 } as const);
 
 /** One of the pipeline's topics. */
@@ -35,6 +44,8 @@ export const LEAD_ACTOR_NAMES = Object.freeze({
   dbWriter: 'db-writer',
   delivery: 'delivery',
   audit: 'audit',
+  lead: 'lead',
+  campaign: 'campaign',
 } as const);
 
 /** One of the pipeline's actor names. */

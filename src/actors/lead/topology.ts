@@ -8,7 +8,10 @@
  *   rag.request         orchestrators         -> rag-agent
  *   lead.enriched       rag-agent             -> copywriter, audit
  *   lead.unmatched      copywriter            -> audit
- *   draft.created       copywriter            -> db-writer
+ *   draft.created       copywriter            -> lead (entity: approves or blocks each draft)
+ *   draft.approved      lead                  -> db-writer, campaign (entity: counts)
+ *   draft.blocked       lead (its log)        -> campaign
+ *   reply.job, delivery.sent                  -> lead (replied, opted out, bounced, sent)
  *   draft.persisted     db-writer             -> delivery, audit
  *   delivery.skipped    delivery              -> audit
  *   delivery.sent       delivery              -> audit
@@ -24,6 +27,7 @@ import { auditActor } from './audit.js';
 import { campaignManagerActor } from './campaign-manager.js';
 import { copywriterActor, type CopyGenerator } from './copywriter.js';
 import { dbWriterActor } from './db-writer.js';
+import { campaignEntity, leadEntity } from './entities.js';
 import { deliveryActor, type DeliveryAdapter } from './delivery.js';
 import { orchestratorActor } from './orchestrator-actor.js';
 import { defaultRegistry } from './orchestrators.js';
@@ -64,9 +68,11 @@ export function buildLeadTopology(deps: LeadTopologyDeps): ActorDefinition[] {
     orchestratorActor({ name: LEAD_ACTOR_NAMES.replyOrchestrator, consumes: [TOPICS.replyJob], registry, jobTypes: ['reply'].filter((t) => registry.has(t)), actor: spec(LEAD_ACTOR_NAMES.replyOrchestrator) }),
     ragAgentActor(deps.ragOptions ?? {}, spec(LEAD_ACTOR_NAMES.ragAgent)),
     copywriterActor({ ...(deps.copyGenerator ? { generator: deps.copyGenerator } : {}), actor: spec(LEAD_ACTOR_NAMES.copywriter) }),
-    dbWriterActor(deps.service, spec(LEAD_ACTOR_NAMES.dbWriter)),
+    dbWriterActor(deps.service, { consumes: [TOPICS.draftApproved], ...spec(LEAD_ACTOR_NAMES.dbWriter) }),
     deliveryActor({ enabled: deps.deliveryEnabled === true, ...(deps.delivery ? { adapter: deps.delivery } : {}), actor: spec(LEAD_ACTOR_NAMES.delivery) }),
     auditActor(deps.service, { actor: spec(LEAD_ACTOR_NAMES.audit) }),
+    leadEntity(spec(LEAD_ACTOR_NAMES.lead)),
+    campaignEntity(spec(LEAD_ACTOR_NAMES.campaign)),
   ];
 }
 

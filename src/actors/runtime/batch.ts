@@ -4,9 +4,9 @@ import type { ReadOnlyPersistence } from '../../persistence/types.js';
 import type { CommitItem, StreamBackend } from '../../streams/backend.js';
 import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
-import type { ActorDefinition } from '../types.js';
+import type { ActorDefinition, EntityBatchHook } from '../types.js';
 import type { DeadLetterReason } from './dead-letter.js';
-import { batchedMarkerLookup, createLanes, deliveryPipeline, type Delivery, type DeliveryStep, type InputEntry, type Outcome, type StepContext, type TerminalStep } from './steps.js';
+import { batchedMarkerLookup, batchedPrepare, createLanes, deliveryPipeline, type Delivery, type DeliveryStep, type InputEntry, type Outcome, type StepContext, type TerminalStep } from './steps.js';
 import type { ActorTracing, BatchTracing } from './tracing.js';
 
 export type { InputEntry } from './steps.js';
@@ -27,6 +27,8 @@ export interface BatchDeps {
   onHandler?: (e: InputEntry, phase: 'start' | 'end') => void;
   /** OpenTelemetry spans of this actor (none without it, or without a registered SDK). */
   tracing?: ActorTracing;
+  /** An entity actor's state hook (defineEntity), opened by the worker. */
+  entity?: EntityBatchHook;
   /** Runtime-wide user steps, run before the actor's own (RuntimeDeps.steps). */
   steps?: readonly DeliveryStep[];
   /** The composed pipeline (built once per worker; built from the steps when absent). */
@@ -66,6 +68,7 @@ export function batchContext(deps: BatchDeps, markersExist: (markers: string[]) 
     persistence: deps.persistence,
     ...(deps.random ? { random: deps.random } : {}),
     ...(deps.onHandler ? { onHandler: deps.onHandler } : {}),
+    ...(deps.entity ? { entity: deps.entity, entityPrepared: batchedPrepare(deps.entity) } : {}),
     trace: deps.tracing?.batch() ?? null,
     markerExists: batchedMarkerLookup(markersExist),
     claimed: new Set(),

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../monitoring/logger.js';
 import { createActorMetrics, type ActorMetrics } from '../../monitoring/metrics.js';
+import { startMonitoringServer, type MonitoringServer } from '../../monitoring/server.js';
 import type { Logger } from '../../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
 import { resolveSettings } from '../../settings.js';
@@ -46,7 +47,16 @@ export interface RuntimeDeps {
   random?: () => number;
   /** Delivery steps for every actor of this runtime (before each actor's own): a timeout, a rate limit, tracing. */
   steps?: readonly DeliveryStep[];
+  /** Serve /metrics (this runtime's registry) and /healthz (200 while running with its groups and Redis answering) on this port from start() until stop(); 0 picks a free port (see `metricsPort`). */
+  metricsPort?: number;
+  /** Interface the metrics server binds; default 127.0.0.1 (use 0.0.0.0 in a container). */
+  metricsHost?: string;
+  /** Run after a stop has committed in-flight work, in order (close a database pool, flush a client); a failing hook is logged, the rest still run. */
+  onShutdown?: ShutdownHook | ShutdownHook[];
 }
+
+/** Work to do once the runtime has stopped. */
+export type ShutdownHook = () => Promise<void> | void;
 
 /** Stable consumer name of a process slot: the same after a restart, so it finds its own pending entries. */
 export function consumerName(slot = 0, host: string = hostname()): string {
@@ -66,6 +76,8 @@ export class ActorRuntime {
   private readonly housekeeping: Housekeeping;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopping: Promise<void> | null = null;
+  private server: MonitoringServer | null = null;
+  private readonly shutdownHooks: ShutdownHook[];
 
   constructor(
     readonly actors: ActorDefinition[],
@@ -84,6 +96,7 @@ export class ActorRuntime {
     this.metrics = createActorMetrics(this.registry);
     this.logger = deps.logger ?? createLogger({ service: 'stream-actors' });
     this.options = resolveSettings({ defaults: DEFAULT_RUNTIME_OPTIONS, code: deps.options });
+    this.shutdownHooks = deps.onShutdown === undefined ? [] : Array.isArray(deps.onShutdown) ? [...deps.onShutdown] : [deps.onShutdown];
     const clock = deps.clock ?? systemClock;
     const partitions = deps.partitions ?? 1;
     const own = deps.ownPartitions ?? Array.from({ length: partitions }, (_, i) => i);
@@ -121,16 +134,43 @@ export class ActorRuntime {
     return [...new Set(this.workers.flatMap((w) => w.streams))];
   }
 
+  /** Port of the /metrics and /healthz server (the real one when metricsPort was 0), null when none runs. */
+  get metricsPort(): number | null {
+    return this.server?.port ?? null;
+  }
+
+  /** Adds a hook run after stop() has committed in-flight work (see RuntimeDeps.onShutdown). */
+  onShutdown(hook: ShutdownHook): void {
+    this.shutdownHooks.push(hook);
+  }
+
   /** True once started and until stop() is called. */
   get running(): boolean {
     return this.state === 'running';
   }
 
-  /** Connects, creates the groups and starts every actor and the periodic tasks. */
+  /** Starts the metrics server (when metricsPort is set), connects, creates the groups and starts every actor and the periodic tasks. */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`runtime cannot start from state ${this.state}`);
-    await this.deps.backend.connect();
-    for (const w of this.workers) await w.start();
+    // The server first: a port in use fails start() before any entry is read.
+    if (this.deps.metricsPort !== undefined) {
+      // Ready only while running, with its groups in place and Redis answering.
+      const ready = async (): Promise<boolean> => {
+        if (!this.running) return false;
+        const groups = await Promise.all(this.streams.slice(0, 50).map((s) => this.deps.backend.groups(s)));
+        return groups.every((g) => g.length > 0);
+      };
+      this.server = await startMonitoringServer({ port: this.deps.metricsPort, registry: this.registry, ready, ...(this.deps.metricsHost ? { host: this.deps.metricsHost } : {}) });
+      this.logger.info('metrics and health served', { port: this.server.port, paths: ['/metrics', '/healthz'] });
+    }
+    try {
+      await this.deps.backend.connect();
+      for (const w of this.workers) await w.start();
+    } catch (err) {
+      await this.server?.close().catch(() => undefined);
+      this.server = null;
+      throw err;
+    }
     this.housekeeping.start();
     this.state = 'running';
     this.logger.info('runtime started', { consumer: this.consumer, actors: this.actors.map((a) => a.name), prefix: this.keys.prefix });
@@ -147,6 +187,15 @@ export class ActorRuntime {
         await this.housekeeping.stop();
       } catch (err) {
         this.logger.warn('cleanup on stop failed', { error: (err as Error).message });
+      }
+      await this.server?.close().catch((err: unknown) => this.logger.warn('closing the metrics server failed', { error: (err as Error).message }));
+      this.server = null;
+      for (const hook of this.shutdownHooks) {
+        try {
+          await hook();
+        } catch (err) {
+          this.logger.warn('shutdown hook failed', { error: (err as Error).message });
+        }
       }
       this.state = 'stopped';
       this.logger.info('runtime stopped', { consumer: this.consumer });

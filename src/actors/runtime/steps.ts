@@ -4,7 +4,7 @@
  * dead letter, duplicate ack) or passes it on with `next`. Nothing is written here; the batch
  * collects every entry's commit item and still commits once.
  *
- *   decode → topic check → poison → trace → dedup → order (lanes) → retry / dead-letter → [user steps] → validate outputs → handle
+ *   decode → topic check → poison → trace → dedup → entity → order (lanes) → retry / dead-letter → [user steps] → validate outputs → handle
  *
  * A user step (a timeout, a rate limit, tracing) wraps what follows it: it may await before
  * `next`, race it, or decide an outcome itself; an error it throws is retried like a handler's.
@@ -21,7 +21,7 @@ import type { CommitItem } from '../../streams/backend.js';
 import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
 import { isPermanentError } from '../errors.js';
-import type { ActorContext, ActorDefinition, EmitOptions } from '../types.js';
+import type { ActorContext, ActorDefinition, EmitOptions, EntityBatchHook } from '../types.js';
 import { backoffDelay } from './backoff.js';
 import { deadLetterFields, type DeadLetter, type DeadLetterReason } from './dead-letter.js';
 import { withTraceContext, type BatchTracing, type ProcessTracing } from './tracing.js';
@@ -84,6 +84,10 @@ export interface StepContext {
   onHandler?: (e: InputEntry, phase: 'start' | 'end') => void;
   /** The batch's spans (null without an OpenTelemetry SDK: then no span work at all). */
   trace: BatchTracing | null;
+  /** An entity actor's state hook (defineEntity): decide/evolve instead of `handle`, snapshot in the commit item. */
+  entity?: EntityBatchHook;
+  /** Loads the entity states of the batch's inputs; the loads of one batch go out as one call. */
+  entityPrepared?: (env: Envelope) => Promise<void>;
 }
 
 /** One delivery step: decide the entry's outcome, or pass it on with `next`. */
@@ -177,6 +181,9 @@ export const dedupStep: DeliveryStep = async (d, ctx, next) => {
   return next(d);
 };
 
+/** Entity: an entity actor's states for the batch's inputs are loaded (one round trip for the batch) before any of its handlers runs. */
+export const entityStep: DeliveryStep = (d, ctx, next) => (ctx.entityPrepared ? ctx.entityPrepared(d.envelope!).then(() => next(d)) : next(d));
+
 /** Order: same partitionKey one after another, in entry order; different keys concurrently. */
 export const orderStep: DeliveryStep = (d, ctx, next) => ctx.lane(d.envelope!.partitionKey, () => next(d));
 
@@ -219,6 +226,7 @@ export const validateOutputsStep: DeliveryStep = async (d, ctx, next) => {
     if (due !== undefined && due > clock.now()) item.delayed!.push({ delayedKey: keys.delayed(envelope.type, d.partition), dueMs: due, uid: envelope.id, fields });
     else item.outputs.push({ stream: keys.topic(envelope.type, d.partition), fields });
   }
+  ctx.entity?.attach(d.envelope!, item);
   return { kind: 'processed', item };
 };
 
@@ -234,7 +242,8 @@ export const handleStep: TerminalStep = async (d, ctx) => {
     metrics: ctx.custom,
     clock: ctx.clock,
     persistence: ctx.persistence,
-    derive: (type, payload, opts) => {
+    derive: (typeOrTopic, payload, opts) => {
+      const type = typeof typeOrTopic === 'string' ? typeOrTopic : typeOrTopic.type;
       const make = (traceContext?: TraceContextFields): Envelope => deriveEnvelope(env, type, payload, { ...opts, now: ctx.clock.now(), traceContext }) as Envelope;
       const child = d.pt ? d.pt.create(type, make) : make();
       trusted.add(child);
@@ -245,7 +254,8 @@ export const handleStep: TerminalStep = async (d, ctx) => {
   const started = performance.now();
   ctx.onHandler?.(d.entry, 'start');
   try {
-    const returned = await (d.pt ? d.pt.run(() => ctx.def.handle(env, actx)) : ctx.def.handle(env, actx));
+    const handle = (): ReturnType<ActorDefinition['handle']> => (ctx.entity ? ctx.entity.handle(env, actx) : ctx.def.handle(env, actx));
+    const returned = await (d.pt ? d.pt.run(handle) : handle());
     if (Array.isArray(returned)) for (const r of returned) emissions.push({ envelope: r, opts: undefined });
     return { kind: 'emitted', emissions, trusted };
   } finally {
@@ -255,7 +265,7 @@ export const handleStep: TerminalStep = async (d, ctx) => {
 };
 
 /** The runtime's steps before the user's, in order. */
-export const ADMISSION_STEPS: readonly DeliveryStep[] = Object.freeze([decodeStep, topicCheckStep, poisonStep, traceStep, dedupStep, orderStep, retryStep]);
+export const ADMISSION_STEPS: readonly DeliveryStep[] = Object.freeze([decodeStep, topicCheckStep, poisonStep, traceStep, dedupStep, entityStep, orderStep, retryStep]);
 
 /** The whole pipeline of an actor: admission, then user steps (runtime-wide first, then the actor's), then output validation and the handler. */
 export function deliveryPipeline(userSteps: readonly DeliveryStep[] = []): TerminalStep {
@@ -332,5 +342,23 @@ export function batchedMarkerLookup(lookup: (markers: string[]) => Promise<boole
     new Promise<boolean>((resolve, reject) => {
       if (queue.length === 0) queueMicrotask(flush);
       queue.push({ marker, resolve, reject });
+    });
+}
+
+/** Entity state loads of one batch gathered into one `prepare` call (asked in the same turn of the event loop). */
+export function batchedPrepare(hook: EntityBatchHook): (env: Envelope) => Promise<void> {
+  let queue: { env: Envelope; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  const flush = (): void => {
+    const batch = queue;
+    queue = [];
+    hook.prepare(batch.map((q) => q.env)).then(
+      () => batch.forEach((q) => q.resolve()),
+      (err: unknown) => batch.forEach((q) => q.reject(err)),
+    );
+  };
+  return (env) =>
+    new Promise<void>((resolve, reject) => {
+      if (queue.length === 0) queueMicrotask(flush);
+      queue.push({ env, resolve, reject });
     });
 }

@@ -8,6 +8,9 @@ import type { RuntimeOptions } from './options.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Rounds of deciding again after version conflicts before the inputs are left to the re-read. */
+const MAX_CONFLICT_ROUNDS = 16;
+
 /**
  * One actor's consume loop on one partition in one process: read a batch, handle it, commit it
  * atomically. The next batch is read while this one is handled, and handling overlaps the commit
@@ -33,18 +36,19 @@ export class ActorWorker {
 
   constructor(
     readonly def: ActorDefinition,
-    private readonly deps: BatchDeps,
+    private deps: BatchDeps,
     private readonly options: RuntimeOptions,
     /** The partition this worker reads: all its streams share that partition's hash tag (one cluster slot). */
     readonly partition = 0,
   ) {
+    if (def.entity) this.deps = { ...deps, entity: def.entity({ backend: deps.backend, keys: deps.keys, partition, logger: deps.logger }) };
     this.backend = deps.backend;
     this.logger = deps.logger;
     this.metrics = deps.metrics;
     this.streams = [...def.consumes.map((t) => deps.keys.topic(t, partition)), deps.keys.retry(def.name, partition)];
     this.leases = new Leases({ backend: deps.backend, actor: def.name, group: def.name, consumer: deps.consumer, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, claimIdleMs: def.claimIdleMs, maxHandlerMs: def.maxHandlerMs });
     // The delivery steps are composed once per worker, not per batch.
-    this.batchDeps = { ...deps, onHandler: this.leases.onHandler, pipeline: pipelineFor(deps) };
+    this.batchDeps = { ...this.deps, onHandler: this.leases.onHandler, pipeline: pipelineFor(this.deps) };
   }
 
   /** Creates the groups (idempotent) and starts the loop. */
@@ -125,14 +129,27 @@ export class ActorWorker {
     return entries;
   }
 
-  /** Commits one batch; on failure the entries stay pending and are re-read (markers make that safe). */
-  private async commit(batch: BatchResult, entries: InputEntry[]): Promise<void> {
+  /**
+   * Commits one batch; on failure the entries stay pending and are re-read (markers make that safe).
+   * An entity's inputs that lost a version race (conflict) are decided again at once on fresh state,
+   * still pending and without a new delivery (which would count towards poison), a few rounds at most.
+   */
+  private async commit(batch: BatchResult, entries: InputEntry[], round = 0): Promise<void> {
     const started = performance.now();
     try {
       const commit = () => this.backend.commit({ items: batch.items, markerTtlMs: this.def.idempotencyTtlMs });
-      await (batch.trace ? batch.trace.settle(batch.items.length, commit, (r) => r.items.filter((i) => i.status === 'duplicate').length) : commit());
-      this.leases.release(entries);
+      const res = await (batch.trace ? batch.trace.settle(batch.items.length, commit, (r) => r.items.filter((i) => i.status === 'duplicate').length) : commit());
       this.metrics.commitDuration((performance.now() - started) / 1000);
+      // An entity item whose snapshot moved meanwhile was not applied: re-read it and decide on fresh state.
+      const conflicts = this.deps.entity?.committed(batch.items, res) ?? 0;
+      if (conflicts > 0) {
+        const lost = new Set(batch.items.flatMap((it, i) => (res.items[i]?.status === 'conflict' && it.ack ? [`${it.ack.stream} ${it.ack.id}`] : [])));
+        const again = entries.filter((e) => lost.has(`${e.stream} ${e.id}`));
+        this.logger.debug('entity version conflict; deciding again on fresh state', { actor: this.def.name, conflicts, round });
+        if (round < MAX_CONFLICT_ROUNDS && again.length > 0) await this.commit(await processBatch(again, this.batchDeps), again, round + 1);
+        else this.recover = true;
+      }
+      this.leases.release(entries);
       if (batch.processed) this.metrics.processed(batch.processed);
       if (batch.failed) this.metrics.failed('handler-error', batch.failed);
       if (batch.retried) this.metrics.retried(batch.retried);
@@ -140,11 +157,12 @@ export class ActorWorker {
       for (const [reason, n] of Object.entries(batch.deadLettered)) {
         this.metrics.deadLettered(reason, n);
         // The entries, not only a count: an operator finds each one (streams-dlq list, the source stream).
-        const entries = batch.deadLetteredIds[reason as keyof typeof batch.deadLetteredIds] ?? [];
-        this.logger.warn('dead-lettered', { actor: this.def.name, reason, count: n, entries: entries.slice(0, 100), ...(entries.length > 100 ? { more: entries.length - 100 } : {}) });
+        const ids = batch.deadLetteredIds[reason as keyof typeof batch.deadLetteredIds] ?? [];
+        this.logger.warn('dead-lettered', { actor: this.def.name, reason, count: n, entries: ids.slice(0, 100), ...(ids.length > 100 ? { more: ids.length - 100 } : {}) });
       }
     } catch (err) {
       this.recover = true;
+      this.deps.entity?.committed(batch.items, null);
       this.metrics.failed('commit-error', batch.items.length);
       this.logger.warn('commit failed; entries stay pending and will be re-read', { actor: this.def.name, error: (err as Error).message, items: batch.items.length });
     }

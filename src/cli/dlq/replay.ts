@@ -25,8 +25,8 @@ export interface ReplayStep {
 /** What a replay did with one entry. */
 export interface ReplayOutcome {
   item: DlqItem;
-  /** moved: on its target, gone from the DLQ; refused: not replayable, left in the DLQ; failed: an error, see detail; gone: left the DLQ meanwhile. */
-  status: 'moved' | 'refused' | 'failed' | 'gone';
+  /** moved: on its target, gone from the DLQ; refused: not replayable, left in the DLQ; failed: an error, see detail; gone: left the DLQ meanwhile; planned: a dry run's would-be move. */
+  status: 'moved' | 'refused' | 'failed' | 'gone' | 'planned';
   target: string | null;
   /** Id of the new entry on the target stream. */
   newId?: string;
@@ -90,12 +90,13 @@ export interface ReplaySummary {
   refused: number;
   failed: number;
   gone: number;
+  planned?: number;
 }
 
 /** Counts outcomes by status. */
 export function summarizeReplay(outcomes: ReplayOutcome[]): ReplaySummary {
   const sum: ReplaySummary = { moved: 0, refused: 0, failed: 0, gone: 0 };
-  for (const o of outcomes) sum[o.status] += 1;
+  for (const o of outcomes) sum[o.status] = (sum[o.status] ?? 0) + 1;
   return sum;
 }
 

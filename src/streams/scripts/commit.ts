@@ -8,12 +8,18 @@
  * ARGV[1]: ttlMs. ARGV[2]: the header, a JSON array of integers (decoded by cjson, in C):
  *   itemCount, groupCount, then per item:
  *     markerKeyIndex (0 = none), ackKeyIndex (0 = none), ackGroupIndex (0 = none), outputCount,
- *     { keyIndex, fieldCount } x outputCount, delayedCount, { keyIndex } x delayedCount
+ *     { keyIndex, fieldCount } x outputCount, delayedCount, { keyIndex } x delayedCount,
+ *     snapshotKeyIndex (0 = none) [, version, lastEventOutput (1-based; 0 = the literal id below)]
  * ARGV[3 .. 2 + groupCount]: the ack groups, referred to by ackGroupIndex.
  * Then the strings, in header order, per item: inputId ('' = none), every output's fields,
- *   { score, member } x delayedCount.
- * (A per-item section added later goes after the delayed section, in the header and the strings.)
- * Returns a flat array, per item: 1 committed | 0 duplicate, the number of output ids, the ids.
+ *   { score, member } x delayedCount, then with a snapshot: expectedRevision ('' = none may be
+ *   stored), revision, lastEventId, value.
+ * (A per-item section added later goes after the snapshot section, in the header and the strings.)
+ * Returns a flat array, per item: 1 committed | 0 duplicate | 2 conflict, the number of output ids, the ids.
+ * An item with a snapshot is checked first: its marker already set makes it a duplicate (acked,
+ * nothing written); else a stored revision other than the expected one makes it a conflict: nothing
+ * of it is written and its input is not acked, so the consumer decides it again on fresh state.
+ * Otherwise the snapshot `<version> <revision> <lastEventId> <value>` is SET with the outputs.
  * Hot path: the numbers are one argument instead of ~10 per item (ioredis encodes, and Redis
  * parses, every argument), and both passes walk the header without a table per item.
  */
@@ -46,8 +52,11 @@ local function has_group(key, group)
   return g[group] == true
 end
 
--- Pass 1: check every key and group before the first write.
+-- Pass 1: check every key and group before the first write; note where each snapshot section is.
+local snapq = {}
+local snaps = {}
 local q = 3
+local s = 3 + ng
 for i = 1, n do
   local ack = h[q + 1]
   if ack > 0 and not has_group(KEYS[ack], ARGV[2 + h[q + 2]]) then
@@ -55,9 +64,11 @@ for i = 1, n do
   end
   local no = h[q + 3]
   q = q + 4
+  s = s + 1
   for j = 1, no do
     local key = KEYS[h[q]]
     if not type_ok(key, 'stream') then return redis.error_reply('WRONGTYPE ' .. key .. ' is not a stream') end
+    s = s + h[q + 1]
     q = q + 2
   end
   local nd = h[q]
@@ -67,6 +78,16 @@ for i = 1, n do
     if not type_ok(key, 'zset') then return redis.error_reply('WRONGTYPE ' .. key .. ' is not a sorted set') end
     q = q + 1
   end
+  s = s + 2 * nd
+  if h[q] > 0 then
+    if not type_ok(KEYS[h[q]], 'string') then return redis.error_reply('WRONGTYPE ' .. KEYS[h[q]] .. ' is not a string') end
+    snapq[i] = q
+    snaps[i] = s
+    q = q + 3
+    s = s + 4
+  else
+    q = q + 1
+  end
 end
 
 -- Pass 2: write.
@@ -74,7 +95,7 @@ local out = {}
 local on = 0
 local acks = {}
 q = 3
-local s = 3 + ng
+s = 3 + ng
 for i = 1, n do
   local marker = h[q]
   local ack = h[q + 1]
@@ -84,14 +105,28 @@ for i = 1, n do
   local id = ARGV[s]
   s = s + 1
   local fresh = true
-  if marker > 0 then
+  local conflict = false
+  local sq = snapq[i]
+  if sq then
+    if marker > 0 and redis.call('EXISTS', KEYS[marker]) == 1 then
+      fresh = false
+    else
+      local cur = redis.call('GET', KEYS[h[sq]])
+      local revision = ''
+      if cur then revision = string.match(cur, '^%d+ (%S+) ') or '?' end
+      conflict = revision ~= ARGV[snaps[i]]
+      fresh = not conflict
+    end
+  end
+  if fresh and marker > 0 then
     local value = id
     if value == '' then value = '1' end
     fresh = redis.call('SET', KEYS[marker], value, 'NX', 'PX', ttl) ~= false
   end
   on = on + 2
-  out[on - 1] = fresh and 1 or 0
+  out[on - 1] = conflict and 2 or (fresh and 1 or 0)
   out[on] = fresh and no or 0
+  local first = on
   for j = 1, no do
     local nf = h[q + 1]
     if fresh then
@@ -108,7 +143,18 @@ for i = 1, n do
     q = q + 1
     s = s + 2
   end
-  if ack > 0 then
+  if sq then
+    if fresh then
+      local last = ARGV[s + 2]
+      if h[sq + 2] > 0 then last = out[first + h[sq + 2]] end
+      redis.call('SET', KEYS[h[sq]], h[sq + 1] .. ' ' .. ARGV[s + 1] .. ' ' .. last .. ' ' .. ARGV[s + 3])
+    end
+    q = q + 3
+    s = s + 4
+  else
+    q = q + 1
+  end
+  if ack > 0 and not conflict then
     local by_group = acks[ack]
     if by_group == nil then
       by_group = {}
