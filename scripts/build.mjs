@@ -3,7 +3,7 @@
 // a plain-node executable (`#!/usr/bin/env node`, mode 755). The sources keep their tsx shebang so
 // `./bin/actors.ts` still runs from a clone; installed bins must not need tsx.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // `npm pack` and `npm publish` run prepack, then prepare: build once, in prepack.
@@ -34,3 +34,6 @@ for (const name of readdirSync(binDir)) {
   writeFileSync(file, `#!/usr/bin/env node\n${body}`);
   chmodSync(file, 0o755);
 }
+
+// tsc copies no static files: the dashboard's page ships beside its compiled server.
+cpSync(`${root}src/dashboard/assets`, `${root}dist/src/dashboard/assets`, { recursive: true });
