@@ -4,16 +4,17 @@
  * for the drain and checks that nothing was lost, duplicated or wrongly dead-lettered.
  */
 import { fileURLToPath } from 'node:url';
-import { encodeEnvelope } from '../src/envelope/codec.js';
+import { ENVELOPE_FIELD, encodeEnvelope } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
-import { isStreamBackendError, type Append } from '../src/streams/backend.js';
+import { fieldValue, isStreamBackendError, type Append } from '../src/streams/backend.js';
+import type { Envelope } from '../src/envelope/types.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { DEFAULT_CHAOS_OPTIONS, type ChaosOptions } from './options.js';
 import { INPUT_TOPIC, STAGES, correlationOf, inputTopicOf, type ChaosPayload, type FaultKind, type StageName } from './pipeline.js';
 import { createPrng, type Prng } from './prng.js';
 import { Supervisor, type Slot, type SupervisorCounts } from './supervisor.js';
-import { drainState, outcomeOk, verifyOutcome, type ChaosOutcome, type DrainState, type ExpectedDeadLetter } from './verify.js';
+import { drainState, outcomeOk, verifyOutcome, type ChaosOutcome, type DrainState, type ExpectedDeadLetter, type TrimFault } from './verify.js';
 
 /** The stage process entry the supervisor starts. */
 export const STAGE_PROCESS = fileURLToPath(new URL('./stage-process.ts', import.meta.url));
@@ -58,14 +59,14 @@ interface Plan {
 function planFaults(prng: Prng, o: ChaosOptions): Plan {
   const faults = new Map<number, { kind: FaultKind; stage: StageName }>();
   const poison: ExpectedDeadLetter[] = [];
-  const want: [FaultKind, number][] = [['permanent', o.permanentPoison], ['crash', o.crashPoison], ['flaky', o.flaky]];
+  const want: [FaultKind, number][] = [['permanent', o.permanentPoison], ['crash', o.crashPoison], ['flaky', o.flaky], ['slow', o.slow]];
   for (const [kind, count] of want) {
     for (let k = 0; k < Math.min(count, o.envelopes); ) {
       const i = prng.int(0, o.envelopes - 1);
       if (faults.has(i)) continue;
       const stage = prng.pick(STAGES);
       faults.set(i, { kind, stage });
-      if (kind !== 'flaky') poison.push({ correlationId: correlationOf(i), topic: inputTopicOf(stage), reason: kind === 'crash' ? 'poison' : 'handler-error' });
+      if (kind === 'permanent' || kind === 'crash') poison.push({ correlationId: correlationOf(i), topic: inputTopicOf(stage), reason: kind === 'crash' ? 'poison' : 'handler-error' });
       k += 1;
     }
   }
@@ -92,8 +93,12 @@ async function appendWithRetry(backend: RedisStreamBackend, batch: Append[], cou
   }
 }
 
-async function feed(backend: RedisStreamBackend, keys: Keys, o: ChaosOptions, plan: Plan, counts: { producerRetries: number }): Promise<void> {
+async function feed(backend: RedisStreamBackend, keys: Keys, o: ChaosOptions, plan: Plan, counts: { producerRetries: number }, fault: TrimFault, log: (line: string) => void): Promise<void> {
   const rounds = Math.ceil(o.envelopes / o.feedBatch);
+  // External trims: rounds spread over the feed, after the last Redis restart (a restarted Redis
+  // 7.0 forgets the groups' entries-read, so a gap could no longer be counted).
+  const segment = rounds / (o.redisRestarts + 1);
+  const trimRounds = new Set(Array.from({ length: o.externalTrims }, (_, k) => Math.floor(o.redisRestarts * segment + ((k + 0.5) * segment) / o.externalTrims)));
   const started = Date.now();
   for (let r = 0; r < rounds; r++) {
     const batch = [];
@@ -103,11 +108,59 @@ async function feed(backend: RedisStreamBackend, keys: Keys, o: ChaosOptions, pl
       const env = createEnvelope({ type: INPUT_TOPIC, payload, idempotencyKey: `in-${i}`, correlationId: correlationOf(i) });
       batch.push({ stream: keys.topic(INPUT_TOPIC), fields: encodeEnvelope(env) });
     }
-    await appendWithRetry(backend, batch, counts);
+    if (trimRounds.has(r)) {
+      log(`chaos: external XTRIM MAXLEN 0 of ${INPUT_TOPIC} right after a feed round`);
+      await externalTrim(backend, keys, STAGES[0], fault, batch);
+    } else await appendWithRetry(backend, batch, counts);
     // Spread the rounds evenly over the duration, catching up if a round was slow (Redis down).
     const due = started + ((r + 1) * o.durationMs) / rounds;
     if (due > Date.now()) await sleep(due - Date.now());
   }
+}
+
+/**
+ * The external-trim fault, as one script so nothing moves meanwhile: appends one feed round (so
+ * some entries are surely undelivered: no consumer is served inside a script), then collects the
+ * stage group's undelivered entries (after its last-delivered id) and its delivered-but-pending
+ * ones, then `XTRIM MAXLEN 0`. KEYS[1] stream; ARGV[1] group, ARGV[2..] field/value pairs of one
+ * envelope each. Returns { undelivered entries, pending entries }.
+ */
+const EXTERNAL_TRIM = `
+for i = 2, #ARGV, 2 do redis.call('XADD', KEYS[1], '*', ARGV[i], ARGV[i + 1]) end
+local last = '0-0'
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local name, ld
+  for i = 1, #g, 2 do
+    if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'last-delivered-id' then ld = g[i + 1] end
+  end
+  if name == ARGV[1] then last = ld end
+end
+local undelivered = redis.call('XRANGE', KEYS[1], '(' .. last, '+')
+local pending = {}
+for _, p in ipairs(redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 100000)) do
+  local e = redis.call('XRANGE', KEYS[1], p[1], p[1])
+  if e[1] then pending[#pending + 1] = e[1] end
+end
+redis.call('XTRIM', KEYS[1], 'MAXLEN', 0)
+return { undelivered, pending }
+`;
+
+function correlationOfFields(fields: string[]): string {
+  const json = fieldValue(fields, ENVELOPE_FIELD);
+  try {
+    return (JSON.parse(json ?? 'null') as Envelope | null)?.correlationId ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
+async function externalTrim(backend: RedisStreamBackend, keys: Keys, stage: StageName, fault: TrimFault, append: Append[] = []): Promise<void> {
+  const topic = inputTopicOf(stage);
+  const [undelivered, pending] = (await backend.connection.eval(EXTERNAL_TRIM, 1, keys.topic(topic), stage, ...append.flatMap((a) => a.fields))) as [[string, string[]][], [string, string[]][]];
+  for (const [, fields] of undelivered) fault.gapped.add(correlationOfFields(fields));
+  fault.gappedEntries += undelivered.length;
+  for (const [id, fields] of pending) fault.trimmedPending.set(`${topic} ${id}`, correlationOfFields(fields));
+  fault.trims += 1;
 }
 
 async function chaos(supervisor: Supervisor, prng: Prng, o: ChaosOptions, hooks: ChaosHooks, until: () => boolean, counts: { redisRestarts: number }): Promise<void> {
@@ -163,10 +216,12 @@ export async function runChaos(options: Partial<ChaosOptions> & Pick<ChaosOption
       HEARTBEAT_MS: String(o.heartbeatMs),
       MAX_DELIVERIES: String(o.maxDeliveries),
       WORK_MS: String(o.workMs),
+      SLOW_MS: String(o.slowMs),
       TRIM_INTERVAL_MS: String(o.trimIntervalMs),
     },
   });
   const counts = { redisRestarts: 0, producerRetries: 0 };
+  const trimFault: TrimFault = { gapped: new Set(), gappedEntries: 0, trimmedPending: new Map(), trims: 0 };
   let exitCodes: Record<string, number | null> = {};
   let drain: DrainState = { drained: false, unread: -1, pending: -1, delayed: -1, missingGroups: -1 };
   let feedMs = 0;
@@ -177,7 +232,7 @@ export async function runChaos(options: Partial<ChaosOptions> & Pick<ChaosOption
     let feeding = true;
     const feedStart = Date.now();
     const chaosDone = chaos(supervisor, killPrng, o, hooks, () => !feeding && Date.now() - feedStart >= o.durationMs, counts);
-    await feed(backend, keys, o, plan, counts);
+    await feed(backend, keys, o, plan, counts, trimFault, log);
     feeding = false;
     await chaosDone;
     feedMs = Date.now() - feedStart;
@@ -194,9 +249,9 @@ export async function runChaos(options: Partial<ChaosOptions> & Pick<ChaosOption
     drainMs = Date.now() - drainStart;
     log(`chaos: ${drain.drained ? 'drained' : 'NOT drained'} after ${drainMs} ms (${JSON.stringify(drain)})`);
     const inputs = Array.from({ length: o.envelopes }, (_, i) => correlationOf(i));
-    const outcome = await verifyOutcome(backend, keys, inputs, plan.poison);
+    const outcome = await verifyOutcome(backend, keys, inputs, plan.poison, trimFault);
     exitCodes = await supervisor.stopAll();
-    const injected: Record<FaultKind, number> = { permanent: o.permanentPoison, crash: o.crashPoison, flaky: o.flaky };
+    const injected: Record<FaultKind, number> = { permanent: o.permanentPoison, crash: o.crashPoison, flaky: o.flaky, slow: o.slow };
     const graceful = Object.values(exitCodes).every((c) => c === 0);
     return {
       seed: o.seed,
@@ -229,7 +284,7 @@ export function formatReport(r: ChaosReport): string[] {
   const o = r.outcome;
   return [
     `seed            ${r.seed}  (CHAOS_SEED=${r.seed} repeats this schedule)`,
-    `envelopes       ${r.envelopes}  (poison: ${r.injected.permanent} permanent, ${r.injected.crash} crashing; ${r.injected.flaky} flaky)`,
+    `envelopes       ${r.envelopes}  (poison: ${r.injected.permanent} permanent, ${r.injected.crash} crashing; ${r.injected.flaky} flaky; ${r.injected.slow} slow handlers)`,
     `kills           ${r.kills}  (SIGKILL of a stage process)`,
     `crashes         ${r.crashes}  (process exits caused by the crash poison)`,
     `restarts        ${r.restarts}`,
@@ -237,6 +292,7 @@ export function formatReport(r: ChaosReport): string[] {
     `final outputs   ${o.outputs}`,
     `lost            ${o.lost.length}${o.lost.length ? `  e.g. ${o.lost.slice(0, 5).join(', ')}` : ''}`,
     `duplicated      ${o.duplicated}`,
+    `external trims  ${o.trims}  (gap: ${o.gapped} inputs trimmed before delivery, ${o.gapReported} reported by the runtime; ${o.trimmedPending} trimmed while pending: ${o.trimmedPendingDeadLettered} dead-lettered deleted-before-processing, the rest committed)`,
     `dead-lettered   ${o.deadLettered}  (expected ${r.injected.permanent + r.injected.crash}; missing ${o.deadLetterMissing.length}, unexpected ${o.deadLetterUnexpected.length}; copies of re-sent poison inputs ${o.deadLetterInputCopies})`,
     `pending at end  ${o.pending}`,
     `wall time       ${(r.wallMs / 1000).toFixed(1)} s  (feed ${(r.feedMs / 1000).toFixed(1)} s, drain ${(r.drainMs / 1000).toFixed(1)} s)`,

@@ -28,8 +28,14 @@ export interface ClaimResult {
   /** Cursor for the next pass; '0-0' when the scan wrapped around. */
   next: string;
   entries: ClaimedEntry[];
-  /** Ids that were pending but whose entries were deleted; the backend already removed them from the PEL. */
+  /**
+   * Ids pending (idle at least minIdleMs) whose entries were deleted. They stay pending: the caller
+   * decides their one outcome (their owner, `deletedOwners[i]`, may still be committing them; if
+   * not, one dead letter whose commit acks them).
+   */
   deletedIds: string[];
+  /** The consumer owning each of deletedIds. */
+  deletedOwners: string[];
 }
 
 /** One pending entry (XPENDING extended form). */
@@ -55,6 +61,8 @@ export interface StreamInfo {
   lastId: string | null;
   lastGeneratedId: string;
   groups: number;
+  /** Entries ever added (Redis >= 7), null when the server does not say. */
+  entriesAdded: number | null;
 }
 
 /** XINFO GROUPS essentials; `lag` is null when the server cannot tell (Redis < 7 or after deletions). */
@@ -204,7 +212,13 @@ export interface StreamBackend {
   readOwnPending(stream: string, group: string, consumer: string, count: number): Promise<StreamEntry[]>;
   /** Acknowledges ids; returns how many were pending (0, not an error, when the stream or group is missing, as XACK). */
   ack(stream: string, group: string, ids: string[]): Promise<number>;
-  /** Claims entries idle for at least minIdleMs (XAUTOCLAIM from `start`), with their delivery counts. */
+  /**
+   * Re-claims this consumer's own in-flight ids (XCLAIM JUSTID: idle reset, delivery count
+   * unchanged) so no peer claims them; only ids still pending for it and still in the stream.
+   * One round trip per stream; returns the ids leased.
+   */
+  lease(stream: string, group: string, consumer: string, ids: string[]): Promise<string[]>;
+  /** Claims entries idle for at least minIdleMs (scanning the PEL from `start`), with their delivery counts. */
   claimIdle(stream: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): Promise<ClaimResult>;
 
   /** XPENDING summary. */
@@ -229,6 +243,12 @@ export interface StreamBackend {
 
   /** Trims only entries every group has acknowledged (and older than retainMs); never an unread entry unless maxLenCap forces it. A stream without groups has nothing acknowledged: only the cap trims it. */
   trim(stream: string, opts?: TrimOptions): Promise<TrimResult>;
+  /**
+   * Plain, exact XTRIM for streams no group reads (the DLQs' retention): first entries older than
+   * `minTimeMs` (MINID), then all but the newest `maxLen` (MAXLEN); one round trip. Returns how
+   * many each removed. Never use it on a stream a group reads: it does not look at the groups.
+   */
+  trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }>;
   /** Deletes a consumer (XGROUP DELCONSUMER); returns the pending count it had. */
   deleteConsumer(stream: string, group: string, consumer: string): Promise<number>;
 

@@ -17,10 +17,14 @@ export interface EntryMove {
   fields: string[];
 }
 
-/** What happened to one move: the new id, or null when the source entry was already gone. */
+/**
+ * What happened to one move: the new id, or null when the source entry was already gone or the
+ * move failed (`error`: the source entry is then untouched, e.g. WRONGTYPE when the target is not a stream).
+ */
 export interface EntryMoveResult {
   move: EntryMove;
   newId: string | null;
+  error?: string;
 }
 
 type MovingRedis = Redis & { saMoveEntry?: (from: string, to: string, id: string, ...fields: string[]) => Promise<string | null> };
@@ -38,9 +42,15 @@ async function moveBatch(redis: MovingRedis, moves: EntryMove[]): Promise<EntryM
   const pipe = scripted(redis).pipeline() as unknown as MovePipeline;
   for (const m of moves) pipe.saMoveEntry(m.from, m.to, m.id, ...m.fields);
   const replies = (await pipe.exec()) ?? [];
+  // An error that is not Redis's reply (a lost connection) says nothing about whether the script
+  // ran: the whole batch's outcome is unknown, and the caller must report it so.
+  const lost = replies.find(([err]) => err && err.name !== 'ReplyError')?.[0];
+  if (lost || replies.length < moves.length) throw new StreamBackendError('CONNECTION', `moving ${moves.length} entries: ${lost?.message ?? 'missing replies'}`, moves[0]?.from, { cause: lost });
   return moves.map((move, i) => {
     const [err, id] = replies[i] ?? [new Error('no reply'), null];
-    if (err) throw new StreamBackendError('SERVER', `moving ${move.id} from ${move.from} to ${move.to}: ${err.message}`, move.from, { cause: err });
+    // One entry's error (a target of the wrong type) is that entry's outcome: the script failed
+    // before its XDEL, so the source entry is intact, and the other moves of the pipeline stand.
+    if (err) return { move, newId: null, error: err.message };
     return { move, newId: typeof id === 'string' ? id : null };
   });
 }
@@ -83,14 +93,15 @@ async function moveOnShim(backend: StreamBackend, moves: EntryMove[]): Promise<E
       out.push({ move, newId: await backend.append(move.to, move.fields) });
     } catch (err) {
       await backend.append(move.from, entry.fields);
-      throw err;
+      out.push({ move, newId: null, error: (err as Error).message });
     }
   }
   return out;
 }
 
 /**
- * Moves entries; atomic per entry on Redis (one script call each, pipelined), sequential on the
+ * Moves entries; per-entry failures come back as `error` (the entry stays in its source), a lost
+ * connection rejects (each move is then either done or not, never half). Atomic per entry on Redis (one script call each, pipelined), sequential on the
  * shim. On a cluster the source and target of one move must share a slot (keys of one partition do).
  */
 export async function moveEntries(backend: StreamBackend, moves: EntryMove[]): Promise<EntryMoveResult[]> {

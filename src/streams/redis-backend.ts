@@ -27,6 +27,7 @@ import { createRedisConnection, DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl, t
 import { atLeast, parseConsumers, parseGroups, parsePendingEntries, parsePendingSummary, parseStreamInfo, toEntries, type RawEntry } from './redis-replies.js';
 import { delayedMember, encodeCommit } from './commit-args.js';
 import { CLAIM_IDLE_SCRIPT } from './scripts/claim-idle.js';
+import { LEASE_SCRIPT } from './scripts/lease.js';
 import { COMMIT_SCRIPT } from './scripts/commit.js';
 import { PROMOTE_DUE_SCRIPT } from './scripts/promote-due.js';
 import { SAFE_TRIM_SCRIPT } from './scripts/safe-trim.js';
@@ -43,7 +44,8 @@ export interface RedisStreamBackendOptions extends Partial<RedisConnectionOption
 interface ScriptCommands {
   saCommit(numKeys: number, ...args: string[]): Promise<(number | string)[]>;
   saPromoteDue(delayedKey: string, stream: string, now: number, limit: number): Promise<number>;
-  saClaimIdle(stream: string, group: string, consumer: string, minIdle: number, start: string, count: number): Promise<[string, RawEntry[], string[], number[]]>;
+  saClaimIdle(stream: string, group: string, consumer: string, minIdle: number, start: string, count: number): Promise<[string, RawEntry[], string[], number[], string[]]>;
+  saLease(stream: string, group: string, consumer: string, ...ids: string[]): Promise<string[]>;
   saSafeTrim(stream: string, retainFloor: string, cap: number): Promise<[number, number]>;
 }
 
@@ -94,6 +96,7 @@ export class RedisStreamBackend implements StreamBackend {
     this.redis.defineCommand('saCommit', { lua: COMMIT_SCRIPT });
     this.redis.defineCommand('saPromoteDue', { lua: PROMOTE_DUE_SCRIPT, numberOfKeys: 2 });
     this.redis.defineCommand('saClaimIdle', { lua: CLAIM_IDLE_SCRIPT, numberOfKeys: 1 });
+    this.redis.defineCommand('saLease', { lua: LEASE_SCRIPT, numberOfKeys: 1 });
     this.redis.defineCommand('saSafeTrim', { lua: SAFE_TRIM_SCRIPT, numberOfKeys: 1 });
     // Errors surface on the calls that hit them; an unhandled 'error' event would crash the process.
     this.redis.on('error', (err: Error) => {
@@ -219,15 +222,22 @@ export class RedisStreamBackend implements StreamBackend {
 
   async claimIdle(stream: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): Promise<ClaimResult> {
     try {
-      const [next, live, deleted, counts] = await this.redis.saClaimIdle(stream, group, consumer, minIdleMs, start, count);
+      const [next, live, deleted, counts, owners] = await this.redis.saClaimIdle(stream, group, consumer, minIdleMs, start, count);
       return {
         next,
         entries: live.map((e, i) => ({ id: e[0], fields: e[1] ?? [], deliveries: Number(counts[i] ?? 1) })),
         deletedIds: deleted,
+        deletedOwners: owners,
       };
     } catch (err) {
       throw wrap(err, stream);
     }
+  }
+
+  async lease(stream: string, group: string, consumer: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    // One script call per stream and tick, whatever the number of ids (never a round trip per id).
+    return guard(() => this.redis.saLease(stream, group, consumer, ...ids), stream);
   }
 
   async pendingSummary(stream: string, group: string): Promise<PendingSummary> {
@@ -312,6 +322,19 @@ export class RedisStreamBackend implements StreamBackend {
     } catch (err) {
       throw wrap(err, stream);
     }
+  }
+
+  async trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }> {
+    const age = opts.minTimeMs !== undefined && opts.minTimeMs > 0;
+    const count = opts.maxLen !== undefined && opts.maxLen > 0;
+    if (!age && !count) return { byAge: 0, byCount: 0 };
+    // Exact (no '~'): what is removed is counted and reported, never guessed.
+    const pipe = this.redis.pipeline();
+    if (age) pipe.xtrim(stream, 'MINID', `${Math.floor(opts.minTimeMs!)}-0`);
+    if (count) pipe.xtrim(stream, 'MAXLEN', Math.floor(opts.maxLen!));
+    const res = (await pipe.exec()) ?? [];
+    for (const [err] of res) if (err) throw wrap(err, stream);
+    return { byAge: age ? Number(res[0]?.[1] ?? 0) : 0, byCount: count ? Number(res[age ? 1 : 0]?.[1] ?? 0) : 0 };
   }
 
   async deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {

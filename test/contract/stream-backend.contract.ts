@@ -95,6 +95,7 @@ export function streamBackendContract(name: string, factory: StreamBackendFactor
   define('consumer groups', consumerGroups);
   define('pending entries and acks', pendingAndAcks);
   define('claim idle (XAUTOCLAIM)', claimIdle);
+  define('leases (XCLAIM JUSTID of own ids)', leases);
   define('blocking reads', blockingReads);
   define('stream, group and consumer info', info);
   define('safe trim', safeTrim);
@@ -379,7 +380,7 @@ function claimIdle(test: Test<Ctx>): void {
     assert.is(passes, 3);
   });
 
-  test('entries deleted while pending are reported and leave the PEL', async ({ h }) => {
+  test('entries deleted while pending are reported with their owner and stay pending until the caller acks them', async ({ h }) => {
     const s = h.keys.topic('claim-del');
     await h.backend.ensureGroup(s, 'g', '0');
     const [i1, i2, i3] = await appendN(h.backend, s, 3);
@@ -389,11 +390,38 @@ function claimIdle(test: Test<Ctx>): void {
     assert.equal(ids(r.entries), [i2]);
     if (h.backend.features.claimReportsDeleted) {
       assert.equal(r.deletedIds, [i1, i3]);
+      assert.equal(r.deletedOwners, ['dead', 'dead']);
+      // Their owner may still be committing them: only the caller's decision (a dead letter's ack) ends them.
+      assert.equal((await h.backend.pendingEntries(s, 'g')).map((p) => [p.id, p.consumer]), [[i1, 'dead'], [i2, 'live'], [i3, 'dead']]);
+      await h.backend.ack(s, 'g', [i1!, i3!]);
       assert.equal(ids(await h.backend.pendingEntries(s, 'g')), [i2]);
     } else {
       // Without the feature a backend must still never hand out a deleted entry as live.
       assert.not.ok(r.entries.some((e) => e.fields.length === 0));
     }
+  });
+}
+
+function leases(test: Test<Ctx>): void {
+  test('lease: own in-flight ids get a fresh idle time, delivery count unchanged; others\' and deleted ids are left alone', async ({ h }) => {
+    const s = h.keys.topic('lease');
+    await h.backend.ensureGroup(s, 'g', '0');
+    const [i1, i2, i3] = await appendN(h.backend, s, 3);
+    await read(h.backend, s, 'g', 'me', 2);
+    await read(h.backend, s, 'g', 'peer', 1);
+    await h.backend.deleteEntries(s, [i2!]);
+    await sleep(IDLE_SLEEP_MS);
+    const leased = await h.backend.lease(s, 'g', 'me', [i1!, i2!, i3!]);
+    assert.equal(leased, [i1]);
+    const pending = await h.backend.pendingEntries(s, 'g');
+    assert.equal(pending.map((p) => [p.id, p.consumer, p.deliveries]), [[i1, 'me', 1], [i2, 'me', 1], [i3, 'peer', 1]]);
+    assert.ok(pending[0]!.idleMs < IDLE_FLOOR_MS, `leased entry idle ${pending[0]!.idleMs} ms`);
+    assert.ok(pending[1]!.idleMs >= IDLE_FLOOR_MS && pending[2]!.idleMs >= IDLE_FLOOR_MS, 'the deleted and the peer\'s entries keep aging');
+    // So a claim pass takes the peer's idle entry, reports the deleted one, and leaves the leased one.
+    const r = await h.backend.claimIdle(s, 'g', 'other', IDLE_FLOOR_MS, '0-0', 10);
+    assert.equal(ids(r.entries), [i3]);
+    assert.equal([r.deletedIds, r.deletedOwners], [[i2], ['me']]);
+    assert.equal(await h.backend.lease(s, 'g', 'me', []), []);
   });
 }
 
@@ -447,7 +475,7 @@ function info(test: Test<Ctx>): void {
     await h.backend.ensureGroup(s, 'g', '0');
     const [i1, i2, i3] = await appendN(h.backend, s, 3);
     await h.backend.deleteEntries(s, [i3!]);
-    assert.equal(await h.backend.streamInfo(s), { length: 2, firstId: i1!, lastId: i2!, lastGeneratedId: i3!, groups: 1 });
+    assert.equal(await h.backend.streamInfo(s), { length: 2, firstId: i1!, lastId: i2!, lastGeneratedId: i3!, groups: 1, entriesAdded: h.backend.features.groupLag ? 3 : null });
     assert.is(await h.backend.streamInfo(h.keys.topic('info-none')), null);
   });
 
