@@ -20,6 +20,8 @@ import {
   type CommitResult,
   type ConsumerInfo,
   type DelayedAppend,
+  type EntryMove,
+  type EntryMoveResult,
   type GroupEntry,
   type GroupInfo,
   type PendingEntry,
@@ -247,6 +249,36 @@ export class MemoryStreamBackend implements StreamBackend {
     this.assertOpen();
     const s = this.keyspace.stream(stream);
     return s ? safeTrim(s, this.clock.now(), opts) : { removed: 0, removedUnacked: 0 };
+  }
+
+  async moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]> {
+    this.assertOpen();
+    // Each move runs synchronously, so it is atomic as move-entry-2.lua is on Redis: the target's
+    // type is checked before anything changes, and every move is tried before the first failure is
+    // thrown (as the Redis pipeline runs them all).
+    const out: EntryMoveResult[] = [];
+    let failure: StreamBackendError | null = null;
+    for (const move of moves) {
+      try {
+        const source = this.keyspace.stream(move.from);
+        const key = parseId(move.id);
+        const entry = source?.get(key);
+        if (!source || !entry) {
+          out.push({ move, newId: null });
+          continue;
+        }
+        this.keyspace.assertType(move.to, 'stream');
+        const newId = this.keyspace.streamOrCreate(move.to).append(move.fields, this.clock.now()).id;
+        source.delete([key]);
+        this.events.emit(move.to);
+        out.push({ move, newId });
+      } catch (err) {
+        failure ??= new StreamBackendError('SERVER', `moving ${move.id} from ${move.from} to ${move.to}: ${(err as Error).message}`, move.from, { cause: err });
+        out.push({ move, newId: null });
+      }
+    }
+    if (failure) throw failure;
+    return out;
   }
 
   async deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
