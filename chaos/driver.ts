@@ -4,16 +4,17 @@
  * for the drain and checks that nothing was lost, duplicated or wrongly dead-lettered.
  */
 import { fileURLToPath } from 'node:url';
-import { encodeEnvelope } from '../src/envelope/codec.js';
+import { ENVELOPE_FIELD, encodeEnvelope } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
-import { isStreamBackendError, type Append } from '../src/streams/backend.js';
+import { fieldValue, isStreamBackendError, type Append } from '../src/streams/backend.js';
+import type { Envelope } from '../src/envelope/types.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { DEFAULT_CHAOS_OPTIONS, type ChaosOptions } from './options.js';
 import { INPUT_TOPIC, STAGES, correlationOf, inputTopicOf, type ChaosPayload, type FaultKind, type StageName } from './pipeline.js';
 import { createPrng, type Prng } from './prng.js';
 import { Supervisor, type Slot, type SupervisorCounts } from './supervisor.js';
-import { drainState, outcomeOk, verifyOutcome, type ChaosOutcome, type DrainState, type ExpectedDeadLetter } from './verify.js';
+import { drainState, outcomeOk, verifyOutcome, type ChaosOutcome, type DrainState, type ExpectedDeadLetter, type TrimFault } from './verify.js';
 
 /** The stage process entry the supervisor starts. */
 export const STAGE_PROCESS = fileURLToPath(new URL('./stage-process.ts', import.meta.url));
@@ -58,14 +59,14 @@ interface Plan {
 function planFaults(prng: Prng, o: ChaosOptions): Plan {
   const faults = new Map<number, { kind: FaultKind; stage: StageName }>();
   const poison: ExpectedDeadLetter[] = [];
-  const want: [FaultKind, number][] = [['permanent', o.permanentPoison], ['crash', o.crashPoison], ['flaky', o.flaky]];
+  const want: [FaultKind, number][] = [['permanent', o.permanentPoison], ['crash', o.crashPoison], ['flaky', o.flaky], ['slow', o.slow]];
   for (const [kind, count] of want) {
     for (let k = 0; k < Math.min(count, o.envelopes); ) {
       const i = prng.int(0, o.envelopes - 1);
       if (faults.has(i)) continue;
       const stage = prng.pick(STAGES);
       faults.set(i, { kind, stage });
-      if (kind !== 'flaky') poison.push({ correlationId: correlationOf(i), topic: inputTopicOf(stage), reason: kind === 'crash' ? 'poison' : 'handler-error' });
+      if (kind === 'permanent' || kind === 'crash') poison.push({ correlationId: correlationOf(i), topic: inputTopicOf(stage), reason: kind === 'crash' ? 'poison' : 'handler-error' });
       k += 1;
     }
   }
@@ -110,9 +111,55 @@ async function feed(backend: RedisStreamBackend, keys: Keys, o: ChaosOptions, pl
   }
 }
 
-async function chaos(supervisor: Supervisor, prng: Prng, o: ChaosOptions, hooks: ChaosHooks, until: () => boolean, counts: { redisRestarts: number }): Promise<void> {
+/**
+ * The external-trim fault, as one script so nothing moves meanwhile: the stage group's undelivered
+ * entries (after its last-delivered id) and its delivered-but-pending ones, then `XTRIM MAXLEN 0`.
+ * KEYS[1] stream; ARGV[1] group. Returns { undelivered entries, pending entries }.
+ */
+const EXTERNAL_TRIM = `
+local last = '0-0'
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local name, ld
+  for i = 1, #g, 2 do
+    if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'last-delivered-id' then ld = g[i + 1] end
+  end
+  if name == ARGV[1] then last = ld end
+end
+local undelivered = redis.call('XRANGE', KEYS[1], '(' .. last, '+')
+local pending = {}
+for _, p in ipairs(redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 100000)) do
+  local e = redis.call('XRANGE', KEYS[1], p[1], p[1])
+  if e[1] then pending[#pending + 1] = e[1] end
+end
+redis.call('XTRIM', KEYS[1], 'MAXLEN', 0)
+return { undelivered, pending }
+`;
+
+function correlationOfFields(fields: string[]): string {
+  const json = fieldValue(fields, ENVELOPE_FIELD);
+  try {
+    return (JSON.parse(json ?? 'null') as Envelope | null)?.correlationId ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
+async function externalTrim(backend: RedisStreamBackend, keys: Keys, stage: StageName, fault: TrimFault): Promise<void> {
+  const topic = inputTopicOf(stage);
+  const [undelivered, pending] = (await backend.connection.eval(EXTERNAL_TRIM, 1, keys.topic(topic), stage)) as [[string, string[]][], [string, string[]][]];
+  for (const [, fields] of undelivered) fault.gapped.add(correlationOfFields(fields));
+  fault.gappedEntries += undelivered.length;
+  for (const [id, fields] of pending) fault.trimmedPending.set(`${topic} ${id}`, correlationOfFields(fields));
+  fault.trims += 1;
+}
+
+async function chaos(supervisor: Supervisor, prng: Prng, o: ChaosOptions, hooks: ChaosHooks, until: () => boolean, counts: { redisRestarts: number }, trim: { backend: RedisStreamBackend; keys: Keys; fault: TrimFault }): Promise<void> {
   const started = Date.now();
   const redisAt = Array.from({ length: o.redisRestarts }, (_, k) => started + ((k + 1) * o.durationMs) / (o.redisRestarts + 1));
+  // After the last Redis restart: a restarted Redis (7.0) forgets the groups' entries-read, and a
+  // gap it has not been told about yet can no longer be counted (docs/OPERATIONS.md, Gaps).
+  const segment = o.durationMs / (o.redisRestarts + 1);
+  const trimAt = Array.from({ length: o.externalTrims }, (_, k) => ({ at: started + o.redisRestarts * segment + ((k + 0.5) * segment) / o.externalTrims, stage: prng.pick(STAGES) }));
   let nextKill = o.killEveryMs > 0 ? started - o.killEveryMs * Math.log(1 - prng.next()) : Infinity;
   while (!until()) {
     const now = Date.now();
@@ -121,6 +168,11 @@ async function chaos(supervisor: Supervisor, prng: Prng, o: ChaosOptions, hooks:
       hooks.log?.('chaos: SIGKILL redis-server and restart it');
       await hooks.restartRedis!();
       counts.redisRestarts += 1;
+    }
+    if (trimAt.length && now >= trimAt[0]!.at) {
+      const { stage } = trimAt.shift()!;
+      hooks.log?.(`chaos: external XTRIM MAXLEN 0 of ${inputTopicOf(stage)}`);
+      await externalTrim(trim.backend, trim.keys, stage, trim.fault);
     }
     if (now >= nextKill) {
       nextKill = now - o.killEveryMs * Math.log(1 - prng.next());
@@ -163,10 +215,12 @@ export async function runChaos(options: Partial<ChaosOptions> & Pick<ChaosOption
       HEARTBEAT_MS: String(o.heartbeatMs),
       MAX_DELIVERIES: String(o.maxDeliveries),
       WORK_MS: String(o.workMs),
+      SLOW_MS: String(o.slowMs),
       TRIM_INTERVAL_MS: String(o.trimIntervalMs),
     },
   });
   const counts = { redisRestarts: 0, producerRetries: 0 };
+  const trimFault: TrimFault = { gapped: new Set(), gappedEntries: 0, trimmedPending: new Map(), trims: 0 };
   let exitCodes: Record<string, number | null> = {};
   let drain: DrainState = { drained: false, unread: -1, pending: -1, delayed: -1, missingGroups: -1 };
   let feedMs = 0;
@@ -176,7 +230,7 @@ export async function runChaos(options: Partial<ChaosOptions> & Pick<ChaosOption
     await supervisor.startAll();
     let feeding = true;
     const feedStart = Date.now();
-    const chaosDone = chaos(supervisor, killPrng, o, hooks, () => !feeding && Date.now() - feedStart >= o.durationMs, counts);
+    const chaosDone = chaos(supervisor, killPrng, o, hooks, () => !feeding && Date.now() - feedStart >= o.durationMs, counts, { backend, keys, fault: trimFault });
     await feed(backend, keys, o, plan, counts);
     feeding = false;
     await chaosDone;
@@ -194,9 +248,9 @@ export async function runChaos(options: Partial<ChaosOptions> & Pick<ChaosOption
     drainMs = Date.now() - drainStart;
     log(`chaos: ${drain.drained ? 'drained' : 'NOT drained'} after ${drainMs} ms (${JSON.stringify(drain)})`);
     const inputs = Array.from({ length: o.envelopes }, (_, i) => correlationOf(i));
-    const outcome = await verifyOutcome(backend, keys, inputs, plan.poison);
+    const outcome = await verifyOutcome(backend, keys, inputs, plan.poison, trimFault);
     exitCodes = await supervisor.stopAll();
-    const injected: Record<FaultKind, number> = { permanent: o.permanentPoison, crash: o.crashPoison, flaky: o.flaky };
+    const injected: Record<FaultKind, number> = { permanent: o.permanentPoison, crash: o.crashPoison, flaky: o.flaky, slow: o.slow };
     const graceful = Object.values(exitCodes).every((c) => c === 0);
     return {
       seed: o.seed,
@@ -229,7 +283,7 @@ export function formatReport(r: ChaosReport): string[] {
   const o = r.outcome;
   return [
     `seed            ${r.seed}  (CHAOS_SEED=${r.seed} repeats this schedule)`,
-    `envelopes       ${r.envelopes}  (poison: ${r.injected.permanent} permanent, ${r.injected.crash} crashing; ${r.injected.flaky} flaky)`,
+    `envelopes       ${r.envelopes}  (poison: ${r.injected.permanent} permanent, ${r.injected.crash} crashing; ${r.injected.flaky} flaky; ${r.injected.slow} slow handlers)`,
     `kills           ${r.kills}  (SIGKILL of a stage process)`,
     `crashes         ${r.crashes}  (process exits caused by the crash poison)`,
     `restarts        ${r.restarts}`,
@@ -237,6 +291,7 @@ export function formatReport(r: ChaosReport): string[] {
     `final outputs   ${o.outputs}`,
     `lost            ${o.lost.length}${o.lost.length ? `  e.g. ${o.lost.slice(0, 5).join(', ')}` : ''}`,
     `duplicated      ${o.duplicated}`,
+    `external trims  ${o.trims}  (gap: ${o.gapped} inputs trimmed before delivery, ${o.gapReported} reported by the runtime; ${o.trimmedPending} trimmed while pending: ${o.trimmedPendingDeadLettered} dead-lettered deleted-before-processing, the rest committed)`,
     `dead-lettered   ${o.deadLettered}  (expected ${r.injected.permanent + r.injected.crash}; missing ${o.deadLetterMissing.length}, unexpected ${o.deadLetterUnexpected.length}; copies of re-sent poison inputs ${o.deadLetterInputCopies})`,
     `pending at end  ${o.pending}`,
     `wall time       ${(r.wallMs / 1000).toFixed(1)} s  (feed ${(r.feedMs / 1000).toFixed(1)} s, drain ${(r.drainMs / 1000).toFixed(1)} s)`,

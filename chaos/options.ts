@@ -31,6 +31,12 @@ export interface ChaosOptions {
   crashPoison: number;
   /** Inputs that fail once at a random stage and then pass (retried, not dead-lettered). */
   flaky: number;
+  /** Inputs whose handler at a random stage takes slowMs (leases must keep peers off them). */
+  slow: number;
+  /** Duration of a slow handler (default 3x claimIdleMs). */
+  slowMs: number;
+  /** External `XTRIM MAXLEN 0` of a random stage's input stream during the feed: entries not yet delivered become a reported gap. */
+  externalTrims: number;
   /** Stage actor tuning. */
   batchSize: number;
   concurrency: number;
@@ -59,6 +65,9 @@ export const DEFAULT_CHAOS_OPTIONS: Readonly<Omit<ChaosOptions, 'redisUrl' | 'pr
   permanentPoison: 3,
   crashPoison: 1,
   flaky: 10,
+  slow: 3,
+  slowMs: 4_500,
+  externalTrims: 1,
   batchSize: 32,
   concurrency: 8,
   claimIdleMs: 1_500,

@@ -3,7 +3,8 @@
  * copies its input's payload into a derived envelope for the next topic, unless the payload names
  * a fault for this stage: a permanent error (dead-lettered as `handler-error`), a crash of the
  * whole process on every delivery (dead-lettered as `poison` once delivered past maxDeliveries),
- * or a transient error on the first attempt only (retried, then it flows on).
+ * a transient error on the first attempt only (retried, then it flows on), or a slow handler (3x
+ * claimIdleMs: its lease must keep peers off it, and it flows on once).
  */
 import { defineActor } from '../src/actors/define.js';
 import { PermanentError } from '../src/actors/errors.js';
@@ -25,7 +26,7 @@ export const INPUT_TOPIC = TOPICS[0];
 export const FINAL_TOPIC = TOPICS[3];
 
 /** What a fault does when it reaches its stage. */
-export type FaultKind = 'permanent' | 'crash' | 'flaky';
+export type FaultKind = 'permanent' | 'crash' | 'flaky' | 'slow';
 
 /** Payload of every chaos envelope. */
 export interface ChaosPayload {
@@ -63,6 +64,8 @@ export interface StageActorOptions {
   maxDeliveries: number;
   /** Simulated work per envelope, in ms (0: none). */
   workMs: number;
+  /** How long the slow fault's handler takes, in ms. */
+  slowMs: number;
   /** Ends the process at once (process.exit in the stage process); never returns. */
   crash: () => never;
 }
@@ -87,6 +90,7 @@ export function stageActor(stage: StageName, o: StageActorOptions): ActorDefinit
         if (p.fault.kind === 'permanent') throw new PermanentError(`chaos: input ${p.i} is permanent poison for ${stage}`);
         if (p.fault.kind === 'crash') o.crash();
         if (p.fault.kind === 'flaky' && env.attempt === 1) throw new Error(`chaos: transient failure of input ${p.i} in ${stage}`);
+        if (p.fault.kind === 'slow') await new Promise((r) => setTimeout(r, o.slowMs));
       }
       if (o.workMs > 0) await new Promise((r) => setTimeout(r, o.workMs));
       return [ctx.derive(next, p)];

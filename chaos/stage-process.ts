@@ -7,6 +7,7 @@
  */
 import { ActorRuntime } from '../src/actors/runtime/runtime.js';
 import { createLogger, type LogLevel } from '../src/monitoring/logger.js';
+import type { Logger } from '../src/monitoring/types.js';
 import { createKeys } from '../src/streams/keys.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { isStageName, stageActor } from './pipeline.js';
@@ -26,14 +27,30 @@ const actor = stageActor(stage, {
   heartbeatMs: num('HEARTBEAT_MS', 500),
   maxDeliveries: num('MAX_DELIVERIES', 4),
   workMs: num('WORK_MS', 0),
+  slowMs: num('SLOW_MS', 4_500),
   // The injected crash: the process dies mid-batch, exactly like a segfault or an OOM kill.
   crash: () => process.exit(1),
 });
+/**
+ * The runtime's `gap` log lines, also kept in Redis for the driver: the highest missingTotal any
+ * process reported per stream (both processes of a stage see the same gap).
+ */
+function gapRecorder(logger: Logger): Logger {
+  const error = logger.error.bind(logger);
+  return Object.assign(Object.create(logger) as Logger, {
+    error: (message: string, meta?: Record<string, unknown>): unknown => {
+      if (message === 'gap' && meta) void backend.connection.eval(MAX_SET, 1, `${env.PREFIX}:chaos:gap:${String(meta.stream)}`, Number(meta.missingTotal)).catch(() => undefined);
+      return error(message, meta);
+    },
+  });
+}
+const MAX_SET = "if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end return 1";
+
 const runtime = new ActorRuntime([actor], {
   backend,
   keys: createKeys(env.PREFIX!),
   consumer: env.CONSUMER ?? `${stage}-0`,
-  logger: createLogger({ level: (env.LOG_LEVEL ?? 'error') as LogLevel, service: `chaos-${stage}` }),
+  logger: gapRecorder(createLogger({ level: (env.LOG_LEVEL ?? 'error') as LogLevel, service: `chaos-${stage}` })),
   options: { blockMs: 200, promoteIntervalMs: 50, trimIntervalMs: num('TRIM_INTERVAL_MS', 1_000), retentionMs: 0, errorBackoffMs: 50 },
 });
 runtime.stopOnSignals(() => {

@@ -58,6 +58,17 @@ export async function readAll(backend: StreamBackend, stream: string, page = 5_0
   }
 }
 
+/** What the external trims removed: inputs never delivered (a gap), and delivered ones still pending (their outcome is still owed). */
+export interface TrimFault {
+  /** Correlation ids of entries removed before their stage read them. */
+  gapped: Set<string>;
+  /** How many entries that was (copies of a re-sent input count apart, as the runtime counts them). */
+  gappedEntries: number;
+  /** `<topic> <entry id>` -> correlation id, of entries removed while pending. */
+  trimmedPending: Map<string, string>;
+  trims: number;
+}
+
 /** One injected poison input: where it must end up. */
 export interface ExpectedDeadLetter {
   correlationId: string;
@@ -100,10 +111,20 @@ export interface ChaosOutcome {
   deadLetterInputCopies: number;
   /** Entries pending in any stage PEL at the end. */
   pending: number;
+  /** External trims done, inputs trimmed before delivery (expected to be missing), and what the runtime reported as gaps. */
+  trims: number;
+  gapped: number;
+  gapReported: number;
+  /** Entries trimmed while pending, and how many of those were dead-lettered (deleted-before-processing) rather than committed. */
+  trimmedPending: number;
+  trimmedPendingDeadLettered: number;
 }
 
 /** Compares the final topic and the DLQs with the inputs fed (correlation ids) and the injected poison. */
-export async function verifyOutcome(backend: StreamBackend, keys: Keys, inputs: readonly string[], poison: readonly ExpectedDeadLetter[]): Promise<ChaosOutcome> {
+export async function verifyOutcome(backend: StreamBackend, keys: Keys, inputs: readonly string[], allPoison: readonly ExpectedDeadLetter[], trim: TrimFault = { gapped: new Set(), gappedEntries: 0, trimmedPending: new Map(), trims: 0 }): Promise<ChaosOutcome> {
+  // An input trimmed away (before delivery, or while pending) owes no poison dead letter any more.
+  const trimmed = new Set([...trim.gapped, ...trim.trimmedPending.values()]);
+  const poison = allPoison.filter((p) => !trimmed.has(p.correlationId));
   const counts = new Map<string, number>();
   const finals = await readAll(backend, keys.topic(FINAL_TOPIC));
   for (const e of finals) {
@@ -112,7 +133,7 @@ export async function verifyOutcome(backend: StreamBackend, keys: Keys, inputs: 
     counts.set(c, (counts.get(c) ?? 0) + 1);
   }
   const poisoned = new Set(poison.map((p) => p.correlationId));
-  const lost = inputs.filter((c) => !poisoned.has(c) && !counts.has(c));
+  const lostCandidates = inputs.filter((c) => !poisoned.has(c) && !counts.has(c) && !trim.gapped.has(c) && !allPoison.some((p) => p.correlationId === c));
   const duplicated = [...counts.values()].reduce((n, k) => n + Math.max(0, k - 1), 0);
   const poisonPassed = [...poisoned].filter((c) => counts.has(c));
 
@@ -123,7 +144,20 @@ export async function verifyOutcome(backend: StreamBackend, keys: Keys, inputs: 
       seen.push({ correlationId: d.envelope?.correlationId ?? null, sourceId: d.sourceId, topic, reason: d.reason, error: d.error });
     }
   }
-  const unmatched = [...seen];
+  // Entries trimmed while pending: their one outcome is a commit, or one dead letter deleted-before-processing (owner gone).
+  const deadForTrim = new Set<string>();
+  let trimmedPendingDeadLettered = 0;
+  const unmatched = seen.filter((d) => {
+    const c = trim.trimmedPending.get(`${d.topic} ${d.sourceId}`);
+    if (c !== undefined && d.reason === 'deleted-before-processing') {
+      deadForTrim.add(c);
+      trimmedPendingDeadLettered += 1;
+      return false;
+    }
+    // Dead letters of trimmed poison inputs (their poison stage may or may not have been reached).
+    return !(d.correlationId !== null && trimmed.has(d.correlationId) && allPoison.some((p) => p.correlationId === d.correlationId));
+  });
+  const lost = lostCandidates.filter((c) => !deadForTrim.has(c));
   const deadLetterMissing: ExpectedDeadLetter[] = [];
   let deadLetterInputCopies = 0;
   for (const p of poison) {
@@ -150,10 +184,13 @@ export async function verifyOutcome(backend: StreamBackend, keys: Keys, inputs: 
   for (const stage of STAGES) {
     for (const stream of [keys.topic(inputTopicOf(stage)), keys.retry(stage)]) pending += (await backend.pendingSummary(stream, stage)).count;
   }
-  return { outputs: finals.length, lost, duplicated, poisonPassed, deadLettered: seen.length, deadLetterMissing, deadLetterUnexpected: unmatched, deadLetterInputCopies, pending };
+  let gapReported = 0;
+  const gapKeys = await backend.scanKeys(`${keys.prefix}:chaos:gap:*`);
+  for (const v of await backend.getMany(gapKeys)) gapReported += Number(v ?? 0);
+  return { outputs: finals.length, lost, duplicated, poisonPassed, deadLettered: seen.length, deadLetterMissing, deadLetterUnexpected: unmatched, deadLetterInputCopies, pending, trims: trim.trims, gapped: trim.gappedEntries, gapReported, trimmedPending: trim.trimmedPending.size, trimmedPendingDeadLettered };
 }
 
 /** True when the outcome keeps every promise. */
 export function outcomeOk(o: ChaosOutcome): boolean {
-  return o.lost.length === 0 && o.duplicated === 0 && o.poisonPassed.length === 0 && o.deadLetterMissing.length === 0 && o.deadLetterUnexpected.length === 0 && o.pending === 0;
+  return o.lost.length === 0 && o.duplicated === 0 && o.poisonPassed.length === 0 && o.deadLetterMissing.length === 0 && o.deadLetterUnexpected.length === 0 && o.pending === 0 && o.gapReported === o.gapped;
 }

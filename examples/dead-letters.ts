@@ -42,5 +42,5 @@ gatewayUp = true; // the cause is fixed: replay what can succeed now (the bad pa
 const replayable = ours.filter((it) => !it.entry.error.includes('PayloadValidationError'));
 const outcomes = await replayDeadLetters(backend, keys, replayable);
 await waitUntilDrained(backend, keys, [biller]);
-console.log(`replayed ${outcomes.filter((o) => o.status === 'replayed').length}; charged ${charged.join(', ')}`);
+console.log(`replayed ${outcomes.filter((o) => o.status === 'moved').length}; charged ${charged.join(', ')}`);
 await runtime.stop();

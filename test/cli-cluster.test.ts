@@ -46,7 +46,7 @@ s('streams-health sees every partition on every master; streams-dlq replays each
 
     const replay = await runCli('streams-dlq', ['replay', '--json'], { env });
     assert.is(replay.code, 0, replay.stderr);
-    assert.is(jsonOf<{ replayed: number }>(replay).replayed, 6);
+    assert.is(jsonOf<{ moved: number }>(replay).moved, 6);
     for (const p of PARTITIONS) {
       const back = await backend.range(keys.topic(TOPIC, p), '-', '+');
       const last = JSON.parse(back[back.length - 1]!.fields[1]!) as Envelope<{ p: number; dead?: boolean }>;

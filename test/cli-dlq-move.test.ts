@@ -1,6 +1,6 @@
 /**
  * What DLQ replay rests on: moveEntries (append to the target + delete from the DLQ as one step,
- * on Redis and on the shim) and planReplay (where each dead letter goes, which are skipped).
+ * on Redis and on the shim) and planReplay (where each dead letter goes, which are refused).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -58,7 +58,7 @@ for (const [name, make, skipReason] of makers) {
     }
   });
 
-  s('a target that cannot take the entry (wrong type) fails the move and leaves the entry in the source', async () => {
+  s('a target that cannot take the entry (wrong type) fails that move (an error in its result, not a throw) and leaves the entry in the source', async () => {
     const ctx = await make();
     assert.ok(ctx, 'backend');
     const { backend, prefix } = ctx;
@@ -67,13 +67,9 @@ for (const [name, make, skipReason] of makers) {
       const to = `${prefix}:{${prefix}:p0}:hb-not-a-stream`;
       await backend.setWithTtl(to, 'x', 60_000);
       const id = await backend.append(from, ['a', '1']);
-      let failed = false;
-      try {
-        await moveEntries(backend, [{ from, id, to, fields: ['x', 'y'] }]);
-      } catch {
-        failed = true;
-      }
-      assert.ok(failed, 'the move reports the failure');
+      const [r] = await moveEntries(backend, [{ from, id, to, fields: ['x', 'y'] }]);
+      assert.is(r!.newId, null);
+      assert.match(r!.error!, /WRONGTYPE/, 'the move reports the failure, for this entry');
       const left = await backend.range(from, '-', '+');
       assert.is(left.length, 1, 'the entry is not lost');
       assert.equal(left[0]!.fields, ['a', '1']);
@@ -118,14 +114,14 @@ const env = (type: string, attempt: number): Envelope => ({ ...createEnvelope({ 
 const item = (topic: string, partition: number, d: Parameters<typeof deadLetterFields>[0]) => toItem(keys, keys.dlq(topic, partition), '5-0', deadLetterFields(d));
 const base = { reason: 'handler-error' as const, error: 'x', attempts: 4, actor: 'billing', sourceId: '1-0', failedAtMs: 0 };
 
-plan('source target: the recorded source stream (topic or the actor\'s retry stream); raw entries skipped; actor target: the actor\'s retry stream', () => {
+plan('source target: recomputed from the DLQ\'s topic and partition (or the actor\'s retry stream); raw entries refused; actor target: the actor\'s retry stream', () => {
   const onTopic = item('a.b', 1, { ...base, source: keys.topic('a.b', 1), envelope: env('a.b', 4) });
   const onRetry = item('a.b', 0, { ...base, source: keys.retry('billing'), envelope: env('a.b', 3) });
   const noSource = item('a.b', 2, { ...base, source: '', envelope: env('a.b', 2) });
   const raw = item('a.b', 0, { ...base, source: keys.topic('a.b'), raw: ['bad', 'fields'] });
   const steps = planReplay([onTopic, onRetry, noSource, raw], keys);
   assert.equal(steps.map((p) => p.target), [keys.topic('a.b', 1), keys.retry('billing'), keys.topic('a.b', 2), null]);
-  assert.match(steps[3]!.skipReason!, /no envelope/);
+  assert.match(steps[3]!.refuseReason!, /no envelope/);
   assert.equal(planReplay([onTopic], keys, 'actor').map((p) => p.target), [keys.retry('billing', 1)], 'the same partition, so the move stays in one cluster slot');
 });
 
@@ -136,7 +132,7 @@ plan('executeReplay on the shim: attempt reset to 1, envelope otherwise unchange
   const good = await backend.append(keys.dlq('a.b'), deadLetterFields({ ...base, source: keys.topic('a.b'), envelope: e }));
   const items = (await backend.range(keys.dlq('a.b'), '-', '+')).map((x) => toItem(keys, keys.dlq('a.b'), x.id, x.fields));
   const out = await executeReplay(backend, planReplay(items, keys));
-  assert.equal(out.map((o) => [o.item.entry.id, o.status]), [[raw, 'skipped'], [good, 'replayed']]);
+  assert.equal(out.map((o) => [o.item.entry.id, o.status]), [[raw, 'refused'], [good, 'moved']]);
   const [back] = await backend.range(keys.topic('a.b'), '-', '+');
   assert.equal(JSON.parse(back!.fields[1]!), { ...e, attempt: 1 });
 });

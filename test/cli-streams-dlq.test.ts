@@ -1,6 +1,6 @@
 /**
  * streams-dlq as a real process against real Redis: list with filters, show, replay (entries back
- * on their source stream with attempt 1 and gone from the DLQ; raw entries skipped), and purge
+ * on their source stream with attempt 1 and gone from the DLQ; raw entries refused), and purge
  * (refused without --yes, listed with --dry-run).
  */
 import { suite } from 'uvu';
@@ -85,7 +85,7 @@ s('list, filters and show read without changing anything; unknown topic or id is
   }
 });
 
-s('replay: --dry-run changes nothing; then each envelope is back on its source stream with attempt 1 and gone from the DLQ, raw entries skipped (exit 1)', async () => {
+s('replay: --dry-run changes nothing; then each envelope is back on its source stream with attempt 1 and gone from the DLQ, raw entries refused (exit 1)', async () => {
   const backend = await redisBackend();
   assert.ok(backend, 'Redis');
   const url = (await testRedis())!.url;
@@ -96,16 +96,16 @@ s('replay: --dry-run changes nothing; then each envelope is back on its source s
     const ids = await seed(backend, keys);
     const dry = await runCli('streams-dlq', ['replay', ...c, '--dry-run', '--json']);
     assert.is(dry.code, 0, dry.stderr);
-    const plan = jsonOf<{ dryRun: boolean; plan: { id: string; target: string | null; skipReason?: string }[] }>(dry).plan;
+    const plan = jsonOf<{ dryRun: boolean; plan: { id: string; target: string | null; refuseReason?: string }[] }>(dry).plan;
     assert.equal(plan.map((p) => [p.id, p.target]), [[ids.timeout, keys.topic(ORDERS)], [ids.retry, keys.retry('copywriter')], [ids.poison, keys.topic(ORDERS)], [ids.raw, null]]);
-    assert.match(plan[3]!.skipReason!, /no envelope/);
+    assert.match(plan[3]!.refuseReason!, /no envelope/);
     assert.is((await backend.streamInfo(keys.dlq(ORDERS)))!.length, 3, 'dry run: DLQ untouched');
     assert.is(await backend.streamInfo(keys.topic(ORDERS)), null, 'dry run: nothing appended');
 
     const run = await runCli('streams-dlq', ['replay', ...c, '--json']);
-    assert.is(run.code, 1, `a skipped entry makes the exit status 1 (stderr: ${run.stderr})`);
-    const out = jsonOf<{ replayed: number; skipped: number; gone: number; outcomes: { id: string; status: string; newId?: string }[] }>(run);
-    assert.equal([out.replayed, out.skipped, out.gone], [3, 1, 0]);
+    assert.is(run.code, 1, `a refused entry makes the exit status 1 (stderr: ${run.stderr})`);
+    const out = jsonOf<{ moved: number; refused: number; failed: number; gone: number; outcomes: { id: string; status: string; newId?: string }[] }>(run);
+    assert.equal([out.moved, out.refused, out.failed, out.gone], [3, 1, 0, 0]);
 
     const back = await backend.range(keys.topic(ORDERS), '-', '+');
     const envs = back.map((e) => JSON.parse(e.fields[1]!) as Envelope);

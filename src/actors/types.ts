@@ -4,6 +4,7 @@ import type { CustomMetrics, Logger } from '../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../persistence/types.js';
 import type { CommitItem, CommitResult, StreamBackend } from '../streams/backend.js';
 import type { Clock } from '../streams/clock.js';
+import type { DeliveryStep } from './runtime/steps.js';
 import type { Keys } from '../streams/keys.js';
 
 /** When an emitted envelope should appear on its stream. */
@@ -73,8 +74,10 @@ export interface ActorDefinition {
   /** Deliveries of one stream entry (crashes, reclaims) before it is treated as poison and dead-lettered. */
   maxDeliveries: number;
   backoff: BackoffOptions;
-  /** Pending entries idle this long in any consumer are reclaimed. */
+  /** Pending entries idle this long in any consumer are reclaimed; a live consumer leases its in-flight entries every claimIdleMs / 3. */
   claimIdleMs: number;
+  /** A handler running longer is stuck: its entry is no longer leased (a peer may take it over), counted and logged. */
+  maxHandlerMs: number;
   /** Heartbeat refresh period; the key lives 3x as long. */
   heartbeatMs: number;
   /** How long idempotency markers live. */
@@ -83,6 +86,10 @@ export interface ActorDefinition {
   maxEntryBytes: number;
   /** Where a new group starts reading: '0' (all history) or '$' (new entries only). */
   startId: '0' | '$';
+  /** Store the input's copy in dead letters redacted (secrets, tokens, emails masked); such dead letters cannot be replayed. */
+  redactDeadLetters: boolean;
+  /** Delivery steps of this actor, around its handler (a timeout, a rate limit, tracing): see src/actors/runtime/steps.ts. */
+  steps: readonly DeliveryStep[];
   /** Set on entity actors (defineEntity): opens, per worker, the hook that keeps their state. */
   entity?: EntityHookFactory;
 }

@@ -53,18 +53,19 @@ export function showDeadLetter(backend: StreamBackend, keys: Keys, id: string, t
 export interface ReplayDeadLettersOptions {
   /** 'source' (default): back onto the stream it failed on; 'actor': only onto the failing actor's retry stream. */
   target?: ReplayTarget;
-  /** Only plan: every step with its target (or why it is skipped), nothing moved. */
+  /** Only plan: every step 'planned' with its target (or 'refused' with why), nothing moved. */
   dryRun?: boolean;
 }
 
 /**
  * Replays dead letters: each entry's envelope (attempt reset to 1) is appended to its target and
- * removed from the DLQ in one atomic step, so a crash never leaves it in both or neither. Entries
- * without an envelope are skipped; entries gone meanwhile come back as 'gone'.
+ * removed from the DLQ in one atomic step, so a crash never leaves it in both or neither. Targets are
+ * recomputed under the prefix; entries that cannot be replayed are 'refused' (with why), failures
+ * 'failed', entries gone meanwhile 'gone'.
  */
 export async function replayDeadLetters(backend: StreamBackend, keys: Keys, items: DlqItem[], options: ReplayDeadLettersOptions = {}): Promise<ReplayOutcome[]> {
   const plan: ReplayStep[] = planReplay(items, keys, options.target ?? 'source');
-  if (options.dryRun) return plan.map((s) => ({ item: s.item, status: 'skipped', target: s.target, detail: s.skipReason ?? 'dry run' }));
+  if (options.dryRun) return plan.map((s) => (s.target === null ? { item: s.item, status: 'refused', target: null, detail: s.refuseReason ?? 'refused' } : { item: s.item, status: 'planned', target: s.target, detail: 'dry run' }));
   return executeReplay(backend, plan);
 }
 

@@ -151,7 +151,8 @@ export async function replaySelection(backend: StreamBackend, keys: Keys, refs: 
   const rows = outcomes.map((o) => ({ stream: o.item.stream, id: o.item.entry.id, status: o.status, target: o.target, ...(o.detail ? { detail: o.detail } : {}) }));
   for (const m of missing) rows.push({ stream: m.stream, id: m.id, status: 'gone', target: null, detail: 'no longer in the DLQ' });
   const count = (s: ReplayOutcome['status']): number => rows.filter((r) => r.status === s).length;
-  return { replayed: count('replayed'), skipped: count('skipped'), gone: count('gone'), outcomes: rows };
+  // The dashboard's counts: replayed = moved, skipped = refused or failed (each row says which and why).
+  return { replayed: count('moved'), skipped: count('refused') + count('failed'), gone: count('gone'), outcomes: rows };
 }
 
 /** Deletes the selection from the DLQ; returns how many were deleted. */

@@ -1,4 +1,5 @@
 // Stream encoding of an envelope: one field, `envelope`, holding its JSON.
+import { DEFAULT_JSON_LIMITS, parseBoundedJson } from './bounded-json.js';
 import { dropInvalidTraceContext } from './trace-context.js';
 import type { Envelope } from './types.js';
 import { formatIssues, validateEnvelope } from './validate.js';
@@ -11,6 +12,10 @@ export const ENVELOPE_FIELD = 'envelope';
 export interface DecodeOptions {
   /** Largest accepted envelope, in UTF-8 bytes; checked before parsing. */
   maxBytes: number;
+  /** Deepest nesting accepted (bounded decoder, src/envelope/bounded-json.ts). */
+  maxDepth?: number;
+  /** Most fields (properties plus array elements) accepted. */
+  maxFields?: number;
 }
 
 /** Defaults of DecodeOptions. */
@@ -56,19 +61,16 @@ export function decodeEntry(
     if (typeof json !== 'string') {
       return failure('not-json', `field '${ENVELOPE_FIELD}' is not a string (got ${typeof json})`, fields);
     }
-    // UTF-8 never takes fewer bytes than UTF-16 units: a long string is rejected without counting.
-    if (json.length > opts.maxBytes) {
-      return failure('oversized', `envelope is at least ${json.length} bytes, limit ${opts.maxBytes}`, fields);
+    // The bounded decoder: size first, then an iterative parse and walk (no input overflows the stack).
+    const decoded = parseBoundedJson(json, { maxBytes: opts.maxBytes, maxDepth: opts.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth, maxFields: opts.maxFields ?? DEFAULT_JSON_LIMITS.maxFields });
+    if (!decoded.ok) {
+      if (decoded.reason === 'oversized' || decoded.reason === 'not-json') return failure(decoded.reason, `envelope is ${decoded.error}`, fields);
+      // Too deep or too wide: an envelope that could not be handled safely, named by its path.
+      const issues = [{ path: decoded.path, rule: 'invalid-value', message: decoded.error }];
+      return { ok: false, reason: 'invalid-envelope', error: formatIssues(issues), issues, raw: copyFields(fields) };
     }
-    const bytes = Buffer.byteLength(json, 'utf8');
-    if (bytes > opts.maxBytes) return failure('oversized', `envelope is ${bytes} bytes, limit ${opts.maxBytes}`, fields);
-
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(json);
-    } catch (err) {
-      return failure('not-json', `envelope is not JSON: ${messageOf(err)}`, fields);
-    }
+    const bytes = decoded.bytes;
+    const parsed = decoded.value;
     // Trace context is advisory: a broken traceparent or tracestate is dropped, the envelope kept.
     const dropped = dropInvalidTraceContext(parsed);
     const result = validateEnvelope(parsed);

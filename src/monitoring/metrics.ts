@@ -59,6 +59,10 @@ export interface BoundActorMetrics {
   setLag(stream: string, n: number): void;
   /** The group's pending entries on `stream` (delivered, not acked). */
   setPending(stream: string, n: number): void;
+  /** Handlers past maxHandlerMs (their entries no longer leased). */
+  stuck(n?: number): void;
+  /** Entries removed from `stream` before this group read them (trimmed-before-delivery gaps). */
+  gap(stream: string, n?: number): void;
 }
 
 /** The runtime's metrics on one registry. */
@@ -67,6 +71,8 @@ export interface ActorMetrics {
   readonly registry: Registry;
   /** Metrics bound to one actor (cached per name). */
   forActor(actor: string): BoundActorMetrics;
+  /** Dead letters removed by the DLQ retention policy, by stream and why (`age` or `count`). */
+  deadLettersExpired(stream: string, why: 'age' | 'count', n: number): void;
   /** Custom counters for one actor's handler, named `stream_actor_custom_<name>_total`. */
   custom(actor: string): CustomMetrics;
 }
@@ -115,6 +121,9 @@ export function createActorMetrics(registry: Registry): ActorMetrics {
   const commitSeconds = histogram(registry, 'stream_actor_commit_duration_seconds', 'Atomic commit duration', DEFAULT_DURATION_BUCKETS);
   const lag = gauge(registry, 'stream_actor_lag', 'Entries not yet delivered to the group');
   const pending = gauge(registry, 'stream_actor_pending', 'Entries delivered to the group and not acked');
+  const stuck = counter(registry, 'stream_actor_stuck_handlers_total', 'Handlers past maxHandlerMs, no longer leased', ['actor']);
+  const expired = counter(registry, 'stream_actor_dead_letters_expired_total', 'Dead letters removed by the DLQ retention policy', ['stream', 'why']);
+  const gaps = counter(registry, 'stream_actor_gap_entries_total', 'Entries removed from a stream before the group read them', ['actor', 'stream']);
 
   const bound = new Map<string, BoundActorMetrics>();
   const customCounters = new Map<string, Counter<string>>();
@@ -141,6 +150,8 @@ export function createActorMetrics(registry: Registry): ActorMetrics {
       commitDuration: (s: number) => void (Number.isFinite(s) && commitChild.observe(Math.max(0, s))),
       setLag: (stream: string, n: number) => void (Number.isFinite(n) && lag.set({ actor, stream }, n)),
       setPending: (stream: string, n: number) => void (Number.isFinite(n) && pending.set({ actor, stream }, n)),
+      stuck: (n = 1) => void (isCount(n) && stuck.inc({ actor }, n)),
+      gap: (stream: string, n = 1) => void (isCount(n) && gaps.inc({ actor, stream }, n)),
     });
   }
 
@@ -162,6 +173,9 @@ export function createActorMetrics(registry: Registry): ActorMetrics {
         bound.set(actor, handle);
       }
       return handle;
+    },
+    deadLettersExpired(stream, why, n) {
+      if (isCount(n)) expired.inc({ stream, why }, n);
     },
     custom(actor) {
       return {

@@ -1,13 +1,15 @@
 /**
  * Ingest: JSONL lines of emails -> `email.received` envelopes, appended in batches (one round
  * trip per batch, never per message), each on its sender's partition. Every JSON object is ingested, valid email or not: the
- * campaign manager validates and dead-letters bad mail with its reason. Lines that are not JSON
- * objects cannot become envelopes; they go to email.received's DLQ (reason `not-json`, with the
- * line number), never silently dropped. Duplicate message ids are written too: the campaign
+ * campaign manager validates and dead-letters bad mail with its reason. Lines are untrusted: they
+ * are read with the bounded decoder (size, depth, field count). Lines that are not JSON objects,
+ * break a limit, or cannot become a valid envelope go to email.received's DLQ (with the reason and
+ * the line number), never silently dropped, and the run goes on: lines before and after are written. Duplicate message ids are written too: the campaign
  * manager's idempotency (idempotencyKey = messageId) skips them, across ingests and processes.
  */
 import { deadLetterFields } from '../actors/runtime/dead-letter.js';
 import { TOPICS } from '../actors/lead/topics.js';
+import { parseBoundedJson, type JsonLimits } from '../envelope/bounded-json.js';
 import { encodeEnvelope } from '../envelope/codec.js';
 import { createEnvelope } from '../envelope/envelope.js';
 import { stableHash } from '../envelope/hash.js';
@@ -24,6 +26,8 @@ export interface IngestOptions {
   batchSize: number;
   /** Longest raw line kept in a DLQ entry. */
   maxRawChars: number;
+  /** Limits of the bounded decoder for one line (defaults: DEFAULT_JSON_LIMITS). */
+  limits?: Partial<JsonLimits>;
   /** Partitions P of the topics: each mail goes to partitionOf(sender, P), so one sender's flow stays on one partition. */
   partitions: number;
   clock: Clock;
@@ -36,7 +40,8 @@ export const DEFAULT_INGEST_OPTIONS: Readonly<Omit<IngestOptions, 'source'>> = O
 export interface RejectedLine {
   /** 1-based line number. */
   line: number;
-  reason: 'not-json';
+  /** not-json: not a JSON object; oversized: too big, too deep or too wide for the decoder; invalid-envelope: an object that cannot become a valid envelope. */
+  reason: 'not-json' | 'oversized' | 'invalid-envelope';
   error: string;
 }
 
@@ -90,27 +95,31 @@ export async function ingestEmails(
       result.blank += 1;
       continue;
     }
-    let parsed: unknown;
-    let problem: string | undefined;
-    try {
-      parsed = JSON.parse(line);
-      if (!isPlainObject(parsed)) problem = `line ${lineNo}: a JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not an email object`;
-    } catch (err) {
-      problem = `line ${lineNo}: not JSON (${(err as Error).message})`;
-    }
-    if (problem !== undefined || !isPlainObject(parsed)) {
-      const error = problem ?? `line ${lineNo}: not an email object`;
-      result.rejected.push({ line: lineNo, reason: 'not-json', error });
-      const fields = deadLetterFields({ reason: 'not-json', error, attempts: 0, actor: 'ingest', source: `${opts.source}:${lineNo}`, sourceId: String(lineNo), failedAtMs: opts.clock.now(), raw: [line.slice(0, opts.maxRawChars)] });
-      batch.push({ stream: dlq, fields });
+    const decoded = parseBoundedJson(line, opts.limits);
+    let rejected: RejectedLine | null = null;
+    if (!decoded.ok) rejected = { line: lineNo, reason: decoded.reason === 'not-json' ? 'not-json' : 'oversized', error: `line ${lineNo}: ${decoded.reason === 'not-json' ? decoded.error : `JSON ${decoded.error}`}` };
+    else if (!isPlainObject(decoded.value)) {
+      const v = decoded.value;
+      rejected = { line: lineNo, reason: 'not-json', error: `line ${lineNo}: a JSON ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}, not an email object` };
     } else {
-      const idempotencyKey = emailIdempotencyKey(parsed);
-      if (seen.has(idempotencyKey)) result.duplicates += 1;
-      seen.add(idempotencyKey);
-      const from = typeof parsed.from === 'string' ? parsed.from.trim().toLowerCase() : '';
-      const env = createEnvelope({ type: TOPICS.emailReceived, payload: parsed, idempotencyKey, partitionKey: from, metadata: { source: `ingest:${opts.source}` }, now: opts.clock.now() });
-      batch.push({ stream: keys.topic(TOPICS.emailReceived, partitionOf(from, opts.partitions)), fields: encodeEnvelope(env) });
-      result.ingested += 1;
+      const parsed = decoded.value;
+      try {
+        const idempotencyKey = emailIdempotencyKey(parsed);
+        const from = typeof parsed.from === 'string' ? parsed.from.trim().toLowerCase() : '';
+        const env = createEnvelope({ type: TOPICS.emailReceived, payload: parsed, idempotencyKey, partitionKey: from, metadata: { source: `ingest:${opts.source}` }, now: opts.clock.now() });
+        if (seen.has(idempotencyKey)) result.duplicates += 1;
+        seen.add(idempotencyKey);
+        batch.push({ stream: keys.topic(TOPICS.emailReceived, partitionOf(from, opts.partitions)), fields: encodeEnvelope(env) });
+        result.ingested += 1;
+      } catch (err) {
+        // E.g. a mail nested deeper than an envelope's payload may be: this line only, the run goes on.
+        rejected = { line: lineNo, reason: 'invalid-envelope', error: `line ${lineNo}: ${(err as Error).message}` };
+      }
+    }
+    if (rejected) {
+      result.rejected.push(rejected);
+      const fields = deadLetterFields({ reason: rejected.reason, error: rejected.error, attempts: 0, actor: 'ingest', source: `${opts.source}:${lineNo}`, sourceId: String(lineNo), failedAtMs: opts.clock.now(), raw: [line.slice(0, opts.maxRawChars)] });
+      batch.push({ stream: dlq, fields });
     }
     if (batch.length >= opts.batchSize) await flush();
   }

@@ -30,8 +30,14 @@ export interface ClaimResult {
   /** Cursor for the next pass; '0-0' when the scan wrapped around. */
   next: string;
   entries: ClaimedEntry[];
-  /** Ids that were pending but whose entries were deleted; the backend already removed them from the PEL. */
+  /**
+   * Ids pending (idle at least minIdleMs) whose entries were deleted. They stay pending: the caller
+   * decides their one outcome (their owner, `deletedOwners[i]`, may still be committing them; if
+   * not, one dead letter whose commit acks them).
+   */
   deletedIds: string[];
+  /** The consumer owning each of deletedIds. */
+  deletedOwners: string[];
 }
 
 /** One pending entry (XPENDING extended form). */
@@ -57,6 +63,8 @@ export interface StreamInfo {
   lastId: string | null;
   lastGeneratedId: string;
   groups: number;
+  /** Entries ever added (Redis >= 7), null when the server does not say. */
+  entriesAdded: number | null;
 }
 
 /** XINFO GROUPS essentials; `lag` is null when the server cannot tell (Redis < 7 or after deletions). */
@@ -190,10 +198,14 @@ export interface EntryMove {
   fields: string[];
 }
 
-/** What happened to one move: the new id, or null when the source entry was already gone. */
+/**
+ * What happened to one move: the new id, or null when the source entry was already gone or the
+ * move failed (`error`: the source entry is then untouched, e.g. WRONGTYPE when the target is not a stream).
+ */
 export interface EntryMoveResult {
   move: EntryMove;
   newId: string | null;
+  error?: string;
 }
 
 /** Options of pendingEntries (XPENDING extended form). */
@@ -232,7 +244,13 @@ export interface RuntimeStreamBackend {
   pendingEntries(stream: string, group: string, opts?: PendingEntriesOptions): Promise<PendingEntry[]>;
   /** Acknowledges ids; returns how many were pending (0, not an error, when the stream or group is missing, as XACK). */
   ack(stream: string, group: string, ids: string[]): Promise<number>;
-  /** Claims entries idle for at least minIdleMs (XAUTOCLAIM from `start`), with their delivery counts. */
+  /**
+   * Re-claims this consumer's own in-flight ids (XCLAIM JUSTID: idle reset, delivery count
+   * unchanged) so no peer claims them; only ids still pending for it and still in the stream.
+   * One round trip per stream; returns the ids leased.
+   */
+  lease(stream: string, group: string, consumer: string, ids: string[]): Promise<string[]>;
+  /** Claims entries idle for at least minIdleMs (scanning the PEL from `start`), with their delivery counts. */
   claimIdle(stream: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): Promise<ClaimResult>;
 
   /** Appends outputs, acks inputs and sets idempotency markers for a whole batch, atomically, in one round trip. */
@@ -292,10 +310,18 @@ export interface AdminStreamBackend {
   /** Trims only entries every group has acknowledged (and older than retainMs); never an unread entry unless maxLenCap forces it. A stream without groups has nothing acknowledged: only the cap trims it. */
   trim(stream: string, opts?: TrimOptions): Promise<TrimResult>;
   /**
+   * Plain, exact XTRIM for streams no group reads (the DLQs' retention): first entries older than
+   * `minTimeMs` (MINID), then all but the newest `maxLen` (MAXLEN); one round trip. Returns how
+   * many each removed. Never use it on a stream a group reads: it does not look at the groups.
+   */
+  trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }>;
+  /**
    * Moves entries between streams (the DLQ replay): each move appends `fields` to its target and
    * deletes the source entry as one atomic step, so an entry is never both moved and left, nor
-   * lost between the two; a source entry already gone moves nothing (newId null). One round trip
-   * on Redis (one per slot on a cluster, where a move's source and target must share a slot).
+   * lost between the two; a source entry already gone moves nothing (newId null). One entry's
+   * failure is its `error` (its source entry untouched; the other moves stand); a lost connection
+   * rejects. One round trip on Redis (one per slot on a cluster, where a move's source and target
+   * must share a slot).
    */
   moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]>;
 }

@@ -9,6 +9,7 @@
  *   <prefix>:{<prefix>:p<i>}:retry:<group>           retries of one actor (only its group reads it)
  *   <prefix>:{<prefix>:p<i>}:delayed-retry:<group>   sorted set of that actor's retries waiting for their backoff
  *   <prefix>:{<prefix>:p<i>}:idem:<group>:<key>      idempotency marker of one actor
+ *   <prefix>:{<prefix>:p<i>}:dlqm:<group>:<id>:<src> marker of one dead letter (src: full source stream key)
  *   <prefix>:{<prefix>:p<i>}:entity:<entity>         event log of one entity type (never trimmed: the event store)
  *   <prefix>:{<prefix>:p<i>}:snap:<entity>:<id>      snapshot of one entity (string: version, last event id, state)
  *   <prefix>:hb:<group>:<consumer>                   heartbeat (TTL key) of one consumer
@@ -39,6 +40,12 @@ export interface Keys {
   retryDelayed(group: string, partition?: number): string;
   /** Idempotency marker of one group (actor) for one key. */
   idempotency(group: string, idempotencyKey: string, partition?: number): string;
+  /**
+   * Marker of the dead letter an actor wrote for one entry (id of `source`, a full stream key):
+   * its own kind, so no idempotency key can forge it, and the whole source key, so entries with
+   * the same id on two streams never share one.
+   */
+  deadLetterMarker(group: string, source: string, id: string, partition?: number): string;
   /** Event log of one entity type in one partition: every event of its entities, the entity id on each entry. */
   entityLog(entity: string, partition?: number): string;
   /** Snapshot of one entity (its id is user data, kept verbatim). */
@@ -101,6 +108,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     retryDelayed: (g, p) => (assertName('group', g), scoped('delayed-retry', g, p)),
     // The idempotency key is user data: it is kept verbatim (any characters) as the key's last part.
     idempotency: (g, k, p) => (assertName('group', g), `${prefix}:${tag(p)}:idem:${g}:${k}`),
+    // The id has no ':' and comes before the source key, so the marker names exactly one (stream, id).
+    deadLetterMarker: (g, src, id, p) => (assertName('group', g), `${prefix}:${tag(p)}:dlqm:${g}:${id}:${src}`),
     entityLog: (e, p) => (assertName('entity', e), scoped('entity', e, p)),
     snapshot: (e, id, p) => (assertName('entity', e), `${prefix}:${tag(p)}:snap:${e}:${id}`),
     snapshotPattern: (e) => `${escapeGlob(prefix)}:{${escapeGlob(prefix)}:p*}:snap:${escapeGlob(e)}:*`,

@@ -175,10 +175,18 @@ export class MemoryStreamBackend implements StreamBackend {
     const t = this.groupOf(stream, group);
     const r = t.group.autoClaim(t.stream, consumer, minIdleMs, parseStart(start), count, this.clock.now());
     return {
-      next: r.next ? formatId(r.next) : '0-0',
+      next: r.next ? `(${formatId(r.next)}` : '0-0',
       entries: r.claimed.map((c) => ({ ...entryOut(c.entry), deliveries: c.deliveries })),
-      deletedIds: r.deletedIds,
+      deletedIds: r.deleted.map((d) => d.id),
+      deletedOwners: r.deleted.map((d) => d.consumer),
     };
+  }
+
+  async lease(stream: string, group: string, consumer: string, ids: string[]): Promise<string[]> {
+    this.assertOpen();
+    if (ids.length === 0) return [];
+    const t = this.groupOf(stream, group);
+    return t.group.lease(t.stream, consumer, ids, this.clock.now());
   }
 
   async pendingSummary(stream: string, group: string): Promise<PendingSummary> {
@@ -200,7 +208,7 @@ export class MemoryStreamBackend implements StreamBackend {
     if (!s) return null;
     const first = s.entries[0];
     const last = s.entries[s.entries.length - 1];
-    return { length: s.length, firstId: first?.id ?? null, lastId: last?.id ?? null, lastGeneratedId: formatId(s.lastId), groups: s.groups.size };
+    return { length: s.length, firstId: first?.id ?? null, lastId: last?.id ?? null, lastGeneratedId: formatId(s.lastId), groups: s.groups.size, entriesAdded: s.entriesAdded };
   }
 
   async groups(stream: string): Promise<GroupInfo[]> {
@@ -251,13 +259,20 @@ export class MemoryStreamBackend implements StreamBackend {
     return s ? safeTrim(s, this.clock.now(), opts) : { removed: 0, removedUnacked: 0 };
   }
 
+  async trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }> {
+    this.assertOpen();
+    const s = this.keyspace.stream(stream);
+    if (!s) return { byAge: 0, byCount: 0 };
+    const byAge = opts.minTimeMs !== undefined && opts.minTimeMs > 0 ? s.trimBelow({ ms: Math.floor(opts.minTimeMs), seq: 0 }).length : 0;
+    const byCount = opts.maxLen !== undefined && opts.maxLen > 0 ? s.trimToLength(Math.floor(opts.maxLen)).length : 0;
+    return { byAge, byCount };
+  }
+
   async moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]> {
     this.assertOpen();
     // Each move runs synchronously, so it is atomic as move-entry-2.lua is on Redis: the target's
-    // type is checked before anything changes, and every move is tried before the first failure is
-    // thrown (as the Redis pipeline runs them all).
+    // type is checked before anything changes; one move's failure is its outcome, the others stand.
     const out: EntryMoveResult[] = [];
-    let failure: StreamBackendError | null = null;
     for (const move of moves) {
       try {
         const source = this.keyspace.stream(move.from);
@@ -273,11 +288,9 @@ export class MemoryStreamBackend implements StreamBackend {
         this.events.emit(move.to);
         out.push({ move, newId });
       } catch (err) {
-        failure ??= new StreamBackendError('SERVER', `moving ${move.id} from ${move.from} to ${move.to}: ${(err as Error).message}`, move.from, { cause: err });
-        out.push({ move, newId: null });
+        out.push({ move, newId: null, error: (err as Error).message });
       }
     }
-    if (failure) throw failure;
     return out;
   }
 

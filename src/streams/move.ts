@@ -9,8 +9,10 @@ import type { AdminStreamBackend, EntryMove, EntryMoveResult } from './backend.j
 export type { EntryMove, EntryMoveResult } from './backend.js';
 
 /**
- * Moves entries; atomic per entry (one script call each on Redis, pipelined). On a cluster the
- * source and target of one move must share a slot (keys of one partition do).
+ * Moves entries; per-entry failures come back as `error` (the entry stays in its source), a lost
+ * connection rejects (each move is then either done or not, never half). Atomic per entry (one
+ * script call each on Redis, pipelined). On a cluster the source and target of one move must share
+ * a slot (keys of one partition do).
  */
 export async function moveEntries(backend: AdminStreamBackend, moves: EntryMove[]): Promise<EntryMoveResult[]> {
   if (moves.length === 0) return [];

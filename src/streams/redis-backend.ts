@@ -27,7 +27,7 @@ import { ReaderPool } from './redis-readers.js';
 import { createRedisConnection, DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl, type RedisConnectionOptions } from './redis-connection.js';
 import { atLeast, parseConsumers, parseGroups, parsePendingEntries, parsePendingSummary, parseStreamInfo, toEntries, type RawEntry } from './redis-replies.js';
 import { delayedMember } from './commit-rules.js';
-import { claimIdleCall, commitCall, decodeClaimIdle, decodeCommit, decodeSafeTrim, moveEntryCall, promoteDueCall, safeTrimCall, type ClaimIdleReply } from './scripts/args.js';
+import { claimIdleCall, commitCall, decodeClaimIdle, leaseCall, decodeCommit, decodeSafeTrim, moveEntryCall, promoteDueCall, safeTrimCall, type ClaimIdleReply } from './scripts/args.js';
 import { defineScripts, queueScript, runScript } from './scripts/index.js';
 
 /** Options of RedisStreamBackend. */
@@ -212,6 +212,12 @@ export class RedisStreamBackend implements StreamBackend {
     }
   }
 
+  async lease(stream: string, group: string, consumer: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    // One script call per stream and tick, whatever the number of ids (never a round trip per id).
+    return guard(() => runScript<string[]>(this.redis, leaseCall(stream, group, consumer, ids)), stream);
+  }
+
   async pendingSummary(stream: string, group: string): Promise<PendingSummary> {
     return guard(async () => parsePendingSummary((await this.redis.xpending(stream, group)) as unknown[]), stream);
   }
@@ -295,6 +301,19 @@ export class RedisStreamBackend implements StreamBackend {
     }
   }
 
+  async trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }> {
+    const age = opts.minTimeMs !== undefined && opts.minTimeMs > 0;
+    const count = opts.maxLen !== undefined && opts.maxLen > 0;
+    if (!age && !count) return { byAge: 0, byCount: 0 };
+    // Exact (no '~'): what is removed is counted and reported, never guessed.
+    const pipe = this.redis.pipeline();
+    if (age) pipe.xtrim(stream, 'MINID', `${Math.floor(opts.minTimeMs!)}-0`);
+    if (count) pipe.xtrim(stream, 'MAXLEN', Math.floor(opts.maxLen!));
+    const res = (await pipe.exec()) ?? [];
+    for (const [err] of res) if (err) throw wrap(err, stream);
+    return { byAge: age ? Number(res[0]?.[1] ?? 0) : 0, byCount: count ? Number(res[age ? 1 : 0]?.[1] ?? 0) : 0 };
+  }
+
   async deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
     return guard(async () => (await this.redis.xgroup('DELCONSUMER', stream, group, consumer)) as number, stream);
   }
@@ -306,9 +325,15 @@ export class RedisStreamBackend implements StreamBackend {
       moves.map((m) => m.from),
       (pipe, i) => queueScript(pipe, moveEntryCall(moves[i]!)),
     );
+    // An error that is not Redis's reply (a lost connection) says nothing about whether the script
+    // ran: the whole batch's outcome is unknown, and the caller must report it so.
+    const lost = replies.find(([err]) => err && err.name !== 'ReplyError')?.[0];
+    if (lost || replies.length < moves.length) throw new StreamBackendError('CONNECTION', `moving ${moves.length} entries: ${lost?.message ?? 'missing replies'}`, moves[0]?.from, { cause: lost });
     return moves.map((move, i) => {
       const [err, id] = replies[i] ?? [new Error('no reply'), null];
-      if (err) throw new StreamBackendError('SERVER', `moving ${move.id} from ${move.from} to ${move.to}: ${err.message}`, move.from, { cause: err });
+      // One entry's error (a target of the wrong type) is that entry's outcome: the script failed
+      // before its XDEL, so the source entry is intact, and the other moves of the pipeline stand.
+      if (err) return { move, newId: null, error: err.message };
       return { move, newId: typeof id === 'string' ? id : null };
     });
   }

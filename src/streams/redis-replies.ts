@@ -40,6 +40,7 @@ export function parseStreamInfo(raw: unknown[]): StreamInfo {
     lastId: last ? last[0] : null,
     lastGeneratedId: String(m.get('last-generated-id')),
     groups: num(m.get('groups')),
+    entriesAdded: m.has('entries-added') ? num(m.get('entries-added')) : null,
   };
 }
 

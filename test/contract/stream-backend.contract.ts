@@ -97,7 +97,8 @@ export function streamBackendContract(name: string, factory: StreamBackendFactor
   define('runtime: appends', appends);
   define('runtime: consumer groups', consumerGroups);
   define('runtime: pending entries and acks', pendingAndAcks);
-  define('runtime: claim idle (XAUTOCLAIM)', claimIdle);
+  define('runtime: claim idle', claimIdle);
+  define('runtime: leases (XCLAIM JUSTID of own ids)', leases);
   define('runtime: blocking reads', blockingReads);
   define('runtime: commit', commit);
   define('runtime: commit with an entity snapshot', snapshotCommit);
@@ -331,7 +332,7 @@ function claimIdle(test: Test<Ctx>): void {
     assert.is(passes, 3);
   });
 
-  test('entries deleted while pending are reported and leave the PEL', async ({ h }) => {
+  test('entries deleted while pending are reported with their owner and stay pending until the caller acks them', async ({ h }) => {
     const s = h.keys.topic('claim-del');
     await h.backend.ensureGroup(s, 'g', '0');
     const [i1, i2, i3] = await appendN(h.backend, s, 3);
@@ -341,11 +342,38 @@ function claimIdle(test: Test<Ctx>): void {
     assert.equal(ids(r.entries), [i2]);
     if (h.backend.features.claimReportsDeleted) {
       assert.equal(r.deletedIds, [i1, i3]);
+      assert.equal(r.deletedOwners, ['dead', 'dead']);
+      // Their owner may still be committing them: only the caller's decision (a dead letter's ack) ends them.
+      assert.equal((await h.backend.pendingEntries(s, 'g')).map((p) => [p.id, p.consumer]), [[i1, 'dead'], [i2, 'live'], [i3, 'dead']]);
+      await h.backend.ack(s, 'g', [i1!, i3!]);
       assert.equal(ids(await h.backend.pendingEntries(s, 'g')), [i2]);
     } else {
       // Without the feature a backend must still never hand out a deleted entry as live.
       assert.not.ok(r.entries.some((e) => e.fields.length === 0));
     }
+  });
+}
+
+function leases(test: Test<Ctx>): void {
+  test('lease: own in-flight ids get a fresh idle time, delivery count unchanged; others\' and deleted ids are left alone', async ({ h }) => {
+    const s = h.keys.topic('lease');
+    await h.backend.ensureGroup(s, 'g', '0');
+    const [i1, i2, i3] = await appendN(h.backend, s, 3);
+    await read(h.backend, s, 'g', 'me', 2);
+    await read(h.backend, s, 'g', 'peer', 1);
+    await h.backend.deleteEntries(s, [i2!]);
+    await sleep(IDLE_SLEEP_MS);
+    const leased = await h.backend.lease(s, 'g', 'me', [i1!, i2!, i3!]);
+    assert.equal(leased, [i1]);
+    const pending = await h.backend.pendingEntries(s, 'g');
+    assert.equal(pending.map((p) => [p.id, p.consumer, p.deliveries]), [[i1, 'me', 1], [i2, 'me', 1], [i3, 'peer', 1]]);
+    assert.ok(pending[0]!.idleMs < IDLE_FLOOR_MS, `leased entry idle ${pending[0]!.idleMs} ms`);
+    assert.ok(pending[1]!.idleMs >= IDLE_FLOOR_MS && pending[2]!.idleMs >= IDLE_FLOOR_MS, 'the deleted and the peer\'s entries keep aging');
+    // So a claim pass takes the peer's idle entry, reports the deleted one, and leaves the leased one.
+    const r = await h.backend.claimIdle(s, 'g', 'other', IDLE_FLOOR_MS, '0-0', 10);
+    assert.equal(ids(r.entries), [i3]);
+    assert.equal([r.deletedIds, r.deletedOwners], [[i2], ['me']]);
+    assert.equal(await h.backend.lease(s, 'g', 'me', []), []);
   });
 }
 
@@ -399,7 +427,7 @@ function info(test: Test<Ctx>): void {
     await h.backend.ensureGroup(s, 'g', '0');
     const [i1, i2, i3] = await appendN(h.backend, s, 3);
     await h.backend.deleteEntries(s, [i3!]);
-    assert.equal(await h.backend.streamInfo(s), { length: 2, firstId: i1!, lastId: i2!, lastGeneratedId: i3!, groups: 1 });
+    assert.equal(await h.backend.streamInfo(s), { length: 2, firstId: i1!, lastId: i2!, lastGeneratedId: i3!, groups: 1, entriesAdded: h.backend.features.groupLag ? 3 : null });
     assert.is(await h.backend.streamInfo(h.keys.topic('info-none')), null);
   });
 
@@ -865,13 +893,21 @@ function moves(test: Test<Ctx>): void {
     assert.equal(await h.backend.moveEntries([]), []);
   });
 
-  test('a move to a key of another type fails with a StreamBackendError and leaves the source entry in place', async ({ h }) => {
+  test('a move to a key of another type fails alone: its error is its outcome, its source entry stays, the other moves stand', async ({ h }) => {
     const from = h.keys.topic('move-bad');
+    const ok = h.keys.topic('move-ok');
     // A string in the source's partition (one slot on a cluster), so the type is what fails.
-    const to = h.keys.idempotency('g', 'move-bad');
-    await h.backend.setWithTtl(to, 'x', 60_000);
-    const [i1] = await appendN(h.backend, from, 1);
-    await rejectsWith(h.backend.moveEntries([{ from, id: i1!, to, fields: f(1) }]), 'SERVER');
+    const bad = h.keys.idempotency('g', 'move-bad');
+    await h.backend.setWithTtl(bad, 'x', 60_000);
+    const [i1, i2] = await appendN(h.backend, from, 2);
+    const [failed, moved] = await h.backend.moveEntries([
+      { from, id: i1!, to: bad, fields: f(1) },
+      { from, id: i2!, to: ok, fields: f(2) },
+    ]);
+    assert.is(failed!.newId, null);
+    assert.match(failed!.error ?? '', /WRONGTYPE/);
+    assert.ok(moved!.newId && moved!.error === undefined, 'the other move stands');
     assert.equal(ids(await h.backend.range(from, '-', '+')), [i1]);
+    assert.equal(values(await h.backend.range(ok, '-', '+')), ['2']);
   });
 }

@@ -1,28 +1,15 @@
-import { decodeEntry, encodeEnvelope } from '../../envelope/codec.js';
-import { deriveEnvelope, nextAttempt } from '../../envelope/envelope.js';
-import type { TraceContextFields } from '../../envelope/trace-context.js';
-import type { Envelope } from '../../envelope/types.js';
-import { formatIssues, validateEnvelope } from '../../envelope/validate.js';
 import type { BoundActorMetrics } from '../../monitoring/metrics.js';
 import type { CustomMetrics, Logger } from '../../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
 import type { CommitItem, StreamBackend } from '../../streams/backend.js';
 import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
-import { isPermanentError } from '../errors.js';
-import type { ActorContext, ActorDefinition, EmitOptions, EntityBatchHook } from '../types.js';
-import { backoffDelay } from './backoff.js';
-import { deadLetterFields, type DeadLetter, type DeadLetterReason } from './dead-letter.js';
-import { withTraceContext, type ActorTracing, type BatchTracing, type ProcessTracing } from './tracing.js';
+import type { ActorDefinition, EntityBatchHook } from '../types.js';
+import type { DeadLetterReason } from './dead-letter.js';
+import { batchedMarkerLookup, batchedPrepare, createLanes, deliveryPipeline, type Delivery, type DeliveryStep, type InputEntry, type Outcome, type StepContext, type TerminalStep } from './steps.js';
+import type { ActorTracing, BatchTracing } from './tracing.js';
 
-/** One entry to process: read with `>`, re-read from our own PEL, or claimed from another consumer. */
-export interface InputEntry {
-  stream: string;
-  id: string;
-  fields: string[];
-  /** Delivery count, known for claimed entries. */
-  deliveries?: number;
-}
+export type { InputEntry } from './steps.js';
 
 /** Everything a batch needs besides its entries. */
 export interface BatchDeps {
@@ -36,10 +23,16 @@ export interface BatchDeps {
   custom: CustomMetrics;
   persistence: ReadOnlyPersistence;
   random?: () => number;
+  /** Told when a handler starts and ends on an entry (the worker's leases and stuck detection). */
+  onHandler?: (e: InputEntry, phase: 'start' | 'end') => void;
   /** OpenTelemetry spans of this actor (none without it, or without a registered SDK). */
   tracing?: ActorTracing;
   /** An entity actor's state hook (defineEntity), opened by the worker. */
   entity?: EntityBatchHook;
+  /** Runtime-wide user steps, run before the actor's own (RuntimeDeps.steps). */
+  steps?: readonly DeliveryStep[];
+  /** The composed pipeline (built once per worker; built from the steps when absent). */
+  pipeline?: TerminalStep;
 }
 
 /** What processing a batch produced: the commit and counts for metrics. */
@@ -51,170 +44,74 @@ export interface BatchResult {
   retried: number;
   duplicates: number;
   deadLettered: Partial<Record<DeadLetterReason, number>>;
+  /** The entries dead-lettered, by reason, for the log line (ids, not only a count). */
+  deadLetteredIds: Partial<Record<DeadLetterReason, string[]>>;
   /** The batch's spans, for the `settle` span of its commit (null without an SDK). */
   trace?: BatchTracing | null;
 }
 
-interface Emission {
-  envelope: Envelope;
-  opts: EmitOptions | undefined;
+/** The pipeline of an actor: runtime-wide user steps, then the actor's own, around the handler. */
+export function pipelineFor(deps: Pick<BatchDeps, 'def' | 'steps'>): TerminalStep {
+  return deliveryPipeline([...(deps.steps ?? []), ...deps.def.steps]);
 }
 
-/** Thrown inside the runtime when a handler's output breaks the actor's contract. */
-class OutputContractError extends Error {
-  override name = 'OutputContractError';
-}
-
-/** Turns a batch of entries into one atomic commit: outputs, retries, dead letters and acks. */
-export async function processBatch(entries: InputEntry[], deps: BatchDeps): Promise<BatchResult> {
-  const { def, keys } = deps;
-  const result: BatchResult = { items: [], processed: 0, failed: 0, retried: 0, duplicates: 0, deadLettered: {} };
-  const now = deps.clock.now();
-  const bt = (result.trace = deps.tracing?.batch() ?? null);
-  // A dead letter is committed like an output: the input acked, one DLQ entry written.
-  const deadLetter = (e: InputEntry, partition: number, topic: string, d: Omit<DeadLetter, 'actor' | 'source' | 'sourceId' | 'failedAtMs'>, pt?: ProcessTracing | null): CommitItem => {
-    result.deadLettered[d.reason] = (result.deadLettered[d.reason] ?? 0) + 1;
-    if (pt) pt.deadLettered(d.reason, d.error);
-    else bt?.deadLetteredEntry(e.stream, e.id, d.reason, d.error);
-    return {
-      ack: { stream: e.stream, group: def.name, id: e.id },
-      // A marker per dead letter: re-committing after an ambiguous failure cannot write it twice.
-      markerKey: keys.idempotency(def.name, `dlq:${e.stream.length}:${e.id}`, partition),
-      outputs: [{ stream: keys.dlq(topic, partition), fields: deadLetterFields({ ...d, actor: def.name, source: e.stream, sourceId: e.id, failedAtMs: now }) }],
-    };
+/** The steps' context for one batch: marker lookups of the batch go out as one round trip (never one per message). */
+export function batchContext(deps: BatchDeps, markersExist: (markers: string[]) => Promise<boolean[]> = (m) => deps.backend.markersExist(m)): StepContext {
+  return {
+    def: deps.def,
+    keys: deps.keys,
+    consumer: deps.consumer,
+    clock: deps.clock,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    custom: deps.custom,
+    persistence: deps.persistence,
+    ...(deps.random ? { random: deps.random } : {}),
+    ...(deps.onHandler ? { onHandler: deps.onHandler } : {}),
+    ...(deps.entity ? { entity: deps.entity, entityPrepared: batchedPrepare(deps.entity) } : {}),
+    trace: deps.tracing?.batch() ?? null,
+    markerExists: batchedMarkerLookup(markersExist),
+    claimed: new Set(),
+    lane: createLanes(deps.def.concurrency),
   };
+}
 
-  const candidates: { e: InputEntry; env: Envelope; partition: number; marker: string; pt: ProcessTracing | null }[] = [];
+/** Counts one outcome into the batch result. */
+function count(result: BatchResult, e: InputEntry, out: Outcome): CommitItem {
+  if (out.kind === 'emitted') throw new Error('delivery pipeline ended without validating outputs');
+  if (out.kind === 'processed') result.processed += 1;
+  else if (out.kind === 'duplicate') result.duplicates += 1;
+  else if (out.kind === 'retry') {
+    result.failed += 1;
+    result.retried += 1;
+  } else {
+    if (out.reason === 'handler-error') result.failed += 1;
+    result.deadLettered[out.reason] = (result.deadLettered[out.reason] ?? 0) + 1;
+    (result.deadLetteredIds[out.reason] ??= []).push(`${e.stream} ${e.id}`);
+  }
+  return out.item;
+}
+
+/** Turns a batch of entries into one atomic commit: each entry through the delivery steps, their commit items in entry order. */
+export async function processBatch(entries: InputEntry[], deps: BatchDeps): Promise<BatchResult> {
+  const result: BatchResult = { items: [], processed: 0, failed: 0, retried: 0, duplicates: 0, deadLettered: {}, deadLetteredIds: {} };
+  const ctx = batchContext(deps);
+  result.trace = ctx.trace;
+  const run = deps.pipeline ?? pipelineFor(deps);
   // Hot path: a batch comes from a handful of streams; each key is parsed once.
   const parsed = new Map<string, ReturnType<Keys['parse']>>();
-  for (const e of entries) {
-    let where = parsed.get(e.stream);
-    if (where === undefined) parsed.set(e.stream, (where = keys.parse(e.stream)));
-    const partition = where?.partition ?? 0;
-    const streamTopic = where?.kind === 'topic' ? where.topic : undefined;
-    const fallbackTopic = streamTopic ?? def.consumes[0]!;
-    if (e.fields.length === 0) {
-      // XAUTOCLAIM reported it deleted, or XREADGROUP 0 returned it without fields.
-      result.items.push(deadLetter(e, partition, fallbackTopic, { reason: 'deleted-before-processing', error: 'entry was deleted from the stream while pending, before it was processed', attempts: 0 }));
-      continue;
-    }
-    const decoded = decodeEntry(e.fields, { maxBytes: def.maxEntryBytes });
-    if (!decoded.ok) {
-      result.items.push(deadLetter(e, partition, fallbackTopic, { reason: decoded.reason, error: decoded.error, attempts: 0, raw: decoded.raw }));
-      continue;
-    }
-    const env = decoded.envelope;
-    if (decoded.dropped) deps.logger.warn('dropped invalid trace context', { actor: def.name, stream: e.stream, id: e.id, dropped: decoded.dropped });
-    if (streamTopic !== undefined && env.type !== streamTopic) {
-      result.items.push(deadLetter(e, partition, fallbackTopic, { reason: 'invalid-envelope', error: `$.type: topic (envelope of type ${env.type} on stream of topic ${streamTopic})`, attempts: env.attempt, envelope: env }));
-      continue;
-    }
-    if (e.deliveries !== undefined && e.deliveries > def.maxDeliveries) {
-      result.items.push(deadLetter(e, partition, env.type, { reason: 'poison', error: `delivered ${e.deliveries} times without a commit (limit ${def.maxDeliveries}): the handler keeps crashing its consumer`, attempts: env.attempt, envelope: env }));
-      continue;
-    }
-    candidates.push({ e, env, partition, marker: keys.idempotency(def.name, env.idempotencyKey, partition), pt: bt?.process(e.stream, e.id, env, env.type, partition) ?? null });
-  }
-
-  // Skip inputs already committed (one round trip for the batch); the commit re-checks atomically.
-  const seen = await deps.backend.markersExist(candidates.map((c) => c.marker));
-  const inBatch = new Set<string>();
-  const toRun: typeof candidates = [];
-  candidates.forEach((c, i) => {
-    if (seen[i] || inBatch.has(c.marker)) {
-      result.duplicates += 1;
-      c.pt?.duplicate();
-      c.pt?.end();
-      result.items.push({ ack: { stream: c.e.stream, group: def.name, id: c.e.id }, outputs: [] });
-    } else {
-      inBatch.add(c.marker);
-      toRun.push(c);
-    }
+  const deliveries = entries.map((entry): Delivery => {
+    let where = parsed.get(entry.stream);
+    if (where === undefined) parsed.set(entry.stream, (where = deps.keys.parse(entry.stream)));
+    return { entry, partition: where?.partition ?? 0, streamTopic: where?.kind === 'topic' ? where.topic : undefined };
   });
-
-  // An entity loads the states of the batch's cache misses here, in one round trip.
-  if (deps.entity) await deps.entity.prepare(toRun.map((c) => c.env));
-
-  // Same partitionKey: in order, one after another; different keys: up to `concurrency` at once.
-  const lanes = new Map<string, typeof toRun>();
-  for (const c of toRun) {
-    const lane = lanes.get(c.env.partitionKey);
-    if (lane) lane.push(c);
-    else lanes.set(c.env.partitionKey, [c]);
-  }
-  const itemsByEntry = new Map<InputEntry, CommitItem>();
-  const queue = [...lanes.values()];
-  const runLane = async (): Promise<void> => {
-    for (let lane = queue.shift(); lane; lane = queue.shift()) {
-      for (const c of lane) itemsByEntry.set(c.e, await runOne(c.e, c.env, c.partition, c.marker, c.pt));
-    }
-  };
-
-  // Envelopes built by ctx.derive (valid by construction) skip validation; a plain Set, dropped
-  // with the batch, costs the GC less than a WeakSet.
-  const trusted = new Set<Envelope>();
-  const runOne = async (e: InputEntry, env: Envelope, partition: number, marker: string, pt: ProcessTracing | null): Promise<CommitItem> => {
-    const emitted: Emission[] = [];
-    const ctx: ActorContext = {
-      actor: def.name,
-      consumer: deps.consumer,
-      logger: deps.logger,
-      metrics: deps.custom,
-      clock: deps.clock,
-      persistence: deps.persistence,
-      derive: (typeOrTopic, payload, opts) => {
-        const type = typeof typeOrTopic === 'string' ? typeOrTopic : typeOrTopic.type;
-        const make = (traceContext?: TraceContextFields) => deriveEnvelope(env, type, payload, { ...opts, now: deps.clock.now(), traceContext });
-        const child = pt ? pt.create(type, make) : make();
-        trusted.add(child);
-        return child;
-      },
-      emit: (envelope, opts) => void emitted.push({ envelope, opts }),
-    };
-    const started = performance.now();
-    try {
-      const handle = () => (deps.entity ? deps.entity.handle(env, ctx) : def.handle(env, ctx));
-      const returned = await (pt ? pt.run(handle) : handle());
-      if (Array.isArray(returned)) for (const r of returned) emitted.push({ envelope: r, opts: undefined });
-      const item: CommitItem = { ack: { stream: e.stream, group: def.name, id: e.id }, markerKey: marker, outputs: [], delayed: [] };
-      for (const { envelope: out, opts } of emitted) {
-        if (!def.emits.includes(out.type)) throw new OutputContractError(`emitted type ${out.type} is not in emits [${def.emits.join(', ')}]`);
-        if (!trusted.has(out)) {
-          const v = validateEnvelope(out);
-          if (!v.ok) throw new OutputContractError(`emitted an invalid envelope: ${formatIssues(v.errors)}`);
-        }
-        const fields = encodeEnvelope(withTraceContext(out, env, pt));
-        const due = opts?.at ?? (opts?.delayMs !== undefined ? deps.clock.now() + opts.delayMs : undefined);
-        if (due !== undefined && due > deps.clock.now()) item.delayed!.push({ delayedKey: keys.delayed(out.type, partition), dueMs: due, uid: out.id, fields });
-        else item.outputs.push({ stream: keys.topic(out.type, partition), fields });
-      }
-      deps.entity?.attach(env, item);
-      result.processed += 1;
-      return item;
-    } catch (err) {
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      result.failed += 1;
-      deps.logger.warn('handler failed', { actor: def.name, stream: e.stream, id: e.id, attempt: env.attempt, error: message });
-      if (env.attempt < def.maxAttempts && !isPermanentError(err)) {
-        result.retried += 1;
-        const retry = nextAttempt(env);
-        const delayMs = backoffDelay(def.backoff, env.attempt, deps.random);
-        pt?.retried(retry.attempt, delayMs, message);
-        // Retries go to this actor's own retry stream (no other group sees them), after the backoff.
-        return {
-          ack: { stream: e.stream, group: def.name, id: e.id },
-          outputs: [],
-          delayed: [{ delayedKey: keys.retryDelayed(def.name, partition), dueMs: deps.clock.now() + delayMs, uid: `${env.id}#${retry.attempt}`, fields: encodeEnvelope(retry) }],
-        };
-      }
-      return deadLetter(e, partition, env.type, { reason: 'handler-error', error: message, attempts: env.attempt, envelope: env }, pt);
-    } finally {
-      pt?.end();
-      deps.metrics.handlerDuration((performance.now() - started) / 1000);
-    }
-  };
-
-  await Promise.all(Array.from({ length: Math.min(def.concurrency, queue.length) }, runLane));
-  for (const c of toRun) result.items.push(itemsByEntry.get(c.e)!);
+  // All entries start at once: their marker lookups are gathered into one call; lanes keep per-key order.
+  const outcomes = await Promise.all(deliveries.map((d) => run(d, ctx)));
+  outcomes.forEach((out, i) => {
+    const d = deliveries[i]!;
+    // Dead letters decided before an envelope had a `process` span: events on the batch's `settle` span.
+    if (out.kind === 'dead-letter' && !d.pt) ctx.trace?.deadLetteredEntry(d.entry.stream, d.entry.id, out.reason, out.error);
+    result.items.push(count(result, d.entry, out));
+  });
   return result;
 }

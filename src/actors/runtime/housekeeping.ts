@@ -1,9 +1,13 @@
 import { hostname } from 'node:os';
 import type { ActorMetrics } from '../../monitoring/metrics.js';
 import type { Logger } from '../../monitoring/types.js';
-import type { StreamBackend } from '../../streams/backend.js';
+import type { GroupInfo, StreamBackend } from '../../streams/backend.js';
 import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
+import { trimmedGap, unreadPresent, type TrimGap } from '../../streams/gap.js';
+
+/** Unread entries counted with one XRANGE to tell a gap while a group is behind; above this, wait until it catches up. */
+const GAP_COUNT_LIMIT = 1_000;
 import type { RuntimeOptions } from './options.js';
 import type { ActorWorker } from './worker.js';
 
@@ -49,6 +53,8 @@ class Periodic {
  */
 export class Housekeeping {
   private readonly tasks: Periodic[] = [];
+  /** Entries already reported lost to a gap, by stream and group: each is logged and counted once per process. */
+  private readonly gapsReported = new Map<string, number>();
 
   constructor(
     private readonly workers: ActorWorker[],
@@ -106,7 +112,17 @@ export class Housekeeping {
       for (const s of w.streams) {
         const group = (await backend.groups(s)).find((g) => g.name === w.def.name);
         if (!group) continue;
-        if (group.lag !== null) bound.setLag(s, group.lag);
+        // Entries trimmed before this group read them: never silent (log with the range, metric).
+        const gap = await this.gapOf(s, group);
+        const gapKey = `${s} ${w.def.name}`;
+        const reported = this.gapsReported.get(gapKey) ?? 0;
+        if (gap && gap.entries > reported) {
+          this.gapsReported.set(gapKey, gap.entries);
+          bound.gap(s, gap.entries - reported);
+          logger.error('gap', { actor: w.def.name, stream: s, range: gap.range, entries: gap.entries - reported, missingTotal: gap.entries, why: 'entries were removed from the stream before this group read them (a trim or XDEL outside the runtime); they cannot be delivered' });
+        }
+        // Redis keeps counting trimmed-unread entries as lag; what can still be delivered is the rest.
+        if (group.lag !== null) bound.setLag(s, Math.max(0, group.lag - (gap?.entries ?? 0)));
         bound.setPending(s, group.pending);
         const consumers = await backend.consumers(s, w.def.name);
         const dead = consumers.filter((c) => c.name !== consumer && c.pending === 0 && c.idleMs > w.def.claimIdleMs);
@@ -121,13 +137,41 @@ export class Housekeeping {
     }
   }
 
-  /** Trims each consumed stream below what every group has acknowledged, keeping the retention window. */
+  /** The trimmed-before-delivery gap of a group; the unread entries still there are counted only when few (one bounded XRANGE). */
+  private async gapOf(stream: string, group: GroupInfo): Promise<TrimGap | null> {
+    const info = await this.deps.backend.streamInfo(stream);
+    if (!info) return null;
+    let present = unreadPresent(info, group);
+    if (present === null && group.lag !== null && group.lag <= GAP_COUNT_LIMIT) present = (await this.deps.backend.range(stream, `(${group.lastDeliveredId}`, '+', GAP_COUNT_LIMIT + 1)).length;
+    return trimmedGap(info, group, present);
+  }
+
+  /** Trims each consumed stream below what every group has acknowledged, keeping the retention window; then the DLQ retention. */
   async trim(): Promise<void> {
     const { backend, options, logger } = this.deps;
     const streams = new Set(this.workers.flatMap((w) => w.streams));
     for (const s of streams) {
       const r = await backend.trim(s, { retainMs: options.retentionMs, maxLenCap: options.maxLenCap });
       if (r.removedUnacked > 0) logger.warn('operator cap dropped unacknowledged entries', { stream: s, dropped: r.removedUnacked, cap: options.maxLenCap });
+    }
+    await this.expireDeadLetters();
+  }
+
+  /**
+   * The DLQ retention policy, on the DLQs of the topics this runtime consumes (the ones its actors
+   * write to): dead letters older than dlqRetentionMs, then beyond the operator cap dlqMaxLen, are
+   * removed. Never silent: each removal is counted (stream_actor_dead_letters_expired_total) and logged.
+   */
+  async expireDeadLetters(): Promise<void> {
+    const { backend, keys, clock, options, logger, metrics } = this.deps;
+    if (options.dlqRetentionMs <= 0 && options.dlqMaxLen <= 0) return;
+    const dlqs = new Set(this.workers.flatMap((w) => w.def.consumes.map((t) => keys.dlq(t, w.partition))));
+    for (const dlq of dlqs) {
+      const r = await backend.trimRetention(dlq, { ...(options.dlqRetentionMs > 0 ? { minTimeMs: clock.now() - options.dlqRetentionMs } : {}), ...(options.dlqMaxLen > 0 ? { maxLen: options.dlqMaxLen } : {}) });
+      if (r.byAge + r.byCount === 0) continue;
+      metrics.deadLettersExpired(dlq, 'age', r.byAge);
+      metrics.deadLettersExpired(dlq, 'count', r.byCount);
+      logger.warn('dead letters expired by the DLQ retention policy', { stream: dlq, byAge: r.byAge, byCount: r.byCount, retentionMs: options.dlqRetentionMs, maxLen: options.dlqMaxLen });
     }
   }
 }

@@ -12,10 +12,13 @@ export const DEFAULT_ACTOR_OPTIONS: Readonly<Omit<ActorDefinition, 'name' | 'con
   maxDeliveries: 5,
   backoff: DEFAULT_BACKOFF,
   claimIdleMs: 30_000,
+  maxHandlerMs: 300_000,
   heartbeatMs: 5_000,
   idempotencyTtlMs: 7 * 24 * 3600_000,
   maxEntryBytes: 1024 * 1024,
   startId: '0',
+  redactDeadLetters: false,
+  steps: Object.freeze([]),
 });
 
 /** Process-wide runtime settings. */
@@ -30,6 +33,10 @@ export interface RuntimeOptions {
   retentionMs: number;
   /** Operator cap on stream length that may drop unread entries (off: 0). */
   maxLenCap: number;
+  /** Dead letters older than this are removed from the DLQs of the topics this runtime consumes, counted and logged (0 keeps them forever). Runs with the trim. */
+  dlqRetentionMs: number;
+  /** Operator cap on each DLQ's length: older dead letters beyond it are removed, counted and logged (off: 0). */
+  dlqMaxLen: number;
   /** Wait this long after an infrastructure error (Redis down) before trying again; doubles up to errorBackoffMaxMs. */
   errorBackoffMs: number;
   /** Cap of the doubling wait after infrastructure errors. */
@@ -51,6 +58,8 @@ export const DEFAULT_RUNTIME_OPTIONS: Readonly<RuntimeOptions> = Object.freeze({
   trimIntervalMs: 60_000,
   retentionMs: 3600_000,
   maxLenCap: 0,
+  dlqRetentionMs: 30 * 24 * 3600_000,
+  dlqMaxLen: 0,
   errorBackoffMs: 100,
   errorBackoffMaxMs: 5_000,
   claimIntervalMinMs: 50,

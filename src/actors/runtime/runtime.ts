@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../../streams/clock.js';
 import { assertName, createKeys, type Keys } from '../../streams/keys.js';
 import type { ActorDefinition } from '../types.js';
 import { Housekeeping } from './housekeeping.js';
+import type { DeliveryStep } from './steps.js';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './options.js';
 import { ActorTracing } from './tracing.js';
 import { ActorWorker } from './worker.js';
@@ -44,6 +45,8 @@ export interface RuntimeDeps {
   ownPartitions?: number[];
   /** Random source for backoff jitter (tests pin it). */
   random?: () => number;
+  /** Delivery steps for every actor of this runtime (before each actor's own): a timeout, a rate limit, tracing. */
+  steps?: readonly DeliveryStep[];
   /** Serve /metrics (this runtime's registry) and /healthz (200 while running with its groups and Redis answering) on this port from start() until stop(); 0 picks a free port (see `metricsPort`). */
   metricsPort?: number;
   /** Interface the metrics server binds; default 127.0.0.1 (use 0.0.0.0 in a container). */
@@ -116,6 +119,7 @@ export class ActorRuntime {
             persistence: deps.persistence ?? NO_PERSISTENCE,
             tracing: new ActorTracing(def.name),
             ...(deps.random ? { random: deps.random } : {}),
+            ...(deps.steps ? { steps: deps.steps } : {}),
           },
           this.options,
           partition,

@@ -2,7 +2,8 @@ import type { BoundActorMetrics } from '../../monitoring/metrics.js';
 import type { Logger } from '../../monitoring/types.js';
 import { isStreamBackendError, type StreamBackend } from '../../streams/backend.js';
 import type { ActorDefinition } from '../types.js';
-import { processBatch, type BatchDeps, type BatchResult, type InputEntry } from './batch.js';
+import { pipelineFor, processBatch, type BatchDeps, type BatchResult, type InputEntry } from './batch.js';
+import { Leases } from './leases.js';
 import type { RuntimeOptions } from './options.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -27,6 +28,8 @@ export class ActorWorker {
   private readonly backend: StreamBackend;
   private readonly logger: Logger;
   private readonly metrics: BoundActorMetrics;
+  private readonly leases: Leases;
+  private readonly batchDeps: BatchDeps;
 
   /** Streams this actor reads: its topics and its own retry stream. */
   readonly streams: string[];
@@ -43,6 +46,9 @@ export class ActorWorker {
     this.logger = deps.logger;
     this.metrics = deps.metrics;
     this.streams = [...def.consumes.map((t) => deps.keys.topic(t, partition)), deps.keys.retry(def.name, partition)];
+    this.leases = new Leases({ backend: deps.backend, actor: def.name, group: def.name, consumer: deps.consumer, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, claimIdleMs: def.claimIdleMs, maxHandlerMs: def.maxHandlerMs });
+    // The delivery steps are composed once per worker, not per batch.
+    this.batchDeps = { ...this.deps, onHandler: this.leases.onHandler, pipeline: pipelineFor(this.deps) };
   }
 
   /** Creates the groups (idempotent) and starts the loop. */
@@ -50,6 +56,7 @@ export class ActorWorker {
     await this.ensureGroups();
     this.running = true;
     this.abort = new AbortController();
+    this.leases.start();
     this.loopDone = this.loop();
   }
 
@@ -62,6 +69,7 @@ export class ActorWorker {
     this.running = false;
     this.abort.abort();
     await this.loopDone;
+    await this.leases.stop();
   }
 
   private async loop(): Promise<void> {
@@ -97,7 +105,7 @@ export class ActorWorker {
           prefetch.catch(() => undefined);
         }
         this.metrics.batchSize(entries.length);
-        const batch = await processBatch(entries, this.deps);
+        const batch = await processBatch(entries, this.batchDeps);
         await inflight;
         inflight = this.commit(batch, entries);
         errorDelay = this.options.errorBackoffMs;
@@ -114,8 +122,11 @@ export class ActorWorker {
     await inflight;
   }
 
-  private readNew(): Promise<InputEntry[]> {
-    return this.backend.readGroup({ group: this.def.name, consumer: this.deps.consumer, streams: this.streams, count: this.def.batchSize, blockMs: this.options.blockMs, signal: this.abort.signal });
+  private async readNew(): Promise<InputEntry[]> {
+    const entries = await this.backend.readGroup({ group: this.def.name, consumer: this.deps.consumer, streams: this.streams, count: this.def.batchSize, blockMs: this.options.blockMs, signal: this.abort.signal });
+    // Read ahead or not, they are ours from now on: leased until committed.
+    this.leases.hold(entries);
+    return entries;
   }
 
   /**
@@ -135,16 +146,19 @@ export class ActorWorker {
         const lost = new Set(batch.items.flatMap((it, i) => (res.items[i]?.status === 'conflict' && it.ack ? [`${it.ack.stream} ${it.ack.id}`] : [])));
         const again = entries.filter((e) => lost.has(`${e.stream} ${e.id}`));
         this.logger.debug('entity version conflict; deciding again on fresh state', { actor: this.def.name, conflicts, round });
-        if (round < MAX_CONFLICT_ROUNDS && again.length > 0) await this.commit(await processBatch(again, this.deps), again, round + 1);
+        if (round < MAX_CONFLICT_ROUNDS && again.length > 0) await this.commit(await processBatch(again, this.batchDeps), again, round + 1);
         else this.recover = true;
       }
+      this.leases.release(entries);
       if (batch.processed) this.metrics.processed(batch.processed);
       if (batch.failed) this.metrics.failed('handler-error', batch.failed);
       if (batch.retried) this.metrics.retried(batch.retried);
       if (batch.duplicates) this.metrics.duplicate(batch.duplicates);
       for (const [reason, n] of Object.entries(batch.deadLettered)) {
         this.metrics.deadLettered(reason, n);
-        this.logger.warn('dead-lettered', { actor: this.def.name, reason, count: n });
+        // The entries, not only a count: an operator finds each one (streams-dlq list, the source stream).
+        const ids = batch.deadLetteredIds[reason as keyof typeof batch.deadLetteredIds] ?? [];
+        this.logger.warn('dead-lettered', { actor: this.def.name, reason, count: n, entries: ids.slice(0, 100), ...(ids.length > 100 ? { more: ids.length - 100 } : {}) });
       }
     } catch (err) {
       this.recover = true;
@@ -165,7 +179,9 @@ export class ActorWorker {
       const [e] = await this.backend.readOwnPending(stream, this.def.name, this.deps.consumer, 1);
       if (!e) continue;
       const [p] = await this.backend.pendingEntries(stream, this.def.name, { start: e.id, end: e.id, count: 1, consumer: this.deps.consumer });
-      return [{ stream, id: e.id, fields: e.fields, ...(p ? { deliveries: p.deliveries } : {}) }];
+      const entry: InputEntry = { stream, id: e.id, fields: e.fields, ...(p ? { deliveries: p.deliveries } : {}) };
+      this.leases.hold([entry]);
+      return [entry];
     }
     return [];
   }
@@ -177,8 +193,10 @@ export class ActorWorker {
       const res = await this.backend.claimIdle(stream, this.def.name, this.deps.consumer, this.def.claimIdleMs, this.claimCursor.get(stream) ?? '0-0', 1);
       this.claimCursor.set(stream, res.next);
       for (const e of res.entries) out.push({ stream, id: e.id, fields: e.fields, deliveries: e.deliveries });
-      // Entries deleted while pending: recorded in the DLQ, never silently dropped.
-      for (const id of res.deletedIds) out.push({ stream, id, fields: [] });
+      this.leases.hold(out);
+      // Entries deleted while pending: recorded in the DLQ, never silently dropped, unless their
+      // owner will still commit them (one outcome per entry).
+      for (const id of await this.orphanedDeletes(stream, res.deletedIds, res.deletedOwners)) out.push({ stream, id, fields: [] });
       if (out.length) break;
     }
     if (out.length) {
@@ -186,5 +204,29 @@ export class ActorWorker {
       this.logger.info('claimed idle entries', { actor: this.def.name, count: out.length });
     }
     return out;
+  }
+
+  /**
+   * Of the deleted ids a claim pass reported, those nobody will commit: ours when this worker does
+   * not hold them (a previous life's), a peer's when its heartbeat is gone. A live owner (this
+   * worker holding the id, or a peer with a heartbeat) commits its own and its ack ends them.
+   */
+  private async orphanedDeletes(stream: string, ids: string[], owners: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const { keys, consumer } = this.deps;
+    const heartbeatOf = (owner: string): string | null => {
+      try {
+        return keys.heartbeat(this.def.name, owner);
+      } catch {
+        return null; // Not a name our runtime gives: nobody we know will commit it.
+      }
+    };
+    const peers = [...new Set(owners.filter((o) => o !== consumer))];
+    const beats = await this.backend.getMany(peers.map((p) => heartbeatOf(p)).filter((k): k is string => k !== null));
+    const alive = new Set(peers.filter((p) => heartbeatOf(p) !== null).filter((_, i) => beats[i] !== null));
+    return ids.filter((id, i) => {
+      const owner = owners[i] ?? '';
+      return owner === consumer ? !this.leases.holds(stream, id) : !alive.has(owner);
+    });
   }
 }

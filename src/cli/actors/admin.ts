@@ -56,7 +56,7 @@ export async function actorsIngest(args: ActorsFlags & { file: string; json: boo
     if (args.json) io.out(toJson(summary));
     else {
       io.out(`ingested ${result.ingested} envelopes (${result.duplicates} repeat an earlier messageId) onto ${keysFor(cfg).topic('email.received')}`);
-      if (result.rejected.length) io.err(`actors: ${result.rejected.length} line(s) were not JSON and went to the DLQ of email.received (lines ${summary.rejectedLines.slice(0, 10).join(', ')}${result.rejected.length > 10 ? ', …' : ''})`);
+      if (result.rejected.length) io.err(`actors: ${result.rejected.length} line(s) could not become envelopes (not JSON, too big or too deep, or invalid) and went to the DLQ of email.received with their reason (lines ${summary.rejectedLines.slice(0, 10).join(', ')}${result.rejected.length > 10 ? ', …' : ''})`);
     }
     return 0;
   } finally {

@@ -9,7 +9,7 @@ import { createKeys, type Keys } from '../../streams/keys.js';
 import { CliError, EXIT, resolveToolConfig, type CliIO, type ConnectionFlags } from '../common.js';
 import { connectTool, type ToolConnectionOptions } from '../connect.js';
 import { formatDuration, renderTable, toJson, truncate } from '../format.js';
-import { executeReplay, planReplay, purgeDeadLetters, type ReplayOutcome, type ReplayStep, type ReplayTarget } from './replay.js';
+import { executeReplay, planReplay, purgeDeadLetters, summarizeReplay, type ReplayOutcome, type ReplayStep, type ReplayTarget } from './replay.js';
 import { findDeadLetter, selectDeadLetters, type DlqFilter, type DlqItem, type DlqSelection } from './select.js';
 
 /** The subcommands. */
@@ -54,7 +54,7 @@ function listTable(items: DlqItem[], now: number): string {
 function planTable(keys: Keys, plan: ReplayStep[]): string {
   return renderTable(
     ['id', 'topic', 'action', 'to / why not'],
-    plan.map((s) => [s.item.entry.id, s.item.topic, s.target ? 'replay' : 'skip', s.target ? label(keys, s.target) : (s.skipReason ?? '')]),
+    plan.map((s) => [s.item.entry.id, s.item.topic, s.target ? 'replay' : 'refuse', s.target ? label(keys, s.target) : (s.refuseReason ?? '')]),
   );
 }
 
@@ -72,20 +72,20 @@ function list(args: StreamsDlqArgs, io: CliIO, sel: DlqSelection, now: number): 
 async function replay(args: StreamsDlqArgs, io: CliIO, keys: Keys, backend: StreamBackend, items: DlqItem[]): Promise<number> {
   const plan = planReplay(items, keys, args.target);
   if (args.dryRun) {
-    if (args.json) io.out(toJson({ dryRun: true, plan: plan.map((s) => ({ id: s.item.entry.id, dlq: s.item.stream, target: s.target, ...(s.skipReason ? { skipReason: s.skipReason } : {}) })) }));
-    else io.out(plan.length === 0 ? 'no matching dead letters' : `${planTable(keys, plan)}\ndry run: ${plan.filter((s) => s.target).length} would be replayed, ${plan.filter((s) => !s.target).length} skipped; nothing changed`);
+    if (args.json) io.out(toJson({ dryRun: true, plan: plan.map((s) => ({ id: s.item.entry.id, dlq: s.item.stream, target: s.target, ...(s.refuseReason ? { refuseReason: s.refuseReason } : {}) })) }));
+    else io.out(plan.length === 0 ? 'no matching dead letters' : `${planTable(keys, plan)}\ndry run: ${plan.filter((s) => s.target).length} would be moved, ${plan.filter((s) => !s.target).length} refused; nothing changed`);
     return EXIT.ok;
   }
+  // executeReplay never throws: every run ends with this report, also when Redis went away mid-run.
   const outcomes = await executeReplay(backend, plan);
-  const count = (st: ReplayOutcome['status']): number => outcomes.filter((o) => o.status === st).length;
-  const summary = { replayed: count('replayed'), skipped: count('skipped'), gone: count('gone') };
+  const summary = summarizeReplay(outcomes);
   if (args.json) io.out(toJson({ ...summary, outcomes: outcomes.map(outcomeJson) }));
   else if (outcomes.length === 0) io.out('no matching dead letters');
   else {
-    const rows = outcomes.map((o) => [o.item.entry.id, o.item.topic, o.status, o.status === 'replayed' ? `${label(keys, o.target)} ${o.newId}` : (o.detail ?? '')]);
-    io.out(`${renderTable(['id', 'topic', 'status', 'new entry / why not'], rows)}\nreplayed ${summary.replayed}, skipped ${summary.skipped}, gone ${summary.gone}`);
+    const rows = outcomes.map((o) => [o.item.entry.id, o.item.topic, o.status, o.status === 'moved' ? `${label(keys, o.target)} ${o.newId}` : (o.detail ?? '')]);
+    io.out(`${renderTable(['id', 'topic', 'status', 'new entry / why not'], rows)}\nmoved ${summary.moved}, refused ${summary.refused}, failed ${summary.failed}, gone ${summary.gone}`);
   }
-  return summary.skipped > 0 ? EXIT.problems : EXIT.ok;
+  return summary.refused + summary.failed > 0 ? EXIT.problems : EXIT.ok;
 }
 
 async function purge(args: StreamsDlqArgs, io: CliIO, backend: StreamBackend, items: DlqItem[], now: number): Promise<number> {

@@ -4,6 +4,7 @@
  * dead by their heartbeat keys, DLQ depth per topic, stale groups, and the threshold checks.
  */
 import { compareIds, type ConsumerInfo, type GroupInfo, type StreamBackend } from '../../streams/backend.js';
+import { trimmedGap, type TrimGap } from '../../streams/gap.js';
 import type { KeyKind, Keys } from '../../streams/keys.js';
 
 /** Thresholds and windows of a health check; null disables a threshold. */
@@ -54,6 +55,8 @@ export interface GroupHealth {
   consumers: ConsumerHealth[];
   /** Has work, but every consumer is dead and idle past the staleness window (or it has none). */
   stale: boolean;
+  /** Entries removed from the stream before this group read them (always a problem: they are lost to it). */
+  gap: TrimGap | null;
 }
 
 /** One stream of the prefix. */
@@ -80,7 +83,7 @@ export interface DlqDepth {
 }
 
 /** Which check a problem or warning comes from. */
-export type HealthCheck = 'max-lag' | 'max-pending' | 'max-dlq' | 'dead-consumer' | 'stale-group' | 'lag-unknown';
+export type HealthCheck = 'max-lag' | 'max-pending' | 'max-dlq' | 'dead-consumer' | 'stale-group' | 'lag-unknown' | 'trim-gap';
 
 /** One breached threshold (a problem) or a notable state whose check is off (a warning). */
 export interface HealthFinding {
@@ -150,6 +153,7 @@ async function collectStream(src: HealthSources, key: string, staleAfterMs: numb
       entriesRead: g.entriesRead,
       consumers,
       stale: isStale(g, consumers, info.lastId, staleAfterMs),
+      gap: trimmedGap(info, g),
     });
   }
   const where = keys.parse(key);
@@ -171,6 +175,7 @@ function findings(streams: StreamHealth[], dlq: DlqDepth[], o: HealthOptions): {
   for (const s of streams) {
     for (const g of s.groups) {
       const at = { stream: s.key, group: g.name };
+      if (g.gap) problems.push({ check: 'trim-gap', ...at, value: g.gap.entries, message: `group ${g.name} on ${s.key}: ${g.gap.entries} entries ${g.gap.range} were removed before it read them (trimmed or deleted outside the runtime)` });
       if (o.maxLag !== null && g.lag !== null && g.lag > o.maxLag) problems.push({ check: 'max-lag', ...at, value: g.lag, limit: o.maxLag, message: `group ${g.name} on ${s.key}: lag ${g.lag} > ${o.maxLag}` });
       if (o.maxLag !== null && g.lag === null) warnings.push({ check: 'lag-unknown', ...at, message: `group ${g.name} on ${s.key}: the server does not report lag (Redis < 7 or entries deleted), --max-lag not checked` });
       if (o.maxPending !== null && g.pending > o.maxPending) problems.push({ check: 'max-pending', ...at, value: g.pending, limit: o.maxPending, message: `group ${g.name} on ${s.key}: pending ${g.pending} > ${o.maxPending}` });

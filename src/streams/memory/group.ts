@@ -29,7 +29,8 @@ export interface PelRecord {
 export interface AutoClaimOutcome {
   next: Id | null;
   claimed: { entry: MemEntry; deliveries: number }[];
-  deletedIds: string[];
+  /** Idle pending ids whose entries were deleted, with their owner; left pending. */
+  deleted: { id: string; consumer: string }[];
 }
 
 /** A consumer group's state. */
@@ -125,32 +126,26 @@ export class ConsumerGroup {
     rec.consumer.pending.remove(rec.key);
   }
 
-  /** XAUTOCLAIM: scans up to count*10 PEL entries from `start`; Redis 7 semantics for deleted entries. */
+  /**
+   * The claim-idle script (src/streams/scripts/claim-idle-1.lua): XPENDING IDLE from `start` for up
+   * to `count` idle entries; live ones XCLAIMed, deleted ones reported with their owner and left
+   * pending. `next` is the last id scanned (exclusive), or null once the scan wrapped around.
+   */
   autoClaim(stream: MemoryStream, consumerName: string, minIdleMs: number, start: Id, count: number, now: number): AutoClaimOutcome {
-    const attempts = count * 10;
-    // Snapshot what the scan may examine, plus one more for the cursor: the loop mutates the PEL.
     const scan: PelRecord[] = [];
     for (const rec of this.pelOrder.between(start)) {
+      if (now - rec.deliveryTime < minIdleMs) continue;
       scan.push(rec);
-      if (scan.length > attempts) break;
+      if (scan.length >= count) break;
     }
-    const out: AutoClaimOutcome = { next: null, claimed: [], deletedIds: [] };
-    let consumer: MemConsumer | undefined;
-    let left = count;
-    let i = 0;
-    for (; i < scan.length && i < attempts && left > 0; i++) {
-      const rec = scan[i]!;
+    const out: AutoClaimOutcome = { next: null, claimed: [], deleted: [] };
+    for (const rec of scan) {
       const entry = stream.get(rec.key);
       if (!entry) {
-        // Deleted while pending: Redis 7 drops it from the PEL and reports it; it uses up COUNT.
-        this.dropPending(rec);
-        out.deletedIds.push(rec.id);
-        left--;
+        out.deleted.push({ id: rec.id, consumer: rec.consumer.name });
         continue;
       }
-      if (minIdleMs > 0 && now - rec.deliveryTime < minIdleMs) continue;
-      // The claiming consumer is created (and its seen-time refreshed) only once something is claimed.
-      consumer ??= this.touchConsumer(consumerName, now);
+      const consumer = this.touchConsumer(consumerName, now);
       if (rec.consumer !== consumer) {
         rec.consumer.pending.remove(rec.key);
         rec.consumer = consumer;
@@ -159,10 +154,22 @@ export class ConsumerGroup {
       rec.deliveryTime = now;
       rec.deliveries++;
       out.claimed.push({ entry, deliveries: rec.deliveries });
-      left--;
     }
-    out.next = scan[i]?.key ?? null;
+    out.next = scan.length >= count ? scan[scan.length - 1]!.key : null;
     return out;
+  }
+
+  /** The lease script (src/streams/scripts/lease-1.lua): XCLAIM JUSTID of ids still pending for `consumerName` and still in the stream. */
+  lease(stream: MemoryStream, consumerName: string, ids: readonly string[], now: number): string[] {
+    const own: string[] = [];
+    for (const id of ids) {
+      const rec = this.pel.get(id);
+      if (rec && rec.consumer.name === consumerName && stream.get(rec.key)) own.push(id);
+    }
+    if (own.length === 0) return own;
+    this.touchConsumer(consumerName, now);
+    for (const id of own) this.pel.get(id)!.deliveryTime = now;
+    return own;
   }
 
   /** XGROUP DELCONSUMER: drops the consumer and its pending entries; returns how many it had. */

@@ -91,16 +91,22 @@ export function claimIdleCall(stream: string, group: string, consumer: string, m
   return { script: SCRIPTS.claimIdle, keys: [stream], args: [group, consumer, minIdleMs, start, count] };
 }
 
-/** claim-idle's reply: { next, live entries, deleted ids, delivery counts }. */
-export type ClaimIdleReply = [string, RawEntry[], string[], number[]];
+/** claim-idle's reply: { next, live entries, deleted ids, delivery counts, deleted ids' owners }. */
+export type ClaimIdleReply = [string, RawEntry[], string[], number[], string[]];
 
 /** Decodes claim-idle's reply. */
-export function decodeClaimIdle([next, live, deleted, counts]: ClaimIdleReply): ClaimResult {
+export function decodeClaimIdle([next, live, deleted, counts, owners]: ClaimIdleReply): ClaimResult {
   return {
     next,
     entries: live.map((e, i) => ({ id: e[0], fields: e[1] ?? [], deliveries: Number(counts[i] ?? 1) })),
     deletedIds: deleted,
+    deletedOwners: owners,
   };
+}
+
+/** A consumer's lease on its own in-flight ids (lease-1.lua); the reply is the ids leased. */
+export function leaseCall(stream: string, group: string, consumer: string, ids: string[]): ScriptCall {
+  return { script: SCRIPTS.lease, keys: [stream], args: [group, consumer, ...ids] };
 }
 
 /** Moving due delayed entries onto their stream (promote-due-2.lua). */

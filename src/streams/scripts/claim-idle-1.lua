@@ -1,27 +1,35 @@
--- claim-idle (1 key): XAUTOCLAIM plus each claimed entry's delivery count (which XAUTOCLAIM does
--- not return), in one round trip, so the runtime can send crash-looping poison to the DLQ.
--- Redis >= 7 lists entries deleted meanwhile (and drops them from the PEL); Redis 6.2 returns them
--- with nil fields and keeps them pending, so those are acked here to behave the same.
+-- claim-idle (1 key): takes over entries idle for at least minIdleMs in any consumer's PEL, with
+-- their delivery counts, in one round trip (so the runtime can send crash-looping poison to the DLQ).
+-- Not XAUTOCLAIM: on Redis 7 it drops every deleted id it scans from the PEL, idle or not, also a
+-- live consumer's in-flight ones, and the caller would dead-letter entries their owner is still
+-- handling. Here only idle pending entries are looked at (XPENDING IDLE: a live owner keeps its
+-- own fresh with leases), live ones are XCLAIMed (min-idle re-checked, so a lease that won the race
+-- wins), and deleted ones are reported with their owner and left pending: the caller decides
+-- (owner alive: its commit acks it; owner gone: one dead letter, whose commit acks it).
 --
 -- KEYS[1]  stream
 -- ARGV[1]  group
 -- ARGV[2]  consumer (the claimer)
 -- ARGV[3]  minIdleMs
--- ARGV[4]  start id (cursor)
+-- ARGV[4]  start (inclusive id, or '(' id)
 -- ARGV[5]  count
--- Returns  { next, { {id, fields}... }, { deletedId... }, { deliveries... } }
+-- Returns  { next, { {id, fields}... }, { deletedId... }, { deliveries... }, { deletedOwner... } };
+--          next is '0-0' once the scan wrapped around
 
-local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5])
-local live, counts = {}, {}
-local deleted = r[3] or {}
-for _, e in ipairs(r[2]) do
-  if e[2] then
-    local p = redis.call('XPENDING', KEYS[1], ARGV[1], e[1], e[1], 1)
-    live[#live + 1] = e
-    counts[#counts + 1] = (p[1] and p[1][4]) or 1
+local pend = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], ARGV[4], '+', ARGV[5])
+local live, counts, deleted, owners = {}, {}, {}, {}
+for _, p in ipairs(pend) do
+  if #redis.call('XRANGE', KEYS[1], p[1], p[1]) == 1 then
+    local c = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], p[1])
+    if c[1] then
+      live[#live + 1] = c[1]
+      counts[#counts + 1] = p[4] + 1
+    end
   else
-    deleted[#deleted + 1] = e[1]
-    redis.call('XACK', KEYS[1], ARGV[1], e[1])
+    deleted[#deleted + 1] = p[1]
+    owners[#owners + 1] = p[2]
   end
 end
-return { r[1], live, deleted, counts }
+local next = '0-0'
+if #pend >= tonumber(ARGV[5]) then next = '(' .. pend[#pend][1] end
+return { next, live, deleted, counts, owners }

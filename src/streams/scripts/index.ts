@@ -37,6 +37,7 @@ function load(name: string, keys: number | null, command: string): LuaScript {
 export const SCRIPTS = Object.freeze({
   commit: load('commit', null, 'saCommit'),
   claimIdle: load('claim-idle', 1, 'saClaimIdle'),
+  lease: load('lease', 1, 'saLease'),
   promoteDue: load('promote-due', 2, 'saPromoteDue'),
   safeTrim: load('safe-trim', 1, 'saSafeTrim'),
   moveEntry: load('move-entry', 2, 'saMoveEntry'),
