@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Builds what the package ships: tsc over src and bin into dist/, copies the Lua scripts
-// (src/**/*.lua) beside their compiled loader, then makes every dist/bin/*.js
+// (src/**/*.lua) and the dashboard's assets beside their compiled loaders, then makes every dist/bin/*.js
 // a plain-node executable (`#!/usr/bin/env node`, mode 755). The sources keep their tsx shebang so
 // `./bin/actors.ts` still runs from a clone; installed bins must not need tsx.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // `npm pack` and `npm publish` run prepack, then prepare: build once, in prepack.
@@ -26,10 +26,12 @@ rmSync(`${root}dist`, { recursive: true, force: true });
 const res = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (res.status !== 0) process.exit(res.status ?? 1);
 
-// The Lua scripts are read at run time from beside src/streams/scripts/index.js.
+// Files read at run time from beside their compiled module: the Lua scripts (src/streams/scripts/
+// index.js) and the dashboard's page assets (src/dashboard/assets.js). The package ships dist only.
 for (const rel of readdirSync(`${root}src`, { recursive: true })) {
   if (String(rel).endsWith('.lua')) copyFileSync(`${root}src/${rel}`, `${root}dist/src/${rel}`);
 }
+cpSync(`${root}src/dashboard/assets`, `${root}dist/src/dashboard/assets`, { recursive: true });
 
 const binDir = `${root}dist/bin`;
 for (const name of readdirSync(binDir)) {
