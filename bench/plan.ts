@@ -13,7 +13,7 @@ export interface BenchPlan {
   payloadBytes: number;
   /** Pipeline depth: XADDs per pipeline, envelopes per appendMany. */
   pipeline: number;
-  /** redis-benchmark clients (its default, as in DESIGN.md's reference figures). */
+  /** redis-benchmark clients (its default, the reference figure in docs/BENCHMARKS.md). */
   redisBenchmarkClients: number;
   /** Connections of the bare ioredis writer and of streams-bench. */
   writeConnections: number;

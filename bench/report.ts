@@ -1,4 +1,4 @@
-/** The one table of a run: each scenario's figure beside its DESIGN.md target, the ratio and the verdict. */
+/** The one table of a run: each scenario's figure beside its target (docs/BENCHMARKS.md), the ratio and the verdict. */
 import Table from 'cli-table3';
 import type { ScenarioId } from './plan.js';
 import { cpuPerEnvelope, type Measurement } from './types.js';
@@ -18,7 +18,7 @@ export interface ReportRow {
   verdict: Verdict;
 }
 
-/** DESIGN.md's targets, as numbers. */
+/** The targets of docs/BENCHMARKS.md (## Targets), as numbers. */
 export const TARGETS = Object.freeze({
   writesOfRedisBenchmark: 0.25,
   actorCommitOfBullmq: 3,

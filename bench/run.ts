@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every scenario of issue 6 on one Redis in one run, then one table with the
- * DESIGN.md targets, printed and written to docs/BENCHMARKS.md. Exit 0 when every scenario ran
+ * targets of docs/BENCHMARKS.md, printed and written to docs/BENCHMARKS.md. Exit 0 when every scenario ran
  * (met or not), 1 when one failed, 2 on bad arguments, 130 on Ctrl-C.
  *
  *   BENCH_SCALE=0.01 npm run bench              quick run (every N scaled)

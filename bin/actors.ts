@@ -44,7 +44,7 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .option('slot', { type: 'string', default: '0', coerce: numberArg('slot', { integer: true }), describe: 'process slot: consumer name <host>-<slot>, stable across restarts' })
         .option('consumer', { type: 'string', describe: 'explicit consumer name (instead of <host>-<slot>)' })
         .option('own-partitions', { type: 'string', coerce: partitionList, describe: 'only read these partitions, e.g. 0,1 (default: all)' })
-        .option('metrics-port', { type: 'string', coerce: numberArg('metrics-port', { integer: true }), describe: 'serve /metrics and /healthz on this port' })
+        .option('metrics-port', { type: 'string', coerce: numberArg('metrics-port', { integer: true, min: 0, max: 65535 }), describe: 'serve /metrics and /healthz on this port (bound before the runtime starts: a port in use is exit 2)' })
         .option('log-level', { type: 'string', choices: ['error', 'warn', 'info', 'debug'], default: 'info' })
         .example('$0 run rag-agent copywriter --slot 1', 'two actors in one process')
         .example('$0 run --all --metrics-port 9464', 'the whole topology, with Prometheus metrics'),

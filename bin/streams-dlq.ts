@@ -24,10 +24,11 @@ const argv = await strictParser(withConnectionFlags(yargs(hideBin(process.argv))
   .option('older-than', { type: 'string', coerce: durationArg('older-than'), describe: 'only entries that failed at least this long ago (10m, 2h, 7d)' })
   .option('newer-than', { type: 'string', coerce: durationArg('newer-than'), describe: 'only entries that failed at most this long ago' })
   .option('count', { type: 'string', coerce: numberArg('count', { integer: true, min: 1 }), describe: 'at most N entries, oldest first' })
-  .option('target', { choices: ['source', 'actor'] as const, default: 'source' as const, describe: 'replay onto the stream it failed on, or only onto the failing actor\'s retry stream' })
+  .option('target', { choices: ['source', 'actor'] as const, describe: 'replay only: onto the stream it failed on (source, the default), or only onto the failing actor\'s retry stream' })
   .option('dry-run', { type: 'boolean', default: false, describe: 'replay/purge: print what would happen, change nothing' })
   .option('yes', { type: 'boolean', default: false, describe: 'purge: really delete' })
-  .option('redact', { type: 'boolean', default: false, describe: 'show: mask secrets and emails in the output' })
+  .option('raw', { type: 'boolean', default: false, describe: 'print entries as stored, secrets and emails included (output is redacted by default)' })
+  .option('redact', { type: 'boolean', hidden: true, describe: 'kept for old scripts: output is redacted by default now' })
   .example('$0 list --topic lead.enriched --reason handler-error --newer-than 1h', '')
   .example('$0 replay --actor copywriter --error timeout --dry-run', '')
   .example('$0 purge --older-than 7d --yes', '')
@@ -53,8 +54,8 @@ const code = await runTool(TOOL, io, () =>
       },
       dryRun: argv['dry-run'],
       yes: argv.yes,
-      target: argv.target as ReplayTarget,
-      redact: argv.redact,
+      ...(argv.target !== undefined ? { target: argv.target as ReplayTarget } : {}),
+      raw: argv.raw,
     },
     io,
   ),

@@ -4,7 +4,7 @@
  * default is written once.
  */
 import { DEFAULT_PREFIX, assertName } from './streams/keys.js';
-import { DEFAULT_REDIS_CONNECTION_OPTIONS } from './streams/redis-connection.js';
+import { DEFAULT_REDIS_CONNECTION_OPTIONS } from './streams/connection-options.js';
 import { ConfigError, resolveSettings, type Env, type EnvSpec } from './settings.js';
 
 /** Where the streams live and how they are named. */

@@ -108,6 +108,12 @@ s('replay a topic into a new group through an actor: its outputs are duplicates 
     assert.is(jsonOf<{ toDeliver: number }>(first).toDeliver, 2);
     const jobs = await backend.range(keys.topic('lead.job'), '-', '+');
     assert.is(jobs.length, 2);
+    assert.is(jsonOf<{ reEmitted: number }>(first).reEmitted, 2, 'the replay says how many envelopes it re-emitted');
+    assert.match(jsonOf<{ removeGroup: string }>(first).removeGroup, `XGROUP DESTROY ${keys.topic('email.received')} cm-first`);
+    const table = await runCli('actors', ['replay', 'email.received', '--from', '0', '--group', 'cm-second', '--actor', 'campaign-manager'], { env, timeoutMs: 60_000 });
+    assert.is(table.code, 0, table.stderr);
+    assert.match(table.stdout, /2 output envelopes re-emitted/);
+    assert.match(table.stdout, /when done, remove the replay group: redis-cli XGROUP DESTROY .* cm-second/);
     const again = await runCli('actors', ['replay', 'email.received', '--from', '0', '--group', 'cm-first', '--json'], { env });
     assert.is(again.code, 2, 'an existing group is refused');
     const bad = await runCli('actors', ['replay', 'email.received', '--from', 'yesterday', '--group', 'x'], { env });

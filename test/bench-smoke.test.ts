@@ -1,14 +1,15 @@
 /**
  * The benchmark machinery at a tiny N against the test Redis: the write benchmark lands real
  * envelopes, the streams-bench CLI keeps its output and exit-code contract, every scenario of
- * `npm run bench` runs and cleans up, and the table's verdicts follow DESIGN.md's targets.
+ * `npm run bench` runs and cleans up, and the table's verdicts follow the targets written in docs/BENCHMARKS.md.
  * No timing is asserted.
  */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildCpuRows, buildRows } from '../bench/report.js';
+import { buildCpuRows, buildRows, TARGETS } from '../bench/report.js';
 import { runBench } from '../bench/suite.js';
 import type { Measurement } from '../bench/types.js';
 import { isBenchOptionError } from '../src/cli/bench/options.js';
@@ -42,7 +43,7 @@ gated(write, noRedis)('writes N real envelopes in batches and reports throughput
   assert.ok(backend, 'Redis');
   const prefix = uniquePrefix('wb');
   try {
-    const r = await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, count: 200, pipeline: 16, connections: 3, payloadBytes: 100 });
+    const r = await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, count: 200, pipeline: 16, connections: 3, payloadBytes: 100, cleanup: false });
     assert.is(r.count, 200);
     assert.is(r.batches, 13, '200 envelopes in batches of 16');
     assert.is(r.aborted, false);
@@ -73,7 +74,7 @@ gated(write, noRedis)('--cleanup removes only the entries the run wrote from a s
   assert.ok(backend, 'Redis');
   const prefix = uniquePrefix('wbc');
   try {
-    const r0 = await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, count: 1, connections: 1 });
+    const r0 = await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, count: 1, connections: 1, cleanup: false });
     const [before] = await backend.range(r0.stream, '-', '+');
     const r = await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, count: 150, pipeline: 32, cleanup: true });
     assert.is(r.cleanedUp, true);
@@ -106,7 +107,7 @@ gated(cli, noRedis)('--count 50 --json prints one JSON result and exits 0', asyn
   assert.ok(backend, 'Redis');
   const prefix = uniquePrefix('wbj');
   try {
-    const out = await runBin(['--count', '50', '--json', '--prefix', prefix], { REDIS_URL: (await testRedis())!.url });
+    const out = await runBin(['--count', '50', '--json', '--keep', '--prefix', prefix], { REDIS_URL: (await testRedis())!.url });
     assert.is(out.code, 0, out.stderr);
     const r = JSON.parse(out.stdout) as { count: number; stream: string; envelopesPerSec: number; latencyMs: { p50: number; p99: number } };
     assert.is(r.count, 50);
@@ -117,6 +118,37 @@ gated(cli, noRedis)('--count 50 --json prints one JSON result and exits 0', asyn
     await deletePrefix(backend, prefix);
     await backend.close();
   }
+});
+
+gated(cli, await redisSkipReason())('by default it writes under <prefix>-bench and deletes what it wrote; the application prefix is untouched', async () => {
+  const backend = await redisBackend();
+  if (!backend) throw new Error('the gated suite has a Redis');
+  const prefix = uniquePrefix('wbd');
+  try {
+    const out = await runBin(['--count', '40', '--json'], { REDIS_URL: (await testRedis())!.url, STREAMS_PREFIX: prefix });
+    assert.is(out.code, 0, out.stderr);
+    const r = JSON.parse(out.stdout) as { stream: string; cleanedUp: boolean };
+    assert.ok(r.stream.startsWith(`${prefix}-bench:`), r.stream);
+    assert.is(r.cleanedUp, true);
+    assert.is(await backend.streamInfo(r.stream), null, 'nothing left behind');
+  } finally {
+    await deletePrefix(backend, `${prefix}-bench`);
+    await backend.close();
+  }
+});
+
+cli('--count abc and friends: a clear one-line error, exit 2; --help lists the exit codes', async () => {
+  const runs = await Promise.all([runBin(['--count', 'abc'], {}), runBin(['--pipeline', '0'], {}), runBin(['--payload-bytes', '1.5'], {})]);
+  for (const r of runs) {
+    assert.is(r.code, 2, r.stderr);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  assert.match(runs[0]!.stderr, /^streams-bench: --count must be an integer from 1 to 1000000000, got "abc"/);
+  assert.match(runs[1]!.stderr, /--pipeline must be an integer from 1/);
+  const help = await runBin(['--help'], {});
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /Exit 0 when done, 1 when the run failed, 2 on bad flags, 3 when Redis is unreachable/);
+  assert.match(help.stdout, /--keep/);
 });
 
 cli('a bad flag exits 2 with one line on stderr; an unreachable Redis exits 3', async () => {
@@ -161,7 +193,18 @@ gated(bench, noRedis)('every scenario runs at a tiny scale, is reported beside i
 
 const m = (id: Measurement['id'], perSec: number): Measurement => ({ id, settings: '', throughput: { n: 1, durationMs: 1, perSec } });
 
-bench('verdicts follow the DESIGN.md targets', () => {
+bench('docs/BENCHMARKS.md carries its own targets (no DESIGN.md outside the repository) and they match TARGETS', async () => {
+  const doc = await readFile(fileURLToPath(new URL('../docs/BENCHMARKS.md', import.meta.url)), 'utf8');
+  assert.not.match(doc, /DESIGN\.md/);
+  assert.match(doc, /## Targets/);
+  assert.match(doc, new RegExp(`>= ${TARGETS.writesOfRedisBenchmark * 100} % of redis-benchmark`));
+  assert.match(doc, new RegExp(`>= ${TARGETS.actorCommitOfBullmq}x BullMQ`));
+  assert.match(doc, new RegExp(`>= ${TARGETS.actorAckOfBullmq}x BullMQ`));
+  assert.match(doc, new RegExp(`p99 <= ${TARGETS.pipelineP99Ms} ms`));
+  assert.match(doc, new RegExp(`less than ${TARGETS.rssGrowth * 100} %`));
+});
+
+bench('verdicts follow the targets', () => {
   const latency = (p99: number): Measurement => ({ id: 'pipeline-latency', settings: '', endToEnd: { fed: 1, measured: 1, feedPerSec: 1, latencyMs: { count: 1, mean: 1, p50: 1, p90: 1, p99, max: p99 } } });
   const rss = (warmupMb: number, finalMb: number): Measurement => ({ id: 'actor-rss', settings: '', rss: { n: 10, durationMs: 1, samples: [], warmupAt: 2, warmupMb, finalMb, slopeMbPer100k: 0, projectedGrowthMb: 0 } });
   const verdicts = (ms: Measurement[]): string[] => buildRows(ms).map((r) => `${r.no}:${r.verdict}`);

@@ -42,6 +42,7 @@ s('dry run by default, --dry-run wins over --yes, --yes moves the last-delivered
     assert.is(dryText.code, 0, dryText.stderr);
     assert.match(dryText.stdout, new RegExp(`last-delivered ${ids[5]}, lag 4, pending 2`));
     assert.match(dryText.stdout, /--to 0 → last-delivered 0-0: 6 entries will be delivered to the group again/);
+    assert.match(dryText.stdout, /warning: entries billing committed within the idempotency marker window .* will be skipped as duplicates/);
     assert.match(dryText.stdout, /2 pending entries stay pending/);
     assert.match(dryText.stdout, /dry run: nothing changed/);
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import type { RedisHealthReport } from '../src/cli/redis-health/command.js';
 import { assessRedis, featureSupport, parseInfo, type RedisFacts } from '../src/cli/redis-health/checks.js';
 import { jsonOf, runCli } from './support/cli.js';
-import { redisBinarySkipReason, redisSkipReason, testRedis } from './support/redis.js';
+import { redisBackend, redisBinarySkipReason, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
 import { RedisServer } from './support/redis-server.js';
 import { gated } from './support/skip.js';
 
@@ -102,6 +102,27 @@ gated(proc, redisBinarySkipReason())('a server with maxmemory-policy allkeys-lru
   } finally {
     await server.dispose();
   }
+});
+
+gated(proc, await redisSkipReason())('--smoke: append, group read, ack and cleanup on a scratch key of the prefix, which is gone afterwards', async () => {
+  const redis = await testRedis();
+  if (!redis) throw new Error('the gated suite has a Redis');
+  const prefix = uniquePrefix('smoke');
+  const run = await runCli('redis-health', ['--redis-url', redis.url, '--smoke', '--json'], { env: { STREAMS_PREFIX: prefix } });
+  assert.is(run.code, 0, run.stderr);
+  const report = jsonOf<RedisHealthReport & { smoke: { ok: boolean; key: string; steps: { step: string; ok: boolean }[] } }>(run);
+  assert.is(report.smoke.ok, true);
+  assert.equal(report.smoke.steps.map((s) => [s.step, s.ok]), [['append', true], ['group-create', true], ['group-read', true], ['ack', true], ['cleanup', true]]);
+  assert.ok(report.smoke.key.startsWith(`${prefix}:smoke:`), report.smoke.key);
+  const backend = (await redisBackend())!;
+  try {
+    assert.is(await backend.streamInfo(report.smoke.key), null, 'the scratch key is deleted');
+  } finally {
+    await backend.close();
+  }
+  const table = await runCli('redis-health', ['--redis-url', redis.url, '--smoke'], { env: { STREAMS_PREFIX: prefix } });
+  assert.is(table.code, 0, table.stderr);
+  assert.match(table.stdout, /stream round trip OK on .*:smoke:.* \(deleted\)/);
 });
 
 proc.run();

@@ -154,4 +154,19 @@ s('purge: refused without --yes (exit 2), listed with --dry-run, deleted with --
   }
 });
 
+s('--target is refused on list, show and purge (it only means something for replay): one line, exit 2', async () => {
+  const url = (await testRedis())?.url;
+  if (!url) return;
+  const c = ['--redis-url', url, '--prefix', uniquePrefix('dlt')];
+  const runs = await Promise.all([
+    runCli('streams-dlq', ['list', '--target', 'actor', ...c]),
+    runCli('streams-dlq', ['purge', '--target', 'source', '--yes', ...c]),
+  ]);
+  for (const run of runs) {
+    assert.is(run.code, 2, run.stderr);
+    assert.match(run.stderr, /^streams-dlq: --target only applies to replay/);
+    assert.is(run.stderr.trim().split('\n').length, 1);
+  }
+});
+
 s.run();

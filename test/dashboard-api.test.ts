@@ -16,7 +16,8 @@ import { startDashboard, type Dashboard } from '../src/dashboard/server.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import type { RedisStreamBackend } from '../src/streams/redis-backend.js';
-import { prefixedRedis, testRedis } from './support/redis.js';
+import { prefixedRedis, testRedis, redisSkipReason } from './support/redis.js';
+import { gated } from './support/skip.js';
 import { waitFor } from './support/wait.js';
 
 interface Reply {
@@ -43,11 +44,11 @@ async function commandsOnMetrics(d: Dashboard): Promise<number> {
   return [...text.matchAll(/^dashboard_redis_commands_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
-const s = suite('[redis] dashboard API');
+const s = gated(suite('[redis] dashboard API'), await redisSkipReason());
 
 async function withDashboard(tag: string, options: Parameters<typeof startDashboard>[1], fn: (d: Dashboard, backend: RedisStreamBackend, keys: Keys) => Promise<void>, seed?: (backend: RedisStreamBackend, keys: Keys) => Promise<unknown>): Promise<void> {
   const r = await prefixedRedis(tag);
-  if (!r) return;
+  if (!r) throw new Error('the gated suite has a Redis');
   const keys = createKeys(r.prefix);
   // Streams written before the start are in the dashboard's first collection (it collects at start).
   if (seed) await seed(r.backend, keys);
@@ -195,7 +196,7 @@ s('DLQ pages: newest first, no entry twice, filters, over a 1,200-entry DLQ', as
 
 s('`actors dashboard` as a process: prints the URL and the token once, serves the page, exits 0 on SIGTERM', async () => {
   const r = await prefixedRedis('dcli');
-  if (!r) return;
+  if (!r) throw new Error('the gated suite has a Redis');
   const url = (await testRedis())!.url;
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/actors.ts', 'dashboard', '--redis-url', url, '--prefix', r.prefix, '--port', '0', '--allow-writes'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -20,11 +20,12 @@ import { ingestEmails } from '../src/pipeline/ingest.js';
 import type { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { startLead, type LeadHarness } from './lead-harness.js';
 import { artifact, browserTestsRun, launchBrowser } from './support/browser.js';
-import { deletePrefix, redisBackend, uniquePrefix } from './support/redis.js';
+import { deletePrefix, redisBackend, uniquePrefix, redisSkipReason } from './support/redis.js';
+import { gated } from './support/skip.js';
 import { waitFor } from './support/wait.js';
 
 const TOKEN = 'dashboard-test-token-0123456789';
-const s = suite('[redis + chromium] dashboard in a browser');
+const s = gated(suite('[redis + chromium] dashboard in a browser'), await redisSkipReason());
 const test = browserTestsRun('dashboard browser tests') ? s : s.skip;
 
 interface Ctx {
@@ -44,7 +45,7 @@ const count = (text: string | null): number => Number((text ?? '').replace(/,/g,
 s.before(async () => {
   if (!browserTestsRun('dashboard browser tests (setup)')) return;
   const backend = await redisBackend();
-  if (!backend) return;
+  if (!backend) throw new Error('the gated suite has a Redis');
   const prefix = uniquePrefix('dash');
   const lead = await startLead((service) => buildLeadTopology({ service }), { backend, prefix, logLevel: 'error' });
   // Forty mails of the bundled file, broken lines included: drafts, audit rows and dead letters.

@@ -43,7 +43,7 @@ async function withDlq(fn: (c: Ctx) => Promise<void>): Promise<void> {
       run: async (args) => {
         const lines: string[] = [];
         const io: CliIO = { out: (t) => lines.push(t), err: (t) => lines.push(t), isTTY: false };
-        const code = await streamsDlq({ action: 'list', filter: {}, dryRun: false, yes: false, target: 'source', redact: false, redisUrl: url, prefix, json: true, ...args }, io);
+        const code = await streamsDlq({ action: 'list', filter: {}, dryRun: false, yes: false, redisUrl: url, prefix, json: true, ...args } as StreamsDlqArgs, io);
         return { code, out: lines.join('\n') };
       },
     });
@@ -115,7 +115,7 @@ s('finding 5: an envelope nested 10,000 deep: show prints the entry without it, 
     const shown = JSON.parse(show.out) as { envelope?: unknown; undecodable?: string };
     assert.is(shown.envelope, undefined);
     assert.match(shown.undecodable!, /deeper than 128 levels/);
-    const redacted = await c.run({ action: 'show', id, redact: true });
+    const redacted = await c.run({ action: 'show', id, raw: true });
     assert.is(redacted.code, 0);
     const replay = await c.run({ action: 'replay' });
     assert.is(replay.code, 1);

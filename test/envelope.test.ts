@@ -488,10 +488,12 @@ validation('assertEnvelope and EnvelopeValidationError', () => {
 const provenance = suite('provenance');
 const AT = '2024-05-01T09:00:00.000Z';
 
-provenance('row_id from the id column, stringified; no hash, no raw row by default', () => {
+provenance('row_id from the id column, stringified, and row_hash (sha256 of the row); no raw row by default', () => {
   assert.equal(provenanceFor({ id: 42, email: 'a@x.io' }, { source: 'leads', retrievedAt: AT }), {
-    source: 'leads', retrieved_at: AT, row_id: '42',
+    source: 'leads', retrieved_at: AT, row_id: '42', row_hash: stableHash({ id: 42, email: 'a@x.io' }),
   });
+  assert.match(provenanceFor({ id: 42 }, { source: 'leads' }).row_hash ?? '', /^[0-9a-f]{64}$/);
+  assert.is.not(provenanceFor({ id: 42, email: 'a@x.io' }, { source: 's' }).row_hash, provenanceFor({ id: 42, email: 'b@x.io' }, { source: 's' }).row_hash, 'a changed row has another hash');
   assert.is(provenanceFor({ id: 'abc' }, { source: 's', retrievedAt: AT }).row_id, 'abc');
   assert.is(provenanceFor({ lead_id: 7n, id: 1 }, { source: 's', idColumn: 'lead_id' }).row_id, '7');
 });

@@ -23,9 +23,10 @@ rules('one row per envelope: its id, type, producer, outcome, lineage, payload a
     correlation_id: env.correlationId,
     causation_id: null,
     payload: env.payload,
-    provenance: { metadata: env.metadata, records: [{ source: 'persistence:leads', retrieved_at: '2026-01-01T00:00:00.000Z', row_id: 'lead-0007' }] },
+    provenance: { metadata: env.metadata, records: [env.records[0]!.provenance] },
     created_at: env.createdAt,
   });
+  assert.equal(env.records[0]!.provenance, { source: 'persistence:leads', retrieved_at: '2026-01-01T00:00:00.000Z', row_id: 'lead-0007', row_hash: env.records[0]!.provenance!.row_hash });
   assert.is(outcomeOf(enriched([])), 'unmatched');
   assert.is(outcomeOf(createEnvelope({ type: TOPICS.draftPersisted, payload: { changed: false } })), 'unchanged');
   assert.is(outcomeOf(createEnvelope({ type: TOPICS.deliverySent, payload: {} })), 'sent');

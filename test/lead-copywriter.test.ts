@@ -56,7 +56,8 @@ actor('one draft per matched lead, from the injected generator, each carrying it
     const byLead = new Map(drafts.map((d) => [(d.payload as DraftCreated).leadId, d]));
     const ada = byLead.get('lead-0001')!;
     assert.equal(ada.payload, { draftId: draftId('lead-0001', 'spring'), leadId: 'lead-0001', campaignId: 'spring', to: 'ada@acme.example', subject: 'S Ada', body: 'B Acme Robotics Inc.', job });
-    assert.equal(ada.records[0]!.provenance, { source: 'persistence:leads', retrieved_at: '2026-01-01T00:00:00.000Z', row_id: 'lead-0001' });
+    assert.equal(ada.records[0]!.provenance, { ...ada.records[0]!.provenance, source: 'persistence:leads', retrieved_at: '2026-01-01T00:00:00.000Z', row_id: 'lead-0001' });
+    assert.match(ada.records[0]!.provenance!.row_hash ?? '', /^[0-9a-f]{64}$/);
     assert.is(ada.idempotencyKey, `${input.idempotencyKey}>draft.created#lead-0001`);
     assert.is(byLead.get('lead-0002')!.records[0]!.id, 'lead-0002');
   } finally {

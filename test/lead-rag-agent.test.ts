@@ -7,6 +7,7 @@ import { ragAgentActor } from '../src/actors/lead/rag-agent.js';
 import { TOPICS } from '../src/actors/lead/topics.js';
 import type { LeadEnriched, RagRequest } from '../src/actors/lead/types.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
+import { stableHash } from '../src/envelope/hash.js';
 import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { PersistenceAdapterError } from '../src/persistence/errors.js';
 import { PersistenceService, type PersistenceTraceEvent } from '../src/persistence/service.js';
@@ -41,13 +42,16 @@ basics('an exact email finds its lead; records carry provenance; metadata says h
   const r = await f.run('from: ada@acme-robotics.example\nhello');
   assert.is(r.records.length, 1);
   assert.is(r.records[0]!.id, 'lead-0001');
-  assert.equal(r.records[0]!.provenance, { source: 'persistence:leads', retrieved_at: new Date(f.clock.now()).toISOString(), row_id: 'lead-0001' });
+  const { id: _id, provenance: _p, ...rest } = r.records[0]!;
+  assert.equal(r.records[0]!.provenance, { source: 'persistence:leads', retrieved_at: new Date(f.clock.now()).toISOString(), row_id: 'lead-0001', row_hash: stableHash({ id: 'lead-0001', ...rest }) });
+  assert.is(r.status, 'SUCCESS');
+  assert.is(r.metadata.status, 'SUCCESS');
   assert.is(r.metadata.source, 'rag-agent');
   assert.equal(r.metadata.query_filters, { email: 'ada@acme-robotics.example' });
   assert.is(r.metadata.total_count, 1);
   assert.is(r.metadata.fallback, false);
   assert.is(r.metadata.cache, 'miss');
-  assert.equal(r.metadata.pagination, { offset: 0, limit: 10, has_more: false });
+  assert.equal(r.metadata.pagination, { offset: 0, limit: 50, returned: 1, has_more: false });
   assert.is(r.error, undefined);
 });
 
@@ -55,7 +59,7 @@ basics('limits are clamped to maxLimit and pages report has_more', async () => {
   const f = fixture({ maxLimit: 1 });
   const r = await f.run('leads of client-1', { limit: 500 });
   assert.is(r.records.length, 1);
-  assert.equal(r.metadata.pagination, { offset: 0, limit: 1, has_more: true });
+  assert.equal(r.metadata.pagination, { offset: 0, limit: 1, returned: 1, has_more: true });
   assert.is(r.metadata.total_count, 2);
   const next = await f.run('leads of client-1', { offset: 1, limit: 1 });
   assert.is(next.records[0]!.id, 'lead-0002');
@@ -147,6 +151,8 @@ fallback('an unknown sender ends with no records, fallback tried', async () => {
   assert.is(r.records.length, 0);
   assert.is(r.metadata.fallback, true);
   assert.is(r.metadata.total_count, 0);
+  assert.is(r.status, 'NO_RESULTS');
+  assert.is(r.metadata.status, 'NO_RESULTS');
 });
 
 fallback('MAX_FALLBACKS_PER_MIN is a sliding window on the agent clock', async () => {

@@ -33,7 +33,7 @@ const allow = suite('service allowlists');
 allow('defaults allow the domain tables and their columns, frozen', () => {
   assert.ok(Object.isFrozen(DEFAULT_PERSISTENCE_SERVICE_OPTIONS));
   assert.equal(Object.keys(DEFAULT_PERSISTENCE_SERVICE_OPTIONS.tables).sort(), ['audit', 'campaigns', 'drafts', 'leads']);
-  assert.is(DEFAULT_PERSISTENCE_SERVICE_OPTIONS.maxLimit, 100);
+  assert.is(DEFAULT_PERSISTENCE_SERVICE_OPTIONS.maxLimit, 500, 'as RAG_MAX_LIMIT: no silent cap below the agent\'s own');
 });
 
 allow('an unknown table is refused for every operation before the adapter sees it', async () => {

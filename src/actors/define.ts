@@ -17,7 +17,8 @@ export function defineActor<const C extends TopicRef>(spec: TypedActorSpec<C>): 
   for (const t of consumes) assertName('topic', t);
   for (const t of emits) assertName('topic', t);
   if (typeof spec.handle !== 'function') throw new TypeError(`actor ${spec.name}: handle must be a function`);
-  const def: ActorDefinition = { ...DEFAULT_ACTOR_OPTIONS, ...spec, consumes, emits, handle: validatingHandler(spec), backoff: { ...DEFAULT_BACKOFF, ...spec.backoff } };
+  for (const t of spec.writes ?? []) if (typeof t !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) throw new TypeError(`actor ${spec.name}: writes must list table names, got ${JSON.stringify(t)}`);
+  const def: ActorDefinition = { ...DEFAULT_ACTOR_OPTIONS, ...spec, consumes, emits, handle: validatingHandler(spec), backoff: { ...DEFAULT_BACKOFF, ...spec.backoff }, writes: [...(spec.writes ?? [])] };
   const positive: (keyof ActorDefinition)[] = ['batchSize', 'concurrency', 'maxAttempts', 'maxDeliveries', 'claimIdleMs', 'maxHandlerMs', 'heartbeatMs', 'idempotencyTtlMs', 'maxEntryBytes'];
   for (const k of positive) {
     const v = def[k];

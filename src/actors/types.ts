@@ -3,6 +3,7 @@ import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from '../envelope/typ
 import type { CustomMetrics, Logger } from '../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../persistence/types.js';
 import type { CommitItem, CommitResult, StreamBackend } from '../streams/backend.js';
+import type { WritablePersistence } from '../persistence/writer.js';
 import type { Clock } from '../streams/clock.js';
 import type { DeliveryStep } from './runtime/steps.js';
 import type { Keys } from '../streams/keys.js';
@@ -35,6 +36,8 @@ export interface ActorContext {
   readonly clock: Clock;
   /** Least-privilege reads; every write raises PersistencePermissionError. */
   readonly persistence: ReadOnlyPersistence;
+  /** Writes to the tables the actor declared in `writes` (and nothing else); absent when it declared none. */
+  readonly writer?: WritablePersistence;
   /** A child of the input: same correlationId and traceparent, causationId = input id, deterministic idempotency key. Pass a Topic to type the payload. */
   derive<P>(type: string | Topic<string, P>, payload: P, opts?: DeriveOptions): Envelope<P>;
   /** Queues an output; it is committed atomically with the input's ack (or parked until due). */
@@ -64,6 +67,11 @@ export interface ActorDefinition {
   consumes: string[];
   /** Topics this actor may emit; emitting anything else is a handler error. */
   emits: string[];
+  /**
+   * Tables this actor writes (`['leads']`); it gets `ctx.writer` for exactly these. Actors that
+   * declare none see only the read-only facade, whatever persistence the runtime was given.
+   */
+  writes: string[];
   handle: ActorHandler;
   /** Entries read per XREADGROUP. */
   batchSize: number;

@@ -58,6 +58,13 @@ export interface CliIO {
   err(text: string): void;
   /** True when stdout is a terminal (watch mode clears the screen only then). */
   isTTY: boolean;
+  /** Colour in tables; default: isTTY. processIO sets it from `useColor`. */
+  color?: boolean;
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM=dumb. */
+export function useColor(isTTY: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  return isTTY && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
 }
 
 /** The process's stdout and stderr as a CliIO. */
@@ -66,6 +73,7 @@ export function processIO(): CliIO {
     out: (t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
     err: (t) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
     isTTY: Boolean(process.stdout.isTTY),
+    color: useColor(Boolean(process.stdout.isTTY)),
   };
 }
 
@@ -114,12 +122,14 @@ export function resolveToolConfig(flags: ConnectionFlags, env: NodeJS.ProcessEnv
 }
 
 /** A yargs coerce function: a non-negative number (an integer when asked). */
-export function numberArg(flag: string, opts: { integer?: boolean; min?: number } = {}): (v: unknown) => number {
+export function numberArg(flag: string, opts: { integer?: boolean; min?: number; max?: number } = {}): (v: unknown) => number {
   return (v) => {
     const n = typeof v === 'number' ? v : Number(String(v).trim());
     const min = opts.min ?? 0;
-    if (String(v).trim() === '' || !Number.isFinite(n) || n < min || (opts.integer && !Number.isInteger(n))) {
-      throw new Error(`--${flag} must be ${opts.integer ? 'an integer' : 'a number'} >= ${min}, got "${String(v)}"`);
+    const max = opts.max ?? Number.POSITIVE_INFINITY;
+    if (String(v).trim() === '' || !Number.isFinite(n) || n < min || n > max || (opts.integer && !Number.isInteger(n))) {
+      const range = Number.isFinite(max) ? `from ${min} to ${max}` : `>= ${min}`;
+      throw new Error(`--${flag} must be ${opts.integer ? 'an integer' : 'a number'} ${range}, got "${String(v)}"`);
     }
     return n;
   };
@@ -143,6 +153,18 @@ export function durationArg(flag: string): (v: unknown) => number {
       throw new Error(`--${flag}: ${(err as Error).message}`);
     }
   };
+}
+
+/**
+ * The one wording of a connection failure, for every command: credentials refused (a wrong
+ * password, or none where one is needed) or unreachable. `where` is the masked URL or node list.
+ */
+export function connectionFailureMessage(where: string, detail: string): string {
+  const d = oneLine(detail).replace(/^cannot reach Redis( at \S+)?: /, '');
+  if (/NOAUTH|WRONGPASS|NOPERM|invalid username-password|Authentication required/i.test(d)) {
+    return `Redis at ${where} refused the credentials (wrong or missing password/user): ${d}`;
+  }
+  return `cannot reach Redis at ${where}: ${d}`;
 }
 
 /** Collapses a message to one line. */

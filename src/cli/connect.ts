@@ -8,7 +8,7 @@ import type { StreamsConfig } from '../config.js';
 import { isStreamBackendError, type BackendFeatures } from '../streams/backend.js';
 import { RedisStreamBackend } from '../streams/redis-backend.js';
 import { DEFAULT_TOOL_CONNECTION_OPTIONS, describeUrl, ioredisOptions } from '../streams/redis-connection.js';
-import { CliError } from './common.js';
+import { CliError, connectionFailureMessage } from './common.js';
 
 /** Timeouts of a tool connection. */
 export interface ToolConnectionOptions {
@@ -30,7 +30,7 @@ export interface ToolConnection {
 }
 
 function unreachable(url: string, detail: string, cause?: unknown): CliError {
-  return new CliError('UNREACHABLE', `cannot reach Redis at ${describeUrl(url)}: ${detail}`, { cause });
+  return new CliError('UNREACHABLE', connectionFailureMessage(describeUrl(url), detail), { cause });
 }
 
 /** Opens and readies a raw ioredis client that never reconnects; throws CliError UNREACHABLE. */
@@ -55,7 +55,6 @@ export async function connectRedis(cfg: StreamsConfig, opts: Partial<ToolConnect
   } catch (err) {
     redis.disconnect();
     const detail = seen.error?.message ?? (err as Error).message;
-    if (/NOAUTH|WRONGPASS|NOPERM/i.test(detail)) throw new CliError('UNREACHABLE', `Redis at ${describeUrl(cfg.redisUrl)} refused the credentials: ${detail}`, { cause: err });
     throw unreachable(cfg.redisUrl, detail, err);
   }
 }

@@ -89,6 +89,11 @@ export async function planGroupReset(backend: StreamBackend, stream: string, gro
   return { ...base, direction: 'forward', entries: c.n, capped: c.capped };
 }
 
+/** Rewinding re-delivers entries the group already committed: those are skipped, not reprocessed. */
+export function markerWarning(group: string): string {
+  return `warning: entries ${group} committed within the idempotency marker window (idempotencyTtlMs, 7 days by default) will be skipped as duplicates, not processed again; to reprocess them, replay into a new group (actors replay) or wait until their markers expire`;
+}
+
 function describe(plan: GroupResetPlan, after: GroupState | null, applied: boolean): string {
   const s = (st: GroupState): string => `last-delivered ${st.lastDeliveredId}, lag ${st.lag ?? 'unknown'}, pending ${st.pending}, consumers ${st.consumers}`;
   const n = `${plan.entries}${plan.capped ? '+' : ''} entr${plan.entries === 1 && !plan.capped ? 'y' : 'ies'}`;
@@ -97,6 +102,7 @@ function describe(plan: GroupResetPlan, after: GroupState | null, applied: boole
     : plan.direction === 'back' ? `${n} will be delivered to the group again`
     : `${n} will be skipped: never delivered to this group`;
   const lines = [`stream  ${plan.stream}`, `group   ${plan.group}`, `now     ${s(plan.before)}`, `--to ${plan.to} → last-delivered ${plan.toId}: ${change}`];
+  if (plan.direction === 'back') lines.push(markerWarning(plan.group));
   if (plan.before.pending > 0) lines.push(`note: the ${plan.before.pending} pending entries stay pending (SETID does not touch the pending list)`);
   if (after) lines.push(`after   ${s(after)}`);
   lines.push(applied ? 'done' : plan.direction === 'none' ? 'nothing to do' : 'dry run: nothing changed; add --yes to apply');
@@ -117,7 +123,7 @@ export async function streamsGroupReset(args: GroupResetArgs, io: CliIO): Promis
       const g = (await conn.backend.groups(stream)).find((x) => x.name === args.group);
       after = g ? state(g) : null;
     }
-    io.out(args.json ? toJson({ ...plan, applied: apply, after }) : describe(plan, after, apply));
+    io.out(args.json ? toJson({ ...plan, applied: apply, after, ...(plan.direction === 'back' ? { warning: markerWarning(plan.group) } : {}) }) : describe(plan, after, apply));
     return EXIT.ok;
   } finally {
     await conn.close();

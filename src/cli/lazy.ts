@@ -8,6 +8,7 @@ import type { actorsDashboard as ActorsDashboard } from './actors/dashboard.js';
 import type { actorsRebuild as ActorsRebuild, actorsState as ActorsState } from './actors/entities.js';
 import type { actorsRun as ActorsRun } from './actors/run.js';
 import type { actorsTrace as ActorsTrace } from './actors/trace.js';
+import type { streamsBench as StreamsBench } from './bench/command.js';
 import type { streamsDlq as StreamsDlq } from './dlq/command.js';
 import type { streamsGroupReset as StreamsGroupReset } from './group-reset.js';
 import type { streamsHealth as StreamsHealth } from './health/command.js';
@@ -29,3 +30,4 @@ export const actorsTrace: Async<typeof ActorsTrace> = async (...a) => (await imp
 export const actorsState: Async<typeof ActorsState> = async (...a) => (await import('./actors/entities.js')).actorsState(...a);
 export const actorsRebuild: Async<typeof ActorsRebuild> = async (...a) => (await import('./actors/entities.js')).actorsRebuild(...a);
 export const actorsDashboard: Async<typeof ActorsDashboard> = async (...a) => (await import('./actors/dashboard.js')).actorsDashboard(...a);
+export const streamsBench: Async<typeof StreamsBench> = async (...a) => (await import('./bench/command.js')).streamsBench(...a);

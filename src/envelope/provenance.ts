@@ -22,7 +22,8 @@ export const DEFAULT_PROVENANCE_OPTIONS = Object.freeze({
 
 /**
  * Provenance of one row: `row_id` when the row has a usable id (a non-empty string, a finite
- * number or a bigint, stringified), else `hash` = stableHash(row); `raw_row` only on request.
+ * number or a bigint, stringified), else `hash` = stableHash(row); always `row_hash` (sha256 of
+ * the row's stable JSON); `raw_row` only on request.
  */
 export function provenanceFor(row: Record<string, unknown>, opts: ProvenanceOptions): Provenance {
   const idColumn = opts.idColumn ?? DEFAULT_PROVENANCE_OPTIONS.idColumn;
@@ -32,8 +33,11 @@ export function provenanceFor(row: Record<string, unknown>, opts: ProvenanceOpti
     retrieved_at: opts.retrievedAt ?? new Date().toISOString(),
   };
   const rowId = idOf(row[idColumn]);
+  const rowHash = hashOfRow(row);
   if (rowId !== undefined) provenance.row_id = rowId;
-  else provenance.hash = stableHash(row);
+  else provenance.hash = rowHash;
+  // Both id and content hash: the id names the row, the hash says which version of it was read.
+  provenance.row_hash = rowHash;
   if (includeRaw) provenance.raw_row = { ...row };
   return provenance;
 }
@@ -41,6 +45,15 @@ export function provenanceFor(row: Record<string, unknown>, opts: ProvenanceOpti
 /** A shallow copy of the row with its `provenance` block attached. */
 export function withProvenance(row: Record<string, unknown>, opts: ProvenanceOptions): EnvelopeRecord {
   return { ...row, provenance: provenanceFor(row, opts) };
+}
+
+// Rows from SQL can hold bigints, which JSON (and so stableHash) cannot take: hash them as text.
+function hashOfRow(row: Record<string, unknown>): string {
+  try {
+    return stableHash(row);
+  } catch {
+    return stableHash(JSON.parse(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
+  }
 }
 
 function idOf(value: unknown): string | undefined {

@@ -32,6 +32,7 @@ const paginationSchema = {
   properties: {
     offset: { type: 'integer', minimum: 0 },
     limit: { type: 'integer', minimum: 0 },
+    returned: { type: 'integer', minimum: 0 },
     has_more: { type: 'boolean' },
   },
 } as const;
@@ -57,6 +58,7 @@ const provenanceSchema = {
   properties: {
     row_id: nonEmptyString,
     hash: nonEmptyString,
+    row_hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     source: nonEmptyString,
     retrieved_at: dateTime,
     raw_row: { type: 'object' },

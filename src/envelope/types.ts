@@ -1,7 +1,10 @@
 /** Provenance of one record: where it came from and when (raw_row only when explicitly asked for). */
 export interface Provenance {
   row_id?: string;
+  /** stableHash of the row when it has no id (kept for records written before row_hash). */
   hash?: string;
+  /** sha256 (hex) of the row's stable JSON: proves which version of the row was read. */
+  row_hash?: string;
   source: string;
   retrieved_at: string;
   raw_row?: Record<string, unknown>;
@@ -17,6 +20,8 @@ export interface EnvelopeRecord {
 export interface Pagination {
   offset: number;
   limit: number;
+  /** Rows this page actually holds (can be below limit on the last page). */
+  returned?: number;
   has_more?: boolean;
 }
 

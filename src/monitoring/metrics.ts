@@ -2,6 +2,7 @@
 // passes in (never prom-client's global one), so two runtimes in one process never share series.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CustomMetrics } from './types.js';
+import { createRedactor } from './redact.js';
 
 /** Handler and commit duration buckets, in seconds: 0.5 ms to 10 s. */
 export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
@@ -126,6 +127,9 @@ export function createActorMetrics(registry: Registry): ActorMetrics {
   const gaps = counter(registry, 'stream_actor_gap_entries_total', 'Entries removed from a stream before the group read them', ['actor', 'stream']);
 
   const bound = new Map<string, BoundActorMetrics>();
+  // Label values are free text from handlers (a URL, an error): mask secrets before the registry
+  // keeps them, so /metrics never serves a password. Custom counters only: not the hot path.
+  const redactor = createRedactor();
   const customCounters = new Map<string, Counter<string>>();
 
   function bind(actor: string): BoundActorMetrics {
@@ -190,7 +194,9 @@ export function createActorMetrics(registry: Registry): ActorMetrics {
           if (!Number.isFinite(by) || by < 0) throw new InvalidMetricError(`custom counter ${name} cannot add ${by}`, name);
           const metric = customCounter(name, labelNames);
           try {
-            metric.inc({ ...labels, actor }, by);
+            const safe: Record<string, string> = {};
+            for (const [k, v] of Object.entries(labels)) safe[k] = redactor.redactString(String(v));
+            metric.inc({ ...safe, actor }, by);
           } catch (cause) {
             // prom-client rejects labels outside the set the counter was first registered with.
             throw new InvalidMetricError(`custom counter ${name}: ${(cause as Error).message}`, name, { cause });

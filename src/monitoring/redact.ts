@@ -46,7 +46,7 @@ export const DEFAULT_SECRET_KEYS: readonly string[] = Object.freeze([
   'password', 'passwd', 'pwd', 'passphrase', 'secret', 'client_secret', 'token', 'access_token',
   'refresh_token', 'id_token', 'api_key', 'apiKey', 'x-api-key', 'access_key', 'secret_key',
   'private_key', 'auth', 'authorization', 'cookie', 'set-cookie', 'session', 'session_id',
-  'credential', 'credentials', 'dsn', 'connection_string', 'database_url',
+  'credential', 'credentials', 'dsn', 'connection_string', 'database_url', 'bearer',
 ]);
 
 /** Fragments that mark a key as secret wherever they occur in it (`passwordHash`, `secretAccessKey`). */
@@ -69,9 +69,15 @@ function maskAssignment(match: string, ...g: (string | undefined)[]): string {
   return `${prefix}${word}${sep}${quote}${REDACTED}${quote}`;
 }
 
+// Words that follow "Bearer" in prose ("Bearer authentication is required"); anything else after
+// the scheme word is a credential, however short ("Bearer xyz" is a token in a header).
+const BEARER_PROSE = new Set([
+  'authentication', 'authorization', 'auth', 'token', 'tokens', 'scheme', 'header', 'headers',
+  'credential', 'credentials', 'is', 'was', 'required', 'must', 'type', 'and', 'or', 'the', 'a', 'an',
+]);
+
 function maskBearer(match: string, scheme = '', token = ''): string {
-  // A real token has digits or is long; "Bearer authentication" in prose is left alone.
-  return token.length >= 8 && (/\d/.test(token) || token.length >= 24) ? `${scheme} ${REDACTED}` : match;
+  return BEARER_PROSE.has(token.toLowerCase()) ? match : `${scheme} ${REDACTED}`;
 }
 
 function maskBasic(match: string, scheme = '', b64 = ''): string {
@@ -86,12 +92,15 @@ export const DEFAULT_VALUE_PATTERNS: readonly ValuePattern[] = Object.freeze([
   { name: 'bearer', pattern: /\b(Bearer)\s+([A-Za-z0-9\-._~+/]+=*)/gi, replace: maskBearer },
   { name: 'basic', pattern: /\b(Basic)\s+([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/gi, replace: maskBasic },
   { name: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replace: REDACTED },
-  { name: 'openai-key', pattern: /\bsk-[A-Za-z0-9_-]{20,}/g, replace: REDACTED },
-  { name: 'stripe-key', pattern: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}/g, replace: REDACTED },
-  { name: 'stripe-webhook-secret', pattern: /\bwhsec_[A-Za-z0-9]{20,}/g, replace: REDACTED },
-  { name: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, replace: REDACTED },
+  // Provider prefixes are distinctive enough to mask short bodies too (`sk-live-abcdefgh12345`).
+  { name: 'openai-key', pattern: /\bsk-[A-Za-z0-9_-]{8,}/g, replace: REDACTED },
+  { name: 'stripe-key', pattern: /\b(?:sk|rk|pk)_(?:(?:live|test)_)?[A-Za-z0-9]{8,}/g, replace: REDACTED },
+  { name: 'stripe-webhook-secret', pattern: /\bwhsec_[A-Za-z0-9]{8,}/g, replace: REDACTED },
+  { name: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{6,}|github_pat_[A-Za-z0-9_]{10,})/g, replace: REDACTED },
+  { name: 'huggingface-token', pattern: /\bhf_[A-Za-z0-9]{6,}/g, replace: REDACTED },
+  { name: 'google-oauth-token', pattern: /\bya29\.[A-Za-z0-9_.-]{4,}/g, replace: REDACTED },
   { name: 'gitlab-token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}/g, replace: REDACTED },
-  { name: 'slack-token', pattern: /\bxox[baprs]-[A-Za-z0-9-]{10,}/g, replace: REDACTED },
+  { name: 'slack-token', pattern: /\bxox[abeoprs]-[A-Za-z0-9-]{4,}/g, replace: REDACTED },
   { name: 'aws-access-key-id', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replace: REDACTED },
   { name: 'google-api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}/g, replace: REDACTED },
   { name: 'supabase-token', pattern: /\bsbp_[A-Za-z0-9]{20,}/g, replace: REDACTED },
@@ -100,7 +109,7 @@ export const DEFAULT_VALUE_PATTERNS: readonly ValuePattern[] = Object.freeze([
   {
     name: 'secret-assignment',
     pattern:
-      /(?<![A-Za-z0-9_])((?:(?:x-)?api|access|secret|private|client|refresh|session|id|auth|db|database|redis|signing)[_-]?)?(password|passwd|pwd|passphrase|secret|token|key|authorization|auth|credentials?|cookie|sig|signature|session(?:[_-]?id)?)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,"'<>{}[\]()]+)/gi,
+      /(?<![A-Za-z0-9_])((?:(?:x-)?api|access|secret|private|client|refresh|session|id|auth|db|database|redis|signing)[_-]?)?(password|passwd|pwd|passphrase|secret|token|key|authorization|auth|bearer|credentials?|cookie|sig|signature|session(?:[_-]?id)?)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,"'<>{}[\]()]+)/gi,
     replace: maskAssignment,
   },
 ].map((p) => Object.freeze(p)));
@@ -127,6 +136,9 @@ const TRUNCATED = '[Truncated]';
 // Text this far past the cut is still redacted, so a secret straddling the cut is never half shown.
 const CUT_MARGIN = 4096;
 
+// Ordinary words that start with a secret fragment: `secretary` is a job title, not a secret.
+const HARMLESS_CONTINUATIONS: readonly string[] = ['secretar', 'secretion', 'secretive', 'secreted'];
+
 const normalizeKey = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 function withGlobal(p: ValuePattern): { re: RegExp; replace: ValuePattern['replace'] } {
@@ -148,7 +160,11 @@ export function createRedactor(opts: RedactOptions = {}): Redactor {
 
   const isSecretKey = (key: string): boolean => {
     const k = normalizeKey(key);
-    return keys.some((name) => k.endsWith(name)) || fragments.some((f) => k.includes(f));
+    if (keys.some((name) => k.endsWith(name))) return true;
+    return fragments.some((f) => {
+      const at = k.indexOf(f);
+      return at >= 0 && !HARMLESS_CONTINUATIONS.some((w) => k.startsWith(w, at));
+    });
   };
 
   const redactString = (text: string): string => {

@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { createRedactor } from './redact.js';
 
 /** Options of `startMonitoringServer`. */
 export interface MonitoringServerOptions {
@@ -62,7 +63,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: Required<
     const ok = await isReady(opts.ready, opts.readyTimeoutMs);
     return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' });
   }
-  const body = await opts.registry.metrics();
+  const body = redactLabelValues(await opts.registry.metrics());
   res.writeHead(200, { 'Content-Type': opts.registry.contentType, 'Cache-Control': 'no-store' });
   res.end(body);
 }
@@ -92,6 +93,21 @@ export function startMonitoringServer(options: MonitoringServerOptions): Promise
       });
     });
   });
+}
+
+// No length cut: a label value is never worth truncating the exposition for.
+const labelRedactor = createRedactor({ maxStringLength: Number.MAX_SAFE_INTEGER });
+const LABEL_VALUE = /="((?:[^"\\\n]|\\.)*)"/g;
+
+/**
+ * Masks secrets in every label value of a Prometheus text exposition. The registry may hold
+ * metrics the runtime did not create (a user's own), so the scrape output is the last edge.
+ */
+export function redactLabelValues(body: string): string {
+  return body
+    .split('\n')
+    .map((line) => (line.startsWith('#') || !line.includes('{') ? line : line.replace(LABEL_VALUE, (_m, v: string) => `="${labelRedactor.redactString(v)}"`)))
+    .join('\n');
 }
 
 function withoutUndefined<T extends object>(obj: T): T {

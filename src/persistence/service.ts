@@ -43,10 +43,13 @@ export interface PersistenceServiceOptions {
   onTrace?: (event: PersistenceTraceEvent) => void;
 }
 
-/** Defaults: the domain tables and their columns (schema.ts), at most 100 rows per query, no metrics, no traces. */
+/**
+ * Defaults: the domain tables and their columns (schema.ts), at most 500 rows per query (the
+ * RAG agent's RAG_MAX_LIMIT default, so the agent's own limit is what applies), no metrics, no traces.
+ */
 export const DEFAULT_PERSISTENCE_SERVICE_OPTIONS: Readonly<PersistenceServiceOptions> = Object.freeze({
   tables: Object.freeze(domainColumnAllowlist()),
-  maxLimit: 100,
+  maxLimit: 500,
 });
 
 /** Label used for tables outside the allowlist, so callers cannot blow up metric cardinality. */
@@ -84,7 +87,7 @@ export class PersistenceService implements ReadOnlyPersistence {
       if (opts.orderBy !== undefined) this.#checkColumn(table, opts.orderBy.column);
       const limit = Math.min(opts.limit ?? this.#opts.maxLimit, this.#opts.maxLimit);
       const result = await this.#adapter.query(table, { ...opts, filters, limit });
-      return { value: result, rows: result.rows.length };
+      return { value: { ...result, limit }, rows: result.rows.length };
     }, fallback);
   }
 

@@ -20,6 +20,8 @@ export interface QueryOptions {
 export interface QueryResult {
   rows: Row[];
   total: number;
+  /** The limit actually applied (after the service's clamp), so callers can report what they got. */
+  limit?: number;
 }
 
 /** What an adapter can do beyond equality. */

@@ -100,7 +100,7 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoS
 
 /** The summary as a table, then the sample envelope as pretty JSON. */
 export function formatDemoSummary(s: DemoSummary): string {
-  const table = new Table({ head: ['lead pipeline demo', ''], style: { head: [] } });
+  const table = new Table({ head: ['lead pipeline demo', ''], style: { head: [], border: [] } });
   const dead = Object.entries(s.deadLettered).sort(([a], [b]) => a.localeCompare(b));
   table.push(
     ['mails in file', `${s.ingest.ingested + s.ingest.rejected.length} (${basename(s.file)})`],

@@ -13,6 +13,7 @@
  *   <prefix>:{<prefix>:p<i>}:entity:<entity>         event log of one entity type (never trimmed: the event store)
  *   <prefix>:{<prefix>:p<i>}:snap:<entity>:<id>      snapshot of one entity (string: version, last event id, state)
  *   <prefix>:hb:<group>:<consumer>                   heartbeat (TTL key) of one consumer
+ *   <prefix>:smoke:<token>                           scratch stream of one `redis-health --smoke` run
  */
 
 /** Default key prefix. */
@@ -54,6 +55,8 @@ export interface Keys {
   snapshotPattern(entity: string): string;
   /** Heartbeat TTL key of one consumer. */
   heartbeat(group: string, consumer: string): string;
+  /** Scratch stream of one `redis-health --smoke` run (deleted by the run). */
+  smoke(token: string): string;
   /** SCAN pattern matching every heartbeat of a group (or all groups). */
   heartbeatPattern(group?: string): string;
   /** SCAN pattern matching every topic stream of the prefix. */
@@ -114,6 +117,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     snapshot: (e, id, p) => (assertName('entity', e), `${prefix}:${tag(p)}:snap:${e}:${id}`),
     snapshotPattern: (e) => `${escapeGlob(prefix)}:{${escapeGlob(prefix)}:p*}:snap:${escapeGlob(e)}:*`,
     heartbeat: (g, c) => (assertName('group', g), assertName('consumer', c), `${prefix}:hb:${g}:${c}`),
+    smoke: (t) => (assertName('smoke token', t), `${prefix}:smoke:${t}`),
     heartbeatPattern: (g) => `${escapeGlob(prefix)}:hb:${g === undefined ? '*' : `${escapeGlob(g)}:*`}`,
     topicPattern: () => `${escapeGlob(prefix)}:{${escapeGlob(prefix)}:p*}:topic:*`,
     dlqPattern: () => `${escapeGlob(prefix)}:{${escapeGlob(prefix)}:p*}:dlq:*`,

@@ -45,8 +45,9 @@ export function ragAgentActor(options: Partial<RagOptions> = {}, actor: Partial<
       const result = await agent.run(request, { coordinator, logger: ctx.logger });
       if (result.error?.retryable) throw new RagLookupUnavailableError(result.error.message);
       const job: JobContext = typeof request.job === 'object' && request.job !== null ? request.job : { jobType: 'unknown', campaignId: 'unknown' };
-      const payload: LeadEnriched = { job, matched: result.records.length, ...(result.error ? { error: result.error.message } : {}) };
-      ctx.metrics.increment('rag_lookups', { outcome: result.error ? 'error' : result.records.length > 0 ? 'matched' : 'unmatched', cache: String(result.metadata.cache) });
+      const matched = result.summary?.rows ?? result.records.length;
+      const payload: LeadEnriched = { job, matched, status: result.status, ...(result.error ? { error: result.error.message } : {}) };
+      ctx.metrics.increment('rag_lookups', { outcome: result.error ? 'error' : matched > 0 ? 'matched' : 'unmatched', cache: String(result.metadata.cache) });
       return [ctx.derive(TOPICS.leadEnriched, payload, { records: result.records, metadata: result.metadata })];
     },
   });

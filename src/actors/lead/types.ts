@@ -56,6 +56,8 @@ export interface RagRequest {
   limit?: number;
   /** Structured filters that override what is parsed from the text. */
   filters?: Partial<LeadFilters>;
+  /** Copy each row into its provenance as `raw_row` (off by default: rows hold personal data). */
+  includeRawRows?: boolean;
 }
 
 /** The lead filters the RAG agent understands. */
@@ -70,6 +72,8 @@ export interface LeadFilters {
 export interface LeadEnriched {
   job: JobContext;
   matched: number;
+  /** `SUCCESS` when rows were found, `NO_RESULTS` otherwise (as the seed's RAG envelopes). */
+  status?: 'SUCCESS' | 'NO_RESULTS';
   /** Set when the lookup failed (planner or store); the records are then empty. */
   error?: string;
 }

@@ -1,6 +1,7 @@
 import type { BoundActorMetrics } from '../../monitoring/metrics.js';
 import type { CustomMetrics, Logger } from '../../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
+import type { WritablePersistence } from '../../persistence/writer.js';
 import type { CommitItem, StreamBackend } from '../../streams/backend.js';
 import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
@@ -22,6 +23,8 @@ export interface BatchDeps {
   metrics: BoundActorMetrics;
   custom: CustomMetrics;
   persistence: ReadOnlyPersistence;
+  /** Only for actors that declared `writes`: scoped to those tables. */
+  writer?: WritablePersistence;
   random?: () => number;
   /** Told when a handler starts and ends on an entry (the worker's leases and stuck detection). */
   onHandler?: (e: InputEntry, phase: 'start' | 'end') => void;
@@ -66,6 +69,7 @@ export function batchContext(deps: BatchDeps, markersExist: (markers: string[]) 
     metrics: deps.metrics,
     custom: deps.custom,
     persistence: deps.persistence,
+    ...(deps.writer ? { writer: deps.writer } : {}),
     ...(deps.random ? { random: deps.random } : {}),
     ...(deps.onHandler ? { onHandler: deps.onHandler } : {}),
     ...(deps.entity ? { entity: deps.entity, entityPrepared: batchedPrepare(deps.entity) } : {}),

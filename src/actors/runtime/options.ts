@@ -6,6 +6,7 @@ export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initial
 /** Every actor option's default, written once. */
 export const DEFAULT_ACTOR_OPTIONS: Readonly<Omit<ActorDefinition, 'name' | 'consumes' | 'handle'>> = Object.freeze({
   emits: [],
+  writes: [],
   batchSize: 64,
   concurrency: 16,
   maxAttempts: 5,

@@ -4,8 +4,10 @@ import { createLogger } from '../../monitoring/logger.js';
 import { createActorMetrics, type ActorMetrics } from '../../monitoring/metrics.js';
 import { startMonitoringServer, type MonitoringServer } from '../../monitoring/server.js';
 import type { Logger } from '../../monitoring/types.js';
+import { ReadOnlyPersistenceFacade } from '../../persistence/facade.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
 import { resolveSettings } from '../../settings.js';
+import { isWritablePersistence, TableWriter, type WritablePersistence } from '../../persistence/writer.js';
 import type { StreamBackend } from '../../streams/backend.js';
 import { systemClock, type Clock } from '../../streams/clock.js';
 import { assertName, createKeys, type Keys } from '../../streams/keys.js';
@@ -37,7 +39,11 @@ export interface RuntimeDeps {
   logger?: Logger;
   /** prom-client registry for this runtime's metrics (a fresh one by default). */
   registry?: Registry;
-  persistence?: ReadOnlyPersistence;
+  /**
+   * Persistence for the actors. Give the full PersistenceService when some actor declares `writes`:
+   * each actor still gets only the read-only facade, plus a writer scoped to its declared tables.
+   */
+  persistence?: ReadOnlyPersistence | WritablePersistence;
   options?: Partial<RuntimeOptions>;
   /** Partitions P of every topic (1 on a single Redis). */
   partitions?: number;
@@ -101,9 +107,18 @@ export class ActorRuntime {
     const partitions = deps.partitions ?? 1;
     const own = deps.ownPartitions ?? Array.from({ length: partitions }, (_, i) => i);
     for (const p of own) if (!Number.isInteger(p) || p < 0 || p >= partitions) throw new TypeError(`partition ${p} is outside 0..${partitions - 1}`);
+    // Least privilege: every actor reads through a facade; only declared tables are writable.
+    const reads = new ReadOnlyPersistenceFacade(deps.persistence ?? NO_PERSISTENCE);
+    const writerOf = (def: ActorDefinition): WritablePersistence | undefined => {
+      const tables = def.writes ?? [];
+      if (tables.length === 0) return undefined;
+      if (!isWritablePersistence(deps.persistence)) throw new TypeError(`actor ${def.name} declares writes [${tables.join(', ')}] but the runtime was given read-only persistence; pass the PersistenceService`);
+      return new TableWriter(deps.persistence, tables);
+    };
     // One worker per actor and partition: one XREADGROUP never spans two cluster slots.
-    this.workers = actors.flatMap((def) =>
-      own.map(
+    this.workers = actors.flatMap((def) => {
+      const writer = writerOf(def);
+      return own.map(
         (partition) =>
           new ActorWorker(
           def,
@@ -116,7 +131,8 @@ export class ActorRuntime {
             logger: this.logger.child({ actor: def.name }),
             metrics: this.metrics.forActor(def.name),
             custom: this.metrics.custom(def.name),
-            persistence: deps.persistence ?? NO_PERSISTENCE,
+            persistence: reads,
+            ...(writer ? { writer } : {}),
             tracing: new ActorTracing(def.name),
             ...(deps.random ? { random: deps.random } : {}),
             ...(deps.steps ? { steps: deps.steps } : {}),
@@ -124,8 +140,8 @@ export class ActorRuntime {
           this.options,
           partition,
         ),
-      ),
-    );
+      );
+    });
     this.housekeeping = new Housekeeping(this.workers, { backend: deps.backend, keys: this.keys, consumer: this.consumer, clock, logger: this.logger, metrics: this.metrics, options: this.options });
   }
 

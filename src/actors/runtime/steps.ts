@@ -17,6 +17,7 @@ import { formatIssues, validateEnvelope } from '../../envelope/validate.js';
 import type { BoundActorMetrics } from '../../monitoring/metrics.js';
 import type { CustomMetrics, Logger } from '../../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
+import type { WritablePersistence } from '../../persistence/writer.js';
 import type { CommitItem } from '../../streams/backend.js';
 import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
@@ -73,6 +74,8 @@ export interface StepContext {
   metrics: BoundActorMetrics;
   custom: CustomMetrics;
   persistence: ReadOnlyPersistence;
+  /** Only for actors that declared `writes`: scoped to those tables. */
+  writer?: WritablePersistence;
   random?: () => number;
   /** Whether an idempotency marker exists; the lookups of one batch go out as one round trip. */
   markerExists(marker: string): Promise<boolean>;
@@ -242,6 +245,7 @@ export const handleStep: TerminalStep = async (d, ctx) => {
     metrics: ctx.custom,
     clock: ctx.clock,
     persistence: ctx.persistence,
+    ...(ctx.writer ? { writer: ctx.writer } : {}),
     derive: (typeOrTopic, payload, opts) => {
       const type = typeof typeOrTopic === 'string' ? typeOrTopic : typeOrTopic.type;
       const make = (traceContext?: TraceContextFields): Envelope => deriveEnvelope(env, type, payload, { ...opts, now: ctx.clock.now(), traceContext }) as Envelope;

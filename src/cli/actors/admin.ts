@@ -112,6 +112,10 @@ export async function actorsReplay(args: ReplayArgs, io: CliIO, env: NodeJS.Proc
     const info = (await backend.groups(stream)).find((g) => g.name === args.group);
     const result: Record<string, unknown> = { stream, group: args.group, from: args.from, startAfter: start, toDeliver: info?.lag ?? null };
     if (replayActor) {
+      // What the replay appended to the actor's output topics (every partition) while it ran.
+      const outputs = replayActor.emits.flatMap((t) => Array.from({ length: cfg.partitions }, (_, p) => keys.topic(t, p)));
+      const lengths = async (): Promise<number> => (await Promise.all(outputs.map(async (k) => (await backend.streamInfo(k))?.length ?? 0))).reduce((a, b) => a + b, 0);
+      const before = await lengths();
       const { persistence } = leadTopology(env);
       const runtime = new ActorRuntime([replayActor], { backend, keys, consumer: consumerName(0), partitions: cfg.partitions, persistence: persistence.service.readOnly(), logger: createLogger({ level: 'warn', service: 'actors-replay' }) });
       await runtime.start();
@@ -122,9 +126,16 @@ export async function actorsReplay(args: ReplayArgs, io: CliIO, env: NodeJS.Proc
         await runtime.stop();
         await persistence.service.close().catch(() => undefined);
       }
+      result.reEmitted = (await lengths()) - before;
     }
+    // The group stays (it holds trimming back while it has lag): say how to remove it.
+    result.removeGroup = `redis-cli XGROUP DESTROY ${stream} ${args.group}`;
     if (args.json) io.out(toJson(result));
-    else io.out(`group ${args.group} created on ${stream} after ${start}${result.toDeliver !== null ? ` (${String(result.toDeliver)} entries to deliver)` : ''}${args.actor ? `; replayed through ${args.actor}` : `; run an actor named ${args.group} to consume it`}`);
+    else {
+      const head = `group ${args.group} created on ${stream} after ${start}${result.toDeliver !== null ? ` (${String(result.toDeliver)} entries to deliver)` : ''}`;
+      const how = args.actor ? `; replayed through ${args.actor}: ${String(result.reEmitted)} output envelope${result.reEmitted === 1 ? '' : 's'} re-emitted (duplicates downstream are skipped while their idempotency markers live)` : `; run an actor named ${args.group} to consume it`;
+      io.out(`${head}${how}\nwhen done, remove the replay group: ${String(result.removeGroup)}`);
+    }
     return 0;
   } finally {
     await backend.close();

@@ -8,7 +8,7 @@ import { startMemoryDemo } from '../../dashboard/demo.js';
 import { countCommands, createDashboardMetrics, type DashboardMetrics } from '../../dashboard/metrics.js';
 import type { DashboardOptions } from '../../dashboard/options.js';
 import { startDashboard, type Dashboard } from '../../dashboard/server.js';
-import { describeUrl } from '../../streams/redis-connection.js';
+import { describeUrl } from '../../streams/connection-options.js';
 import { CliError, type CliIO } from '../common.js';
 import { memoryUsageOf } from '../health/command.js';
 import { actorsConfig, connectBackend, keysFor, leadTopology, type ActorsFlags } from './setup.js';

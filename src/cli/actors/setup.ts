@@ -10,9 +10,9 @@ import { resolveStreamsConfig, type StreamsConfig } from '../../config.js';
 import { persistenceFromEnv, type PersistenceSetup } from '../../persistence/config.js';
 import { createKeys, type Keys } from '../../streams/keys.js';
 import { RedisStreamBackend } from '../../streams/redis-backend.js';
-import { DEFAULT_SERVICE_CONNECTION_OPTIONS } from '../../streams/redis-connection.js';
+import { DEFAULT_SERVICE_CONNECTION_OPTIONS, describeUrl } from '../../streams/connection-options.js';
 import { parseBoolean } from '../../settings.js';
-import { CliError } from '../common.js';
+import { CliError, connectionFailureMessage } from '../common.js';
 
 /** Flags every `actors` subcommand accepts. */
 export interface ActorsFlags {
@@ -53,7 +53,9 @@ export async function connectBackend(cfg: StreamsConfig, opts: { retryForever?: 
     return backend;
   } catch (err) {
     await backend.close().catch(() => undefined);
-    throw new CliError('UNREACHABLE', (err as Error).message.startsWith('cannot reach') ? (err as Error).message : `cannot reach Redis: ${(err as Error).message}`, { cause: err });
+    const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : '';
+    const detail = `${(err as Error).message}${cause && !(err as Error).message.includes(cause) ? ` (${cause})` : ''}`;
+    throw new CliError('UNREACHABLE', connectionFailureMessage(cfg.clusterNodes.length > 0 ? cfg.clusterNodes.join(',') : describeUrl(cfg.redisUrl), detail), { cause: err });
   }
 }
 

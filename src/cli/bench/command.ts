@@ -7,8 +7,8 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { isConfigError, resolveStreamsConfig } from '../../config.js';
 import { isStreamBackendError } from '../../streams/backend.js';
-import { DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl } from '../../streams/redis-connection.js';
-import { EXIT } from '../common.js';
+import { DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl } from '../../streams/connection-options.js';
+import { connectionFailureMessage, EXIT } from '../common.js';
 import { isBenchOptionError, resolveWriteBenchOptions } from './options.js';
 import { runWriteBench, type WriteBenchResult } from './write-bench.js';
 
@@ -56,6 +56,11 @@ export function renderWriteBench(r: WriteBenchResult): string {
   return table.toString();
 }
 
+/** The prefix a run writes under when --prefix is not given: the configured one plus `-bench`. */
+export function benchPrefix(prefix: string): string {
+  return `${prefix}-bench`;
+}
+
 /** Runs streams-bench with parsed flags; returns the exit code. */
 export async function streamsBench(args: StreamsBenchArgs, io: BenchIo): Promise<number> {
   const fail = (code: number, message: string): number => {
@@ -68,7 +73,9 @@ export async function streamsBench(args: StreamsBenchArgs, io: BenchIo): Promise
     const cfg = resolveStreamsConfig({ redisUrl: args.redisUrl, prefix: args.prefix }, io.env);
     if (cfg.redisUrl === 'memory') return fail(BENCH_EXIT.usage, 'the write benchmark needs a Redis server (REDIS_URL=memory is not one)');
     url = cfg.redisUrl;
-    const options = resolveWriteBenchOptions({ redisUrl: cfg.redisUrl, prefix: cfg.prefix, topic: args.topic, count: args.count, payloadBytes: args.payloadBytes, pipeline: args.pipeline, connections: args.connections, cleanup: args.cleanup });
+    // Never the application's own prefix by default: a benchmark must not write among real streams.
+    const prefix = args.prefix ?? benchPrefix(cfg.prefix);
+    const options = resolveWriteBenchOptions({ redisUrl: cfg.redisUrl, prefix, topic: args.topic, count: args.count, payloadBytes: args.payloadBytes, pipeline: args.pipeline, connections: args.connections, cleanup: args.cleanup });
     if (!args.json && io.stderr.isTTY === true) {
       bar = new cliProgress.SingleBar({ stream: io.stderr, format: 'writing [{bar}] {percentage}% {value}/{total} envelopes | {eta}s left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
       bar.start(options.count, 0);
@@ -83,7 +90,11 @@ export async function streamsBench(args: StreamsBenchArgs, io: BenchIo): Promise
     if (isConfigError(err) || isBenchOptionError(err)) return fail(BENCH_EXIT.usage, err.message);
     // ioredis rejects a malformed URL with a TypeError before any connection is tried.
     if (err instanceof TypeError && /REDIS_URL/.test(err.message)) return fail(BENCH_EXIT.usage, err.message);
-    if (isStreamBackendError(err, 'CONNECTION') || isStreamBackendError(err, 'UNSUPPORTED')) return fail(BENCH_EXIT.unreachable, err.message);
+    if (isStreamBackendError(err, 'CONNECTION')) {
+      const cause = err.cause instanceof Error && !err.message.includes(err.cause.message) ? ` (${err.cause.message})` : '';
+      return fail(BENCH_EXIT.unreachable, connectionFailureMessage(describeUrl(url ?? DEFAULT_REDIS_CONNECTION_OPTIONS.url), `${err.message}${cause}`));
+    }
+    if (isStreamBackendError(err, 'UNSUPPORTED')) return fail(BENCH_EXIT.unreachable, err.message);
     return fail(BENCH_EXIT.failed, `failed against ${describeUrl(url ?? DEFAULT_REDIS_CONNECTION_OPTIONS.url)}: ${(err as Error).message}`);
   }
 }

@@ -16,7 +16,7 @@ export interface WriteBenchOptions {
   pipeline: number;
   /** RedisStreamBackend instances writing concurrently, each with its own connection. */
   connections: number;
-  /** Delete what was written once done. */
+  /** Delete what was written once done (default; `--keep` turns it off). */
   cleanup: boolean;
 }
 
@@ -27,7 +27,7 @@ export const DEFAULT_WRITE_BENCH_OPTIONS: Readonly<Omit<WriteBenchOptions, 'redi
   payloadBytes: 400,
   pipeline: 64,
   connections: 4,
-  cleanup: false,
+  cleanup: true,
 });
 
 /** Largest accepted payload: the runtime's default entry limit is 1 MiB. */

@@ -3,7 +3,7 @@
  * attempts reset, or delete them. Destructive actions say what they would do first (--dry-run);
  * purge refuses without --yes.
  */
-import { redact } from '../../monitoring/redact.js';
+import { redact, redactString } from '../../monitoring/redact.js';
 import type { StreamBackend } from '../../streams/backend.js';
 import { createKeys, type Keys } from '../../streams/keys.js';
 import { CliError, EXIT, resolveToolConfig, type CliIO, type ConnectionFlags } from '../common.js';
@@ -23,9 +23,13 @@ export interface StreamsDlqArgs extends ConnectionFlags {
   filter: DlqFilter;
   dryRun: boolean;
   yes: boolean;
-  target: ReplayTarget;
-  /** show: mask secrets and emails in the printed entry. */
-  redact: boolean;
+  /** replay only: where entries go (default `source`); refused on the other actions. */
+  target?: ReplayTarget;
+  /**
+   * Print entries as stored, secrets and emails included. Off by default: operators paste tool
+   * output into tickets, so list/show/purge output is redacted unless this is asked for.
+   */
+  raw?: boolean;
   connection?: Partial<ToolConnectionOptions>;
 }
 
@@ -43,10 +47,10 @@ function label(keys: Keys, key: string | null): string {
   return w ? `${w.kind}:${w.topic}${w.partition ? `#p${w.partition}` : ''}` : key;
 }
 
-function listTable(items: DlqItem[], now: number): string {
+function listTable(items: DlqItem[], now: number, raw = false): string {
   return renderTable(
     ['id', 'topic', 'reason', 'actor', 'attempts', 'failed', 'error'],
-    items.map((it) => [it.entry.id, it.topic, it.entry.reason, it.entry.actor, it.entry.attempts, `${formatDuration(now - it.failedAtMs)} ago`, truncate(it.entry.error, 60)]),
+    items.map((it) => [it.entry.id, it.topic, it.entry.reason, it.entry.actor, it.entry.attempts, `${formatDuration(now - it.failedAtMs)} ago`, truncate(raw ? it.entry.error : redactString(it.entry.error), 60)]),
     { numeric: [4] },
   );
 }
@@ -62,15 +66,20 @@ function outcomeJson(o: ReplayOutcome): Record<string, unknown> {
   return { id: o.item.entry.id, dlq: o.item.stream, status: o.status, target: o.target, ...(o.newId ? { newId: o.newId } : {}), ...(o.detail ? { detail: o.detail } : {}) };
 }
 
+/** The entry as printed: redacted unless the operator asked for the raw entry. */
+function printable(args: StreamsDlqArgs, value: unknown): unknown {
+  return args.raw === true ? value : redact(value);
+}
+
 function list(args: StreamsDlqArgs, io: CliIO, sel: DlqSelection, now: number): number {
-  if (args.json) io.out(toJson({ items: sel.items.map(itemJson), more: sel.more }));
+  if (args.json) io.out(toJson(printable(args, { items: sel.items.map(itemJson), more: sel.more })));
   else if (sel.items.length === 0) io.out('no matching dead letters');
-  else io.out(`${listTable(sel.items, now)}\n${sel.items.length} shown${sel.more ? '; more match (raise --count)' : ''}`);
+  else io.out(`${listTable(sel.items, now, args.raw)}\n${sel.items.length} shown${sel.more ? '; more match (raise --count)' : ''}`);
   return EXIT.ok;
 }
 
 async function replay(args: StreamsDlqArgs, io: CliIO, keys: Keys, backend: StreamBackend, items: DlqItem[]): Promise<number> {
-  const plan = planReplay(items, keys, args.target);
+  const plan = planReplay(items, keys, args.target ?? 'source');
   if (args.dryRun) {
     if (args.json) io.out(toJson({ dryRun: true, plan: plan.map((s) => ({ id: s.item.entry.id, dlq: s.item.stream, target: s.target, ...(s.refuseReason ? { refuseReason: s.refuseReason } : {}) })) }));
     else io.out(plan.length === 0 ? 'no matching dead letters' : `${planTable(keys, plan)}\ndry run: ${plan.filter((s) => s.target).length} would be moved, ${plan.filter((s) => !s.target).length} refused; nothing changed`);
@@ -90,8 +99,8 @@ async function replay(args: StreamsDlqArgs, io: CliIO, keys: Keys, backend: Stre
 
 async function purge(args: StreamsDlqArgs, io: CliIO, backend: StreamBackend, items: DlqItem[], now: number): Promise<number> {
   if (args.dryRun) {
-    if (args.json) io.out(toJson({ dryRun: true, wouldDelete: items.map(itemJson) }));
-    else io.out(items.length === 0 ? 'no matching dead letters' : `${listTable(items, now)}\ndry run: ${items.length} would be deleted; nothing changed`);
+    if (args.json) io.out(toJson(printable(args, { dryRun: true, wouldDelete: items.map(itemJson) })));
+    else io.out(items.length === 0 ? 'no matching dead letters' : `${listTable(items, now, args.raw)}\ndry run: ${items.length} would be deleted; nothing changed`);
     return EXIT.ok;
   }
   if (!args.yes) throw new CliError('REFUSED', `purge would delete ${items.length} dead letter${items.length === 1 ? '' : 's'}: add --yes to delete them, or --dry-run to list them`);
@@ -102,6 +111,9 @@ async function purge(args: StreamsDlqArgs, io: CliIO, backend: StreamBackend, it
 
 /** Runs streams-dlq; resolves with the exit status. */
 export async function streamsDlq(args: StreamsDlqArgs, io: CliIO, now: () => number = Date.now): Promise<number> {
+  if (args.target !== undefined && args.action !== 'replay') {
+    throw new CliError('USAGE', `--target only applies to replay, not to ${args.action}`);
+  }
   const cfg = resolveToolConfig(args);
   const keys = createKeys(cfg.prefix);
   const conn = await connectTool(cfg, args.connection);
@@ -110,7 +122,7 @@ export async function streamsDlq(args: StreamsDlqArgs, io: CliIO, now: () => num
     if (args.action === 'show') {
       const item = await findDeadLetter(backend, keys, args.id ?? '', args.filter.topic);
       const json = itemJson(item);
-      io.out(toJson(args.redact ? redact(json) : json));
+      io.out(toJson(printable(args, json)));
       return EXIT.ok;
     }
     const t = now();

@@ -125,14 +125,34 @@ function heartbeatKey(keys: Keys, group: string, consumer: string): string | nul
   }
 }
 
-function isStale(g: GroupInfo, consumers: ConsumerHealth[], lastId: string | null, staleAfterMs: number): boolean {
-  const unread = g.lag !== null ? g.lag > 0 : lastId !== null && compareIds(g.lastDeliveredId, lastId) < 0;
-  if (g.pending === 0 && !unread) return false;
+function hasUnread(g: GroupInfo, lastId: string | null): boolean {
+  return g.lag !== null ? g.lag > 0 : lastId !== null && compareIds(g.lastDeliveredId, lastId) < 0;
+}
+
+/**
+ * Stale means work has waited past the window with nobody alive to do it. A graceful stop
+ * removes the group's consumers (their PELs are empty), so "no consumer" alone says nothing: then
+ * the work's own age decides, i.e. how long the oldest undelivered entry has been waiting
+ * (`waitingMs`, null when nothing is unread).
+ */
+function isStale(g: GroupInfo, consumers: ConsumerHealth[], lastId: string | null, staleAfterMs: number, waitingMs: number | null): boolean {
+  if (g.pending === 0 && !hasUnread(g, lastId)) return false;
+  if (consumers.length === 0) return waitingMs !== null && waitingMs >= staleAfterMs;
   return consumers.every((c) => !c.alive && c.idleMs >= staleAfterMs);
+}
+
+/** How long the first entry after the group's last-delivered id has waited, from its id's time. */
+async function waitingMsOf(backend: StreamBackend, key: string, g: GroupInfo, now: number): Promise<number | null> {
+  const start = g.lastDeliveredId === '0-0' ? '-' : `(${g.lastDeliveredId}`;
+  const [first] = await backend.range(key, start, '+', 1);
+  if (!first) return null;
+  const ms = Number(first.id.split('-')[0]);
+  return Number.isFinite(ms) ? Math.max(0, now - ms) : null;
 }
 
 async function collectStream(src: HealthSources, key: string, staleAfterMs: number): Promise<Omit<StreamHealth, 'memoryBytes'> | null> {
   const { backend, keys } = src;
+  const now = (src.now ?? Date.now)();
   const info = await backend.streamInfo(key);
   if (!info) return null; // deleted since the scan
   const groups: GroupHealth[] = [];
@@ -152,7 +172,7 @@ async function collectStream(src: HealthSources, key: string, staleAfterMs: numb
       lastDeliveredId: g.lastDeliveredId,
       entriesRead: g.entriesRead,
       consumers,
-      stale: isStale(g, consumers, info.lastId, staleAfterMs),
+      stale: isStale(g, consumers, info.lastId, staleAfterMs, consumers.length === 0 && hasUnread(g, info.lastId) ? await waitingMsOf(backend, key, g, now) : null),
       gap: trimmedGap(info, g),
     });
   }
@@ -185,7 +205,7 @@ function findings(streams: StreamHealth[], dlq: DlqDepth[], o: HealthOptions): {
         (o.failOnDeadConsumers ? problems : warnings).push(f);
       }
       if (g.stale) {
-        const f: HealthFinding = { check: 'stale-group', ...at, message: `group ${g.name} on ${s.key} is stale: it has work but no live consumer for ${Math.round(o.staleAfterMs / 1000)}s; it holds trimming` };
+        const f: HealthFinding = { check: 'stale-group', ...at, message: `group ${g.name} on ${s.key} is stale: its work has waited ${Math.round(o.staleAfterMs / 1000)}s or more with no live consumer; it holds trimming` };
         (o.failOnStale ? problems : warnings).push(f);
       }
     }

@@ -57,7 +57,7 @@ export async function streamsHealth(args: StreamsHealthArgs, io: CliIO, signal?:
     const check = (): Promise<HealthReport> => collectHealth({ backend: conn.backend, keys, memoryUsage: memoryUsageOf(conn.redis, conn.backend.isCluster) }, args.health);
     if (args.watchSeconds === null) {
       const report = await check();
-      io.out(args.json ? JSON.stringify(report, null, 2) : renderHealth(report, { color: io.isTTY }));
+      io.out(args.json ? JSON.stringify(report, null, 2) : renderHealth(report, { color: io.color ?? io.isTTY }));
       return report.healthy ? EXIT.ok : EXIT.problems;
     }
     let status: number = EXIT.ok;
@@ -66,7 +66,7 @@ export async function streamsHealth(args: StreamsHealthArgs, io: CliIO, signal?:
       status = report.healthy ? EXIT.ok : EXIT.problems;
       // --json --watch writes one report per line (NDJSON); tables redraw the screen on a terminal.
       if (args.json) io.out(JSON.stringify(report));
-      else io.out(`${io.isTTY ? '\x1b[2J\x1b[H' : ''}${renderHealth(report, { color: io.isTTY })}\n(every ${args.watchSeconds}s; Ctrl-C to stop)`);
+      else io.out(`${io.isTTY ? '\x1b[2J\x1b[H' : ''}${renderHealth(report, { color: io.color ?? io.isTTY })}\n(every ${args.watchSeconds}s; Ctrl-C to stop)`);
       await sleep(args.watchSeconds * 1000, signal);
     }
     return status;

@@ -3,7 +3,8 @@
  * judged for stream use (see checks.ts); exit 1 when a check FAILs.
  */
 import type { Redis } from 'ioredis';
-import { describeUrl } from '../../streams/redis-connection.js';
+import { createKeys } from '../../streams/keys.js';
+import { describeUrl } from '../../streams/connection-options.js';
 import { EXIT, resolveToolConfig, type CliIO, type ConnectionFlags } from '../common.js';
 import { connectRedis, type ToolConnectionOptions } from '../connect.js';
 import { formatBytes, renderTable, toJson } from '../format.js';
@@ -12,6 +13,73 @@ import { assessRedis, factsFromInfo, featureSupport, parseInfo, type RedisCheck,
 /** What redis-health was asked. */
 export interface RedisHealthArgs extends Omit<ConnectionFlags, 'prefix'> {
   connection?: Partial<ToolConnectionOptions>;
+  /** Also run the stream round trip (append, group read, ack, cleanup) on a scratch key. */
+  smoke?: boolean;
+}
+
+/** One step of the smoke round trip. */
+export interface SmokeStep {
+  step: 'append' | 'group-create' | 'group-read' | 'ack' | 'cleanup';
+  ok: boolean;
+  ms: number;
+  detail?: string;
+}
+
+/** The smoke round trip's outcome. */
+export interface SmokeReport {
+  ok: boolean;
+  key: string;
+  steps: SmokeStep[];
+}
+
+/**
+ * XADD, XGROUP CREATE, XREADGROUP, XACK (then XPENDING must be empty) and DEL on a scratch stream
+ * of the prefix: the commands the runtime lives on, with the connection's own ACL. The key is
+ * deleted whatever happens.
+ */
+export async function streamSmoke(redis: Redis, key: string): Promise<SmokeReport> {
+  const steps: SmokeStep[] = [];
+  const step = async (name: SmokeStep['step'], run: () => Promise<string | undefined>): Promise<boolean> => {
+    const t = process.hrtime.bigint();
+    try {
+      const detail = await run();
+      steps.push({ step: name, ok: true, ms: Number(process.hrtime.bigint() - t) / 1e6, ...(detail ? { detail } : {}) });
+      return true;
+    } catch (err) {
+      steps.push({ step: name, ok: false, ms: Number(process.hrtime.bigint() - t) / 1e6, detail: (err as Error).message });
+      return false;
+    }
+  };
+  let id = '';
+  try {
+    const ok =
+      (await step('append', async () => {
+        id = String(await redis.xadd(key, '*', 'smoke', '1'));
+        return id;
+      })) &&
+      (await step('group-create', async () => void (await redis.xgroup('CREATE', key, 'smoke', '0')))) &&
+      (await step('group-read', async () => {
+        const res = (await redis.xreadgroup('GROUP', 'smoke', 'smoke-0', 'COUNT', 1, 'STREAMS', key, '>')) as [string, [string, string[]][]][] | null;
+        const got = res?.[0]?.[1]?.[0]?.[0];
+        if (got !== id) throw new Error(`read ${String(got)}, expected ${id}`);
+        return got;
+      })) &&
+      (await step('ack', async () => {
+        const acked = await redis.xack(key, 'smoke', id);
+        const pending = (await redis.xpending(key, 'smoke')) as [number, ...unknown[]];
+        if (acked !== 1 || pending[0] !== 0) throw new Error(`acked ${acked}, ${pending[0]} still pending`);
+        return undefined;
+      }));
+    // Each step runs only if the one before worked; `ok` is recomputed from all steps below.
+    void ok;
+  } finally {
+    await step('cleanup', async () => {
+      await redis.del(key);
+      if ((await redis.exists(key)) !== 0) throw new Error('scratch key still exists');
+      return undefined;
+    });
+  }
+  return { ok: steps.every((s) => s.ok), key, steps };
 }
 
 /** The report, as printed with --json. */
@@ -83,8 +151,14 @@ export async function redisHealth(args: RedisHealthArgs, io: CliIO): Promise<num
   const redis = await connectRedis(cfg, args.connection);
   try {
     const report = await checkRedis(redis, cfg.redisUrl);
-    io.out(args.json ? toJson(report) : renderRedisHealth(report));
-    return report.healthy ? EXIT.ok : EXIT.problems;
+    const smoke = args.smoke ? await streamSmoke(redis, createKeys(cfg.prefix).smoke(`${process.pid}-${Date.now()}`)) : undefined;
+    if (args.json) io.out(toJson(smoke ? { ...report, smoke } : report));
+    else {
+      const lines = [renderRedisHealth(report)];
+      if (smoke) lines.push(renderTable(['smoke step', 'status', 'ms', 'detail'], smoke.steps.map((s) => [s.step, s.ok ? 'OK' : 'FAIL', s.ms.toFixed(2), s.detail ?? ''])), smoke.ok ? `stream round trip OK on ${smoke.key} (deleted)` : 'stream round trip FAILED');
+      io.out(lines.join('\n'));
+    }
+    return report.healthy && (smoke?.ok ?? true) ? EXIT.ok : EXIT.problems;
   } finally {
     redis.disconnect();
   }

@@ -23,7 +23,7 @@ import { reformulations } from './reformulate.js';
 
 /** One lookup the agent made. */
 export interface RagAttempt {
-  step: 'original' | 'drop-email' | 'shorten-company' | 'planner' | 'fallback';
+  step: 'original' | 'drop-email' | 'shorten-company' | 'drop-company' | 'planner' | 'fallback';
   filters: LeadFilters;
   rows: number;
   total: number;
@@ -38,8 +38,24 @@ export interface RagError {
   retryable: boolean;
 }
 
+/** `SUCCESS` when rows were found, `NO_RESULTS` otherwise (an error also has no results). */
+export type RagStatus = 'SUCCESS' | 'NO_RESULTS';
+
+/** What a result carries instead of its rows when there are more than RAG_SUMMARY_THRESHOLD. */
+export interface RagSummary {
+  /** Rows the lookup returned (all of them are summarised, none listed). */
+  rows: number;
+  /** Rows per company, largest first, at most 20 companies. */
+  by_company: { company: string; rows: number }[];
+  /** The first ids of the page, to narrow the next request. */
+  sample_ids: string[];
+}
+
 /** What a lookup produced: lead records with provenance and the envelope metadata describing how. */
 export interface RagResult {
+  status: RagStatus;
+  /** Set (and `records` empty) when more rows than the summary threshold came back. */
+  summary?: RagSummary;
   records: EnvelopeRecord[];
   metadata: Partial<EnvelopeMetadata> & { source: string; retrieved_at: string };
   filters: LeadFilters;
@@ -57,6 +73,8 @@ interface Cached {
   rows: Row[];
   total: number;
   retrievedAt: string;
+  /** The limit the store applied, when lower than asked (a persistence cap). */
+  appliedLimit?: number;
 }
 
 class PlannerFailure extends Error {}
@@ -127,7 +145,8 @@ export class RagAgent {
       found = { rows: [], total: 0, retrievedAt: found.retrievedAt };
       deep('error', error);
     }
-    const result = this.#result(found, filters, paging, attempts, fallback, fallbackSkipped, error);
+    const includeRaw = request?.includeRawRows === true && o.includeRawRows;
+    const result = this.#result(found, filters, paging, attempts, fallback, fallbackSkipped, error, includeRaw);
     if (o.debugIo) io.logger.info('rag io', { request: truncateForLog(request, o.debugMaxChars), result: truncateForLog({ metadata: result.metadata, records: result.records }, o.debugMaxChars) });
     return result;
   }
@@ -141,7 +160,7 @@ export class RagAgent {
     else {
       const retrievedAt = new Date(this.clock.now()).toISOString();
       const r = await io.coordinator.queryLeads(filters, paging);
-      value = { rows: r.rows, total: r.total, retrievedAt };
+      value = { rows: r.rows, total: r.total, retrievedAt, ...(r.limit !== undefined && r.limit < paging.limit ? { appliedLimit: r.limit } : {}) };
       this.#cache.set(key, value);
     }
     attempts.push({ step, filters, rows: value.rows.length, total: value.total, cache: hit !== undefined ? 'hit' : 'miss' });
@@ -157,9 +176,13 @@ export class RagAgent {
     }
   }
 
-  #result(found: Cached, filters: LeadFilters, paging: Paging, attempts: RagAttempt[], fallback: boolean, fallbackSkipped: string | undefined, error: RagError | undefined): RagResult {
+  #result(found: Cached, filters: LeadFilters, paging: Paging, attempts: RagAttempt[], fallback: boolean, fallbackSkipped: string | undefined, error: RagError | undefined, includeRaw: boolean): RagResult {
     const o = this.options;
-    const records = found.rows.map((row) => withProvenance(row, { source: o.source, retrievedAt: found.retrievedAt, includeRaw: o.includeRawRows }));
+    const summarise = found.rows.length > o.summaryThreshold;
+    const records = summarise ? [] : found.rows.map((row) => withProvenance(row, { source: o.source, retrievedAt: found.retrievedAt, includeRaw }));
+    const status: RagStatus = found.rows.length > 0 ? 'SUCCESS' : 'NO_RESULTS';
+    // The metadata describes what came back: the limit the store applied if it capped the page.
+    const limit = found.appliedLimit ?? paging.limit;
     const last = attempts.at(-1);
     const metadata: RagResult['metadata'] = {
       source: 'rag-agent',
@@ -168,16 +191,33 @@ export class RagAgent {
       total_count: found.total,
       fallback,
       cache: last === undefined ? 'bypass' : last.cache,
-      pagination: { offset: paging.offset, limit: paging.limit, has_more: paging.offset + found.rows.length < found.total },
+      pagination: { offset: paging.offset, limit, returned: found.rows.length, has_more: paging.offset + found.rows.length < found.total },
+      status,
       attempts: attempts.map((a) => ({ step: a.step, rows: a.rows, cache: a.cache })),
     };
     if (fallbackSkipped) metadata.fallback_skipped = fallbackSkipped;
+    if (found.appliedLimit !== undefined) metadata.limit_capped = { requested: paging.limit, applied: found.appliedLimit };
+    const summary = summarise ? summaryOf(found.rows) : undefined;
+    if (summary) metadata.summary = summary;
     if (error) {
       metadata.error = error.message;
       metadata.error_stage = error.stage;
     }
-    return { records, metadata, filters, attempts, ...(error ? { error } : {}) };
+    return { status, records, metadata, filters, attempts, ...(summary ? { summary } : {}), ...(error ? { error } : {}) };
   }
+}
+
+function summaryOf(rows: Row[]): RagSummary {
+  const byCompany = new Map<string, number>();
+  for (const row of rows) {
+    const company = typeof row.company === 'string' && row.company !== '' ? row.company : '(none)';
+    byCompany.set(company, (byCompany.get(company) ?? 0) + 1);
+  }
+  return {
+    rows: rows.length,
+    by_company: [...byCompany].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 20).map(([company, n]) => ({ company, rows: n })),
+    sample_ids: rows.slice(0, 10).map((r) => String(r.id ?? '')).filter((id) => id !== ''),
+  };
 }
 
 /** Store outages are worth retrying; permission, allowlist and bad-input errors are not. */

@@ -1,6 +1,7 @@
 /**
  * The RAG agent's options, their defaults (written once) and the one reader of its environment
- * variables (RAG_MAX_LIMIT, MAX_FALLBACKS_PER_MIN, RAG_DEBUG_IO, RAG_DEEP_DEBUG), used at the edge.
+ * variables (RAG_MAX_LIMIT, RAG_DEFAULT_LIMIT, RAG_SUMMARY_THRESHOLD, RAG_REFORMULATION_MAX_ATTEMPTS,
+ * MAX_FALLBACKS_PER_MIN, RAG_DEBUG_IO, RAG_DEEP_DEBUG), used at the edge.
  */
 import { parseBoolean, resolveSettings } from '../../../settings.js';
 import type { RagPlanner } from './fallback.js';
@@ -9,14 +10,16 @@ import type { RagPlanner } from './fallback.js';
 export interface RagOptions {
   /** Upper bound of a lookup's limit (RAG_MAX_LIMIT). */
   maxLimit: number;
-  /** Limit of a request that gives none. */
+  /** Limit of a request that gives none (RAG_DEFAULT_LIMIT). */
   defaultLimit: number;
   /** Cached lookups kept per agent instance. */
   cacheSize: number;
   /** How long a cached lookup is served. */
   cacheTtlMs: number;
-  /** Relaxed attempts after the first lookup finds nothing. */
+  /** Relaxed attempts after the first lookup finds nothing (RAG_REFORMULATION_MAX_ATTEMPTS). */
   maxReformulations: number;
+  /** Above this many rows a result carries a summary instead of every row (RAG_SUMMARY_THRESHOLD). */
+  summaryThreshold: number;
   /** Fallbacks allowed per minute per agent instance (MAX_FALLBACKS_PER_MIN; 0 disables them). */
   maxFallbacksPerMin: number;
   /** Log every request and result (RAG_DEBUG_IO=1), redacted and truncated. */
@@ -25,7 +28,10 @@ export interface RagOptions {
   deepDebug: boolean;
   /** Longest debug value logged. */
   debugMaxChars: number;
-  /** Copy each row into its provenance as `raw_row` (off: rows hold personal data). */
+  /**
+   * Whether a request may ask for `raw_row` in provenance (`includeRawRows: true` on the request).
+   * A permission, not a switch: rows are copied only when the request asks (they hold personal data).
+   */
   includeRawRows: boolean;
   /** Provenance `source` of lead rows. */
   source: string;
@@ -35,16 +41,17 @@ export interface RagOptions {
 
 /** Defaults of RagOptions. */
 export const DEFAULT_RAG_OPTIONS: Readonly<RagOptions> = Object.freeze({
-  maxLimit: 50,
-  defaultLimit: 10,
+  maxLimit: 500,
+  defaultLimit: 50,
   cacheSize: 500,
   cacheTtlMs: 60_000,
-  maxReformulations: 2,
+  maxReformulations: 3,
+  summaryThreshold: 200,
   maxFallbacksPerMin: 30,
   debugIo: false,
   deepDebug: false,
   debugMaxChars: 2_000,
-  includeRawRows: false,
+  includeRawRows: true,
   source: 'persistence:leads',
 });
 
@@ -87,6 +94,12 @@ export function ragOptionsFromEnv(env: Readonly<Record<string, string | undefine
   const out: Partial<RagOptions> = {};
   const maxLimit = integer(env, 'RAG_MAX_LIMIT', 1);
   if (maxLimit !== undefined) out.maxLimit = maxLimit;
+  const defaultLimit = integer(env, 'RAG_DEFAULT_LIMIT', 1);
+  if (defaultLimit !== undefined) out.defaultLimit = defaultLimit;
+  const summary = integer(env, 'RAG_SUMMARY_THRESHOLD', 1);
+  if (summary !== undefined) out.summaryThreshold = summary;
+  const reform = integer(env, 'RAG_REFORMULATION_MAX_ATTEMPTS', 0);
+  if (reform !== undefined) out.maxReformulations = reform;
   const fallbacks = integer(env, 'MAX_FALLBACKS_PER_MIN', 0);
   if (fallbacks !== undefined) out.maxFallbacksPerMin = fallbacks;
   const io = flag(env, 'RAG_DEBUG_IO');

@@ -1,14 +1,15 @@
 /**
  * Bounded reformulation: when a lookup finds nothing, relax the filters one step at a time —
  * first drop the email (people write from other addresses), then shorten the company by its
- * legal suffix ("Acme Inc." -> "Acme"). Each step must change something; at most N are tried.
+ * legal suffix ("Acme Inc." -> "Acme"), then drop the company. Each step must change something
+ * and keep at least one filter; at most N are tried (RAG_REFORMULATION_MAX_ATTEMPTS, default 3).
  */
 import type { LeadFilters } from '../types.js';
 import { COMPANY_SUFFIXES } from './filters.js';
 
 /** One relaxed attempt: the step's name and the filters to try. */
 export interface Reformulation {
-  step: 'drop-email' | 'shorten-company';
+  step: 'drop-email' | 'shorten-company' | 'drop-company';
   filters: LeadFilters;
 }
 
@@ -42,6 +43,14 @@ export function reformulations(filters: LeadFilters, max: number): Reformulation
   if (short !== undefined) {
     current = { ...current, company: short };
     out.push({ step: 'shorten-company', filters: current });
+  }
+  if (current.company !== undefined) {
+    const { company: _dropped, ...rest } = current;
+    // As with the email: only when something else still narrows the lookup.
+    if (remaining(rest)) {
+      current = rest;
+      out.push({ step: 'drop-company', filters: current });
+    }
   }
   return out.slice(0, Math.max(0, Math.floor(max)));
 }
