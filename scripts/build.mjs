@@ -26,8 +26,8 @@ rmSync(`${root}dist`, { recursive: true, force: true });
 const res = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (res.status !== 0) process.exit(res.status ?? 1);
 
-// Files read at run time from beside their compiled module: the Lua scripts (src/streams/scripts/
-// index.js) and the dashboard's page assets (src/dashboard/assets.js). The package ships dist only.
+// tsc copies no static files. Those read at run time from beside their compiled module: the Lua
+// scripts (src/streams/scripts/index.js) and the dashboard's page (src/dashboard/assets.js).
 for (const rel of readdirSync(`${root}src`, { recursive: true })) {
   if (String(rel).endsWith('.lua')) copyFileSync(`${root}src/${rel}`, `${root}dist/src/${rel}`);
 }

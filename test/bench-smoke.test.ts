@@ -172,14 +172,14 @@ gated(bench, noRedis)('every scenario runs at a tiny scale, is reported beside i
   try {
     const report = await runBench({ redisUrl: (await testRedis())!.url, scale: 0.001, log: () => {} });
     assert.equal(report.failed, [], JSON.stringify(report.measurements.filter((m) => m.skipped)));
-    assert.equal(report.rows.map((r) => r.no), ['1', '2', '3', '4', 'R1', 'R2', '5a', '5b', '5c', '6', '7']);
+    assert.equal(report.rows.map((r) => r.no), ['1', '2', '3', '4', 'R1', 'R2', '5a', '5b', '5c', '5d', '6', '7']);
     const by = new Map(report.measurements.map((m) => [m.id, m]));
-    for (const id of ['ioredis-pipeline', 'streams-bench', 'bullmq', 'bare-commit', 'bare-ack', 'actor-commit', 'actor-ack', 'actor-commit-2p'] as const) assert.ok(by.get(id)!.throughput!.perSec > 0, id);
+    for (const id of ['ioredis-pipeline', 'streams-bench', 'bullmq', 'bare-commit', 'bare-ack', 'actor-commit', 'actor-ack', 'actor-commit-2p', 'entity-commit'] as const) assert.ok(by.get(id)!.throughput!.perSec > 0, id);
     assert.is(by.get('actor-commit')!.throughput!.extra!.outputs, report.plan.actorEnvelopes, 'one output per input');
     assert.is(by.get('actor-commit-2p')!.throughput!.cpu!.length, 2, 'two processes measured');
     // Every Node throughput row reports CPU per envelope; the actor rows a ratio to their bare loop.
     const cpu = buildCpuRows(report.measurements);
-    assert.equal(cpu.map((r) => r.no), ['2', '3', '4', 'R1', 'R2', '5a', '5b', '5c']);
+    assert.equal(cpu.map((r) => r.no), ['2', '3', '4', 'R1', 'R2', '5a', '5b', '5c', '5d']);
     assert.match(cpu.find((r) => r.no === '5a')!.ratio, /^Node [\d.]+x, Redis [\d.]+x #R1$/);
     const e2e = by.get('pipeline-latency')!.endToEnd!;
     assert.is(e2e.measured, report.plan.pipelineEnvelopes - report.plan.pipelineWarmup);

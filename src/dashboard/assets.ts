@@ -11,7 +11,7 @@ import { SECURITY_HEADERS } from './http.js';
 
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
 
-/** The assets folder: beside this module (the source tree, and dist, where the build copies it), else the package's src/dashboard/assets. */
+/** The assets folder: beside this module (the source tree, or dist where the build copies it), else the repository's src/dashboard/assets (a dist built without the copy). */
 function assetsDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const beside = join(here, 'assets');

@@ -115,7 +115,7 @@ export function formatDemoSummary(s: DemoSummary): string {
     ['dead-lettered', dead.length === 0 ? 0 : dead.map(([k, n]) => `${n} ${k}`).join('\n')],
     ['wall time', `${(s.wallMs / 1000).toFixed(2)} s`],
   );
-  const leads = new Table({ head: ['lead (entity id)', 'status', 'drafts', 'blocked', 'version', 'last event'], style: { head: [] } });
+  const leads = new Table({ head: ['lead (entity id)', 'status', 'drafts', 'blocked', 'version', 'last event'], style: { head: [], border: [] } });
   for (const l of s.entities.samples) leads.push([l.id, l.status, l.drafts, l.blocked, l.version, l.lastEventId]);
   const byStatus = Object.entries(s.entities.leadsByStatus).map(([k, n]) => `${n} ${k}`).join(', ');
   const rebuild = `rebuild from the lead log: ${s.entities.rebuilt.same}/${s.entities.rebuilt.total} lead states identical to their snapshots (${byStatus})`;
