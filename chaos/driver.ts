@@ -93,8 +93,12 @@ async function appendWithRetry(backend: RedisStreamBackend, batch: Append[], cou
   }
 }
 
-async function feed(backend: RedisStreamBackend, keys: Keys, o: ChaosOptions, plan: Plan, counts: { producerRetries: number }): Promise<void> {
+async function feed(backend: RedisStreamBackend, keys: Keys, o: ChaosOptions, plan: Plan, counts: { producerRetries: number }, fault: TrimFault, log: (line: string) => void): Promise<void> {
   const rounds = Math.ceil(o.envelopes / o.feedBatch);
+  // External trims: rounds spread over the feed, after the last Redis restart (a restarted Redis
+  // 7.0 forgets the groups' entries-read, so a gap could no longer be counted).
+  const segment = rounds / (o.redisRestarts + 1);
+  const trimRounds = new Set(Array.from({ length: o.externalTrims }, (_, k) => Math.floor(o.redisRestarts * segment + ((k + 0.5) * segment) / o.externalTrims)));
   const started = Date.now();
   for (let r = 0; r < rounds; r++) {
     const batch = [];
@@ -104,7 +108,10 @@ async function feed(backend: RedisStreamBackend, keys: Keys, o: ChaosOptions, pl
       const env = createEnvelope({ type: INPUT_TOPIC, payload, idempotencyKey: `in-${i}`, correlationId: correlationOf(i) });
       batch.push({ stream: keys.topic(INPUT_TOPIC), fields: encodeEnvelope(env) });
     }
-    await appendWithRetry(backend, batch, counts);
+    if (trimRounds.has(r)) {
+      log(`chaos: external XTRIM MAXLEN 0 of ${INPUT_TOPIC} right after a feed round`);
+      await externalTrim(backend, keys, STAGES[0], fault, batch);
+    } else await appendWithRetry(backend, batch, counts);
     // Spread the rounds evenly over the duration, catching up if a round was slow (Redis down).
     const due = started + ((r + 1) * o.durationMs) / rounds;
     if (due > Date.now()) await sleep(due - Date.now());
@@ -112,11 +119,14 @@ async function feed(backend: RedisStreamBackend, keys: Keys, o: ChaosOptions, pl
 }
 
 /**
- * The external-trim fault, as one script so nothing moves meanwhile: the stage group's undelivered
- * entries (after its last-delivered id) and its delivered-but-pending ones, then `XTRIM MAXLEN 0`.
- * KEYS[1] stream; ARGV[1] group. Returns { undelivered entries, pending entries }.
+ * The external-trim fault, as one script so nothing moves meanwhile: appends one feed round (so
+ * some entries are surely undelivered: no consumer is served inside a script), then collects the
+ * stage group's undelivered entries (after its last-delivered id) and its delivered-but-pending
+ * ones, then `XTRIM MAXLEN 0`. KEYS[1] stream; ARGV[1] group, ARGV[2..] field/value pairs of one
+ * envelope each. Returns { undelivered entries, pending entries }.
  */
 const EXTERNAL_TRIM = `
+for i = 2, #ARGV, 2 do redis.call('XADD', KEYS[1], '*', ARGV[i], ARGV[i + 1]) end
 local last = '0-0'
 for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
   local name, ld
@@ -144,22 +154,18 @@ function correlationOfFields(fields: string[]): string {
   }
 }
 
-async function externalTrim(backend: RedisStreamBackend, keys: Keys, stage: StageName, fault: TrimFault): Promise<void> {
+async function externalTrim(backend: RedisStreamBackend, keys: Keys, stage: StageName, fault: TrimFault, append: Append[] = []): Promise<void> {
   const topic = inputTopicOf(stage);
-  const [undelivered, pending] = (await backend.connection.eval(EXTERNAL_TRIM, 1, keys.topic(topic), stage)) as [[string, string[]][], [string, string[]][]];
+  const [undelivered, pending] = (await backend.connection.eval(EXTERNAL_TRIM, 1, keys.topic(topic), stage, ...append.flatMap((a) => a.fields))) as [[string, string[]][], [string, string[]][]];
   for (const [, fields] of undelivered) fault.gapped.add(correlationOfFields(fields));
   fault.gappedEntries += undelivered.length;
   for (const [id, fields] of pending) fault.trimmedPending.set(`${topic} ${id}`, correlationOfFields(fields));
   fault.trims += 1;
 }
 
-async function chaos(supervisor: Supervisor, prng: Prng, o: ChaosOptions, hooks: ChaosHooks, until: () => boolean, counts: { redisRestarts: number }, trim: { backend: RedisStreamBackend; keys: Keys; fault: TrimFault }): Promise<void> {
+async function chaos(supervisor: Supervisor, prng: Prng, o: ChaosOptions, hooks: ChaosHooks, until: () => boolean, counts: { redisRestarts: number }): Promise<void> {
   const started = Date.now();
   const redisAt = Array.from({ length: o.redisRestarts }, (_, k) => started + ((k + 1) * o.durationMs) / (o.redisRestarts + 1));
-  // After the last Redis restart: a restarted Redis (7.0) forgets the groups' entries-read, and a
-  // gap it has not been told about yet can no longer be counted (docs/OPERATIONS.md, Gaps).
-  const segment = o.durationMs / (o.redisRestarts + 1);
-  const trimAt = Array.from({ length: o.externalTrims }, (_, k) => ({ at: started + o.redisRestarts * segment + ((k + 0.5) * segment) / o.externalTrims, stage: prng.pick(STAGES) }));
   let nextKill = o.killEveryMs > 0 ? started - o.killEveryMs * Math.log(1 - prng.next()) : Infinity;
   while (!until()) {
     const now = Date.now();
@@ -168,11 +174,6 @@ async function chaos(supervisor: Supervisor, prng: Prng, o: ChaosOptions, hooks:
       hooks.log?.('chaos: SIGKILL redis-server and restart it');
       await hooks.restartRedis!();
       counts.redisRestarts += 1;
-    }
-    if (trimAt.length && now >= trimAt[0]!.at) {
-      const { stage } = trimAt.shift()!;
-      hooks.log?.(`chaos: external XTRIM MAXLEN 0 of ${inputTopicOf(stage)}`);
-      await externalTrim(trim.backend, trim.keys, stage, trim.fault);
     }
     if (now >= nextKill) {
       nextKill = now - o.killEveryMs * Math.log(1 - prng.next());
@@ -230,8 +231,8 @@ export async function runChaos(options: Partial<ChaosOptions> & Pick<ChaosOption
     await supervisor.startAll();
     let feeding = true;
     const feedStart = Date.now();
-    const chaosDone = chaos(supervisor, killPrng, o, hooks, () => !feeding && Date.now() - feedStart >= o.durationMs, counts, { backend, keys, fault: trimFault });
-    await feed(backend, keys, o, plan, counts);
+    const chaosDone = chaos(supervisor, killPrng, o, hooks, () => !feeding && Date.now() - feedStart >= o.durationMs, counts);
+    await feed(backend, keys, o, plan, counts, trimFault, log);
     feeding = false;
     await chaosDone;
     feedMs = Date.now() - feedStart;

@@ -2,8 +2,9 @@
  * Bounded chaos inside `npm test` (the big run is `npm run chaos`): the 3-stage pipeline as two
  * processes per stage on real Redis. One test SIGKILLs random stage processes while inputs flow
  * (with poison injected on purpose); the other SIGKILLs Redis itself (AOF, appendfsync always) and
- * restarts it mid-run. Slow handlers (3x claimIdleMs) and an external `XTRIM MAXLEN 0` of a stage's
- * input are injected too. Every run ends with: every good input has exactly one final output (or,
+ * restarts it mid-run. Slow handlers (3x claimIdleMs) are injected in every run, and an external
+ * `XTRIM MAXLEN 0` of a stage's input in the process-kill run (not where Redis restarts: Redis 7.0
+ * forgets the groups' entries-read on restart, so a gap can no longer be counted; OPERATIONS.md). Every run ends with: every good input has exactly one final output (or,
  * trimmed before delivery, is counted in a gap the runtime reported), every PEL is empty, and the
  * DLQ holds exactly the injected poison (plus one deleted-before-processing dead letter for an
  * entry trimmed while pending whose process was killed). CHAOS_SEED repeats a failing schedule.
@@ -62,6 +63,7 @@ s('random SIGKILLs of stage processes while 2,000 inputs flow: nothing lost, not
   print(report);
   assert.ok(report.kills >= 3, `the driver killed processes (${report.kills})`);
   assert.ok(report.crashes >= 1, 'the crash poison crashed its process');
+  assert.ok(report.outcome.gapped > 0, `the external trim removed entries before delivery (${report.outcome.gapped}), reported as a gap`);
   assertPromisesKept(report);
 });
 
@@ -70,7 +72,7 @@ ownServer('Redis SIGKILLed twice and restarted (AOF, appendfsync always) under t
   try {
     const { seed } = chaosEnv(process.env, 1);
     const report = await runChaos(
-      { redisUrl: server.url, prefix: uniquePrefix('rchaos'), seed, envelopes: 1_200, durationMs: 6_000, killEveryMs: 0, crashPoison: 0, redisRestarts: 2 },
+      { redisUrl: server.url, prefix: uniquePrefix('rchaos'), seed, envelopes: 1_200, durationMs: 6_000, killEveryMs: 0, crashPoison: 0, redisRestarts: 2, externalTrims: 0 },
       { restartRedis: () => server.restart('SIGKILL', 300) },
     );
     print(report);
@@ -89,7 +91,7 @@ ownServer('on a 3-master Redis Cluster: random SIGKILLs of stage processes and a
     const prefix = uniquePrefix('cchaos');
     const owner = await cluster.ownerOf(`${prefix}:{${prefix}:p0}:topic:chaos.a`);
     const report = await runChaos(
-      { redisUrl: 'redis://127.0.0.1:6379', clusterNodes: cluster.nodes, prefix, seed, envelopes: 1_000, durationMs: 6_000, redisRestarts: 1 },
+      { redisUrl: 'redis://127.0.0.1:6379', clusterNodes: cluster.nodes, prefix, seed, envelopes: 1_000, durationMs: 6_000, redisRestarts: 1, externalTrims: 0 },
       { restartRedis: () => cluster.restartMaster(owner, 300) },
     );
     print(report);

@@ -6,8 +6,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { campaignManagerActor } from '../src/actors/lead/campaign-manager.js';
 import { copywriterActor } from '../src/actors/lead/copywriter.js';
+import { deliveryActor, type DeliveryAdapter, type DeliveryRequest } from '../src/actors/lead/delivery.js';
 import { TOPICS } from '../src/actors/lead/topics.js';
-import type { DraftCreated, JobContext } from '../src/actors/lead/types.js';
+import type { DeliveryOutcome, DraftCreated, DraftPersisted, JobContext } from '../src/actors/lead/types.js';
 import { given } from '../src/actors/runtime/spec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { withProvenance } from '../src/envelope/provenance.js';
@@ -56,5 +57,40 @@ cw('a generator that fails is retried; one that returns nothing is a permanent d
   await given(enriched([row])).when(copywriterActor({ generator: () => ({ subject: '', body: '' }) })).then({ deadLetter: 'handler-error', error: /no subject or body/ });
 });
 
+const dl = suite('delivery (specifications)');
+
+const persisted = (changed = true) =>
+  createEnvelope({
+    type: TOPICS.draftPersisted,
+    payload: { draftId: 'draft-1', leadId: 'lead-0001', campaignId: 'spring', to: 'ada@acme.example', subject: 'S', body: 'B', job: { jobType: 'lead', campaignId: 'spring' }, changed } satisfies DraftPersisted,
+    records: [row],
+  });
+class Recording implements DeliveryAdapter {
+  readonly name = 'recording';
+  readonly sent: DeliveryRequest[] = [];
+  constructor(private readonly fail = false) {}
+  async send(r: DeliveryRequest) {
+    this.sent.push(r);
+    if (this.fail) throw new Error('SMTP 451 try again later');
+    return { providerMessageId: 'prov-1' };
+  }
+}
+
+dl('disabled by default: nothing sent, delivery.skipped; enabled: sent through the adapter', async () => {
+  const off = new Recording();
+  const r = await given(persisted()).when(deliveryActor({ adapter: off })).then({ outputs: [{ type: TOPICS.deliverySkipped }] });
+  assert.is((r.outputs[0]!.payload as DeliveryOutcome).reason, 'delivery-disabled');
+  assert.is(off.sent.length, 0);
+  const on = new Recording();
+  await given(persisted()).when(deliveryActor({ adapter: on, enabled: true })).then({ outputs: [{ type: TOPICS.deliverySent }] });
+  assert.is(on.sent.length, 1);
+});
+
+dl('a provider error is retried (the next attempt parked for its backoff)', async () => {
+  const r = await given(persisted()).when(deliveryActor({ adapter: new Recording(true), enabled: true })).then('retry');
+  assert.is(r.retry?.envelope.attempt, 2);
+});
+
 cm.run();
 cw.run();
+dl.run();
