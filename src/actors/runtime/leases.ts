@@ -50,10 +50,11 @@ export class Leases {
         })
         .finally(() => {
           this.ticking = null;
-          if (this.timer) this.timer = setTimeout(tick, every);
+          if (this.timer) this.timer = setTimeout(tick, every).unref();
         });
     };
-    this.timer = setTimeout(tick, every);
+    // Unref'd: leases never keep a process alive on their own (a stop that timed out leaves no timer holding it).
+    this.timer = setTimeout(tick, every).unref();
   }
 
   /** Stops refreshing (after the last commit) and forgets everything held. */
