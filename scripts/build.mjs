@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Builds what the package ships: tsc over src and bin into dist/, then makes every dist/bin/*.js
+// Builds what the package ships: tsc over src and bin into dist/, copies the Lua scripts
+// (src/**/*.lua) and the dashboard's assets beside their compiled loaders, then makes every dist/bin/*.js
 // a plain-node executable (`#!/usr/bin/env node`, mode 755). The sources keep their tsx shebang so
 // `./bin/actors.ts` still runs from a clone; installed bins must not need tsx.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // `npm pack` and `npm publish` run prepack, then prepare: build once, in prepack.
@@ -25,6 +26,13 @@ rmSync(`${root}dist`, { recursive: true, force: true });
 const res = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (res.status !== 0) process.exit(res.status ?? 1);
 
+// tsc copies no static files. Those read at run time from beside their compiled module: the Lua
+// scripts (src/streams/scripts/index.js) and the dashboard's page (src/dashboard/assets.js).
+for (const rel of readdirSync(`${root}src`, { recursive: true })) {
+  if (String(rel).endsWith('.lua')) copyFileSync(`${root}src/${rel}`, `${root}dist/src/${rel}`);
+}
+cpSync(`${root}src/dashboard/assets`, `${root}dist/src/dashboard/assets`, { recursive: true });
+
 const binDir = `${root}dist/bin`;
 for (const name of readdirSync(binDir)) {
   if (!name.endsWith('.js')) continue;
@@ -34,6 +42,3 @@ for (const name of readdirSync(binDir)) {
   writeFileSync(file, `#!/usr/bin/env node\n${body}`);
   chmodSync(file, 0o755);
 }
-
-// tsc copies no static files: the dashboard's page ships beside its compiled server.
-cpSync(`${root}src/dashboard/assets`, `${root}dist/src/dashboard/assets`, { recursive: true });

@@ -91,7 +91,7 @@ pkg('packs, installs from the tarball, and the bins, imports and demo work there
   ok(packed, 'npm pack');
   const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   const files = info!.files.map((f) => f.path);
-  for (const f of ['dist/src/index.js', 'dist/src/admin/index.d.ts', 'dist/bin/actors.js', 'data/mock-emails.jsonl', 'README.md']) assert.ok(files.includes(f), `the tarball has ${f}`);
+  for (const f of ['dist/src/index.js', 'dist/src/admin/index.d.ts', 'dist/src/streams/scripts/commit-N.lua', 'dist/src/dashboard/assets/index.html', 'dist/bin/actors.js', 'data/mock-emails.jsonl', 'README.md']) assert.ok(files.includes(f), `the tarball has ${f}`);
   assert.not.ok(files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('bin/')), 'no sources or tests shipped');
   for (const f of files.filter((p) => p.startsWith('dist/bin/') && p.endsWith('.js'))) {
     assert.ok(readFileSync(join(ROOT, f), 'utf8').startsWith('#!/usr/bin/env node\n'), `${f} runs on plain node`);

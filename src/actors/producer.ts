@@ -12,14 +12,14 @@ import { createEnvelope } from '../envelope/envelope.js';
 import { PayloadValidationError, topicName, type PayloadOf, type Topic } from '../envelope/topic.js';
 import type { TraceContextFields } from '../envelope/trace-context.js';
 import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from '../envelope/types.js';
-import type { Append, DelayedAppend, StreamBackend } from '../streams/backend.js';
+import type { Append, DelayedAppend, RuntimeStreamBackend } from '../streams/backend.js';
 import { systemClock, type Clock } from '../streams/clock.js';
 import { createKeys, partitionOf, type Keys } from '../streams/keys.js';
 import { traceContextForPublish } from './tracing/publish.js';
 
 /** What createProducer needs; only the backend is required. */
 export interface ProducerOptions {
-  backend: StreamBackend;
+  backend: RuntimeStreamBackend;
   /** Key layout (prefix); default prefix 'sa'. Must match the runtime's. */
   keys?: Keys;
   /** Partitions P of every topic; must match the runtime's (default 1). */

@@ -1,7 +1,9 @@
 /**
  * The StreamBackend seam: every stream operation the runtime and the tools need, with one
- * implementation on Redis (ioredis) and one in memory (the offline shim). Both pass the same
- * contract suite (test/contract/stream-backend.contract.ts).
+ * implementation on Redis (ioredis) and one in memory (the offline shim). Split by who needs it:
+ * RuntimeStreamBackend (an actor's loop, a producer) and AdminStreamBackend (inspection, group
+ * maintenance, trims, DLQ moves); StreamBackend is both. Both backends pass the same contract
+ * suite (test/contract/stream-backend.contract.ts), whose sections follow that split.
  *
  * Fields are flat `[name, value, name, value, ...]` arrays, as Redis returns them, so the hot
  * path never converts to objects and back.
@@ -188,12 +190,44 @@ export interface BackendFeatures {
   version: string;
 }
 
-/** The seam every stream user talks to. */
-export interface StreamBackend {
+/** One entry to move: delete `id` from `from`, append `fields` to `to`. */
+export interface EntryMove {
+  from: string;
+  id: string;
+  to: string;
+  fields: string[];
+}
+
+/**
+ * What happened to one move: the new id, or null when the source entry was already gone or the
+ * move failed (`error`: the source entry is then untouched, e.g. WRONGTYPE when the target is not a stream).
+ */
+export interface EntryMoveResult {
+  move: EntryMove;
+  newId: string | null;
+  error?: string;
+}
+
+/** Options of pendingEntries (XPENDING extended form). */
+export interface PendingEntriesOptions {
+  start?: string;
+  end?: string;
+  count?: number;
+  consumer?: string;
+  minIdleMs?: number;
+}
+
+/**
+ * What an actor's loop and a producer need: append, read through a group, claim, commit, delayed
+ * entries, and the few keys the loop keeps (heartbeats, snapshots). Hot paths; each one round trip.
+ */
+export interface RuntimeStreamBackend {
   readonly kind: 'redis' | 'memory';
   /** Resolves once connected and features are detected. */
   connect(): Promise<BackendFeatures>;
   readonly features: BackendFeatures;
+  /** Closes what the backend opened (never a connection the caller handed in). */
+  close(): Promise<void>;
 
   /** Appends one entry (XADD *), returns its id. */
   append(stream: string, fields: string[]): Promise<string>;
@@ -202,14 +236,12 @@ export interface StreamBackend {
 
   /** Creates the group at `startId` ('$' for new entries only, the default; '0' for all) with MKSTREAM; no error if it exists. */
   ensureGroup(stream: string, group: string, startId?: string): Promise<void>;
-  /** Moves a group's last-delivered id (XGROUP SETID). */
-  setGroupId(stream: string, group: string, id: string): Promise<void>;
-  /** Removes a group. */
-  destroyGroup(stream: string, group: string): Promise<boolean>;
   /** XREADGROUP ... > over the streams; blocks up to blockMs, wakes on new data. */
   readGroup(req: ReadGroupRequest): Promise<GroupEntry[]>;
   /** Re-reads this consumer's own pending entries (XREADGROUP with id 0), e.g. after a restart. */
   readOwnPending(stream: string, group: string, consumer: string, count: number): Promise<StreamEntry[]>;
+  /** XPENDING extended form, optionally for one consumer and only entries idle at least minIdleMs. */
+  pendingEntries(stream: string, group: string, opts?: PendingEntriesOptions): Promise<PendingEntry[]>;
   /** Acknowledges ids; returns how many were pending (0, not an error, when the stream or group is missing, as XACK). */
   ack(stream: string, group: string, ids: string[]): Promise<number>;
   /**
@@ -221,37 +253,6 @@ export interface StreamBackend {
   /** Claims entries idle for at least minIdleMs (scanning the PEL from `start`), with their delivery counts. */
   claimIdle(stream: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): Promise<ClaimResult>;
 
-  /** XPENDING summary. */
-  pendingSummary(stream: string, group: string): Promise<PendingSummary>;
-  /** XPENDING extended form, optionally for one consumer and only entries idle at least minIdleMs. */
-  pendingEntries(stream: string, group: string, opts?: { start?: string; end?: string; count?: number; consumer?: string; minIdleMs?: number }): Promise<PendingEntry[]>;
-
-  /** XINFO STREAM, or null when the stream does not exist. */
-  streamInfo(stream: string): Promise<StreamInfo | null>;
-  /** XINFO GROUPS, [] when the stream does not exist. */
-  groups(stream: string): Promise<GroupInfo[]>;
-  /** XINFO CONSUMERS. */
-  consumers(stream: string, group: string): Promise<ConsumerInfo[]>;
-  /** XRANGE start..end. */
-  range(stream: string, start: string, end: string, count?: number): Promise<StreamEntry[]>;
-  /** XREVRANGE end..start. */
-  revRange(stream: string, end: string, start: string, count?: number): Promise<StreamEntry[]>;
-  /** XDEL. */
-  deleteEntries(stream: string, ids: string[]): Promise<number>;
-  /** Streams whose key matches a glob pattern (SCAN ... TYPE stream). */
-  listStreams(pattern: string): Promise<string[]>;
-
-  /** Trims only entries every group has acknowledged (and older than retainMs); never an unread entry unless maxLenCap forces it. A stream without groups has nothing acknowledged: only the cap trims it. */
-  trim(stream: string, opts?: TrimOptions): Promise<TrimResult>;
-  /**
-   * Plain, exact XTRIM for streams no group reads (the DLQs' retention): first entries older than
-   * `minTimeMs` (MINID), then all but the newest `maxLen` (MAXLEN); one round trip. Returns how
-   * many each removed. Never use it on a stream a group reads: it does not look at the groups.
-   */
-  trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }>;
-  /** Deletes a consumer (XGROUP DELCONSUMER); returns the pending count it had. */
-  deleteConsumer(stream: string, group: string, consumer: string): Promise<number>;
-
   /** Appends outputs, acks inputs and sets idempotency markers for a whole batch, atomically, in one round trip. */
   commit(batch: CommitBatch): Promise<CommitResult>;
   /** Which of these idempotency markers exist (one round trip). */
@@ -261,23 +262,72 @@ export interface StreamBackend {
   schedule(entries: DelayedAppend[]): Promise<void>;
   /** Atomically moves up to `limit` due entries from delayedKey onto stream; returns how many moved. */
   promoteDue(delayedKey: string, stream: string, nowMs: number, limit: number): Promise<number>;
-  /** How many entries wait in delayedKey. */
-  delayedCount(delayedKey: string): Promise<number>;
 
   /** SET key value PX ttl (heartbeats). */
   setWithTtl(key: string, value: string, ttlMs: number): Promise<void>;
   /** GET for many keys in one round trip; null where missing or expired. */
   getMany(keys: string[]): Promise<(string | null)[]>;
-  /** Remaining TTL in ms, -2 when missing, -1 without TTL (PTTL). */
-  ttlMs(key: string): Promise<number>;
   /** DEL. */
   deleteKeys(keys: string[]): Promise<number>;
+}
+
+/**
+ * What operators and tools need (streams-health, streams-dlq, streams-group-reset, the runtime's
+ * housekeeping and drain checks): inspection, group maintenance, trimming and DLQ moves.
+ */
+export interface AdminStreamBackend {
+  /** XINFO STREAM, or null when the stream does not exist. */
+  streamInfo(stream: string): Promise<StreamInfo | null>;
+  /** XINFO GROUPS, [] when the stream does not exist. */
+  groups(stream: string): Promise<GroupInfo[]>;
+  /** XINFO CONSUMERS. */
+  consumers(stream: string, group: string): Promise<ConsumerInfo[]>;
+  /** XPENDING summary. */
+  pendingSummary(stream: string, group: string): Promise<PendingSummary>;
+  /** How many entries wait in delayedKey. */
+  delayedCount(delayedKey: string): Promise<number>;
+
+  /** XRANGE start..end. */
+  range(stream: string, start: string, end: string, count?: number): Promise<StreamEntry[]>;
+  /** XREVRANGE end..start. */
+  revRange(stream: string, end: string, start: string, count?: number): Promise<StreamEntry[]>;
+  /** Streams whose key matches a glob pattern (SCAN ... TYPE stream). */
+  listStreams(pattern: string): Promise<string[]>;
   /** Keys (any type) matching a glob pattern (SCAN). */
   scanKeys(pattern: string): Promise<string[]>;
+  /** Remaining TTL in ms, -2 when missing, -1 without TTL (PTTL). */
+  ttlMs(key: string): Promise<number>;
 
-  /** Closes what the backend opened (never a connection the caller handed in). */
-  close(): Promise<void>;
+  /** Moves a group's last-delivered id (XGROUP SETID). */
+  setGroupId(stream: string, group: string, id: string): Promise<void>;
+  /** Removes a group. */
+  destroyGroup(stream: string, group: string): Promise<boolean>;
+  /** Deletes a consumer (XGROUP DELCONSUMER); returns the pending count it had. */
+  deleteConsumer(stream: string, group: string, consumer: string): Promise<number>;
+
+  /** XDEL. */
+  deleteEntries(stream: string, ids: string[]): Promise<number>;
+  /** Trims only entries every group has acknowledged (and older than retainMs); never an unread entry unless maxLenCap forces it. A stream without groups has nothing acknowledged: only the cap trims it. */
+  trim(stream: string, opts?: TrimOptions): Promise<TrimResult>;
+  /**
+   * Plain, exact XTRIM for streams no group reads (the DLQs' retention): first entries older than
+   * `minTimeMs` (MINID), then all but the newest `maxLen` (MAXLEN); one round trip. Returns how
+   * many each removed. Never use it on a stream a group reads: it does not look at the groups.
+   */
+  trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }>;
+  /**
+   * Moves entries between streams (the DLQ replay): each move appends `fields` to its target and
+   * deletes the source entry as one atomic step, so an entry is never both moved and left, nor
+   * lost between the two; a source entry already gone moves nothing (newId null). One entry's
+   * failure is its `error` (its source entry untouched; the other moves stand); a lost connection
+   * rejects. One round trip on Redis (one per slot on a cluster, where a move's source and target
+   * must share a slot).
+   */
+  moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]>;
 }
+
+/** The seam every stream user talks to: both surfaces, implemented by the Redis and the memory backend. */
+export interface StreamBackend extends RuntimeStreamBackend, AdminStreamBackend {}
 
 /** Stable error codes for StreamBackendError. */
 export type StreamBackendErrorCode = 'NOGROUP' | 'CONNECTION' | 'UNSUPPORTED' | 'BAD_ARGUMENT' | 'SERVER';

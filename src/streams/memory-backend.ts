@@ -20,6 +20,8 @@ import {
   type CommitResult,
   type ConsumerInfo,
   type DelayedAppend,
+  type EntryMove,
+  type EntryMoveResult,
   type GroupEntry,
   type GroupInfo,
   type PendingEntry,
@@ -264,6 +266,32 @@ export class MemoryStreamBackend implements StreamBackend {
     const byAge = opts.minTimeMs !== undefined && opts.minTimeMs > 0 ? s.trimBelow({ ms: Math.floor(opts.minTimeMs), seq: 0 }).length : 0;
     const byCount = opts.maxLen !== undefined && opts.maxLen > 0 ? s.trimToLength(Math.floor(opts.maxLen)).length : 0;
     return { byAge, byCount };
+  }
+
+  async moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]> {
+    this.assertOpen();
+    // Each move runs synchronously, so it is atomic as move-entry-2.lua is on Redis: the target's
+    // type is checked before anything changes; one move's failure is its outcome, the others stand.
+    const out: EntryMoveResult[] = [];
+    for (const move of moves) {
+      try {
+        const source = this.keyspace.stream(move.from);
+        const key = parseId(move.id);
+        const entry = source?.get(key);
+        if (!source || !entry) {
+          out.push({ move, newId: null });
+          continue;
+        }
+        this.keyspace.assertType(move.to, 'stream');
+        const newId = this.keyspace.streamOrCreate(move.to).append(move.fields, this.clock.now()).id;
+        source.delete([key]);
+        this.events.emit(move.to);
+        out.push({ move, newId });
+      } catch (err) {
+        out.push({ move, newId: null, error: (err as Error).message });
+      }
+    }
+    return out;
   }
 
   async deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {

@@ -1,5 +1,4 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
-import calculateSlot from 'cluster-key-slot';
 import {
   StreamBackendError,
   type Append,
@@ -9,6 +8,8 @@ import {
   type CommitResult,
   type ConsumerInfo,
   type DelayedAppend,
+  type EntryMove,
+  type EntryMoveResult,
   type GroupEntry,
   type GroupInfo,
   type PendingEntry,
@@ -21,16 +22,13 @@ import {
   type TrimResult,
 } from './backend.js';
 import { systemClock, type Clock } from './clock.js';
-import { createCluster, pipelineBySlot, scanKeys } from './redis-cluster.js';
+import { createCluster, groupBySlot, pipelineBySlot, scanKeys } from './redis-cluster.js';
 import { ReaderPool } from './redis-readers.js';
 import { createRedisConnection, DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl, type RedisConnectionOptions } from './redis-connection.js';
 import { atLeast, parseConsumers, parseGroups, parsePendingEntries, parsePendingSummary, parseStreamInfo, toEntries, type RawEntry } from './redis-replies.js';
-import { delayedMember, encodeCommit } from './commit-args.js';
-import { CLAIM_IDLE_SCRIPT } from './scripts/claim-idle.js';
-import { LEASE_SCRIPT } from './scripts/lease.js';
-import { COMMIT_SCRIPT } from './scripts/commit.js';
-import { PROMOTE_DUE_SCRIPT } from './scripts/promote-due.js';
-import { SAFE_TRIM_SCRIPT } from './scripts/safe-trim.js';
+import { delayedMember } from './commit-rules.js';
+import { claimIdleCall, commitCall, decodeClaimIdle, leaseCall, decodeCommit, decodeSafeTrim, moveEntryCall, promoteDueCall, safeTrimCall, type ClaimIdleReply } from './scripts/args.js';
+import { defineScripts, queueScript, runScript } from './scripts/index.js';
 
 /** Options of RedisStreamBackend. */
 export interface RedisStreamBackendOptions extends Partial<RedisConnectionOptions> {
@@ -40,16 +38,6 @@ export interface RedisStreamBackendOptions extends Partial<RedisConnectionOption
   clusterNodes?: string[];
   clock?: Clock;
 }
-
-interface ScriptCommands {
-  saCommit(numKeys: number, ...args: string[]): Promise<(number | string)[]>;
-  saPromoteDue(delayedKey: string, stream: string, now: number, limit: number): Promise<number>;
-  saClaimIdle(stream: string, group: string, consumer: string, minIdle: number, start: string, count: number): Promise<[string, RawEntry[], string[], number[], string[]]>;
-  saLease(stream: string, group: string, consumer: string, ...ids: string[]): Promise<string[]>;
-  saSafeTrim(stream: string, retainFloor: string, cap: number): Promise<[number, number]>;
-}
-
-type ScriptedRedis = Redis & ScriptCommands;
 
 /** Maps ioredis/Redis errors to StreamBackendError with a stable code. */
 function wrap(err: unknown, stream?: string): StreamBackendError {
@@ -71,7 +59,7 @@ async function guard<T>(call: () => Promise<T>, stream?: string): Promise<T> {
 /** StreamBackend on ioredis: one connection for commands, a pool of dedicated ones for blocking reads. */
 export class RedisStreamBackend implements StreamBackend {
   readonly kind = 'redis' as const;
-  private readonly redis: ScriptedRedis;
+  private readonly redis: Redis;
   private readonly cluster: Cluster | null = null;
   private readonly ownsConnection: boolean;
   private readonly readers: ReaderPool;
@@ -86,18 +74,14 @@ export class RedisStreamBackend implements StreamBackend {
     if (options.clusterNodes && options.clusterNodes.length > 0) {
       this.cluster = createCluster(options.clusterNodes, options);
       // Cluster shares Redis's command surface; the cast keeps one code path for both.
-      this.redis = this.cluster as unknown as ScriptedRedis;
+      this.redis = this.cluster as unknown as Redis;
     } else {
-      this.redis = (options.connection ?? createRedisConnection(options)) as ScriptedRedis;
+      this.redis = (options.connection ?? createRedisConnection(options)) as Redis;
     }
     this.clock = options.clock ?? systemClock;
     this.readers = new ReaderPool(this.redis, this.cluster);
-    // defineCommand: EVALSHA with a transparent EVAL fallback, per connection (and per cluster node).
-    this.redis.defineCommand('saCommit', { lua: COMMIT_SCRIPT });
-    this.redis.defineCommand('saPromoteDue', { lua: PROMOTE_DUE_SCRIPT, numberOfKeys: 2 });
-    this.redis.defineCommand('saClaimIdle', { lua: CLAIM_IDLE_SCRIPT, numberOfKeys: 1 });
-    this.redis.defineCommand('saLease', { lua: LEASE_SCRIPT, numberOfKeys: 1 });
-    this.redis.defineCommand('saSafeTrim', { lua: SAFE_TRIM_SCRIPT, numberOfKeys: 1 });
+    // Every Lua script, from src/streams/scripts: EVALSHA with a transparent EVAL fallback, per connection (and per cluster node).
+    defineScripts(this.redis);
     // Errors surface on the calls that hit them; an unhandled 'error' event would crash the process.
     this.redis.on('error', (err: Error) => {
       this.lastConnectionError = err;
@@ -222,13 +206,7 @@ export class RedisStreamBackend implements StreamBackend {
 
   async claimIdle(stream: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): Promise<ClaimResult> {
     try {
-      const [next, live, deleted, counts, owners] = await this.redis.saClaimIdle(stream, group, consumer, minIdleMs, start, count);
-      return {
-        next,
-        entries: live.map((e, i) => ({ id: e[0], fields: e[1] ?? [], deliveries: Number(counts[i] ?? 1) })),
-        deletedIds: deleted,
-        deletedOwners: owners,
-      };
+      return decodeClaimIdle(await runScript<ClaimIdleReply>(this.redis, claimIdleCall(stream, group, consumer, minIdleMs, start, count)));
     } catch (err) {
       throw wrap(err, stream);
     }
@@ -237,7 +215,7 @@ export class RedisStreamBackend implements StreamBackend {
   async lease(stream: string, group: string, consumer: string, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     // One script call per stream and tick, whatever the number of ids (never a round trip per id).
-    return guard(() => this.redis.saLease(stream, group, consumer, ...ids), stream);
+    return guard(() => runScript<string[]>(this.redis, leaseCall(stream, group, consumer, ids)), stream);
   }
 
   async pendingSummary(stream: string, group: string): Promise<PendingSummary> {
@@ -317,8 +295,7 @@ export class RedisStreamBackend implements StreamBackend {
   async trim(stream: string, opts: TrimOptions = {}): Promise<TrimResult> {
     const retainFloor = opts.retainMs && opts.retainMs > 0 ? `${Math.max(0, this.clock.now() - opts.retainMs)}-0` : '';
     try {
-      const [removed, removedUnacked] = await this.redis.saSafeTrim(stream, retainFloor, opts.maxLenCap ?? 0);
-      return { removed: Number(removed), removedUnacked: Number(removedUnacked) };
+      return decodeSafeTrim(await runScript<[number, number]>(this.redis, safeTrimCall(stream, retainFloor, opts.maxLenCap ?? 0)));
     } catch (err) {
       throw wrap(err, stream);
     }
@@ -341,21 +318,33 @@ export class RedisStreamBackend implements StreamBackend {
     return guard(async () => (await this.redis.xgroup('DELCONSUMER', stream, group, consumer)) as number, stream);
   }
 
+  async moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]> {
+    if (moves.length === 0) return [];
+    // One pipeline (one per source slot on a cluster): one round trip for all moves, each still one atomic script call.
+    const replies = await this.pipelined(
+      moves.map((m) => m.from),
+      (pipe, i) => queueScript(pipe, moveEntryCall(moves[i]!)),
+    );
+    // An error that is not Redis's reply (a lost connection) says nothing about whether the script
+    // ran: the whole batch's outcome is unknown, and the caller must report it so.
+    const lost = replies.find(([err]) => err && err.name !== 'ReplyError')?.[0];
+    if (lost || replies.length < moves.length) throw new StreamBackendError('CONNECTION', `moving ${moves.length} entries: ${lost?.message ?? 'missing replies'}`, moves[0]?.from, { cause: lost });
+    return moves.map((move, i) => {
+      const [err, id] = replies[i] ?? [new Error('no reply'), null];
+      // One entry's error (a target of the wrong type) is that entry's outcome: the script failed
+      // before its XDEL, so the source entry is intact, and the other moves of the pipeline stand.
+      if (err) return { move, newId: null, error: err.message };
+      return { move, newId: typeof id === 'string' ? id : null };
+    });
+  }
+
   async commit(batch: CommitBatch): Promise<CommitResult> {
     if (batch.items.length === 0) return { items: [] };
-    const { keys, args } = encodeCommit(batch);
+    const call = commitCall(batch);
     try {
-      const flat = await this.redis.saCommit(keys.length, ...keys, ...args);
-      const items: CommitResult['items'] = [];
-      for (let i = 0; i < flat.length; ) {
-        const code = flat[i];
-        const count = Number(flat[i + 1]);
-        items.push({ status: code === 1 ? 'committed' : code === 2 ? 'conflict' : 'duplicate', outputIds: flat.slice(i + 2, i + 2 + count) as string[] });
-        i += 2 + count;
-      }
-      return { items };
+      return decodeCommit(await runScript<(number | string)[]>(this.redis, call));
     } catch (err) {
-      throw wrap(err, keys[0]);
+      throw wrap(err, call.keys[0]);
     }
   }
 
@@ -363,7 +352,7 @@ export class RedisStreamBackend implements StreamBackend {
     if (keys.length === 0) return [];
     // Hot path, once per batch: one MGET when every marker is in one slot (always, for one
     // partition's markers), instead of a command per key.
-    if (!this.cluster || new Set(keys.map((k) => calculateSlot(k))).size === 1) {
+    if (!this.cluster || groupBySlot(keys).length === 1) {
       try {
         return (await this.redis.mget(keys)).map((v) => v !== null);
       } catch (err) {
@@ -384,7 +373,7 @@ export class RedisStreamBackend implements StreamBackend {
   }
 
   async promoteDue(delayedKey: string, stream: string, nowMs: number, limit: number): Promise<number> {
-    return guard(() => this.redis.saPromoteDue(delayedKey, stream, nowMs, limit), stream);
+    return guard(() => runScript<number>(this.redis, promoteDueCall(delayedKey, stream, nowMs, limit)), stream);
   }
 
   async delayedCount(delayedKey: string): Promise<number> {

@@ -29,6 +29,22 @@ export function createCluster(nodes: string[], opts: Partial<RedisConnectionOpti
 }
 
 /**
+ * Indexes of `keys` grouped by cluster slot, in first-seen order (one list per slot, each in key
+ * order). The one place keys are grouped by slot: pipelines and multi-key commands on a cluster
+ * may touch one slot only.
+ */
+export function groupBySlot(keys: readonly string[]): number[][] {
+  const bySlot = new Map<number, number[]>();
+  keys.forEach((k, i) => {
+    const slot = calculateSlot(k);
+    const list = bySlot.get(slot);
+    if (list) list.push(i);
+    else bySlot.set(slot, [i]);
+  });
+  return [...bySlot.values()];
+}
+
+/**
  * Runs one command per key as a pipeline and returns the replies in key order. On a cluster it
  * becomes one pipeline per slot, sent concurrently.
  */
@@ -38,16 +54,9 @@ export async function pipelineBySlot(redis: Redis, cluster: boolean, keys: strin
     keys.forEach((_, i) => add(pipe, i));
     return ((await pipe.exec()) ?? []) as [Error | null, unknown][];
   }
-  const bySlot = new Map<number, number[]>();
-  keys.forEach((k, i) => {
-    const slot = calculateSlot(k);
-    const list = bySlot.get(slot);
-    if (list) list.push(i);
-    else bySlot.set(slot, [i]);
-  });
   const out: [Error | null, unknown][] = new Array(keys.length);
   await Promise.all(
-    [...bySlot.values()].map(async (indexes) => {
+    groupBySlot(keys).map(async (indexes) => {
       const pipe = redis.pipeline();
       for (const i of indexes) add(pipe, i);
       const res = ((await pipe.exec()) ?? []) as [Error | null, unknown][];

@@ -3,7 +3,9 @@
  * offline, Redis in the integration tests), in the manner of Watermill's pubsub/tests and
  * Emmett's testAggregateStream. Each test gets a fresh harness from the factory (fresh key names),
  * idle-time cases use short real sleeps and only lower bounds, never a fake clock, and what a
- * backend cannot do is read from `backend.features`, never skipped silently.
+ * backend cannot do is read from `backend.features`, never skipped silently. Its sections follow
+ * the seam's split: first what an actor's loop uses (RuntimeStreamBackend), then the admin surface
+ * (AdminStreamBackend).
  */
 import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -91,21 +93,27 @@ export function streamBackendContract(name: string, factory: StreamBackendFactor
     body(test);
     test.run();
   };
-  define('append and range', appendAndRange);
-  define('consumer groups', consumerGroups);
-  define('pending entries and acks', pendingAndAcks);
-  define('claim idle (XAUTOCLAIM)', claimIdle);
-  define('leases (XCLAIM JUSTID of own ids)', leases);
-  define('blocking reads', blockingReads);
-  define('stream, group and consumer info', info);
-  define('safe trim', safeTrim);
-  define('commit', commit);
-  define('commit with an entity snapshot', snapshotCommit);
-  define('delayed delivery', delayed);
-  define('keys, TTLs and patterns', keyValue);
+  // What an actor's loop and a producer use (RuntimeStreamBackend).
+  define('runtime: appends', appends);
+  define('runtime: consumer groups', consumerGroups);
+  define('runtime: pending entries and acks', pendingAndAcks);
+  define('runtime: claim idle', claimIdle);
+  define('runtime: leases (XCLAIM JUSTID of own ids)', leases);
+  define('runtime: blocking reads', blockingReads);
+  define('runtime: commit', commit);
+  define('runtime: commit with an entity snapshot', snapshotCommit);
+  define('runtime: delayed delivery', delayed);
+  define('runtime: keys and TTLs', keyValue);
+  // What operators and tools use (AdminStreamBackend).
+  define('admin: range and delete', rangeAndDelete);
+  define('admin: stream, group and consumer info', info);
+  define('admin: group maintenance', groupMaintenance);
+  define('admin: safe trim', safeTrim);
+  define('admin: moving entries', moves);
+  define('admin: scans', scans);
 }
 
-function appendAndRange(test: Test<Ctx>): void {
+function appends(test: Test<Ctx>): void {
   test('ids grow strictly, even many in one millisecond, and range returns them in order', async ({ h }) => {
     const s = h.keys.topic('ids');
     const got: string[] = [];
@@ -129,26 +137,6 @@ function appendAndRange(test: Test<Ctx>): void {
     assert.equal(ids(await h.backend.range(a, '-', '+')), [got[0], got[2]]);
     assert.equal(values(await h.backend.range(b, '-', '+')), ['2']);
     assert.equal(await h.backend.appendMany([]), []);
-  });
-
-  test('range and revRange honour exclusive bounds and COUNT; a missing stream is empty', async ({ h }) => {
-    const s = h.keys.topic('range');
-    const [i1, i2, i3, i4] = await appendN(h.backend, s, 4);
-    assert.equal(ids(await h.backend.range(s, `(${i1}`, '+')), [i2, i3, i4]);
-    assert.equal(ids(await h.backend.range(s, '-', `(${i4}`)), [i1, i2, i3]);
-    assert.equal(ids(await h.backend.range(s, i2!, i3!)), [i2, i3]);
-    assert.equal(ids(await h.backend.range(s, '-', '+', 2)), [i1, i2]);
-    assert.equal(ids(await h.backend.revRange(s, '+', '-', 2)), [i4, i3]);
-    assert.equal(ids(await h.backend.revRange(s, `(${i4}`, `(${i1}`)), [i3, i2]);
-    assert.equal(await h.backend.range(h.keys.topic('range-none'), '-', '+'), []);
-  });
-
-  test('deleteEntries removes entries and counts only those that existed', async ({ h }) => {
-    const s = h.keys.topic('del');
-    const [i1, i2, i3] = await appendN(h.backend, s, 3);
-    assert.is(await h.backend.deleteEntries(s, [i2!, '1-1']), 1);
-    assert.equal(ids(await h.backend.range(s, '-', '+')), [i1, i3]);
-    assert.is(await h.backend.deleteEntries(h.keys.topic('del-none'), [i1!]), 0);
   });
 
   test('appending to a key of another type fails with a StreamBackendError', async ({ h }) => {
@@ -229,42 +217,6 @@ function consumerGroups(test: Test<Ctx>): void {
     await rejectsWith(h.backend.consumers(s, 'missing'), 'NOGROUP');
     await rejectsWith(h.backend.setGroupId(s, 'missing', '0'), 'NOGROUP');
     await rejectsWith(h.backend.deleteConsumer(s, 'missing', 'c'), 'NOGROUP');
-  });
-
-  test('setGroupId moves the group back (re-delivery) or to the end', async ({ h }) => {
-    const s = h.keys.topic('setid');
-    await h.backend.ensureGroup(s, 'g', '0');
-    const all = await appendN(h.backend, s, 3);
-    assert.equal(ids(await read(h.backend, s, 'g', 'c')), all);
-    await h.backend.setGroupId(s, 'g', all[0]!);
-    assert.equal(ids(await read(h.backend, s, 'g', 'c')), all.slice(1));
-    await appendN(h.backend, s, 2, 4);
-    await h.backend.setGroupId(s, 'g', '$');
-    assert.equal(await read(h.backend, s, 'g', 'c'), []);
-  });
-
-  test('destroyGroup removes the group once', async ({ h }) => {
-    const s = h.keys.topic('destroy');
-    await h.backend.ensureGroup(s, 'g', '0');
-    assert.is(await h.backend.destroyGroup(s, 'g'), true);
-    assert.is(await h.backend.destroyGroup(s, 'g'), false);
-    assert.equal(await h.backend.groups(s), []);
-    await rejectsWith(read(h.backend, s, 'g', 'c'), 'NOGROUP');
-    assert.is(await h.backend.destroyGroup(h.keys.topic('destroy-none'), 'g'), false);
-  });
-
-  test('deleteConsumer returns its pending count and drops its pending entries', async ({ h }) => {
-    const s = h.keys.topic('delc');
-    await h.backend.ensureGroup(s, 'g', '0');
-    await appendN(h.backend, s, 3);
-    await read(h.backend, s, 'g', 'gone', 2);
-    await read(h.backend, s, 'g', 'stays', 1);
-    assert.is(await h.backend.deleteConsumer(s, 'g', 'gone'), 2);
-    const summary = await h.backend.pendingSummary(s, 'g');
-    assert.is(summary.count, 1);
-    assert.equal(summary.consumers, [{ name: 'stays', pending: 1 }]);
-    assert.equal((await h.backend.consumers(s, 'g')).map((c) => c.name), ['stays']);
-    assert.is(await h.backend.deleteConsumer(s, 'g', 'never-seen'), 0);
   });
 }
 
@@ -827,7 +779,69 @@ function keyValue(test: Test<Ctx>): void {
     assert.is(await h.backend.delayedCount(dk), 0);
     assert.is(await h.backend.deleteKeys([]), 0);
   });
+}
 
+function rangeAndDelete(test: Test<Ctx>): void {
+  test('range and revRange honour exclusive bounds and COUNT; a missing stream is empty', async ({ h }) => {
+    const s = h.keys.topic('range');
+    const [i1, i2, i3, i4] = await appendN(h.backend, s, 4);
+    assert.equal(ids(await h.backend.range(s, `(${i1}`, '+')), [i2, i3, i4]);
+    assert.equal(ids(await h.backend.range(s, '-', `(${i4}`)), [i1, i2, i3]);
+    assert.equal(ids(await h.backend.range(s, i2!, i3!)), [i2, i3]);
+    assert.equal(ids(await h.backend.range(s, '-', '+', 2)), [i1, i2]);
+    assert.equal(ids(await h.backend.revRange(s, '+', '-', 2)), [i4, i3]);
+    assert.equal(ids(await h.backend.revRange(s, `(${i4}`, `(${i1}`)), [i3, i2]);
+    assert.equal(await h.backend.range(h.keys.topic('range-none'), '-', '+'), []);
+  });
+
+  test('deleteEntries removes entries and counts only those that existed', async ({ h }) => {
+    const s = h.keys.topic('del');
+    const [i1, i2, i3] = await appendN(h.backend, s, 3);
+    assert.is(await h.backend.deleteEntries(s, [i2!, '1-1']), 1);
+    assert.equal(ids(await h.backend.range(s, '-', '+')), [i1, i3]);
+    assert.is(await h.backend.deleteEntries(h.keys.topic('del-none'), [i1!]), 0);
+  });
+}
+
+function groupMaintenance(test: Test<Ctx>): void {
+  test('setGroupId moves the group back (re-delivery) or to the end', async ({ h }) => {
+    const s = h.keys.topic('setid');
+    await h.backend.ensureGroup(s, 'g', '0');
+    const all = await appendN(h.backend, s, 3);
+    assert.equal(ids(await read(h.backend, s, 'g', 'c')), all);
+    await h.backend.setGroupId(s, 'g', all[0]!);
+    assert.equal(ids(await read(h.backend, s, 'g', 'c')), all.slice(1));
+    await appendN(h.backend, s, 2, 4);
+    await h.backend.setGroupId(s, 'g', '$');
+    assert.equal(await read(h.backend, s, 'g', 'c'), []);
+  });
+
+  test('destroyGroup removes the group once', async ({ h }) => {
+    const s = h.keys.topic('destroy');
+    await h.backend.ensureGroup(s, 'g', '0');
+    assert.is(await h.backend.destroyGroup(s, 'g'), true);
+    assert.is(await h.backend.destroyGroup(s, 'g'), false);
+    assert.equal(await h.backend.groups(s), []);
+    await rejectsWith(read(h.backend, s, 'g', 'c'), 'NOGROUP');
+    assert.is(await h.backend.destroyGroup(h.keys.topic('destroy-none'), 'g'), false);
+  });
+
+  test('deleteConsumer returns its pending count and drops its pending entries', async ({ h }) => {
+    const s = h.keys.topic('delc');
+    await h.backend.ensureGroup(s, 'g', '0');
+    await appendN(h.backend, s, 3);
+    await read(h.backend, s, 'g', 'gone', 2);
+    await read(h.backend, s, 'g', 'stays', 1);
+    assert.is(await h.backend.deleteConsumer(s, 'g', 'gone'), 2);
+    const summary = await h.backend.pendingSummary(s, 'g');
+    assert.is(summary.count, 1);
+    assert.equal(summary.consumers, [{ name: 'stays', pending: 1 }]);
+    assert.equal((await h.backend.consumers(s, 'g')).map((c) => c.name), ['stays']);
+    assert.is(await h.backend.deleteConsumer(s, 'g', 'never-seen'), 0);
+  });
+}
+
+function scans(test: Test<Ctx>): void {
   test('listStreams and scanKeys match Redis glob patterns', async ({ h }) => {
     const k = h.keys;
     const [t1, t2, t3] = [k.topic('ls-a1'), k.topic('ls-a2'), k.topic('ls-b3')];
@@ -844,5 +858,56 @@ function keyValue(test: Test<Ctx>): void {
     assert.equal(await h.backend.scanKeys(k.heartbeatPattern('g1')), [k.heartbeat('g1', 'c1')]);
     assert.is((await h.backend.scanKeys(k.heartbeatPattern())).length, 2);
     assert.equal(await h.backend.listStreams(k.heartbeatPattern()), []);
+  });
+}
+
+function moves(test: Test<Ctx>): void {
+  test('a move appends the new fields to the target and deletes the source entry; moving it again moves nothing', async ({ h }) => {
+    const from = h.keys.topic('move-from');
+    const to = h.keys.topic('move-to');
+    const [i1, i2] = await appendN(h.backend, from, 2);
+    const [first] = await h.backend.moveEntries([{ from, id: i1!, to, fields: f('moved') }]);
+    assert.ok(first!.newId, 'the entry was moved');
+    assert.equal(await h.backend.range(to, '-', '+'), [{ id: first!.newId!, fields: f('moved') }]);
+    assert.equal(ids(await h.backend.range(from, '-', '+')), [i2]);
+    const [again] = await h.backend.moveEntries([{ from, id: i1!, to, fields: f('moved') }]);
+    assert.is(again!.newId, null);
+    assert.is((await h.backend.range(to, '-', '+')).length, 1, 'nothing appended the second time');
+  });
+
+  test('many moves in one call come back in request order; a missing source entry or stream moves nothing', async ({ h }) => {
+    const from = h.keys.topic('moves-from');
+    const to = h.keys.topic('moves-to');
+    const [i1, i2, i3] = await appendN(h.backend, from, 3);
+    await h.backend.deleteEntries(from, [i2!]);
+    const res = await h.backend.moveEntries([
+      { from, id: i3!, to, fields: f(3) },
+      { from, id: i2!, to, fields: f(2) },
+      { from, id: i1!, to, fields: f(1) },
+      { from: h.keys.topic('moves-none'), id: i1!, to, fields: f(9) },
+    ]);
+    assert.equal(res.map((r) => r.move.id), [i3, i2, i1, i1]);
+    assert.equal(res.map((r) => r.newId !== null), [true, false, true, false]);
+    assert.equal(values(await h.backend.range(to, '-', '+')), ['3', '1']);
+    assert.equal(await h.backend.range(from, '-', '+'), []);
+    assert.equal(await h.backend.moveEntries([]), []);
+  });
+
+  test('a move to a key of another type fails alone: its error is its outcome, its source entry stays, the other moves stand', async ({ h }) => {
+    const from = h.keys.topic('move-bad');
+    const ok = h.keys.topic('move-ok');
+    // A string in the source's partition (one slot on a cluster), so the type is what fails.
+    const bad = h.keys.idempotency('g', 'move-bad');
+    await h.backend.setWithTtl(bad, 'x', 60_000);
+    const [i1, i2] = await appendN(h.backend, from, 2);
+    const [failed, moved] = await h.backend.moveEntries([
+      { from, id: i1!, to: bad, fields: f(1) },
+      { from, id: i2!, to: ok, fields: f(2) },
+    ]);
+    assert.is(failed!.newId, null);
+    assert.match(failed!.error ?? '', /WRONGTYPE/);
+    assert.ok(moved!.newId && moved!.error === undefined, 'the other move stands');
+    assert.equal(ids(await h.backend.range(from, '-', '+')), [i1]);
+    assert.equal(values(await h.backend.range(ok, '-', '+')), ['2']);
   });
 }

@@ -5,7 +5,7 @@
  * parked only when it was new, and the input acked in every case. An item with a snapshot whose
  * stored revision is not the expected one is a conflict: nothing of it is written or acked.
  */
-import { assertSnapshot, delayedMember } from '../commit-args.js';
+import { assertSnapshot, delayedMember } from '../commit-rules.js';
 import { formatSnapshot, parseSnapshot } from '../snapshot.js';
 import type { CommitBatch, CommitResult, DelayedAppend } from '../backend.js';
 import type { ConsumerGroup } from './group.js';

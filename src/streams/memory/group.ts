@@ -127,7 +127,7 @@ export class ConsumerGroup {
   }
 
   /**
-   * The claim_idle script (src/streams/scripts/claim-idle.ts): XPENDING IDLE from `start` for up
+   * The claim-idle script (src/streams/scripts/claim-idle-1.lua): XPENDING IDLE from `start` for up
    * to `count` idle entries; live ones XCLAIMed, deleted ones reported with their owner and left
    * pending. `next` is the last id scanned (exclusive), or null once the scan wrapped around.
    */
@@ -159,7 +159,7 @@ export class ConsumerGroup {
     return out;
   }
 
-  /** The lease script (src/streams/scripts/lease.ts): XCLAIM JUSTID of ids still pending for `consumerName` and still in the stream. */
+  /** The lease script (src/streams/scripts/lease-1.lua): XCLAIM JUSTID of ids still pending for `consumerName` and still in the stream. */
   lease(stream: MemoryStream, consumerName: string, ids: readonly string[], now: number): string[] {
     const own: string[] = [];
     for (const id of ids) {

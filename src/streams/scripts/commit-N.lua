@@ -1,29 +1,30 @@
-/**
- * commit: the effectively-once step. For a whole batch, in one atomic script call: for each item,
- * SET its idempotency marker NX; when the marker was new, XADD its outputs and ZADD its delayed
- * entries; in every case XACK its input. Types and groups are checked before the first write,
- * because Redis does not roll back a script that fails half way.
- *
- * KEYS: every key the batch touches, once each (declared, so Redis Cluster can route it).
- * ARGV[1]: ttlMs. ARGV[2]: the header, a JSON array of integers (decoded by cjson, in C):
- *   itemCount, groupCount, then per item:
- *     markerKeyIndex (0 = none), ackKeyIndex (0 = none), ackGroupIndex (0 = none), outputCount,
- *     { keyIndex, fieldCount } x outputCount, delayedCount, { keyIndex } x delayedCount,
- *     snapshotKeyIndex (0 = none) [, version, lastEventOutput (1-based; 0 = the literal id below)]
- * ARGV[3 .. 2 + groupCount]: the ack groups, referred to by ackGroupIndex.
- * Then the strings, in header order, per item: inputId ('' = none), every output's fields,
- *   { score, member } x delayedCount, then with a snapshot: expectedRevision ('' = none may be
- *   stored), revision, lastEventId, value.
- * (A per-item section added later goes after the snapshot section, in the header and the strings.)
- * Returns a flat array, per item: 1 committed | 0 duplicate | 2 conflict, the number of output ids, the ids.
- * An item with a snapshot is checked first: its marker already set makes it a duplicate (acked,
- * nothing written); else a stored revision other than the expected one makes it a conflict: nothing
- * of it is written and its input is not acked, so the consumer decides it again on fresh state.
- * Otherwise the snapshot `<version> <revision> <lastEventId> <value>` is SET with the outputs.
- * Hot path: the numbers are one argument instead of ~10 per item (ioredis encodes, and Redis
- * parses, every argument), and both passes walk the header without a table per item.
- */
-export const COMMIT_SCRIPT = `
+-- commit (N keys, variable: the caller passes the key count): the effectively-once step. For a
+-- whole batch, in one atomic script call: for each item, SET its idempotency marker NX; when the
+-- marker was new, XADD its outputs and ZADD its delayed entries; in every case XACK its input.
+-- Types and groups are checked before the first write, because Redis does not roll back a script
+-- that fails half way. The arguments are built by encodeCommit (src/streams/scripts/args.ts).
+--
+-- KEYS     every key the batch touches, once each (declared, so Redis Cluster can route it)
+-- ARGV[1]  marker TTL (ms)
+-- ARGV[2]  the header, a JSON array of integers (decoded by cjson, in C):
+--            itemCount, groupCount, then per item:
+--              markerKeyIndex (0 = none), ackKeyIndex (0 = none), ackGroupIndex (0 = none), outputCount,
+--              { keyIndex, fieldCount } x outputCount, delayedCount, { keyIndex } x delayedCount,
+--              snapshotKeyIndex (0 = none) [, version, lastEventOutput (1-based; 0 = the literal id below)]
+-- ARGV[3 .. 2 + groupCount]  the ack groups, referred to by ackGroupIndex
+-- ARGV[...] then the strings, in header order, per item: inputId ('' = none), every output's
+--            fields, { score, member } x delayedCount, then with a snapshot: expectedRevision
+--            ('' = none may be stored), revision, lastEventId, value
+--          (a per-item section added later goes after the snapshot section, in the header and the strings)
+-- Returns  a flat array, per item: 1 committed | 0 duplicate | 2 conflict, the number of output ids, the ids
+--
+-- An item with a snapshot is checked first: its marker already set makes it a duplicate (acked,
+-- nothing written); else a stored revision other than the expected one makes it a conflict: nothing
+-- of it is written and its input is not acked, so the consumer decides it again on fresh state.
+-- Otherwise the snapshot `<version> <revision> <lastEventId> <value>` is SET with the outputs.
+-- Hot path: the numbers are one argument instead of ~10 per item (ioredis encodes, and Redis
+-- parses, every argument), and both passes walk the header without a table per item.
+
 local ttl = ARGV[1]
 local h = cjson.decode(ARGV[2])
 local n = h[1]
@@ -175,4 +176,3 @@ for ack, by_group in pairs(acks) do
   end
 end
 return out
-`;

@@ -1,14 +1,16 @@
-/**
- * safe_trim: trims a stream only below what every group has acknowledged: the floor is, over all
- * groups, the smaller of its oldest pending id and the id just after its last delivered one. A retention floor (entries younger than the window) lowers it further. With no group,
- * nothing counts as acknowledged and nothing is trimmed. Computing the floor and trimming in one
- * script means a group cannot move between the two.
- * An operator cap (ARGV[2] > 0) may then trim to that many newest entries even past the floor;
- * the entries it drops above the acknowledged floor are counted as unacknowledged.
- * KEYS[1] stream; ARGV[1] retention floor id ('' = none), ARGV[2] cap (0 = none).
- * Returns { removed, removedUnacked }.
- */
-export const SAFE_TRIM_SCRIPT = `
+-- safe-trim (1 key): trims a stream only below what every group has acknowledged: the floor is,
+-- over all groups, the smaller of its oldest pending id and the id just after its last delivered
+-- one. A retention floor (entries younger than the window) lowers it further. With no group,
+-- nothing counts as acknowledged and nothing is trimmed. Computing the floor and trimming in one
+-- script means a group cannot move between the two.
+-- An operator cap may then trim to that many newest entries even past the floor; the entries it
+-- drops above the acknowledged floor are counted as unacknowledged.
+--
+-- KEYS[1]  stream
+-- ARGV[1]  retention floor id ('' = none)
+-- ARGV[2]  cap (0 = none)
+-- Returns  { removed, removedUnacked }
+
 local function parse(id)
   local dash = string.find(id, '-', 1, true)
   return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
@@ -57,4 +59,3 @@ if cap > 0 and redis.call('XLEN', KEYS[1]) > cap then
   removed = removed + redis.call('XTRIM', KEYS[1], 'MAXLEN', cap)
 end
 return { removed, unacked }
-`;

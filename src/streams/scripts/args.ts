@@ -1,0 +1,130 @@
+/**
+ * Every script's arguments, built in one place, and its reply decoded: the Lua bodies live in the
+ * `.lua` files of this folder (loaded by ./index.ts), what goes into their KEYS and ARGV here.
+ */
+import { StreamBackendError, type ClaimResult, type CommitBatch, type CommitResult, type EntryMove, type TrimResult } from '../backend.js';
+import { assertSnapshot, delayedMember } from '../commit-rules.js';
+import type { RawEntry } from '../redis-replies.js';
+import { SCRIPTS, type ScriptCall } from './index.js';
+
+/**
+ * Encodes a batch into the commit script's KEYS and ARGV (see commit-N.lua for the layout).
+ * Packed: every number of the batch (key and group references, counts) goes into one header
+ * (a JSON array), so ARGV holds only the strings Redis must store (ids, fields, delayed scores and
+ * members): about a third of the arguments of one-argument-per-number, which is what ioredis
+ * spends its time encoding and Redis parsing.
+ */
+export function encodeCommit(batch: CommitBatch): { keys: string[]; args: string[] } {
+  const keys: string[] = [];
+  const index = new Map<string, number>();
+  // Keys are declared once each; the header refers to them by 1-based position.
+  const ref = (key: string): number => {
+    let i = index.get(key);
+    if (i === undefined) {
+      keys.push(key);
+      i = keys.length;
+      index.set(key, i);
+    }
+    return i;
+  };
+  const groups: string[] = [];
+  const groupIndex = new Map<string, number>();
+  const groupRef = (group: string): number => {
+    let i = groupIndex.get(group);
+    if (i === undefined) {
+      groups.push(group);
+      i = groups.length;
+      groupIndex.set(group, i);
+    }
+    return i;
+  };
+  const header: number[] = [];
+  const strings: string[] = [];
+  for (const item of batch.items) {
+    const ack = item.ack;
+    header.push(item.markerKey ? ref(item.markerKey) : 0, ack ? ref(ack.stream) : 0, ack ? groupRef(ack.group) : 0, item.outputs.length);
+    strings.push(ack ? ack.id : '');
+    for (const o of item.outputs) {
+      // Checked here because Redis would fail such an XADD half way through the script, after earlier writes.
+      if (o.fields.length === 0 || o.fields.length % 2 !== 0) throw new StreamBackendError('BAD_ARGUMENT', `commit output to ${o.stream} needs field/value pairs, got ${o.fields.length} strings`, o.stream);
+      header.push(ref(o.stream), o.fields.length);
+      for (const f of o.fields) strings.push(f);
+    }
+    const delayed = item.delayed ?? [];
+    header.push(delayed.length);
+    for (const d of delayed) {
+      header.push(ref(d.delayedKey));
+      strings.push(String(d.dueMs), delayedMember(d));
+    }
+    const snap = item.snapshot;
+    if (snap) {
+      assertSnapshot(snap, item.outputs.length);
+      header.push(ref(snap.key), snap.version, snap.lastEventOutput === undefined ? 0 : snap.lastEventOutput + 1);
+      // '' = no snapshot may be stored.
+      strings.push(snap.expectedRevision ?? '', snap.revision, snap.lastEventId ?? '-', snap.value);
+    } else header.push(0);
+  }
+  const head = `[${batch.items.length},${groups.length},${header.join(',')}]`;
+  return { keys, args: [String(Math.max(1, Math.round(batch.markerTtlMs))), head, ...groups, ...strings] };
+}
+
+/** The commit of a batch (commit-N.lua). */
+export function commitCall(batch: CommitBatch): ScriptCall {
+  const { keys, args } = encodeCommit(batch);
+  return { script: SCRIPTS.commit, keys, args };
+}
+
+/** The commit's flat reply, per item: status code, output count, output ids. */
+export function decodeCommit(flat: (number | string)[]): CommitResult {
+  const items: CommitResult['items'] = [];
+  for (let i = 0; i < flat.length; ) {
+    const code = flat[i];
+    const count = Number(flat[i + 1]);
+    items.push({ status: code === 1 ? 'committed' : code === 2 ? 'conflict' : 'duplicate', outputIds: flat.slice(i + 2, i + 2 + count) as string[] });
+    i += 2 + count;
+  }
+  return { items };
+}
+
+/** One claim pass (claim-idle-1.lua). */
+export function claimIdleCall(stream: string, group: string, consumer: string, minIdleMs: number, start: string, count: number): ScriptCall {
+  return { script: SCRIPTS.claimIdle, keys: [stream], args: [group, consumer, minIdleMs, start, count] };
+}
+
+/** claim-idle's reply: { next, live entries, deleted ids, delivery counts, deleted ids' owners }. */
+export type ClaimIdleReply = [string, RawEntry[], string[], number[], string[]];
+
+/** Decodes claim-idle's reply. */
+export function decodeClaimIdle([next, live, deleted, counts, owners]: ClaimIdleReply): ClaimResult {
+  return {
+    next,
+    entries: live.map((e, i) => ({ id: e[0], fields: e[1] ?? [], deliveries: Number(counts[i] ?? 1) })),
+    deletedIds: deleted,
+    deletedOwners: owners,
+  };
+}
+
+/** A consumer's lease on its own in-flight ids (lease-1.lua); the reply is the ids leased. */
+export function leaseCall(stream: string, group: string, consumer: string, ids: string[]): ScriptCall {
+  return { script: SCRIPTS.lease, keys: [stream], args: [group, consumer, ...ids] };
+}
+
+/** Moving due delayed entries onto their stream (promote-due-2.lua). */
+export function promoteDueCall(delayedKey: string, stream: string, nowMs: number, limit: number): ScriptCall {
+  return { script: SCRIPTS.promoteDue, keys: [delayedKey, stream], args: [nowMs, limit] };
+}
+
+/** The safe trim (safe-trim-1.lua): `retainFloor` is the id below which entries may go ('' = no retention window), `cap` 0 for none. */
+export function safeTrimCall(stream: string, retainFloor: string, cap: number): ScriptCall {
+  return { script: SCRIPTS.safeTrim, keys: [stream], args: [retainFloor, cap] };
+}
+
+/** Decodes safe-trim's reply { removed, removedUnacked }. */
+export function decodeSafeTrim([removed, removedUnacked]: [number, number]): TrimResult {
+  return { removed: Number(removed), removedUnacked: Number(removedUnacked) };
+}
+
+/** One entry's move (move-entry-2.lua). */
+export function moveEntryCall(move: EntryMove): ScriptCall {
+  return { script: SCRIPTS.moveEntry, keys: [move.from, move.to], args: [move.id, ...move.fields] };
+}
