@@ -65,7 +65,7 @@ async function step(s: DeliveryStep, d: Delivery, ctx: StepContext): Promise<{ o
 }
 
 /** Resolves when the promise rejects with a message matching re; fails otherwise. */
-async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
+async function rejects(p: unknown, re: RegExp): Promise<void> {
   try {
     await p;
   } catch (err) {
