@@ -14,6 +14,7 @@ import {
   batchedMarkerLookup,
   createLanes,
   decodeStep,
+  deliveryPipeline,
   dedupStep,
   orderStep,
   poisonStep,
@@ -65,7 +66,7 @@ async function step(s: DeliveryStep, d: Delivery, ctx: StepContext): Promise<{ o
 }
 
 /** Resolves when the promise rejects with a message matching re; fails otherwise. */
-async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
+async function rejects(p: unknown, re: RegExp): Promise<void> {
   try {
     await p;
   } catch (err) {
@@ -140,6 +141,45 @@ steps('order: one partitionKey in entry order, different keys concurrently, at m
   assert.is(most, 2);
   const ctx = ctxFor();
   assert.ok((await step(orderStep, { ...delivery(null), envelope: order(1) }, ctx)).passed);
+});
+
+steps('dedup: with the batch\'s markers already looked up it answers at once, with no promise', () => {
+  const ctx = { ...ctxFor(), markerExists: (m: string) => m === 'committed', claimed: new Set<string>() };
+  const next = (): Outcome => ({ kind: 'processed', item: { outputs: [] } });
+  const outs = ['committed', 'fresh', 'fresh'].map((marker) => dedupStep({ ...delivery(order(1)), marker }, ctx, next));
+  assert.equal(outs.map((o) => (o instanceof Promise ? 'promise' : o.kind)), ['duplicate', 'processed', 'duplicate']);
+});
+
+steps('order: a run that ends at once frees its key and slot; a later async run of that key still goes first', async () => {
+  const lane = createLanes(1);
+  assert.is(lane('a', () => 1), 1, 'a synchronous run returns its value, not a promise');
+  assert.throws(() => lane('a', () => {
+    throw new Error('sync boom');
+  }), /sync boom/);
+  const log: string[] = [];
+  let release!: () => void;
+  const slow = lane('a', () => new Promise<void>((r) => (release = r)).then(() => void log.push('a1')));
+  const after = lane('a', () => void log.push('a2'));
+  const other = lane('b', () => void log.push('b1'));
+  assert.equal(log, [], 'a2 waits for a1, b1 for the only slot');
+  release();
+  await Promise.all([slow, after, other]);
+  assert.equal([...log].sort(), ['a1', 'a2', 'b1']);
+  assert.ok(log.indexOf('a1') < log.indexOf('a2'), 'per key in order');
+});
+
+steps('pipeline: a synchronous handler and synchronous steps give the outcome with no promise; async user steps still compose', async () => {
+  const ctx = ctxFor();
+  ctx.markerExists = () => false;
+  const seen: string[] = [];
+  const syncStep: DeliveryStep = (d, _ctx, next) => (seen.push('sync'), next(d));
+  const out = deliveryPipeline([syncStep]).run(delivery(order(1)), ctx);
+  assert.ok(!(out instanceof Promise), 'no promise on the synchronous path');
+  assert.is((out as Outcome).kind, 'processed');
+  const asyncStep: DeliveryStep = async (d, _ctx, next) => (seen.push('async'), next(d));
+  const later = await deliveryPipeline([asyncStep, syncStep]).run(delivery(order(2)), ctxFor());
+  assert.is(later.kind, 'processed');
+  assert.equal(seen, ['sync', 'async', 'sync']);
 });
 
 steps('retry: an error is retried with backoff below maxAttempts, then dead-lettered; PermanentError at once', async () => {

@@ -7,7 +7,7 @@ import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
 import type { ActorDefinition, EntityBatchHook } from '../types.js';
 import type { DeadLetterReason } from './dead-letter.js';
-import { batchedMarkerLookup, batchedPrepare, createLanes, deliveryPipeline, type Delivery, type DeliveryStep, type InputEntry, type Outcome, type StepContext, type TerminalStep } from './steps.js';
+import { batchedMarkerLookup, batchedPrepare, createLanes, deliveryPipeline, isPending, type Delivery, type DeliveryStep, type InputEntry, type Outcome, type Pipeline, type StepContext, type StepResult } from './steps.js';
 import type { ActorTracing, BatchTracing } from './tracing.js';
 
 export type { InputEntry } from './steps.js';
@@ -35,7 +35,7 @@ export interface BatchDeps {
   /** Runtime-wide user steps, run before the actor's own (RuntimeDeps.steps). */
   steps?: readonly DeliveryStep[];
   /** The composed pipeline (built once per worker; built from the steps when absent). */
-  pipeline?: TerminalStep;
+  pipeline?: Pipeline;
 }
 
 /** What processing a batch produced: the commit and counts for metrics. */
@@ -54,12 +54,20 @@ export interface BatchResult {
 }
 
 /** The pipeline of an actor: runtime-wide user steps, then the actor's own, around the handler. */
-export function pipelineFor(deps: Pick<BatchDeps, 'def' | 'steps'>): TerminalStep {
+export function pipelineFor(deps: Pick<BatchDeps, 'def' | 'steps'>): Pipeline {
   return deliveryPipeline([...(deps.steps ?? []), ...deps.def.steps]);
 }
 
 /** The steps' context for one batch: marker lookups of the batch go out as one round trip (never one per message). */
 export function batchContext(deps: BatchDeps, markersExist: (markers: string[]) => Promise<boolean[]> = (m) => deps.backend.markersExist(m)): StepContext {
+  const ctx = baseContext(deps);
+  ctx.markerExists = batchedMarkerLookup(markersExist);
+  if (deps.entity) ctx.entityPrepared = batchedPrepare(deps.entity);
+  return ctx;
+}
+
+// One shape for every batch's context (same fields, same order): the steps' property reads stay monomorphic.
+function baseContext(deps: BatchDeps): StepContext {
   return {
     def: deps.def,
     keys: deps.keys,
@@ -69,16 +77,20 @@ export function batchContext(deps: BatchDeps, markersExist: (markers: string[]) 
     metrics: deps.metrics,
     custom: deps.custom,
     persistence: deps.persistence,
-    ...(deps.writer ? { writer: deps.writer } : {}),
-    ...(deps.random ? { random: deps.random } : {}),
-    ...(deps.onHandler ? { onHandler: deps.onHandler } : {}),
-    ...(deps.entity ? { entity: deps.entity, entityPrepared: batchedPrepare(deps.entity) } : {}),
+    writer: deps.writer,
+    random: deps.random,
+    onHandler: deps.onHandler,
+    entity: deps.entity,
+    entityPrepared: undefined,
     trace: deps.tracing?.batch() ?? null,
-    markerExists: batchedMarkerLookup(markersExist),
+    markerExists: noMarkers,
     claimed: new Set(),
+    trusted: new Set(),
     lane: createLanes(deps.def.concurrency),
   };
 }
+
+const noMarkers = (): boolean => false;
 
 /** Counts one outcome into the batch result. */
 function count(result: BatchResult, e: InputEntry, out: Outcome): CommitItem {
@@ -99,23 +111,60 @@ function count(result: BatchResult, e: InputEntry, out: Outcome): CommitItem {
 /** Turns a batch of entries into one atomic commit: each entry through the delivery steps, their commit items in entry order. */
 export async function processBatch(entries: InputEntry[], deps: BatchDeps): Promise<BatchResult> {
   const result: BatchResult = { items: [], processed: 0, failed: 0, retried: 0, duplicates: 0, deadLettered: {}, deadLetteredIds: {} };
-  const ctx = batchContext(deps);
+  const ctx = baseContext(deps);
   result.trace = ctx.trace;
-  const run = deps.pipeline ?? pipelineFor(deps);
-  // Hot path: a batch comes from a handful of streams; each key is parsed once.
+  const pipe = deps.pipeline ?? pipelineFor(deps);
+  const n = entries.length;
+  const deliveries: Delivery[] = new Array<Delivery>(n);
+  const outcomes: (StepResult | undefined)[] = new Array<StepResult | undefined>(n);
+  const admitted: number[] = [];
+  // Admission (decode, topic check, poison) as one plain pass; each stream key is parsed once.
   const parsed = new Map<string, ReturnType<Keys['parse']>>();
-  const deliveries = entries.map((entry): Delivery => {
+  for (let i = 0; i < n; i += 1) {
+    const entry = entries[i]!;
     let where = parsed.get(entry.stream);
     if (where === undefined) parsed.set(entry.stream, (where = deps.keys.parse(entry.stream)));
-    return { entry, partition: where?.partition ?? 0, streamTopic: where?.kind === 'topic' ? where.topic : undefined };
-  });
-  // All entries start at once: their marker lookups are gathered into one call; lanes keep per-key order.
-  const outcomes = await Promise.all(deliveries.map((d) => run(d, ctx)));
-  outcomes.forEach((out, i) => {
+    const d: Delivery = { entry, partition: where?.partition ?? 0, streamTopic: where?.kind === 'topic' ? where.topic : undefined, envelope: undefined, marker: undefined, pt: undefined };
+    deliveries[i] = d;
+    const out = pipe.admit(d, ctx);
+    if (out === undefined) admitted.push(i);
+    else outcomes[i] = out;
+  }
+  if (admitted.length > 0) {
+    // The batch's markers in one round trip; dedup then answers from this set, synchronously.
+    const markers = admitted.map((i) => deliveries[i]!.marker!);
+    const seenFlags = await deps.backend.markersExist(markers);
+    const seen = new Set<string>();
+    for (let j = 0; j < markers.length; j += 1) if (seenFlags[j] === true) seen.add(markers[j]!);
+    if (seen.size > 0) ctx.markerExists = (m) => seen.has(m);
+    if (deps.entity) {
+      // An entity loads the states of the inputs that will run (no duplicates), in one call.
+      const first = new Set<string>();
+      const envs = [];
+      for (const i of admitted) {
+        const d = deliveries[i]!;
+        if (seen.has(d.marker!) || first.has(d.marker!)) continue;
+        first.add(d.marker!);
+        envs.push(d.envelope!);
+      }
+      if (envs.length > 0) await deps.entity.prepare(envs);
+    }
+  }
+  // Then each admitted entry from trace onwards; lanes keep per-key order. With a synchronous handler nothing here awaits.
+  let pending = false;
+  for (const i of admitted) {
+    const out = pipe.deliver(deliveries[i]!, ctx);
+    outcomes[i] = out;
+    if (isPending(out)) pending = true;
+  }
+  for (let i = 0; i < n; i += 1) if (isPending(outcomes[i])) pending = true;
+  const settled = (pending ? await Promise.all(outcomes) : outcomes) as Outcome[];
+  for (let i = 0; i < n; i += 1) {
     const d = deliveries[i]!;
+    const out = settled[i]!;
     // Dead letters decided before an envelope had a `process` span: events on the batch's `settle` span.
     if (out.kind === 'dead-letter' && !d.pt) ctx.trace?.deadLetteredEntry(d.entry.stream, d.entry.id, out.reason, out.error);
     result.items.push(count(result, d.entry, out));
-  });
+  }
   return result;
 }

@@ -116,7 +116,7 @@ export async function runSpec(input: Envelope | { fields: string[]; type?: strin
   };
   const ctx = batchContext(deps, async (markers) => markers.map((m) => committed.has(m)));
   const where = keys.parse(stream);
-  const out = await pipelineFor(deps)({ entry: { stream, id: '1-0', fields, ...(opts.deliveries !== undefined ? { deliveries: opts.deliveries } : {}) }, partition: 0, streamTopic: where?.kind === 'topic' ? where.topic : undefined }, ctx);
+  const out = await pipelineFor(deps).run({ entry: { stream, id: '1-0', fields, ...(opts.deliveries !== undefined ? { deliveries: opts.deliveries } : {}) }, partition: 0, streamTopic: where?.kind === 'topic' ? where.topic : undefined }, ctx);
   if (out.kind === 'emitted') throw new Error('delivery pipeline ended without validating outputs');
   return resultOf(out.kind, out.item);
 }
