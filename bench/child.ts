@@ -39,7 +39,11 @@ export class BenchWorker {
   /** Forks `bench/workers/main.ts <name> <params>`; the process is killed by `cleanup` if the run stops early. */
   static start(name: WorkerName, params: object, cleanup: Cleanup, opts: { cpuProfDir?: string } = {}): BenchWorker {
     const prof = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
-    const child = fork(MAIN, [name, JSON.stringify(params)], { cwd: ROOT, execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(MAIN, [name, JSON.stringify(params)], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx', ...prof],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const worker = new BenchWorker(name, child);
     const unregister = cleanup.add(`worker ${name}`, () => worker.stop());
     void worker.exited.then(unregister);

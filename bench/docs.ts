@@ -47,12 +47,19 @@ function details(m: Measurement): string {
   }
   if (m.endToEnd) {
     const e = m.endToEnd;
-    parts.push(`${e.measured.toLocaleString('en-US')} of ${e.fed.toLocaleString('en-US')} recorded, fed at ${e.feedPerSec.toFixed(0)}/s`, `p50 ${e.latencyMs.p50} / p90 ${e.latencyMs.p90} / p99 ${e.latencyMs.p99} / max ${e.latencyMs.max} ms`);
+    parts.push(
+      `${e.measured.toLocaleString('en-US')} of ${e.fed.toLocaleString('en-US')} recorded, fed at ${e.feedPerSec.toFixed(0)}/s`,
+      `p50 ${e.latencyMs.p50} / p90 ${e.latencyMs.p90} / p99 ${e.latencyMs.p99} / max ${e.latencyMs.max} ms`,
+    );
     for (const h of e.hops ?? []) parts.push(`${h.name}: p50 ${h.latencyMs.p50} / p99 ${h.latencyMs.p99} / max ${h.latencyMs.max} ms`);
   }
   if (m.rss) {
     const r = m.rss;
-    parts.push(`${(r.durationMs / 1000).toFixed(1)} s`, `RSS MB by envelopes: ${r.samples.map((s) => `${s.processed >= 1000 ? `${Math.round(s.processed / 1000)}k` : s.processed}: ${s.rssMb.toFixed(0)}`).join(', ')}`, `heap used at the end ${r.samples[r.samples.length - 1]?.heapUsedMb ?? '?'} MB`);
+    parts.push(
+      `${(r.durationMs / 1000).toFixed(1)} s`,
+      `RSS MB by envelopes: ${r.samples.map((s) => `${s.processed >= 1000 ? `${Math.round(s.processed / 1000)}k` : s.processed}: ${s.rssMb.toFixed(0)}`).join(', ')}`,
+      `heap used at the end ${r.samples[r.samples.length - 1]?.heapUsedMb ?? '?'} MB`,
+    );
   }
   return parts.join('; ');
 }
@@ -61,7 +68,9 @@ function details(m: Measurement): string {
 export function disturbedNote(report: BenchReport): string[] {
   const hit = report.measurements.filter((m) => (m.foreignCores ?? 0) >= DISTURBED_CORES);
   if (hit.length === 0) return [];
-  return [`Warning: other processes used CPU during ${hit.map((m) => `${m.id} (${m.foreignCores!.toFixed(2)} cores)`).join(', ')}; those figures are pessimistic.`];
+  return [
+    `Warning: other processes used CPU during ${hit.map((m) => `${m.id} (${m.foreignCores!.toFixed(2)} cores)`).join(', ')}; those figures are pessimistic.`,
+  ];
 }
 
 /** The generated section: command, environment, the table, and how each scenario ran. */

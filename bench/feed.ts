@@ -8,7 +8,14 @@ const BATCH = 256;
 const IN_FLIGHT = 4;
 
 /** Appends `count` envelopes of `topic` (payload from `payload(seq)`), 4 pipelines of 256 in flight; returns the last id. */
-export async function feedEnvelopes(backend: RedisStreamBackend, stream: string, topic: string, count: number, payload: (seq: number) => unknown, firstSeq = 0): Promise<string> {
+export async function feedEnvelopes(
+  backend: RedisStreamBackend,
+  stream: string,
+  topic: string,
+  count: number,
+  payload: (seq: number) => unknown,
+  firstSeq = 0,
+): Promise<string> {
   let next = 0;
   let lastId = '';
   const lane = async (): Promise<void> => {
@@ -39,7 +46,14 @@ export function compareIds(a: string, b: string): number {
  * Appends `count` envelopes at `perSec`: every millisecond tick, whatever is due (usually one
  * envelope, one XADD), like a producer handling requests as they come. Returns the rate achieved.
  */
-export async function paceEnvelopes(backend: RedisStreamBackend, stream: string, topic: string, count: number, perSec: number, payload: (seq: number) => unknown): Promise<number> {
+export async function paceEnvelopes(
+  backend: RedisStreamBackend,
+  stream: string,
+  topic: string,
+  count: number,
+  perSec: number,
+  payload: (seq: number) => unknown,
+): Promise<number> {
   const started = performance.now();
   let sent = 0;
   while (sent < count) {

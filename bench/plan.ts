@@ -1,7 +1,20 @@
 /** How much each scenario measures: the defaults of `npm run bench`, scaled by BENCH_SCALE. */
 
 /** Every scenario of the benchmark run, in the order they run and are reported. */
-export const SCENARIO_IDS = ['redis-benchmark', 'ioredis-pipeline', 'streams-bench', 'bullmq', 'bare-commit', 'bare-ack', 'actor-commit', 'actor-ack', 'actor-commit-2p', 'entity-commit', 'pipeline-latency', 'actor-rss'] as const;
+export const SCENARIO_IDS = [
+  'redis-benchmark',
+  'ioredis-pipeline',
+  'streams-bench',
+  'bullmq',
+  'bare-commit',
+  'bare-ack',
+  'actor-commit',
+  'actor-ack',
+  'actor-commit-2p',
+  'entity-commit',
+  'pipeline-latency',
+  'actor-rss',
+] as const;
 
 /** One scenario of the run. */
 export type ScenarioId = (typeof SCENARIO_IDS)[number];

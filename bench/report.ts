@@ -53,7 +53,14 @@ function rate(m: Measurement | undefined): number | null {
   return m?.throughput && !m.skipped ? m.throughput.perSec : null;
 }
 
-function ratioRow(base: Omit<ReportRow, 'ratio' | 'verdict' | 'target'>, value: number | null, ref: number | null, refNo: string, min: number, asPercent: boolean): ReportRow {
+function ratioRow(
+  base: Omit<ReportRow, 'ratio' | 'verdict' | 'target'>,
+  value: number | null,
+  ref: number | null,
+  refNo: string,
+  min: number,
+  asPercent: boolean,
+): ReportRow {
   const target = asPercent ? `>= ${Math.round(min * 100)} % of #${refNo}` : `>= ${min}x #${refNo}`;
   if (value === null || ref === null || ref <= 0) return { ...base, target, ratio: 'n/a', verdict: 'n/a' };
   const r = value / ref;
@@ -74,7 +81,13 @@ export function buildRows(measurements: readonly Measurement[]): ReportRow[] {
       case 'redis-benchmark':
         return { ...base, measured: `${fmt(perSec!)} XADD/s`, target: 'machine limit (reference)', ratio: '1.00', verdict: 'reference' };
       case 'ioredis-pipeline':
-        return { ...base, measured: `${fmt(perSec!)} XADD/s`, target: 'hand-written (reference)', ratio: rb ? `${((perSec! / rb) * 100).toFixed(1)} % of #1` : 'n/a', verdict: 'reference' };
+        return {
+          ...base,
+          measured: `${fmt(perSec!)} XADD/s`,
+          target: 'hand-written (reference)',
+          ratio: rb ? `${((perSec! / rb) * 100).toFixed(1)} % of #1` : 'n/a',
+          verdict: 'reference',
+        };
       case 'streams-bench':
         return ratioRow({ ...base, measured: `${fmt(perSec!)} envelopes/s` }, perSec, rb, '1', TARGETS.writesOfRedisBenchmark, true);
       case 'bullmq':
@@ -85,20 +98,44 @@ export function buildRows(measurements: readonly Measurement[]): ReportRow[] {
         return ratioRow({ ...base, measured: `${fmt(perSec!)} envelopes/s` }, perSec, bull, '4', TARGETS.actorAckOfBullmq, false);
       case 'bare-commit':
       case 'bare-ack':
-        return { ...base, measured: `${fmt(perSec!)} envelopes/s`, target: 'hand-written (reference)', ratio: bull ? `${(perSec! / bull).toFixed(2)}x #4` : 'n/a', verdict: 'reference' };
+        return {
+          ...base,
+          measured: `${fmt(perSec!)} envelopes/s`,
+          target: 'hand-written (reference)',
+          ratio: bull ? `${(perSec! / bull).toFixed(2)}x #4` : 'n/a',
+          verdict: 'reference',
+        };
       case 'actor-commit-2p': {
         const one = rate(by.get('actor-commit'));
-        return { ...base, measured: `${fmt(perSec!)} envelopes/s`, target: 'what a 2nd process buys (reference)', ratio: one ? `${(perSec! / one).toFixed(2)}x #5a` : 'n/a', verdict: 'reference' };
+        return {
+          ...base,
+          measured: `${fmt(perSec!)} envelopes/s`,
+          target: 'what a 2nd process buys (reference)',
+          ratio: one ? `${(perSec! / one).toFixed(2)}x #5a` : 'n/a',
+          verdict: 'reference',
+        };
       }
       case 'entity-commit': {
         const one = rate(by.get('actor-commit'));
-        return { ...base, measured: `${fmt(perSec!)} envelopes/s`, target: 'beside the stateless actor (reference)', ratio: one ? `${(perSec! / one).toFixed(2)}x #5a` : 'n/a', verdict: 'reference' };
+        return {
+          ...base,
+          measured: `${fmt(perSec!)} envelopes/s`,
+          target: 'beside the stateless actor (reference)',
+          ratio: one ? `${(perSec! / one).toFixed(2)}x #5a` : 'n/a',
+          verdict: 'reference',
+        };
       }
       case 'pipeline-latency': {
         const l = m.endToEnd!.latencyMs;
         const limit = TARGETS.pipelineP99Ms;
         const ok = l.p99 < limit && l.max < TARGETS.pipelineMaxMs;
-        return { ...base, measured: `p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms (max ${l.max.toFixed(1)})`, target: `p99 < ${limit} ms, max < ${TARGETS.pipelineMaxMs} ms`, ratio: `p99 = ${(l.p99 / limit).toFixed(2)} of limit`, verdict: ok ? 'met' : 'not met' };
+        return {
+          ...base,
+          measured: `p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms (max ${l.max.toFixed(1)})`,
+          target: `p99 < ${limit} ms, max < ${TARGETS.pipelineMaxMs} ms`,
+          ratio: `p99 = ${(l.p99 / limit).toFixed(2)} of limit`,
+          verdict: ok ? 'met' : 'not met',
+        };
       }
       case 'actor-rss': {
         const r = m.rss!;
@@ -150,7 +187,16 @@ export function buildCpuRows(measurements: readonly Measurement[]): CpuRow[] {
     const spec = CPU_REFERENCE[m.id];
     const refM = spec ? by.get(spec.ref) : undefined;
     const ref = refM && !refM.skipped ? cpuPerEnvelope(refM.throughput) : null;
-    const row: CpuRow = { no, scenario, rate: `${fmt(m.throughput!.perSec)}/s`, nodeUs: cpu.nodeUs.toFixed(1), redisUs: cpu.redisUs.toFixed(1), ratio: '', target: '', verdict: spec ? 'n/a' : 'reference' };
+    const row: CpuRow = {
+      no,
+      scenario,
+      rate: `${fmt(m.throughput!.perSec)}/s`,
+      nodeUs: cpu.nodeUs.toFixed(1),
+      redisUs: cpu.redisUs.toFixed(1),
+      ratio: '',
+      target: '',
+      verdict: spec ? 'n/a' : 'reference',
+    };
     if (spec && ref) {
       const [rn, rr] = [cpu.nodeUs / ref.nodeUs, cpu.redisUs / ref.redisUs];
       const refNo = LABELS[spec.ref][0];

@@ -37,7 +37,10 @@ let scale: number;
 let only: ScenarioId[] | undefined;
 try {
   scale = scaleFromEnv();
-  only = argv.only?.split(',').map((s) => s.trim()).filter(Boolean) as ScenarioId[] | undefined;
+  only = argv.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) as ScenarioId[] | undefined;
   const unknown = only?.filter((s) => !(SCENARIO_IDS as readonly string[]).includes(s)) ?? [];
   if (unknown.length) throw new RangeError(`unknown scenario ${unknown.join(', ')} (known: ${SCENARIO_IDS.join(', ')})`);
 } catch (err) {
@@ -54,10 +57,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 const redisUrl = process.env.REDIS_URL || undefined;
-const report = await runBench({ ...(redisUrl ? { redisUrl } : {}), scale, ...(only ? { only } : {}), ...(argv['cpu-prof'] ? { cpuProfDir: argv['cpu-prof'] } : {}), cleanup });
+const report = await runBench({
+  ...(redisUrl ? { redisUrl } : {}),
+  scale,
+  ...(only ? { only } : {}),
+  ...(argv['cpu-prof'] ? { cpuProfDir: argv['cpu-prof'] } : {}),
+  cleanup,
+});
 console.log(renderTable(report.rows));
 console.log(renderCpuTable(buildCpuRows(report.measurements)));
-for (const m of report.measurements) for (const h of m.endToEnd?.hops ?? []) console.log(`  ${h.name}: p50 ${h.latencyMs.p50} / p99 ${h.latencyMs.p99} / max ${h.latencyMs.max} ms`);
+for (const m of report.measurements)
+  for (const h of m.endToEnd?.hops ?? []) console.log(`  ${h.name}: p50 ${h.latencyMs.p50} / p99 ${h.latencyMs.p99} / max ${h.latencyMs.max} ms`);
 for (const line of disturbedNote(report)) console.log(line);
 console.log(`total ${(report.durationMs / 1000).toFixed(0)} s, Redis ${report.redis.version}, scale ${report.plan.scale}`);
 

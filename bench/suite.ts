@@ -88,7 +88,8 @@ export async function runBench(opts: BenchRunOptions = {}): Promise<BenchReport>
   const plan = benchPlan(opts.scale ?? 1);
   const startedAt = new Date();
   const loadAtStart = loadavg()[0] ?? 0;
-  if (loadAtStart > availableParallelism() / 2) log(`bench: warning: load average ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores; other processes will skew the figures`);
+  if (loadAtStart > availableParallelism() / 2)
+    log(`bench: warning: load average ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores; other processes will skew the figures`);
   const started = performance.now();
   try {
     let url = opts.redisUrl;
@@ -131,7 +132,17 @@ export async function runBench(opts: BenchRunOptions = {}): Promise<BenchReport>
       }
       log(`bench: ${id} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
-    return { plan, measurements, rows: buildRows(measurements), redis: { url: describeUrl(url), version, source }, keyPrefix: runId, startedAt, durationMs: performance.now() - started, failed, loadAverage: loadAtStart };
+    return {
+      plan,
+      measurements,
+      rows: buildRows(measurements),
+      redis: { url: describeUrl(url), version, source },
+      keyPrefix: runId,
+      startedAt,
+      durationMs: performance.now() - started,
+      failed,
+      loadAverage: loadAtStart,
+    };
   } finally {
     await cleanup.run(log);
   }

@@ -51,7 +51,9 @@ const { values } = parseArgs({
 });
 
 if (values.worker) {
-  process.stdout.write(`${JSON.stringify(await worker(values.worker as Mode, values['redis-url']!, values.prefix!, Number(values.count), values.src ?? ROOT))}\n`);
+  process.stdout.write(
+    `${JSON.stringify(await worker(values.worker as Mode, values['redis-url']!, values.prefix!, Number(values.count), values.src ?? ROOT))}\n`,
+  );
   process.exit(0);
 } else {
   await main();
@@ -71,7 +73,10 @@ async function worker(mode: Mode, redisUrl: string, prefix: string, count: numbe
     const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
     const { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
     const dropAll = { export: (_spans: unknown[], done: (r: { code: number }) => void) => done({ code: 0 }), shutdown: async () => undefined };
-    const provider = new BasicTracerProvider({ sampler: mode === 'sdk-off' ? new AlwaysOffSampler() : new AlwaysOnSampler(), spanProcessors: [new BatchSpanProcessor(dropAll)] });
+    const provider = new BasicTracerProvider({
+      sampler: mode === 'sdk-off' ? new AlwaysOffSampler() : new AlwaysOnSampler(),
+      spanProcessors: [new BatchSpanProcessor(dropAll)],
+    });
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     trace.setGlobalTracerProvider(provider);
   }
@@ -90,10 +95,19 @@ async function worker(mode: Mode, redisUrl: string, prefix: string, count: numbe
   const input = keys.topic('bench.in');
   let lastId = '';
   for (let i = 0; i < count; i += 1000) {
-    const chunk = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({ stream: input, fields: encodeEnvelope(createEnvelope({ type: 'bench.in', payload: { n: i + j, text: 'x'.repeat(200) }, traceparent: TP })) }));
+    const chunk = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
+      stream: input,
+      fields: encodeEnvelope(createEnvelope({ type: 'bench.in', payload: { n: i + j, text: 'x'.repeat(200) }, traceparent: TP })),
+    }));
     lastId = (await backend.appendMany(chunk)).at(-1)!;
   }
-  const actor = defineActor({ name: 'trace-bench', consumes: ['bench.in'], emits: ['bench.out'], batchSize: 256, handle: (env, ctx) => [ctx.derive('bench.out', env.payload)] });
+  const actor = defineActor({
+    name: 'trace-bench',
+    consumes: ['bench.in'],
+    emits: ['bench.out'],
+    batchSize: 256,
+    handle: (env, ctx) => [ctx.derive('bench.out', env.payload)],
+  });
   const runtime = new ActorRuntime([actor], { backend, keys, consumer: 'bench-0', logger: createLogger({ level: 'warn' }), options: { trimIntervalMs: 0 } });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -122,12 +136,28 @@ async function freePort(): Promise<number> {
 }
 
 function runWorker(mode: Mode, redisUrl: string, count: number, src: string): Promise<Sample> {
-  const args = ['--import', 'tsx', HERE, '--worker', mode, '--redis-url', redisUrl, '--prefix', `tracebench${process.pid}${mode.replace(/-/g, '')}`, '--count', String(count), '--src', src];
+  const args = [
+    '--import',
+    'tsx',
+    HERE,
+    '--worker',
+    mode,
+    '--redis-url',
+    redisUrl,
+    '--prefix',
+    `tracebench${process.pid}${mode.replace(/-/g, '')}`,
+    '--count',
+    String(count),
+    '--src',
+    src,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Sample) : reject(new Error(`${mode} worker exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Sample) : reject(new Error(`${mode} worker exited ${code}`)),
+    );
   });
 }
 
@@ -140,9 +170,22 @@ async function main(): Promise<void> {
     const port = await freePort();
     server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
     redisUrl = `redis://127.0.0.1:${port}`;
-    for (let i = 0; i < 100 && spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() !== 'PONG'; i += 1) await new Promise((r) => setTimeout(r, 50));
+    for (
+      let i = 0;
+      i < 100 &&
+      spawnSync('redis-cli', ['-p', String(port), 'ping'])
+        .stdout?.toString()
+        .trim() !== 'PONG';
+      i += 1
+    )
+      await new Promise((r) => setTimeout(r, 50));
   }
-  const modes: [Mode, string][] = [['none', ROOT], ['als-only', ROOT], ['sdk-noop', ROOT], ['sdk-off', ROOT]];
+  const modes: [Mode, string][] = [
+    ['none', ROOT],
+    ['als-only', ROOT],
+    ['sdk-noop', ROOT],
+    ['sdk-off', ROOT],
+  ];
   if (values['baseline-src']) modes.unshift(['main', values['baseline-src']]);
   const samples: Sample[] = [];
   try {
@@ -160,9 +203,16 @@ async function main(): Promise<void> {
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const rows = modes.map(([mode]) => {
     const mine = samples.filter((s) => s.mode === mode);
-    return { mode, usPerEnvelope: Math.round(median(mine.map((s) => s.cpuUs / s.n)) * 10) / 10, perSec: Math.round(median(mine.map((s) => (s.n * 1000) / s.wallMs))) };
+    return {
+      mode,
+      usPerEnvelope: Math.round(median(mine.map((s) => s.cpuUs / s.n)) * 10) / 10,
+      perSec: Math.round(median(mine.map((s) => (s.n * 1000) / s.wallMs))),
+    };
   });
   const none = rows.find((r) => r.mode === 'none')!.usPerEnvelope;
   console.log(`Node CPU per envelope (median of ${rounds} rounds, ${count} envelopes each; consume -> derive -> commit):`);
-  for (const r of rows) console.log(`  ${r.mode.padEnd(9)} ${String(r.usPerEnvelope).padStart(6)} us  ${String(r.perSec).padStart(7)}/s  ${r.mode === 'none' ? '' : `${r.usPerEnvelope >= none ? '+' : ''}${Math.round(((r.usPerEnvelope - none) / none) * 1000) / 10}% vs none`}`);
+  for (const r of rows)
+    console.log(
+      `  ${r.mode.padEnd(9)} ${String(r.usPerEnvelope).padStart(6)} us  ${String(r.perSec).padStart(7)}/s  ${r.mode === 'none' ? '' : `${r.usPerEnvelope >= none ? '+' : ''}${Math.round(((r.usPerEnvelope - none) / none) * 1000) / 10}% vs none`}`,
+    );
 }

@@ -3,7 +3,18 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 // Commands load their modules on first call: --help and a bad flag answer without loading the topology.
-import { actorsDemo, actorsIngest, actorsList, actorsMigrate, actorsDashboard, actorsRebuild, actorsReplay, actorsRun, actorsState, actorsTrace } from '../src/cli/lazy.js';
+import {
+  actorsDemo,
+  actorsIngest,
+  actorsList,
+  actorsMigrate,
+  actorsDashboard,
+  actorsRebuild,
+  actorsReplay,
+  actorsRun,
+  actorsState,
+  actorsTrace,
+} from '../src/cli/lazy.js';
 import { durationArg, exitWhenFlushed, numberArg, processIO, runTool, strictParser, withConnectionFlags } from '../src/cli/common.js';
 import type { LogLevel } from '../src/monitoring/logger.js';
 
@@ -17,7 +28,11 @@ const partitionList = (v: unknown): number[] =>
 
 function streamFlags<T>(y: Argv<T>) {
   return withConnectionFlags(y)
-    .option('partitions', { type: 'string', coerce: numberArg('partitions', { integer: true, min: 1 }), describe: 'partitions P of every topic [env STREAMS_PARTITIONS, default 1]' })
+    .option('partitions', {
+      type: 'string',
+      coerce: numberArg('partitions', { integer: true, min: 1 }),
+      describe: 'partitions P of every topic [env STREAMS_PARTITIONS, default 1]',
+    })
     .option('cluster-nodes', { type: 'string', describe: 'Redis Cluster seed nodes host:port,... [env REDIS_CLUSTER_NODES]' });
 }
 
@@ -33,7 +48,9 @@ const stdinOr = (file: unknown): string => (file === '' || file === undefined ? 
 
 let code = 0;
 await strictParser(yargs(hideBin(process.argv)), TOOL)
-  .usage('$0 <command>\n\nRuns and feeds the actors of the lead pipeline on Redis Streams (REDIS_URL, STREAMS_PREFIX).\nPersistence comes from DATABASE_URL (PostgreSQL), SUPABASE_URL + SUPABASE_KEY, else memory.')
+  .usage(
+    '$0 <command>\n\nRuns and feeds the actors of the lead pipeline on Redis Streams (REDIS_URL, STREAMS_PREFIX).\nPersistence comes from DATABASE_URL (PostgreSQL), SUPABASE_URL + SUPABASE_KEY, else memory.',
+  )
   .command(
     'run [names..]',
     'run actors in this process until SIGTERM/SIGINT (graceful: in-flight work is committed)',
@@ -41,10 +58,19 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
       streamFlags(y)
         .positional('names', { type: 'string', array: true, describe: 'actor names (see `actors list`)' })
         .option('all', { type: 'boolean', default: false, describe: 'run every actor of the topology' })
-        .option('slot', { type: 'string', default: '0', coerce: numberArg('slot', { integer: true }), describe: 'process slot: consumer name <host>-<slot>, stable across restarts' })
+        .option('slot', {
+          type: 'string',
+          default: '0',
+          coerce: numberArg('slot', { integer: true }),
+          describe: 'process slot: consumer name <host>-<slot>, stable across restarts',
+        })
         .option('consumer', { type: 'string', describe: 'explicit consumer name (instead of <host>-<slot>)' })
         .option('own-partitions', { type: 'string', coerce: partitionList, describe: 'only read these partitions, e.g. 0,1 (default: all)' })
-        .option('metrics-port', { type: 'string', coerce: numberArg('metrics-port', { integer: true, min: 0, max: 65535 }), describe: 'serve /metrics and /healthz on this port (bound before the runtime starts: a port in use is exit 2)' })
+        .option('metrics-port', {
+          type: 'string',
+          coerce: numberArg('metrics-port', { integer: true, min: 0, max: 65535 }),
+          describe: 'serve /metrics and /healthz on this port (bound before the runtime starts: a port in use is exit 2)',
+        })
         .option('log-level', { type: 'string', choices: ['error', 'warn', 'info', 'debug'], default: 'info' })
         .example('$0 run rag-agent copywriter --slot 1', 'two actors in one process')
         .example('$0 run --all --metrics-port 9464', 'the whole topology, with Prometheus metrics'),
@@ -66,9 +92,14 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
       );
     },
   )
-  .command('list', 'the topology: who consumes and emits what', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {
-    code = await runTool(TOOL, io, () => actorsList({ json: a.json }, io));
-  })
+  .command(
+    'list',
+    'the topology: who consumes and emits what',
+    (y) => y.option('json', { type: 'boolean', default: false }),
+    async (a) => {
+      code = await runTool(TOOL, io, () => actorsList({ json: a.json }, io));
+    },
+  )
   .command(
     'ingest <file>',
     'append each JSONL line (a mail) as an email.received envelope; non-JSON lines go to the DLQ',
@@ -85,10 +116,15 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
         .positional('stream', { type: 'string', demandOption: true, describe: 'stream key or topic name' })
         .option('from', { type: 'string', demandOption: true, describe: 'first id to deliver again: <ms>-<seq>, 0 (all) or $' })
         .option('group', { type: 'string', demandOption: true, describe: 'name of the new group' })
-        .option('actor', { type: 'string', describe: 'run this actor\'s handler under the new group' })
+        .option('actor', { type: 'string', describe: "run this actor's handler under the new group" })
         .option('timeout', { type: 'string', default: '5m', coerce: durationArg('timeout'), describe: 'give up waiting for the replay after this long' }),
     async (a) => {
-      code = await runTool(TOOL, io, () => actorsReplay({ ...conn(a), stream: String(a.stream), from: String(a.from), group: String(a.group), actor: a.actor, json: a.json, timeoutMs: Number(a.timeout) }, io));
+      code = await runTool(TOOL, io, () =>
+        actorsReplay(
+          { ...conn(a), stream: String(a.stream), from: String(a.from), group: String(a.group), actor: a.actor, json: a.json, timeoutMs: Number(a.timeout) },
+          io,
+        ),
+      );
     },
   )
   .command(
@@ -97,11 +133,17 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
     (y) =>
       streamFlags(y)
         .positional('query', { type: 'string', demandOption: true, describe: 'an envelope id, a correlation id or an idempotency key (compared literally)' })
-        .option('max-entries', { type: 'string', coerce: numberArg('max-entries', { integer: true, min: 1 }), describe: 'read at most this many stream entries (the tree is marked truncated past it) [default 500000]' })
+        .option('max-entries', {
+          type: 'string',
+          coerce: numberArg('max-entries', { integer: true, min: 1 }),
+          describe: 'read at most this many stream entries (the tree is marked truncated past it) [default 500000]',
+        })
         .example('$0 trace 5f42311c-68c0-416b-9ed3-63baf7deb4b7', 'the flow of one mail')
         .example('$0 trace --json -- "-odd-key"', 'a key that starts with a dash'),
     async (a) => {
-      code = await runTool(TOOL, io, () => actorsTrace({ ...conn(a), query: String(a.query), json: a.json, maxEntries: a['max-entries'] as number | undefined }, io));
+      code = await runTool(TOOL, io, () =>
+        actorsTrace({ ...conn(a), query: String(a.query), json: a.json, maxEntries: a['max-entries'] as number | undefined }, io),
+      );
     },
   )
   .command(
@@ -109,7 +151,12 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
     'create the leads, drafts, audit and campaigns tables in DATABASE_URL (schema DATABASE_SCHEMA)',
     (y) =>
       y
-        .option('seed-leads', { type: 'string', default: '0', coerce: numberArg('seed-leads', { integer: true }), describe: 'also upsert this many deterministic mock leads, and the demo campaigns' })
+        .option('seed-leads', {
+          type: 'string',
+          default: '0',
+          coerce: numberArg('seed-leads', { integer: true }),
+          describe: 'also upsert this many deterministic mock leads, and the demo campaigns',
+        })
         .option('json', { type: 'boolean', default: false }),
     async (a) => {
       code = await runTool(TOOL, io, () => actorsMigrate({ seedLeads: Number(a['seed-leads']), json: a.json }, io));
@@ -121,7 +168,7 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
     (y) =>
       streamFlags(y)
         .positional('entity', { type: 'string', demandOption: true, describe: 'entity name (lead, campaign)' })
-        .positional('id', { type: 'string', demandOption: true, describe: 'entity id (a lead\'s email, a campaign id)' })
+        .positional('id', { type: 'string', demandOption: true, describe: "entity id (a lead's email, a campaign id)" })
         .example('$0 state lead ada@initech.example', 'where the conversation with a lead stands'),
     async (a) => {
       code = await runTool(TOOL, io, () => actorsState({ ...conn(a), entity: String(a.entity), id: String(a.id), json: a.json }, io));
@@ -141,14 +188,18 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
   )
   .command(
     'dashboard',
-    'a web dashboard (topology, streams, dead letters, an envelope\'s path) on 127.0.0.1:8080 until Ctrl-C',
+    "a web dashboard (topology, streams, dead letters, an envelope's path) on 127.0.0.1:8080 until Ctrl-C",
     (y) =>
       streamFlags(y)
         .option('port', { type: 'string', default: '8080', coerce: numberArg('port', { integer: true }), describe: 'TCP port (0: any free port)' })
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (only loopback by default)' })
         .option('allow-writes', { type: 'boolean', default: false, describe: 'allow replay and purge of dead letters from the page (with the token)' })
         .option('token', { type: 'string', describe: 'write token (default: generated and printed once) [env DASHBOARD_TOKEN]' })
-        .option('memory-demo', { type: 'boolean', default: false, describe: 'serve the lead pipeline demo running on the memory shim in this process (no Redis needed)' })
+        .option('memory-demo', {
+          type: 'boolean',
+          default: false,
+          describe: 'serve the lead pipeline demo running on the memory shim in this process (no Redis needed)',
+        })
         .example('$0 dashboard', 'read-only dashboard of REDIS_URL under STREAMS_PREFIX')
         .example('$0 dashboard --allow-writes', 'also replay/purge dead letters; prints the token once')
         .example('$0 dashboard --memory-demo', 'the demo pipeline, no Redis'),
@@ -159,16 +210,28 @@ await strictParser(yargs(hideBin(process.argv)), TOOL)
       process.once('SIGTERM', onSignal);
       code = await runTool(TOOL, io, () =>
         actorsDashboard(
-          { ...conn(a), host: a.host, port: Number(a.port), allowWrites: a['allow-writes'], token: a.token ?? (a['allow-writes'] ? process.env.DASHBOARD_TOKEN : undefined), memoryDemo: a['memory-demo'] },
+          {
+            ...conn(a),
+            host: a.host,
+            port: Number(a.port),
+            allowWrites: a['allow-writes'],
+            token: a.token ?? (a['allow-writes'] ? process.env.DASHBOARD_TOKEN : undefined),
+            memoryDemo: a['memory-demo'],
+          },
           io,
           stop.signal,
         ),
       );
     },
   )
-  .command('demo', 'the whole topology in this process on the memory shim (what npm start runs)', (y) => y.option('json', { type: 'boolean', default: false }), async (a) => {
-    code = await runTool(TOOL, io, () => actorsDemo({ json: a.json }, io));
-  })
+  .command(
+    'demo',
+    'the whole topology in this process on the memory shim (what npm start runs)',
+    (y) => y.option('json', { type: 'boolean', default: false }),
+    async (a) => {
+      code = await runTool(TOOL, io, () => actorsDemo({ json: a.json }, io));
+    },
+  )
   .demandCommand(1, 'name a command')
   .parseAsync();
 

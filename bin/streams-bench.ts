@@ -14,10 +14,26 @@ const argv = await strictParser(withConnectionFlags(yargs(hideBin(process.argv))
       'Writes under the bench prefix (<prefix>-bench unless --prefix is given) and deletes what it wrote unless --keep.\n' +
       'Exit 0 when done, 1 when the run failed, 2 on bad flags, 3 when Redis is unreachable.',
   )
-  .option('count', { type: 'string', coerce: numberArg('count', { integer: true, min: 1, max: 1_000_000_000 }), describe: `envelopes to write [default ${d.count}]` })
-  .option('payload-bytes', { type: 'string', coerce: numberArg('payload-bytes', { integer: true, min: 0, max: MAX_PAYLOAD_BYTES }), describe: `payload size of each envelope in bytes [default ${d.payloadBytes}]` })
-  .option('pipeline', { type: 'string', coerce: numberArg('pipeline', { integer: true, min: 1, max: 100_000 }), describe: `envelopes per pipelined batch (one round trip) [default ${d.pipeline}]` })
-  .option('connections', { type: 'string', coerce: numberArg('connections', { integer: true, min: 1, max: 1_000 }), describe: `connections writing concurrently [default ${d.connections}]` })
+  .option('count', {
+    type: 'string',
+    coerce: numberArg('count', { integer: true, min: 1, max: 1_000_000_000 }),
+    describe: `envelopes to write [default ${d.count}]`,
+  })
+  .option('payload-bytes', {
+    type: 'string',
+    coerce: numberArg('payload-bytes', { integer: true, min: 0, max: MAX_PAYLOAD_BYTES }),
+    describe: `payload size of each envelope in bytes [default ${d.payloadBytes}]`,
+  })
+  .option('pipeline', {
+    type: 'string',
+    coerce: numberArg('pipeline', { integer: true, min: 1, max: 100_000 }),
+    describe: `envelopes per pipelined batch (one round trip) [default ${d.pipeline}]`,
+  })
+  .option('connections', {
+    type: 'string',
+    coerce: numberArg('connections', { integer: true, min: 1, max: 1_000 }),
+    describe: `connections writing concurrently [default ${d.connections}]`,
+  })
   .option('topic', { type: 'string', describe: `topic (stream) written to [default ${d.topic}]` })
   .option('keep', { type: 'boolean', default: false, describe: 'keep the written entries (default: delete them afterwards)' })
   .option('cleanup', { type: 'boolean', hidden: true, describe: 'kept for old scripts: cleanup is the default now' })

@@ -24,7 +24,10 @@ const argv = await strictParser(withConnectionFlags(yargs(hideBin(process.argv))
   .option('older-than', { type: 'string', coerce: durationArg('older-than'), describe: 'only entries that failed at least this long ago (10m, 2h, 7d)' })
   .option('newer-than', { type: 'string', coerce: durationArg('newer-than'), describe: 'only entries that failed at most this long ago' })
   .option('count', { type: 'string', coerce: numberArg('count', { integer: true, min: 1 }), describe: 'at most N entries, oldest first' })
-  .option('target', { choices: ['source', 'actor'] as const, describe: 'replay only: onto the stream it failed on (source, the default), or only onto the failing actor\'s retry stream' })
+  .option('target', {
+    choices: ['source', 'actor'] as const,
+    describe: "replay only: onto the stream it failed on (source, the default), or only onto the failing actor's retry stream",
+  })
   .option('dry-run', { type: 'boolean', default: false, describe: 'replay/purge: print what would happen, change nothing' })
   .option('yes', { type: 'boolean', default: false, describe: 'purge: really delete' })
   .option('raw', { type: 'boolean', default: false, describe: 'print entries as stored, secrets and emails included (output is redacted by default)' })

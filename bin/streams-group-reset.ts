@@ -9,7 +9,7 @@ const TOOL = 'streams-group-reset';
 
 const argv = await strictParser(withConnectionFlags(yargs(hideBin(process.argv))), TOOL)
   .usage(
-    '$0 <stream-or-topic> <group> --to <id|$|0> [--yes]\n\nMoves the group\'s last-delivered id (XGROUP SETID): 0 delivers the whole stream again, $ skips to new entries only.\nShows the plan and changes nothing unless --yes is given.',
+    "$0 <stream-or-topic> <group> --to <id|$|0> [--yes]\n\nMoves the group's last-delivered id (XGROUP SETID): 0 delivers the whole stream again, $ skips to new entries only.\nShows the plan and changes nothing unless --yes is given.",
   )
   .command('$0 <stream> <group>', false, (y) =>
     y
@@ -17,11 +17,16 @@ const argv = await strictParser(withConnectionFlags(yargs(hideBin(process.argv))
       .positional('group', { type: 'string', demandOption: true, describe: 'consumer group (the actor name)' }),
   )
   .option('to', { type: 'string', demandOption: true, describe: 'new last-delivered id: $, 0 or <ms>-<seq>' })
-  .option('partition', { type: 'string', coerce: numberArg('partition', { integer: true }), describe: 'partition of the topic (when a topic name is given)', default: '0' })
+  .option('partition', {
+    type: 'string',
+    coerce: numberArg('partition', { integer: true }),
+    describe: 'partition of the topic (when a topic name is given)',
+    default: '0',
+  })
   .option('yes', { type: 'boolean', default: false, describe: 'apply the change' })
   .option('dry-run', { type: 'boolean', default: false, describe: 'only print the plan (the default without --yes)' })
   .example('$0 lead.enriched copywriter --to 0', 'what re-reading the whole topic would do')
-  .example('$0 lead.enriched copywriter --to \'$\' --yes', 'skip the backlog')
+  .example("$0 lead.enriched copywriter --to '$' --yes", 'skip the backlog')
   .parseAsync();
 
 const io = processIO();

@@ -59,14 +59,20 @@ interface Plan {
 function planFaults(prng: Prng, o: ChaosOptions): Plan {
   const faults = new Map<number, { kind: FaultKind; stage: StageName }>();
   const poison: ExpectedDeadLetter[] = [];
-  const want: [FaultKind, number][] = [['permanent', o.permanentPoison], ['crash', o.crashPoison], ['flaky', o.flaky], ['slow', o.slow]];
+  const want: [FaultKind, number][] = [
+    ['permanent', o.permanentPoison],
+    ['crash', o.crashPoison],
+    ['flaky', o.flaky],
+    ['slow', o.slow],
+  ];
   for (const [kind, count] of want) {
-    for (let k = 0; k < Math.min(count, o.envelopes); ) {
+    for (let k = 0; k < Math.min(count, o.envelopes);) {
       const i = prng.int(0, o.envelopes - 1);
       if (faults.has(i)) continue;
       const stage = prng.pick(STAGES);
       faults.set(i, { kind, stage });
-      if (kind === 'permanent' || kind === 'crash') poison.push({ correlationId: correlationOf(i), topic: inputTopicOf(stage), reason: kind === 'crash' ? 'poison' : 'handler-error' });
+      if (kind === 'permanent' || kind === 'crash')
+        poison.push({ correlationId: correlationOf(i), topic: inputTopicOf(stage), reason: kind === 'crash' ? 'poison' : 'handler-error' });
       k += 1;
     }
   }
@@ -93,12 +99,22 @@ async function appendWithRetry(backend: RedisStreamBackend, batch: Append[], cou
   }
 }
 
-async function feed(backend: RedisStreamBackend, keys: Keys, o: ChaosOptions, plan: Plan, counts: { producerRetries: number }, fault: TrimFault, log: (line: string) => void): Promise<void> {
+async function feed(
+  backend: RedisStreamBackend,
+  keys: Keys,
+  o: ChaosOptions,
+  plan: Plan,
+  counts: { producerRetries: number },
+  fault: TrimFault,
+  log: (line: string) => void,
+): Promise<void> {
   const rounds = Math.ceil(o.envelopes / o.feedBatch);
   // External trims: rounds spread over the feed, after the last Redis restart (a restarted Redis
   // 7.0 forgets the groups' entries-read, so a gap could no longer be counted).
   const segment = rounds / (o.redisRestarts + 1);
-  const trimRounds = new Set(Array.from({ length: o.externalTrims }, (_, k) => Math.floor(o.redisRestarts * segment + ((k + 0.5) * segment) / o.externalTrims)));
+  const trimRounds = new Set(
+    Array.from({ length: o.externalTrims }, (_, k) => Math.floor(o.redisRestarts * segment + ((k + 0.5) * segment) / o.externalTrims)),
+  );
   const started = Date.now();
   for (let r = 0; r < rounds; r++) {
     const batch = [];
@@ -156,14 +172,24 @@ function correlationOfFields(fields: string[]): string {
 
 async function externalTrim(backend: RedisStreamBackend, keys: Keys, stage: StageName, fault: TrimFault, append: Append[] = []): Promise<void> {
   const topic = inputTopicOf(stage);
-  const [undelivered, pending] = (await backend.connection.eval(EXTERNAL_TRIM, 1, keys.topic(topic), stage, ...append.flatMap((a) => a.fields))) as [[string, string[]][], [string, string[]][]];
+  const [undelivered, pending] = (await backend.connection.eval(EXTERNAL_TRIM, 1, keys.topic(topic), stage, ...append.flatMap((a) => a.fields))) as [
+    [string, string[]][],
+    [string, string[]][],
+  ];
   for (const [, fields] of undelivered) fault.gapped.add(correlationOfFields(fields));
   fault.gappedEntries += undelivered.length;
   for (const [id, fields] of pending) fault.trimmedPending.set(`${topic} ${id}`, correlationOfFields(fields));
   fault.trims += 1;
 }
 
-async function chaos(supervisor: Supervisor, prng: Prng, o: ChaosOptions, hooks: ChaosHooks, until: () => boolean, counts: { redisRestarts: number }): Promise<void> {
+async function chaos(
+  supervisor: Supervisor,
+  prng: Prng,
+  o: ChaosOptions,
+  hooks: ChaosHooks,
+  until: () => boolean,
+  counts: { redisRestarts: number },
+): Promise<void> {
   const started = Date.now();
   const redisAt = Array.from({ length: o.redisRestarts }, (_, k) => started + ((k + 1) * o.durationMs) / (o.redisRestarts + 1));
   let nextKill = o.killEveryMs > 0 ? started - o.killEveryMs * Math.log(1 - prng.next()) : Infinity;
@@ -192,7 +218,10 @@ async function chaos(supervisor: Supervisor, prng: Prng, o: ChaosOptions, hooks:
 }
 
 /** Runs one chaos experiment; never throws for a broken promise, it reports it (`ok: false`). */
-export async function runChaos(options: Partial<ChaosOptions> & Pick<ChaosOptions, 'redisUrl' | 'prefix' | 'seed'>, hooks: ChaosHooks = {}): Promise<ChaosReport> {
+export async function runChaos(
+  options: Partial<ChaosOptions> & Pick<ChaosOptions, 'redisUrl' | 'prefix' | 'seed'>,
+  hooks: ChaosHooks = {},
+): Promise<ChaosReport> {
   const o: ChaosOptions = { ...DEFAULT_CHAOS_OPTIONS, ...options };
   if (o.redisRestarts > 0 && !hooks.restartRedis) throw new TypeError('redisRestarts needs a restartRedis hook');
   const log = hooks.log ?? (() => undefined);
@@ -201,7 +230,12 @@ export async function runChaos(options: Partial<ChaosOptions> & Pick<ChaosOption
   const killPrng = createPrng(o.seed ^ 0x5bd1e995);
   const plan = planFaults(planPrng, o);
   const keys = createKeys(o.prefix);
-  const backend = new RedisStreamBackend({ url: o.redisUrl, maxRetriesPerRequest: null, connectionName: 'chaos-driver', ...(o.clusterNodes ? { clusterNodes: o.clusterNodes } : {}) });
+  const backend = new RedisStreamBackend({
+    url: o.redisUrl,
+    maxRetriesPerRequest: null,
+    connectionName: 'chaos-driver',
+    ...(o.clusterNodes ? { clusterNodes: o.clusterNodes } : {}),
+  });
   await backend.connect();
   const slots: Slot[] = STAGES.flatMap((stage) => Array.from({ length: o.processesPerStage }, (_, k) => ({ stage, consumer: `${stage}-${k}` })));
   const supervisor = new Supervisor(slots, {

@@ -19,7 +19,12 @@ const num = (name: string, fallback: number): number => (env[name] === undefined
 
 // Wait for Redis forever: a restarted server must not turn into failed commands here.
 const clusterNodes = env.REDIS_CLUSTER_NODES ? env.REDIS_CLUSTER_NODES.split(',') : undefined;
-const backend = new RedisStreamBackend({ url: env.REDIS_URL!, maxRetriesPerRequest: null, connectionName: `chaos-${env.CONSUMER ?? stage}`, ...(clusterNodes ? { clusterNodes } : {}) });
+const backend = new RedisStreamBackend({
+  url: env.REDIS_URL!,
+  maxRetriesPerRequest: null,
+  connectionName: `chaos-${env.CONSUMER ?? stage}`,
+  ...(clusterNodes ? { clusterNodes } : {}),
+});
 const actor = stageActor(stage, {
   batchSize: num('BATCH', 32),
   concurrency: num('CONCURRENCY', 8),
@@ -39,7 +44,8 @@ function gapRecorder(logger: Logger): Logger {
   const error = logger.error.bind(logger);
   return Object.assign(Object.create(logger) as Logger, {
     error: (message: string, meta?: Record<string, unknown>): unknown => {
-      if (message === 'gap' && meta) void backend.connection.eval(MAX_SET, 1, `${env.PREFIX}:chaos:gap:${String(meta.stream)}`, Number(meta.missingTotal)).catch(() => undefined);
+      if (message === 'gap' && meta)
+        void backend.connection.eval(MAX_SET, 1, `${env.PREFIX}:chaos:gap:${String(meta.stream)}`, Number(meta.missingTotal)).catch(() => undefined);
       return error(message, meta);
     },
   });

@@ -121,7 +121,13 @@ export interface ChaosOutcome {
 }
 
 /** Compares the final topic and the DLQs with the inputs fed (correlation ids) and the injected poison. */
-export async function verifyOutcome(backend: StreamBackend, keys: Keys, inputs: readonly string[], allPoison: readonly ExpectedDeadLetter[], trim: TrimFault = { gapped: new Set(), gappedEntries: 0, trimmedPending: new Map(), trims: 0 }): Promise<ChaosOutcome> {
+export async function verifyOutcome(
+  backend: StreamBackend,
+  keys: Keys,
+  inputs: readonly string[],
+  allPoison: readonly ExpectedDeadLetter[],
+  trim: TrimFault = { gapped: new Set(), gappedEntries: 0, trimmedPending: new Map(), trims: 0 },
+): Promise<ChaosOutcome> {
   // An input trimmed away (before delivery, or while pending) owes no poison dead letter any more.
   const trimmed = new Set([...trim.gapped, ...trim.trimmedPending.values()]);
   const poison = allPoison.filter((p) => !trimmed.has(p.correlationId));
@@ -170,7 +176,7 @@ export async function verifyOutcome(backend: StreamBackend, keys: Keys, inputs: 
     const [first] = unmatched.splice(i, 1);
     const sources = new Set([first!.sourceId]);
     // Another copy of the input is fine; the same stream entry dead-lettered twice stays unexpected.
-    for (let j = 0; j < unmatched.length; ) {
+    for (let j = 0; j < unmatched.length;) {
       const d = unmatched[j]!;
       if (same(d) && !sources.has(d.sourceId)) {
         sources.add(d.sourceId);
@@ -187,10 +193,33 @@ export async function verifyOutcome(backend: StreamBackend, keys: Keys, inputs: 
   let gapReported = 0;
   const gapKeys = await backend.scanKeys(`${keys.prefix}:chaos:gap:*`);
   for (const v of await backend.getMany(gapKeys)) gapReported += Number(v ?? 0);
-  return { outputs: finals.length, lost, duplicated, poisonPassed, deadLettered: seen.length, deadLetterMissing, deadLetterUnexpected: unmatched, deadLetterInputCopies, pending, trims: trim.trims, gapped: trim.gappedEntries, gapReported, trimmedPending: trim.trimmedPending.size, trimmedPendingDeadLettered };
+  return {
+    outputs: finals.length,
+    lost,
+    duplicated,
+    poisonPassed,
+    deadLettered: seen.length,
+    deadLetterMissing,
+    deadLetterUnexpected: unmatched,
+    deadLetterInputCopies,
+    pending,
+    trims: trim.trims,
+    gapped: trim.gappedEntries,
+    gapReported,
+    trimmedPending: trim.trimmedPending.size,
+    trimmedPendingDeadLettered,
+  };
 }
 
 /** True when the outcome keeps every promise. */
 export function outcomeOk(o: ChaosOutcome): boolean {
-  return o.lost.length === 0 && o.duplicated === 0 && o.poisonPassed.length === 0 && o.deadLetterMissing.length === 0 && o.deadLetterUnexpected.length === 0 && o.pending === 0 && o.gapReported === o.gapped;
+  return (
+    o.lost.length === 0 &&
+    o.duplicated === 0 &&
+    o.poisonPassed.length === 0 &&
+    o.deadLetterMissing.length === 0 &&
+    o.deadLetterUnexpected.length === 0 &&
+    o.pending === 0 &&
+    o.gapReported === o.gapped
+  );
 }

@@ -8,7 +8,11 @@ import { listDeadLetters, replayDeadLetters } from 'stream-actors/admin';
 
 const invoiceDue = defineTopic({
   type: 'invoice.due',
-  schema: { type: 'object', properties: { invoiceId: { type: 'string' }, amountCents: { type: 'integer', minimum: 1 } }, required: ['invoiceId', 'amountCents'] },
+  schema: {
+    type: 'object',
+    properties: { invoiceId: { type: 'string' }, amountCents: { type: 'integer', minimum: 1 } },
+    required: ['invoiceId', 'amountCents'],
+  },
 });
 
 let gatewayUp = false; // the "dependency": down at first

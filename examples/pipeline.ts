@@ -4,7 +4,17 @@
 // re-sent order is skipped by the consumer) and delayed delivery.
 // Run (Redis at REDIS_URL, default redis://127.0.0.1:6379): npx tsx examples/pipeline.ts
 import { randomUUID } from 'node:crypto';
-import { ActorRuntime, RedisStreamBackend, createKeys, createProducer, decodeEntry, defineActor, defineTopic, waitUntilDrained, type PublishMessage } from 'stream-actors';
+import {
+  ActorRuntime,
+  RedisStreamBackend,
+  createKeys,
+  createProducer,
+  decodeEntry,
+  defineActor,
+  defineTopic,
+  waitUntilDrained,
+  type PublishMessage,
+} from 'stream-actors';
 
 const PARTITIONS = 2;
 
@@ -23,7 +33,11 @@ const orderPriced = defineTopic({
 });
 const orderShipped = defineTopic({
   type: 'order.shipped',
-  schema: { type: 'object', properties: { orderId: { type: 'string' }, totalCents: { type: 'integer' }, carrier: { type: 'string', enum: ['post', 'courier'] } }, required: ['orderId', 'totalCents', 'carrier'] },
+  schema: {
+    type: 'object',
+    properties: { orderId: { type: 'string' }, totalCents: { type: 'integer' }, carrier: { type: 'string', enum: ['post', 'courier'] } },
+    required: ['orderId', 'totalCents', 'carrier'],
+  },
 });
 
 const pricer = defineActor({

@@ -23,7 +23,11 @@ import { freePort } from './support/redis-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-function startRun(names: string[], env: Record<string, string>, metricsPort?: number): { proc: ChildProcess; exit: Promise<number | null>; ready: Promise<void> } {
+function startRun(
+  names: string[],
+  env: Record<string, string>,
+  metricsPort?: number,
+): { proc: ChildProcess; exit: Promise<number | null>; ready: Promise<void> } {
   const args = ['--import', 'tsx', 'bin/actors.ts', 'run', ...names, '--log-level', 'warn', ...(metricsPort ? ['--metrics-port', String(metricsPort)] : [])];
   const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
@@ -75,7 +79,11 @@ withPostgres('three processes on Redis + PostgreSQL produce the same drafts as t
     const drafts = Number((await pg.pool.query(`SELECT count(*) AS n FROM "${pg.schema}".drafts`)).rows[0].n);
     // Which drafts of opted-out leads get blocked depends on arrival order; written + blocked does not.
     const blocked = (await entityReport(backend, createKeys(prefix))).draftsBlocked;
-    assert.is(drafts + blocked, demo.draftRows + demo.entities.draftsBlocked, 'drafts in PostgreSQL (plus those the lead entity blocked) match the in-process run');
+    assert.is(
+      drafts + blocked,
+      demo.draftRows + demo.entities.draftsBlocked,
+      'drafts in PostgreSQL (plus those the lead entity blocked) match the in-process run',
+    );
     const audit = Number((await pg.pool.query(`SELECT count(*) AS n FROM "${pg.schema}".audit`)).rows[0].n);
     assert.is(audit - 2 * drafts, demo.auditRows - 2 * demo.draftRows, 'one audit row per outcome');
 
@@ -102,17 +110,26 @@ s('replay a topic into a new group through an actor: its outputs are duplicates 
   const backend = (await redisBackend())!;
   const keys = createKeys(prefix);
   try {
-    const lines = ['{"from":"a@example.com","to":"spring@ours.example","subject":"Hi","body":"Hello","messageId":"m-1"}', '{"from":"b@example.com","to":"spring@ours.example","subject":"Hi","body":"Hello","messageId":"m-2"}'];
+    const lines = [
+      '{"from":"a@example.com","to":"spring@ours.example","subject":"Hi","body":"Hello","messageId":"m-1"}',
+      '{"from":"b@example.com","to":"spring@ours.example","subject":"Hi","body":"Hello","messageId":"m-2"}',
+    ];
     const ingest = await runCli('actors', ['ingest', '-', '--json'], { env, stdin: lines.join('\n') });
     assert.is(ingest.code, 0, ingest.stderr);
-    const first = await runCli('actors', ['replay', 'email.received', '--from', '0', '--group', 'cm-first', '--actor', 'campaign-manager', '--json'], { env, timeoutMs: 60_000 });
+    const first = await runCli('actors', ['replay', 'email.received', '--from', '0', '--group', 'cm-first', '--actor', 'campaign-manager', '--json'], {
+      env,
+      timeoutMs: 60_000,
+    });
     assert.is(first.code, 0, first.stderr);
     assert.is(jsonOf<{ toDeliver: number }>(first).toDeliver, 2);
     const jobs = await backend.range(keys.topic('lead.job'), '-', '+');
     assert.is(jobs.length, 2);
     assert.is(jsonOf<{ reEmitted: number }>(first).reEmitted, 2, 'the replay says how many envelopes it re-emitted');
     assert.match(jsonOf<{ removeGroup: string }>(first).removeGroup, `XGROUP DESTROY ${keys.topic('email.received')} cm-first`);
-    const table = await runCli('actors', ['replay', 'email.received', '--from', '0', '--group', 'cm-second', '--actor', 'campaign-manager'], { env, timeoutMs: 60_000 });
+    const table = await runCli('actors', ['replay', 'email.received', '--from', '0', '--group', 'cm-second', '--actor', 'campaign-manager'], {
+      env,
+      timeoutMs: 60_000,
+    });
     assert.is(table.code, 0, table.stderr);
     assert.match(table.stdout, /2 output envelopes re-emitted/);
     assert.match(table.stdout, /when done, remove the replay group: redis-cli XGROUP DESTROY .* cm-second/);

@@ -26,14 +26,45 @@ s('state shows the lead; a deleted snapshot is rebuilt from the log to the same 
   const keys = createKeys(h.prefix);
   const cli = (...args: string[]) => runCli('actors', [...args, '--redis-url', url, '--prefix', h.prefix]);
   try {
-    const draft = { draftId: 'd1', leadId: 'lead-1', campaignId: 'spring', to: 'Ada@Initech.example', subject: 'Hi', body: 'Hello', job: { jobType: 'campaign', campaignId: 'spring' } };
-    const reply = { jobType: 'reply', campaignId: 'spring', query: 'q', email: { messageId: 'm1', from: 'ada@initech.example', subject: 'Re: Hi', body: 'please unsubscribe me' }, context: {} };
+    const draft = {
+      draftId: 'd1',
+      leadId: 'lead-1',
+      campaignId: 'spring',
+      to: 'Ada@Initech.example',
+      subject: 'Hi',
+      body: 'Hello',
+      job: { jobType: 'campaign', campaignId: 'spring' },
+    };
+    const reply = {
+      jobType: 'reply',
+      campaignId: 'spring',
+      query: 'q',
+      email: { messageId: 'm1', from: 'ada@initech.example', subject: 'Re: Hi', body: 'please unsubscribe me' },
+      context: {},
+    };
     await h.backend.appendMany([
-      { stream: keys.topic(TOPICS.draftCreated), fields: encodeEnvelope(createEnvelope({ type: TOPICS.draftCreated, payload: draft, partitionKey: 'ada@initech.example', idempotencyKey: 'd1' })) },
-      { stream: keys.topic(TOPICS.draftCreated), fields: encodeEnvelope(createEnvelope({ type: TOPICS.draftCreated, payload: { ...draft, draftId: 'd2' }, partitionKey: 'ada@initech.example', idempotencyKey: 'd2' })) },
-      { stream: keys.topic(TOPICS.replyJob), fields: encodeEnvelope(createEnvelope({ type: TOPICS.replyJob, payload: reply, partitionKey: 'ada@initech.example', idempotencyKey: 'r1' })) },
+      {
+        stream: keys.topic(TOPICS.draftCreated),
+        fields: encodeEnvelope(createEnvelope({ type: TOPICS.draftCreated, payload: draft, partitionKey: 'ada@initech.example', idempotencyKey: 'd1' })),
+      },
+      {
+        stream: keys.topic(TOPICS.draftCreated),
+        fields: encodeEnvelope(
+          createEnvelope({ type: TOPICS.draftCreated, payload: { ...draft, draftId: 'd2' }, partitionKey: 'ada@initech.example', idempotencyKey: 'd2' }),
+        ),
+      },
+      {
+        stream: keys.topic(TOPICS.replyJob),
+        fields: encodeEnvelope(createEnvelope({ type: TOPICS.replyJob, payload: reply, partitionKey: 'ada@initech.example', idempotencyKey: 'r1' })),
+      },
     ]);
-    const rt = new ActorRuntime([leadEntity({ startId: '0' })], { backend: h.backend, keys, consumer: 'c-0', logger: capturingLogger().logger, options: { blockMs: 100, trimIntervalMs: 0 } });
+    const rt = new ActorRuntime([leadEntity({ startId: '0' })], {
+      backend: h.backend,
+      keys,
+      consumer: 'c-0',
+      logger: capturingLogger().logger,
+      options: { blockMs: 100, trimIntervalMs: 0 },
+    });
     await rt.start();
     try {
       await waitFor('three lead events', async () => ((await h.backend.streamInfo(keys.entityLog('lead')))?.length ?? 0) >= 3 || null, 15_000);
@@ -45,7 +76,11 @@ s('state shows the lead; a deleted snapshot is rebuilt from the log to the same 
     const [st] = jsonOf<{ source: string; version: number; lastEventId: string; state: LeadState }[]>(shown);
     assert.is(st!.source, 'snapshot');
     assert.is(st!.version, 3);
-    assert.equal([st!.state.status, st!.state.drafts, st!.state.blocked, st!.state.campaigns], ['opted-out', 1, 1, ['spring']], 'second draft in the campaign blocked, then opted out');
+    assert.equal(
+      [st!.state.status, st!.state.drafts, st!.state.blocked, st!.state.campaigns],
+      ['opted-out', 1, 1, ['spring']],
+      'second draft in the campaign blocked, then opted out',
+    );
     assert.is((await h.backend.range(keys.topic(TOPICS.draftApproved), '-', '+')).length, 1, 'only the approved draft went downstream');
 
     const human = await cli('state', 'lead', 'ada@initech.example');
@@ -58,7 +93,9 @@ s('state shows the lead; a deleted snapshot is rebuilt from the log to the same 
     const rebuilt = await cli('rebuild', 'lead', '--id', 'ada@initech.example');
     assert.is(rebuilt.code, 0, rebuilt.stderr);
     assert.match(rebuilt.stdout, /folded 1 entity from the log; rewrote 1, 0 unchanged/);
-    const again = jsonOf<{ source: string; version: number; lastEventId: string; state: LeadState }[]>(await cli('state', 'lead', 'ada@initech.example', '--json'));
+    const again = jsonOf<{ source: string; version: number; lastEventId: string; state: LeadState }[]>(
+      await cli('state', 'lead', 'ada@initech.example', '--json'),
+    );
     assert.equal(again, [st], 'same state, version, last event and source after the rebuild');
 
     const unknown = await cli('state', 'ledger', 'x');

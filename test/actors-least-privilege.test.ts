@@ -60,7 +60,14 @@ gated(s, await redisSkipReason())('a reader cannot write even given the service;
       return [];
     },
   });
-  const runtime = new ActorRuntime([reader, writer], { backend, keys, consumer: 'lp-0', persistence: service, logger: capturingLogger().logger, options: { blockMs: 100, trimIntervalMs: 0 } });
+  const runtime = new ActorRuntime([reader, writer], {
+    backend,
+    keys,
+    consumer: 'lp-0',
+    persistence: service,
+    logger: capturingLogger().logger,
+    options: { blockMs: 100, trimIntervalMs: 0 },
+  });
   try {
     assert.throws(
       () => new ActorRuntime([writer], { backend, keys, persistence: service.readOnly() }),
@@ -70,7 +77,14 @@ gated(s, await redisSkipReason())('a reader cannot write even given the service;
     await runtime.start();
     await backend.append(keys.topic('lead.seen'), encodeEnvelope(createEnvelope({ type: 'lead.seen', payload: { id: 'lead-lp-1', email: 'lp@example.com' } })));
     await waitFor('both handled', async () => Object.keys(seen).length === 6, 10_000);
-    assert.equal(seen, { readerWriter: true, readerInsert: 'refused', readerReads: seen.readerReads, upsert: true, writerDrafts: 'refused', writerViaReads: 'refused' });
+    assert.equal(seen, {
+      readerWriter: true,
+      readerInsert: 'refused',
+      readerReads: seen.readerReads,
+      upsert: true,
+      writerDrafts: 'refused',
+      writerViaReads: 'refused',
+    });
     assert.is((await service.getById('leads', 'lead-lp-1'))?.email, 'lp@example.com', 'the declared write reached PostgreSQL');
   } finally {
     await runtime.stop();

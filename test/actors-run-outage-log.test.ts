@@ -20,7 +20,11 @@ s('connection lost is logged once when Redis goes away, restored once when it is
   if (!hasRedisServerBinary()) return;
   const server = await RedisServer.start();
   const env = { ...process.env, REDIS_URL: server.url, STREAMS_PREFIX: uniquePrefix('outage'), PERSISTENCE_ADAPTER: 'memory', DATABASE_URL: '' };
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/actors.ts', 'run', 'rag-agent', '--log-level', 'info'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/actors.ts', 'run', 'rag-agent', '--log-level', 'info'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   proc.stderr!.on('data', (d) => (err += String(d)));
   proc.stdout!.on('data', (d) => (err += String(d)));

@@ -55,14 +55,28 @@ s('one mail: every hop from email.received to delivery.skipped, the dead-lettere
   const env = { REDIS_URL: redis.url, STREAMS_PREFIX: prefix };
   try {
     const lead = generateMockLeads(200)[3]!;
-    const mail = { messageId: 'trace-1@mail.example', from: lead.email as string, to: 'spring-launch@campaigns.example', subject: 'Pricing?', body: 'Tell me more' };
+    const mail = {
+      messageId: 'trace-1@mail.example',
+      from: lead.email as string,
+      to: 'spring-launch@campaigns.example',
+      subject: 'Pricing?',
+      body: 'Tell me more',
+    };
     await ingestEmails(backend, h.keys, [JSON.stringify(mail)], { source: 'trace-test' });
     await h.drain();
     const [received] = await h.envelopes(TOPICS.emailReceived);
 
     const text = await runCli('actors', ['trace', received!.id], { env });
     assert.is(text.code, 0, text.stderr);
-    for (const topic of [TOPICS.emailReceived, TOPICS.leadJob, TOPICS.ragRequest, TOPICS.leadEnriched, TOPICS.draftCreated, TOPICS.draftPersisted, TOPICS.deliverySkipped]) {
+    for (const topic of [
+      TOPICS.emailReceived,
+      TOPICS.leadJob,
+      TOPICS.ragRequest,
+      TOPICS.leadEnriched,
+      TOPICS.draftCreated,
+      TOPICS.draftPersisted,
+      TOPICS.deliverySkipped,
+    ]) {
       assert.match(text.stdout, ` ${topic} `, `hop ${topic} in:\n${text.stdout}`);
     }
     assert.match(text.stdout, 'campaign-manager: processed');
@@ -77,7 +91,13 @@ s('one mail: every hop from email.received to delivery.skipped, the dead-lettere
     assert.is(result.roots[0]!.type, TOPICS.emailReceived);
     const nodes = all(result.roots);
     const persisted = nodes.find((n) => n.type === TOPICS.draftPersisted)!;
-    assert.equal(persisted.consumers.map((c) => [c.actor, c.outcome]), [['audit', 'processed'], ['delivery', 'processed']]);
+    assert.equal(
+      persisted.consumers.map((c) => [c.actor, c.outcome]),
+      [
+        ['audit', 'processed'],
+        ['delivery', 'processed'],
+      ],
+    );
     const skipped = nodes.find((n) => n.type === TOPICS.deliverySkipped)!;
     assert.is(skipped.causationId, persisted.envelopeId);
     assert.is(skipped.consumers[0]!.outcome, 'dead-lettered');

@@ -5,7 +5,17 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyGroupReset, health, isCliError, listDeadLetters, planGroupReset, purgeDeadLetters, replayDeadLetters, replayIntoGroup, showDeadLetter } from '../src/admin/index.js';
+import {
+  applyGroupReset,
+  health,
+  isCliError,
+  listDeadLetters,
+  planGroupReset,
+  purgeDeadLetters,
+  replayDeadLetters,
+  replayIntoGroup,
+  showDeadLetter,
+} from '../src/admin/index.js';
 import { deadLetterFields } from '../src/actors/runtime/dead-letter.js';
 import { encodeEnvelope } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
@@ -24,7 +34,16 @@ admin('dead letters: list with filters, show, dry run, replay back onto the sour
     const source = keys.topic('job.created');
     const dead = (i: number, actor: string) => ({
       stream: keys.dlq('job.created'),
-      fields: deadLetterFields({ reason: 'handler-error', error: `boom ${i}`, attempts: 5, actor, source, sourceId: `1-${i}`, failedAtMs: Date.now(), envelope: createEnvelope({ type: 'job.created', payload: { i } }) }),
+      fields: deadLetterFields({
+        reason: 'handler-error',
+        error: `boom ${i}`,
+        attempts: 5,
+        actor,
+        source,
+        sourceId: `1-${i}`,
+        failedAtMs: Date.now(),
+        envelope: createEnvelope({ type: 'job.created', payload: { i } }),
+      }),
     });
     await backend.appendMany([dead(1, 'worker'), dead(2, 'worker'), dead(3, 'other')]);
     const all = await listDeadLetters(backend, keys);
@@ -40,10 +59,16 @@ admin('dead letters: list with filters, show, dry run, replay back onto the sour
       assert.ok(isCliError(err, 'NOT_FOUND'));
     }
     const planned = await replayDeadLetters(backend, keys, mine.items, { dryRun: true });
-    assert.equal(planned.map((o) => o.target), [source, source]);
+    assert.equal(
+      planned.map((o) => o.target),
+      [source, source],
+    );
     assert.is((await listDeadLetters(backend, keys)).items.length, 3, 'a dry run moves nothing');
     const replayed = await replayDeadLetters(backend, keys, mine.items);
-    assert.equal(replayed.map((o) => o.status), ['moved', 'moved']);
+    assert.equal(
+      replayed.map((o) => o.status),
+      ['moved', 'moved'],
+    );
     assert.is((await backend.range(source, '-', '+')).length, 2);
     const left = await listDeadLetters(backend, keys);
     assert.is(left.items.length, 1);
@@ -61,7 +86,9 @@ admin('health, group reset (plan and apply) and replay into a new group', async 
   try {
     const keys = createKeys(r.prefix);
     const stream = keys.topic('job.created');
-    const ids = await backend.appendMany(Array.from({ length: 4 }, (_, i) => ({ stream, fields: encodeEnvelope(createEnvelope({ type: 'job.created', payload: { i } })) })));
+    const ids = await backend.appendMany(
+      Array.from({ length: 4 }, (_, i) => ({ stream, fields: encodeEnvelope(createEnvelope({ type: 'job.created', payload: { i } })) })),
+    );
     await backend.ensureGroup(stream, 'worker', '$');
     const report = await health(backend, keys, { maxLag: 10 });
     const s = report.streams.find((x) => x.key === stream);
@@ -79,7 +106,11 @@ admin('health, group reset (plan and apply) and replay into a new group', async 
     const replay = await replayIntoGroup(backend, keys, { stream: 'job.created', from: ids[2]!, group: 'audit-replay' });
     assert.is(replay.stream, stream);
     const delivered = await backend.readGroup({ group: 'audit-replay', consumer: 'c', streams: [stream], count: 10 });
-    assert.equal(delivered.map((e) => e.id), ids.slice(2), 'the entry named by from and the ones after it');
+    assert.equal(
+      delivered.map((e) => e.id),
+      ids.slice(2),
+      'the entry named by from and the ones after it',
+    );
     try {
       await replayIntoGroup(backend, keys, { stream: 'job.created', from: '0', group: 'audit-replay' });
       assert.unreachable('an existing group is refused');

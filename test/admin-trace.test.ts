@@ -22,7 +22,14 @@ const P = 2;
 
 async function runPipeline(backend: StreamBackend, keys: Keys) {
   const actors = tracePipeline();
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'trace-0', logger: capturingLogger('error').logger, options: FAST_RUNTIME, partitions: P });
+  const runtime = new ActorRuntime(actors, {
+    backend,
+    keys,
+    consumer: 'trace-0',
+    logger: capturingLogger('error').logger,
+    options: FAST_RUNTIME,
+    partitions: P,
+  });
   await runtime.start();
   const first = orderEnvelope('o-1');
   const second = orderEnvelope('o-2');
@@ -45,7 +52,11 @@ const find = (nodes: TraceNode[], pred: (n: TraceNode) => boolean): TraceNode | 
 };
 const item = (roots: TraceNode[], name: string) => find(roots, (n) => n.type === 'item.ready' && n.idempotencyKey.endsWith(`#${name}`));
 
-function traceSuite(name: string, open: () => Promise<{ backend: StreamBackend; cleanup: (prefix: string) => Promise<void> } | null>, skipReason: string | null = null) {
+function traceSuite(
+  name: string,
+  open: () => Promise<{ backend: StreamBackend; cleanup: (prefix: string) => Promise<void> } | null>,
+  skipReason: string | null = null,
+) {
   const s = gated(suite(`${name} actors trace reader`), skipReason);
 
   s('envelope id -> the whole causal tree: hops, actors, outcomes, retry and dead letter', async () => {
@@ -66,7 +77,10 @@ function traceSuite(name: string, open: () => Promise<{ backend: StreamBackend; 
       assert.ok(root.matched);
       assert.is(root.partition, partitionOf(first.partitionKey, P));
       assert.is(root.stream, keys.topic('order.placed', root.partition));
-      assert.equal(root.consumers.map((c) => [c.actor, c.outcome]), [['checker', 'processed']]);
+      assert.equal(
+        root.consumers.map((c) => [c.actor, c.outcome]),
+        [['checker', 'processed']],
+      );
       assert.is(root.sinceCauseMs, null);
 
       const checked = root.children[0]!;
@@ -74,11 +88,17 @@ function traceSuite(name: string, open: () => Promise<{ backend: StreamBackend; 
       assert.is(checked.type, 'order.checked');
       assert.is(checked.causationId, first.id);
       assert.ok(checked.sinceCauseMs !== null && checked.sinceCauseMs >= 0);
-      assert.equal(checked.consumers.map((c) => [c.actor, c.outcome]), [['splitter', 'processed']]);
+      assert.equal(
+        checked.consumers.map((c) => [c.actor, c.outcome]),
+        [['splitter', 'processed']],
+      );
       assert.is(checked.children.length, 3);
 
       const fine = item(result.roots, 'fine')!;
-      assert.equal(fine.consumers.map((c) => [c.actor, c.outcome, c.attempts]), [['packer', 'processed', 1]]);
+      assert.equal(
+        fine.consumers.map((c) => [c.actor, c.outcome, c.attempts]),
+        [['packer', 'processed', 1]],
+      );
       const flaky = item(result.roots, 'flaky')!;
       const flakyPacker = flaky.consumers[0]!;
       assert.equal([flakyPacker.actor, flakyPacker.outcome, flakyPacker.attempts], ['packer', 'processed', 2]);
@@ -181,7 +201,12 @@ const hostileData = suite('[memory] trace reader on hostile stream data');
 hostileData('causation cycles, junk entries and terminal escapes neither hang nor throw', async () => {
   const backend = new MemoryStreamBackend();
   const keys = createKeys(uniquePrefix('trace'));
-  const a = orderEnvelope('c', { id: '00000000-0000-4000-8000-00000000000a', correlationId: 'flow-x', causationId: '00000000-0000-4000-8000-00000000000b', type: 'order.placed' });
+  const a = orderEnvelope('c', {
+    id: '00000000-0000-4000-8000-00000000000a',
+    correlationId: 'flow-x',
+    causationId: '00000000-0000-4000-8000-00000000000b',
+    type: 'order.placed',
+  });
   const b = { ...a, id: '00000000-0000-4000-8000-00000000000b', causationId: a.id, idempotencyKey: 'k\u001b[2J' };
   await backend.append(keys.topic('order.placed'), encodeEnvelope(a));
   await backend.append(keys.topic('order.placed'), encodeEnvelope(b));
@@ -195,7 +220,10 @@ hostileData('causation cycles, junk entries and terminal escapes neither hang no
   assert.is(result.stats.envelopes, 2);
   assert.is(result.roots.length, 1);
   assert.is(result.roots[0]!.children.length, 1);
-  assert.equal(result.roots[0]!.consumers.map((c) => [c.actor, c.outcome]), [['odd group:{x}', 'unread']]);
+  assert.equal(
+    result.roots[0]!.consumers.map((c) => [c.actor, c.outcome]),
+    [['odd group:{x}', 'unread']],
+  );
   const text = renderTrace(result);
   assert.not.match(text, '\u001b');
   await backend.close();

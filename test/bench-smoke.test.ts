@@ -79,7 +79,10 @@ gated(write, noRedis)('--cleanup removes only the entries the run wrote from a s
     const r = await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, count: 150, pipeline: 32, cleanup: true });
     assert.is(r.cleanedUp, true);
     const after = await backend.range(r.stream, '-', '+');
-    assert.equal(after.map((e) => e.id), [before!.id]);
+    assert.equal(
+      after.map((e) => e.id),
+      [before!.id],
+    );
     await runWriteBench({ redisUrl: (await testRedis())!.url, prefix, topic: 'bench.fresh', count: 20, cleanup: true });
     assert.is(await backend.streamInfo(`${prefix}:{${prefix}:p0}:topic:bench.fresh`), null, 'a stream the run created is deleted');
   } finally {
@@ -172,18 +175,39 @@ gated(bench, noRedis)('every scenario runs at a tiny scale, is reported beside i
   try {
     const report = await runBench({ redisUrl: (await testRedis())!.url, scale: 0.001, log: () => {} });
     assert.equal(report.failed, [], JSON.stringify(report.measurements.filter((m) => m.skipped)));
-    assert.equal(report.rows.map((r) => r.no), ['1', '2', '3', '4', 'R1', 'R2', '5a', '5b', '5c', '5d', '6', '7']);
+    assert.equal(
+      report.rows.map((r) => r.no),
+      ['1', '2', '3', '4', 'R1', 'R2', '5a', '5b', '5c', '5d', '6', '7'],
+    );
     const by = new Map(report.measurements.map((m) => [m.id, m]));
-    for (const id of ['ioredis-pipeline', 'streams-bench', 'bullmq', 'bare-commit', 'bare-ack', 'actor-commit', 'actor-ack', 'actor-commit-2p', 'entity-commit'] as const) assert.ok(by.get(id)!.throughput!.perSec > 0, id);
+    for (const id of [
+      'ioredis-pipeline',
+      'streams-bench',
+      'bullmq',
+      'bare-commit',
+      'bare-ack',
+      'actor-commit',
+      'actor-ack',
+      'actor-commit-2p',
+      'entity-commit',
+    ] as const)
+      assert.ok(by.get(id)!.throughput!.perSec > 0, id);
     assert.is(by.get('actor-commit')!.throughput!.extra!.outputs, report.plan.actorEnvelopes, 'one output per input');
     assert.is(by.get('actor-commit-2p')!.throughput!.cpu!.length, 2, 'two processes measured');
     // Every Node throughput row reports CPU per envelope; the actor rows a ratio to their bare loop.
     const cpu = buildCpuRows(report.measurements);
-    assert.equal(cpu.map((r) => r.no), ['2', '3', '4', 'R1', 'R2', '5a', '5b', '5c', '5d']);
+    assert.equal(
+      cpu.map((r) => r.no),
+      ['2', '3', '4', 'R1', 'R2', '5a', '5b', '5c', '5d'],
+    );
     assert.match(cpu.find((r) => r.no === '5a')!.ratio, /^Node [\d.]+x, Redis [\d.]+x #R1$/);
     const e2e = by.get('pipeline-latency')!.endToEnd!;
     assert.is(e2e.measured, report.plan.pipelineEnvelopes - report.plan.pipelineWarmup);
-    assert.equal(e2e.hops!.map((h) => h.latencyMs.count), [e2e.measured, e2e.measured, e2e.measured], 'each hop recorded for every measured envelope');
+    assert.equal(
+      e2e.hops!.map((h) => h.latencyMs.count),
+      [e2e.measured, e2e.measured, e2e.measured],
+      'each hop recorded for every measured envelope',
+    );
     assert.ok(by.get('actor-rss')!.rss!.samples.length > 2);
     assert.equal(await backend.scanKeys(`${report.keyPrefix}*`), []);
   } finally {
@@ -205,19 +229,57 @@ bench('docs/BENCHMARKS.md carries its own targets (no DESIGN.md outside the repo
 });
 
 bench('verdicts follow the targets', () => {
-  const latency = (p99: number): Measurement => ({ id: 'pipeline-latency', settings: '', endToEnd: { fed: 1, measured: 1, feedPerSec: 1, latencyMs: { count: 1, mean: 1, p50: 1, p90: 1, p99, max: p99 } } });
-  const rss = (warmupMb: number, finalMb: number): Measurement => ({ id: 'actor-rss', settings: '', rss: { n: 10, durationMs: 1, samples: [], warmupAt: 2, warmupMb, finalMb, slopeMbPer100k: 0, projectedGrowthMb: 0 } });
+  const latency = (p99: number): Measurement => ({
+    id: 'pipeline-latency',
+    settings: '',
+    endToEnd: { fed: 1, measured: 1, feedPerSec: 1, latencyMs: { count: 1, mean: 1, p50: 1, p90: 1, p99, max: p99 } },
+  });
+  const rss = (warmupMb: number, finalMb: number): Measurement => ({
+    id: 'actor-rss',
+    settings: '',
+    rss: { n: 10, durationMs: 1, samples: [], warmupAt: 2, warmupMb, finalMb, slopeMbPer100k: 0, projectedGrowthMb: 0 },
+  });
   const verdicts = (ms: Measurement[]): string[] => buildRows(ms).map((r) => `${r.no}:${r.verdict}`);
-  assert.equal(verdicts([m('redis-benchmark', 100_000), m('streams-bench', 24_999), m('bullmq', 1_000), m('actor-commit', 3_000), m('actor-ack', 4_999), latency(4.9), rss(100, 109)]), ['1:reference', '3:not met', '4:reference', '5a:met', '5b:not met', '6:met', '7:met']);
-  assert.equal(verdicts([m('redis-benchmark', 100_000), m('streams-bench', 25_000), latency(5), rss(100, 111)]), ['1:reference', '3:met', '6:not met', '7:not met']);
+  assert.equal(
+    verdicts([
+      m('redis-benchmark', 100_000),
+      m('streams-bench', 24_999),
+      m('bullmq', 1_000),
+      m('actor-commit', 3_000),
+      m('actor-ack', 4_999),
+      latency(4.9),
+      rss(100, 109),
+    ]),
+    ['1:reference', '3:not met', '4:reference', '5a:met', '5b:not met', '6:met', '7:met'],
+  );
+  assert.equal(verdicts([m('redis-benchmark', 100_000), m('streams-bench', 25_000), latency(5), rss(100, 111)]), [
+    '1:reference',
+    '3:met',
+    '6:not met',
+    '7:not met',
+  ]);
   assert.equal(verdicts([m('streams-bench', 50_000), m('actor-commit', 9_000)]), ['3:n/a', '5a:n/a'], 'no reference measured, no verdict');
 });
 
 bench('CPU verdicts are ratios to the bare loop of the same run', () => {
   // 1,000 envelopes; Node µs and Redis seconds over the window.
-  const withCpu = (id: Measurement['id'], nodeUs: number, redisUs: number): Measurement => ({ id, settings: '', throughput: { n: 1_000, durationMs: 1, perSec: 1, cpu: [{ nodeUs: nodeUs * 1_000, redisStartSec: 0, redisEndSec: (redisUs * 1_000) / 1e6, startMs: 0, endMs: 1 }] } });
+  const withCpu = (id: Measurement['id'], nodeUs: number, redisUs: number): Measurement => ({
+    id,
+    settings: '',
+    throughput: {
+      n: 1_000,
+      durationMs: 1,
+      perSec: 1,
+      cpu: [{ nodeUs: nodeUs * 1_000, redisStartSec: 0, redisEndSec: (redisUs * 1_000) / 1e6, startMs: 0, endMs: 1 }],
+    },
+  });
   const verdicts = (ms: Measurement[]): string[] => buildCpuRows(ms).map((r) => `${r.no}:${r.verdict}`);
-  assert.equal(verdicts([withCpu('bare-commit', 10, 10), withCpu('bare-ack', 4, 2), withCpu('actor-commit', 12.9, 11.9), withCpu('actor-ack', 7, 6.1)]), ['R1:reference', 'R2:reference', '5a:met', '5b:not met']);
+  assert.equal(verdicts([withCpu('bare-commit', 10, 10), withCpu('bare-ack', 4, 2), withCpu('actor-commit', 12.9, 11.9), withCpu('actor-ack', 7, 6.1)]), [
+    'R1:reference',
+    'R2:reference',
+    '5a:met',
+    '5b:not met',
+  ]);
   assert.equal(verdicts([withCpu('bare-commit', 10, 10), withCpu('actor-commit', 13.1, 12)]), ['R1:reference', '5a:not met']);
   assert.equal(verdicts([withCpu('actor-commit', 13, 12)]), ['5a:n/a'], 'no bare loop measured, no verdict');
   const [row] = buildCpuRows([withCpu('actor-commit', 13, 12)]);

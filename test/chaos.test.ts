@@ -72,7 +72,17 @@ ownServer('Redis SIGKILLed twice and restarted (AOF, appendfsync always) under t
   try {
     const { seed } = chaosEnv(process.env, 1);
     const report = await runChaos(
-      { redisUrl: server.url, prefix: uniquePrefix('rchaos'), seed, envelopes: 1_200, durationMs: 6_000, killEveryMs: 0, crashPoison: 0, redisRestarts: 2, externalTrims: 0 },
+      {
+        redisUrl: server.url,
+        prefix: uniquePrefix('rchaos'),
+        seed,
+        envelopes: 1_200,
+        durationMs: 6_000,
+        killEveryMs: 0,
+        crashPoison: 0,
+        redisRestarts: 2,
+        externalTrims: 0,
+      },
       { restartRedis: () => server.restart('SIGKILL', 300) },
     );
     print(report);
@@ -91,7 +101,16 @@ ownServer('on a 3-master Redis Cluster: random SIGKILLs of stage processes and a
     const prefix = uniquePrefix('cchaos');
     const owner = await cluster.ownerOf(`${prefix}:{${prefix}:p0}:topic:chaos.a`);
     const report = await runChaos(
-      { redisUrl: 'redis://127.0.0.1:6379', clusterNodes: cluster.nodes, prefix, seed, envelopes: 1_000, durationMs: 6_000, redisRestarts: 1, externalTrims: 0 },
+      {
+        redisUrl: 'redis://127.0.0.1:6379',
+        clusterNodes: cluster.nodes,
+        prefix,
+        seed,
+        envelopes: 1_000,
+        durationMs: 6_000,
+        redisRestarts: 1,
+        externalTrims: 0,
+      },
       { restartRedis: () => cluster.restartMaster(owner, 300) },
     );
     print(report);
@@ -122,7 +141,10 @@ s('a crash poison read in a batch: the consumer restarted under its name (before
     await backend.appendMany(
       Array.from({ length: n }, (_, i) => {
         const payload: ChaosPayload = i === poison ? { i, fault: { kind: 'crash', stage: 's3' } } : { i };
-        return { stream: keys.topic('chaos.c'), fields: encodeEnvelope(createEnvelope({ type: 'chaos.c', payload, idempotencyKey: `in-${i}`, correlationId: correlationOf(i) })) };
+        return {
+          stream: keys.topic('chaos.c'),
+          fields: encodeEnvelope(createEnvelope({ type: 'chaos.c', payload, idempotencyKey: `in-${i}`, correlationId: correlationOf(i) })),
+        };
       }),
     );
     await supervisor.startAll();
@@ -130,10 +152,17 @@ s('a crash poison read in a batch: the consumer restarted under its name (before
     await waitFor('the batch handled', async () => (await length(keys.topic('chaos.done'))) === n - 1 && (await length(keys.dlq('chaos.c'))) >= 1, 40_000, 100);
     await waitFor('nothing pending', async () => (await backend.pendingSummary(keys.topic('chaos.c'), 's3')).count === 0, 10_000);
     const dead = (await readAll(backend, keys.dlq('chaos.c'))).map((e) => parseDeadLetter(e.id, e.fields));
-    assert.equal(dead.map((d) => [d.reason, d.envelope?.correlationId]), [['poison', correlationOf(poison)]], 'only the crashing entry is dead-lettered, as poison');
+    assert.equal(
+      dead.map((d) => [d.reason, d.envelope?.correlationId]),
+      [['poison', correlationOf(poison)]],
+      'only the crashing entry is dead-lettered, as poison',
+    );
     const outputs = (await readAll(backend, keys.topic('chaos.done'))).map((e) => (JSON.parse(e.fields[1]!) as Envelope).correlationId);
     assert.is(new Set(outputs).size, n - 1, 'every other entry of its batch has one output');
-    assert.ok(supervisor.counts.crashes >= maxDeliveries && supervisor.counts.crashes <= maxDeliveries + 1, `it crashed the process ${supervisor.counts.crashes} times, bounded by maxDeliveries`);
+    assert.ok(
+      supervisor.counts.crashes >= maxDeliveries && supervisor.counts.crashes <= maxDeliveries + 1,
+      `it crashed the process ${supervisor.counts.crashes} times, bounded by maxDeliveries`,
+    );
   } finally {
     await supervisor.stopAll();
     await deletePrefix(backend, prefix);

@@ -33,14 +33,35 @@ s('streams-health sees every partition on every master; streams-dlq replays each
       await backend.ensureGroup(keys.topic(TOPIC, p), 'billing', '0');
       await backend.append(keys.topic(TOPIC, p), encodeEnvelope(createEnvelope({ type: TOPIC, payload: { p } })));
       const e = { ...createEnvelope({ type: TOPIC, payload: { p, dead: true } }), attempt: 4 };
-      await backend.append(keys.dlq(TOPIC, p), deadLetterFields({ reason: 'handler-error', error: 'x', attempts: 4, actor: 'billing', source: keys.topic(TOPIC, p), sourceId: '1-0', failedAtMs: Date.now(), envelope: e }));
+      await backend.append(
+        keys.dlq(TOPIC, p),
+        deadLetterFields({
+          reason: 'handler-error',
+          error: 'x',
+          attempts: 4,
+          actor: 'billing',
+          source: keys.topic(TOPIC, p),
+          sourceId: '1-0',
+          failedAtMs: Date.now(),
+          envelope: e,
+        }),
+      );
     }
 
     const health = await runCli('streams-health', ['--json', '--max-dlq', '5'], { env });
     assert.is(health.code, 1, `DLQ depth 6 > 5 (stderr: ${health.stderr})`);
     const r = jsonOf<HealthReport>(health);
-    assert.equal(r.streams.filter((x) => x.kind === 'topic').map((x) => x.partition).sort(), PARTITIONS);
-    assert.ok(r.streams.every((x) => (x.memoryBytes ?? 0) > 0), 'MEMORY USAGE on every stream, whichever master holds it');
+    assert.equal(
+      r.streams
+        .filter((x) => x.kind === 'topic')
+        .map((x) => x.partition)
+        .sort(),
+      PARTITIONS,
+    );
+    assert.ok(
+      r.streams.every((x) => (x.memoryBytes ?? 0) > 0),
+      'MEMORY USAGE on every stream, whichever master holds it',
+    );
     assert.ok(r.streams.filter((x) => x.kind === 'topic').every((x) => x.groups[0]?.lag === 1));
     assert.equal(r.dlq, [{ topic: TOPIC, depth: 6, streams: PARTITIONS.map((p) => keys.dlq(TOPIC, p)).sort() }]);
 

@@ -9,7 +9,10 @@ import { StreamBackendError } from '../src/streams/backend.js';
 const s = suite('cli common');
 
 s('durations: units and plain milliseconds; anything else is rejected', () => {
-  assert.equal(['250', '500ms', '30s', '10m', '2h', '1.5h', '7d', '1w'].map(parseDuration), [250, 500, 30_000, 600_000, 7_200_000, 5_400_000, 604_800_000, 604_800_000]);
+  assert.equal(
+    ['250', '500ms', '30s', '10m', '2h', '1.5h', '7d', '1w'].map(parseDuration),
+    [250, 500, 30_000, 600_000, 7_200_000, 5_400_000, 604_800_000, 604_800_000],
+  );
   for (const bad of ['', 'ten minutes', '-5m', '10x', 'm']) assert.throws(() => parseDuration(bad), /not a duration/, bad);
 });
 
@@ -38,7 +41,10 @@ s('connection settings: flags over REDIS_URL/STREAMS_PREFIX over defaults; bad v
   assert.equal(resolveToolConfig({ redisUrl: 'redis://flag:1', prefix: 'flagp' }, env).redisUrl, 'redis://flag:1');
   assert.equal(resolveToolConfig({ redisUrl: 'redis://flag:1', prefix: 'flagp' }, env).prefix, 'flagp');
   assert.equal(resolveToolConfig({}, {}).prefix, 'sa');
-  for (const [flags, e] of [[{}, { STREAMS_PREFIX: 'bad:prefix' }], [{ redisUrl: 'http://x' }, {}]] as const) {
+  for (const [flags, e] of [
+    [{}, { STREAMS_PREFIX: 'bad:prefix' }],
+    [{ redisUrl: 'http://x' }, {}],
+  ] as const) {
     let code = 0;
     try {
       resolveToolConfig(flags, e);
@@ -55,12 +61,20 @@ s('connection settings: flags over REDIS_URL/STREAMS_PREFIX over defaults; bad v
   }
 });
 
-s('group reset targets: topic names resolve to the partition\'s stream, full keys pass through, ids are validated', () => {
+s("group reset targets: topic names resolve to the partition's stream, full keys pass through, ids are validated", () => {
   assert.is(resolveTarget('sa', { stream: 'order.placed', to: '0', partition: 2 }), 'sa:{sa:p2}:topic:order.placed');
   assert.is(resolveTarget('sa', { stream: 'x:{y}:topic:z', to: '$', partition: 0 }), 'x:{y}:topic:z');
   assert.is(resolveTarget('sa', { stream: 't', to: '1700000000000-3', partition: 0 }), 'sa:{sa:p0}:topic:t');
-  for (const to of ['yesterday', '-', '+', '1-2-3', '']) assert.throws(() => resolveTarget('sa', { stream: 't', to, partition: 0 }), (e: unknown) => isCliError(e, 'USAGE'), to);
-  assert.throws(() => resolveTarget('sa', { stream: 'bad name', to: '0', partition: 0 }), (e: unknown) => isCliError(e, 'USAGE'));
+  for (const to of ['yesterday', '-', '+', '1-2-3', ''])
+    assert.throws(
+      () => resolveTarget('sa', { stream: 't', to, partition: 0 }),
+      (e: unknown) => isCliError(e, 'USAGE'),
+      to,
+    );
+  assert.throws(
+    () => resolveTarget('sa', { stream: 'bad name', to: '0', partition: 0 }),
+    (e: unknown) => isCliError(e, 'USAGE'),
+  );
 });
 
 s.run();

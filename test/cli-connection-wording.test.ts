@@ -39,7 +39,11 @@ s('wrong password, no password and unreachable: the same sentence from every com
       unreachable: `redis://127.0.0.1:${down}`,
     };
     for (const [what, url] of Object.entries(cases)) {
-      const runs = await Promise.all(COMMANDS.map(([bin, args]) => runCli(bin, args, { env: { REDIS_URL: url, STREAMS_PREFIX: 'wording', PERSISTENCE_ADAPTER: 'memory' }, stdin: '', timeoutMs: 30_000 })));
+      const runs = await Promise.all(
+        COMMANDS.map(([bin, args]) =>
+          runCli(bin, args, { env: { REDIS_URL: url, STREAMS_PREFIX: 'wording', PERSISTENCE_ADAPTER: 'memory' }, stdin: '', timeoutMs: 30_000 }),
+        ),
+      );
       const sentences = runs.map((r) => tail(r.stderr).replace(/: .*$/, ''));
       runs.forEach((r, i) => {
         assert.is(r.code, 3, `${COMMANDS[i]![0]} (${what}): ${r.stderr}`);

@@ -49,7 +49,10 @@ for (const [name, make, skipReason] of makers) {
       const [first] = await moveEntries(backend, [{ from, id, to, fields: ['x', 'y'] }]);
       assert.ok(first!.newId, 'moved');
       assert.equal(await backend.range(to, '-', '+'), [{ id: first!.newId!, fields: ['x', 'y'] }]);
-      assert.equal((await backend.range(from, '-', '+')).map((e) => e.id), [keep]);
+      assert.equal(
+        (await backend.range(from, '-', '+')).map((e) => e.id),
+        [keep],
+      );
       const [again] = await moveEntries(backend, [{ from, id, to, fields: ['x', 'y'] }]);
       assert.is(again!.newId, null, 'already moved: nothing appended');
       assert.is((await backend.range(to, '-', '+')).length, 1);
@@ -95,7 +98,10 @@ race('two tools replaying the same entries at once replay each exactly once', as
     const moves = ids.map((id) => ({ from, id, to, fields: ['n', id] }));
     const [a, b] = await Promise.all([moveEntries(backend, moves), moveEntries(other, moves)]);
     const winners = ids.map((_, i) => Number(a[i]!.newId !== null) + Number(b[i]!.newId !== null));
-    assert.ok(winners.every((w) => w === 1), 'each entry moved by exactly one of them');
+    assert.ok(
+      winners.every((w) => w === 1),
+      'each entry moved by exactly one of them',
+    );
     assert.is((await backend.range(to, '-', '+')).length, 50);
     assert.is((await backend.streamInfo(from))!.length, 0);
   } finally {
@@ -111,19 +117,30 @@ const plan = suite('planReplay');
 const keys = createKeys('pr');
 
 const env = (type: string, attempt: number): Envelope => ({ ...createEnvelope({ type, payload: {} }), attempt });
-const item = (topic: string, partition: number, d: Parameters<typeof deadLetterFields>[0]) => toItem(keys, keys.dlq(topic, partition), '5-0', deadLetterFields(d));
+const item = (topic: string, partition: number, d: Parameters<typeof deadLetterFields>[0]) =>
+  toItem(keys, keys.dlq(topic, partition), '5-0', deadLetterFields(d));
 const base = { reason: 'handler-error' as const, error: 'x', attempts: 4, actor: 'billing', sourceId: '1-0', failedAtMs: 0 };
 
-plan('source target: recomputed from the DLQ\'s topic and partition (or the actor\'s retry stream); raw entries refused; actor target: the actor\'s retry stream', () => {
-  const onTopic = item('a.b', 1, { ...base, source: keys.topic('a.b', 1), envelope: env('a.b', 4) });
-  const onRetry = item('a.b', 0, { ...base, source: keys.retry('billing'), envelope: env('a.b', 3) });
-  const noSource = item('a.b', 2, { ...base, source: '', envelope: env('a.b', 2) });
-  const raw = item('a.b', 0, { ...base, source: keys.topic('a.b'), raw: ['bad', 'fields'] });
-  const steps = planReplay([onTopic, onRetry, noSource, raw], keys);
-  assert.equal(steps.map((p) => p.target), [keys.topic('a.b', 1), keys.retry('billing'), keys.topic('a.b', 2), null]);
-  assert.match(steps[3]!.refuseReason!, /no envelope/);
-  assert.equal(planReplay([onTopic], keys, 'actor').map((p) => p.target), [keys.retry('billing', 1)], 'the same partition, so the move stays in one cluster slot');
-});
+plan(
+  "source target: recomputed from the DLQ's topic and partition (or the actor's retry stream); raw entries refused; actor target: the actor's retry stream",
+  () => {
+    const onTopic = item('a.b', 1, { ...base, source: keys.topic('a.b', 1), envelope: env('a.b', 4) });
+    const onRetry = item('a.b', 0, { ...base, source: keys.retry('billing'), envelope: env('a.b', 3) });
+    const noSource = item('a.b', 2, { ...base, source: '', envelope: env('a.b', 2) });
+    const raw = item('a.b', 0, { ...base, source: keys.topic('a.b'), raw: ['bad', 'fields'] });
+    const steps = planReplay([onTopic, onRetry, noSource, raw], keys);
+    assert.equal(
+      steps.map((p) => p.target),
+      [keys.topic('a.b', 1), keys.retry('billing'), keys.topic('a.b', 2), null],
+    );
+    assert.match(steps[3]!.refuseReason!, /no envelope/);
+    assert.equal(
+      planReplay([onTopic], keys, 'actor').map((p) => p.target),
+      [keys.retry('billing', 1)],
+      'the same partition, so the move stays in one cluster slot',
+    );
+  },
+);
 
 plan('executeReplay on the shim: attempt reset to 1, envelope otherwise unchanged, outcomes in plan order', async () => {
   const backend = new MemoryStreamBackend();
@@ -132,7 +149,13 @@ plan('executeReplay on the shim: attempt reset to 1, envelope otherwise unchange
   const good = await backend.append(keys.dlq('a.b'), deadLetterFields({ ...base, source: keys.topic('a.b'), envelope: e }));
   const items = (await backend.range(keys.dlq('a.b'), '-', '+')).map((x) => toItem(keys, keys.dlq('a.b'), x.id, x.fields));
   const out = await executeReplay(backend, planReplay(items, keys));
-  assert.equal(out.map((o) => [o.item.entry.id, o.status]), [[raw, 'refused'], [good, 'moved']]);
+  assert.equal(
+    out.map((o) => [o.item.entry.id, o.status]),
+    [
+      [raw, 'refused'],
+      [good, 'moved'],
+    ],
+  );
   const [back] = await backend.range(keys.topic('a.b'), '-', '+');
   assert.equal(JSON.parse(back!.fields[1]!), { ...e, attempt: 1 });
 });

@@ -28,7 +28,11 @@ s('dry run by default, --dry-run wins over --yes, --yes moves the last-delivered
     await backend.ensureGroup(topic, 'billing', '0');
     const ids = await backend.appendMany(Array.from({ length: 10 }, (_, i) => ({ stream: topic, fields: ['n', String(i)] })));
     const read = await backend.readGroup({ group: 'billing', consumer: 'c1', streams: [topic], count: 6 });
-    await backend.ack(topic, 'billing', read.slice(0, 4).map((e) => e.id));
+    await backend.ack(
+      topic,
+      'billing',
+      read.slice(0, 4).map((e) => e.id),
+    );
     const before = await billing();
     assert.is(before.lastDeliveredId, ids[5]);
 
@@ -65,7 +69,11 @@ s('dry run by default, --dry-run wins over --yes, --yes moves the last-delivered
     assert.is(now.lastDeliveredId, ids[2], 'the group really moved');
     assert.is(now.pending, 2, 'pending entries untouched');
     const next = await backend.readGroup({ group: 'billing', consumer: 'c1', streams: [topic], count: 100 });
-    assert.equal(next.map((e) => e.id), ids.slice(3), 'the group reads on from the new id');
+    assert.equal(
+      next.map((e) => e.id),
+      ids.slice(3),
+      'the group reads on from the new id',
+    );
   } finally {
     await deletePrefix(backend, prefix);
     await backend.close();

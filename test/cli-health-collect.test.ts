@@ -41,12 +41,19 @@ s('reports every stream of the prefix with its kind, length, ids, groups, consum
   await backend.setWithTtl(keys.heartbeat('billing', 'host-1'), 'x', 60_000);
   await backend.readGroup({ group: 'billing', consumer: 'host-2', streams: [topic], count: 1 });
   await backend.ensureGroup(keys.retry('billing'), 'billing', '$');
-  await backend.append(keys.dlq(TOPIC), deadLetterFields({ reason: 'handler-error', error: 'boom', attempts: 5, actor: 'billing', source: topic, sourceId: '1-0', failedAtMs: clock.now() }));
+  await backend.append(
+    keys.dlq(TOPIC),
+    deadLetterFields({ reason: 'handler-error', error: 'boom', attempts: 5, actor: 'billing', source: topic, sourceId: '1-0', failedAtMs: clock.now() }),
+  );
   await backend.append('other:{x}:topic:y', ['a', '1']); // another prefix: not reported
   clock.advance(1_500);
 
   const r = await collectHealth({ backend, keys, now: () => clock.now() });
-  assert.equal(r.streams.map((x) => [x.kind, x.topic, x.partition]).sort(), [['dlq', TOPIC, 0], ['retry', 'billing', 0], ['topic', TOPIC, 0]]);
+  assert.equal(r.streams.map((x) => [x.kind, x.topic, x.partition]).sort(), [
+    ['dlq', TOPIC, 0],
+    ['retry', 'billing', 0],
+    ['topic', TOPIC, 0],
+  ]);
   const t = r.streams.find((x) => x.key === topic)!;
   assert.is(t.length, 5);
   assert.ok(t.firstId && t.lastId && t.firstId !== t.lastId);
@@ -62,7 +69,11 @@ s('reports every stream of the prefix with its kind, length, ids, groups, consum
   assert.equal(r.dlq, [{ topic: TOPIC, depth: 1, streams: [keys.dlq(TOPIC)] }]);
   assert.is(r.healthy, true, 'no thresholds given: healthy');
   assert.equal(r.problems, []);
-  assert.equal(r.warnings.map((w) => [w.check, w.consumer]), [['dead-consumer', 'host-2']], 'a dead consumer holding entries is a warning by default');
+  assert.equal(
+    r.warnings.map((w) => [w.check, w.consumer]),
+    [['dead-consumer', 'host-2']],
+    'a dead consumer holding entries is a warning by default',
+  );
 });
 
 s('thresholds: lag, pending and DLQ depth over the limit are problems naming the stream, group and values', async () => {
@@ -74,7 +85,18 @@ s('thresholds: lag, pending and DLQ depth over the limit are problems naming the
   await backend.setWithTtl(keys.heartbeat('billing', 'c1'), 'x', 60_000);
   for (const p of [0, 1]) {
     for (let i = 0; i < 2; i += 1) {
-      await backend.append(keys.dlq(TOPIC, p), deadLetterFields({ reason: 'poison', error: 'x', attempts: 1, actor: 'billing', source: keys.topic(TOPIC, p), sourceId: '1-0', failedAtMs: clock.now() }));
+      await backend.append(
+        keys.dlq(TOPIC, p),
+        deadLetterFields({
+          reason: 'poison',
+          error: 'x',
+          attempts: 1,
+          actor: 'billing',
+          source: keys.topic(TOPIC, p),
+          sourceId: '1-0',
+          failedAtMs: clock.now(),
+        }),
+      );
     }
   }
 
@@ -102,11 +124,18 @@ s('dead consumers: with pending and no heartbeat they fail only with failOnDeadC
   await append(backend, topic, 3);
   await backend.readGroup({ group: 'billing', consumer: 'gone', streams: [topic], count: 2 });
   await backend.readGroup({ group: 'billing', consumer: 'idle', streams: [topic], count: 1 });
-  await backend.ack(topic, 'billing', (await backend.pendingEntries(topic, 'billing', { consumer: 'idle' })).map((p) => p.id));
+  await backend.ack(
+    topic,
+    'billing',
+    (await backend.pendingEntries(topic, 'billing', { consumer: 'idle' })).map((p) => p.id),
+  );
 
   const r = await collectHealth({ backend, keys }, { failOnDeadConsumers: true });
   assert.is(r.healthy, false);
-  assert.equal(r.problems.map((p) => [p.check, p.consumer, p.value]), [['dead-consumer', 'gone', 2]]);
+  assert.equal(
+    r.problems.map((p) => [p.check, p.consumer, p.value]),
+    [['dead-consumer', 'gone', 2]],
+  );
 
   await backend.setWithTtl(keys.heartbeat('billing', 'gone'), 'x', 60_000);
   assert.is((await collectHealth({ backend, keys }, { failOnDeadConsumers: true })).healthy, true, 'a heartbeat makes it alive again');
@@ -134,13 +163,22 @@ s('stale groups: work, every consumer dead and idle past the window (or none at 
   r = await collectHealth({ backend, keys, now }, opts);
   assert.is(group(r, topic, 'audit').stale, true, 'lag waiting past the window and no consumer: nothing is reading it');
   assert.is(group(r, topic, 'billing').stale, true);
-  assert.equal(r.problems.filter((p) => p.check === 'stale-group').map((p) => p.group).sort(), ['audit', 'billing']);
+  assert.equal(
+    r.problems
+      .filter((p) => p.check === 'stale-group')
+      .map((p) => p.group)
+      .sort(),
+    ['audit', 'billing'],
+  );
 
   await backend.setWithTtl(keys.heartbeat('billing', 'b1'), 'x', 60_000);
   r = await collectHealth({ backend, keys }, { staleAfterMs: 60_000 });
   assert.is(group(r, topic, 'billing').stale, false, 'a live consumer: not stale however idle');
   assert.is(r.healthy, true, 'stale groups are only warnings without failOnStale');
-  assert.equal(r.warnings.map((w) => w.check), ['stale-group']);
+  assert.equal(
+    r.warnings.map((w) => w.check),
+    ['stale-group'],
+  );
 });
 
 s('memory usage comes from the injected probe, in stream order', async () => {
@@ -148,7 +186,10 @@ s('memory usage comes from the injected probe, in stream order', async () => {
   await append(backend, keys.topic('a.b'), 1);
   await append(backend, keys.topic('c.d'), 1);
   const r = await collectHealth({ backend, keys, memoryUsage: async (ks) => ks.map((k) => k.length) });
-  assert.equal(r.streams.map((x) => x.memoryBytes), r.streams.map((x) => x.key.length));
+  assert.equal(
+    r.streams.map((x) => x.memoryBytes),
+    r.streams.map((x) => x.key.length),
+  );
 });
 
 s.run();

@@ -30,7 +30,13 @@ gated(s, await redisSkipReason())('the stopped group has lag and no consumer, ye
   const job = (i: number) => ({ stream, fields: encodeEnvelope(createEnvelope({ type: 'job.created', payload: { i } })) });
   try {
     const relay = defineActor({ name: 'relay', consumes: ['job.created'], emits: ['job.done'], handle: (e, ctx) => [ctx.derive('job.done', e.payload)] });
-    const runtime = new ActorRuntime([relay], { backend, keys, consumer: 'deploy-0', logger: capturingLogger().logger, options: { blockMs: 100, trimIntervalMs: 0 } });
+    const runtime = new ActorRuntime([relay], {
+      backend,
+      keys,
+      consumer: 'deploy-0',
+      logger: capturingLogger().logger,
+      options: { blockMs: 100, trimIntervalMs: 0 },
+    });
     await runtime.start();
     await backend.appendMany([job(1), job(2)]);
     await waitFor('2 outputs', async () => (await backend.range(keys.topic('job.done'), '-', '+')).length === 2, 10_000);

@@ -17,8 +17,17 @@ const junk = fc.oneof(
   fc.string({ maxLength: 40 }).filter((t) => !t.includes('\u0000')),
   fc.constantFrom('-1', 'NaN', 'Infinity', '1e309', '0x10', '', ' ', '9'.repeat(400), '💥', '\u0007\u001b[2J', '--', '$(rm -rf /)', "'; DROP TABLE leads; --"),
 );
-const flagName = fc.oneof(fc.constantFrom('max-lag', 'max-pending', 'count', 'older-than', 'to', 'partitions', 'slot', 'metrics-port', 'payload-bytes', 'pipeline', 'prefix'), fc.stringMatching(/^[a-z][a-z-]{0,12}$/));
-const argv = fc.array(fc.oneof(flagName.map((f) => `--${f}`), junk), { minLength: 1, maxLength: 5 });
+const flagName = fc.oneof(
+  fc.constantFrom('max-lag', 'max-pending', 'count', 'older-than', 'to', 'partitions', 'slot', 'metrics-port', 'payload-bytes', 'pipeline', 'prefix'),
+  fc.stringMatching(/^[a-z][a-z-]{0,12}$/),
+);
+const argv = fc.array(
+  fc.oneof(
+    flagName.map((f) => `--${f}`),
+    junk,
+  ),
+  { minLength: 1, maxLength: 5 },
+);
 
 // [bin, leading args, trailing args]: the trailing ones win over generated duplicates and keep a valid run small.
 const COMMANDS: [string, string[], string[]][] = [

@@ -52,7 +52,12 @@ gated(s, await redisSkipReason())('streams-health tables: colour on a terminal, 
     assert.is(piped.code, 0, piped.stderr);
     assert.not.ok(piped.stdout.includes('\x1b['), 'redirected: no escape codes');
     // The documented script form: `npm run -s` keeps npm's banner out of the JSON.
-    const npm = spawnSync('npm', ['run', '-s', 'health', '--', '--json', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+    const npm = spawnSync('npm', ['run', '-s', 'health', '--', '--json', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.is(npm.status, 0, npm.stderr);
     assert.is((JSON.parse(npm.stdout) as { prefix: string }).prefix, prefix, 'stdout is the JSON report and nothing else');
   } finally {

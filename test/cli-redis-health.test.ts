@@ -69,7 +69,10 @@ const proc = suite('redis-health (child process)');
 gated(proc, await redisSkipReason())('on the test Redis: every fact and check in --json, exit status follows the FAIL checks; tables by default', async () => {
   const redis = await testRedis();
   assert.ok(redis, 'Redis');
-  const [json, table] = await Promise.all([runCli('redis-health', ['--redis-url', redis.url, '--json']), runCli('redis-health', [], { env: { REDIS_URL: redis.url } })]);
+  const [json, table] = await Promise.all([
+    runCli('redis-health', ['--redis-url', redis.url, '--json']),
+    runCli('redis-health', [], { env: { REDIS_URL: redis.url } }),
+  ]);
   const r = jsonOf<RedisHealthReport>(json);
   assert.is(json.code, r.healthy ? 0 : 1, json.stderr);
   assert.ok(r.facts.pingMs >= 0);
@@ -80,7 +83,10 @@ gated(proc, await redisSkipReason())('on the test Redis: every fact and check in
   assert.type(r.facts.aofEnabled, 'boolean');
   assert.ok(r.facts.connectedClients >= 1);
   assert.is(r.features.supported, true);
-  assert.equal(r.checks.map((c) => c.name), ['version', 'eviction', 'memory', 'persistence', 'role']);
+  assert.equal(
+    r.checks.map((c) => c.name),
+    ['version', 'eviction', 'memory', 'persistence', 'role'],
+  );
   assert.is(table.code, json.code);
   assert.match(table.stdout, /maxmemory-policy/);
   assert.match(table.stdout, /eviction/);
@@ -89,7 +95,10 @@ gated(proc, await redisSkipReason())('on the test Redis: every fact and check in
 gated(proc, redisBinarySkipReason())('a server with maxmemory-policy allkeys-lru: eviction FAIL, exit 1', async () => {
   const server = await RedisServer.start({ args: ['--maxmemory-policy', 'allkeys-lru', '--maxmemory', '64mb'] });
   try {
-    const [json, table] = await Promise.all([runCli('redis-health', ['--redis-url', server.url, '--json']), runCli('redis-health', ['--redis-url', server.url])]);
+    const [json, table] = await Promise.all([
+      runCli('redis-health', ['--redis-url', server.url, '--json']),
+      runCli('redis-health', ['--redis-url', server.url]),
+    ]);
     assert.is(json.code, 1, json.stderr);
     const r = jsonOf<RedisHealthReport>(json);
     assert.is(r.healthy, false);
@@ -112,7 +121,16 @@ gated(proc, await redisSkipReason())('--smoke: append, group read, ack and clean
   assert.is(run.code, 0, run.stderr);
   const report = jsonOf<RedisHealthReport & { smoke: { ok: boolean; key: string; steps: { step: string; ok: boolean }[] } }>(run);
   assert.is(report.smoke.ok, true);
-  assert.equal(report.smoke.steps.map((s) => [s.step, s.ok]), [['append', true], ['group-create', true], ['group-read', true], ['ack', true], ['cleanup', true]]);
+  assert.equal(
+    report.smoke.steps.map((s) => [s.step, s.ok]),
+    [
+      ['append', true],
+      ['group-create', true],
+      ['group-read', true],
+      ['ack', true],
+      ['cleanup', true],
+    ],
+  );
   assert.ok(report.smoke.key.startsWith(`${prefix}:smoke:`), report.smoke.key);
   const backend = (await redisBackend())!;
   try {

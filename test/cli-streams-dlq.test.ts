@@ -29,10 +29,46 @@ async function seed(backend: RedisStreamBackend, keys: Keys): Promise<Record<'ti
   const env = (type: string, attempt: number): Envelope => ({ ...createEnvelope({ type, payload: { n: 1 } }), attempt });
   const put = (topic: string, d: DeadLetter): Promise<string> => backend.append(keys.dlq(topic), deadLetterFields(d));
   return {
-    timeout: await put(ORDERS, { reason: 'handler-error', error: 'TimeoutError: payments did not answer', attempts: 5, actor: 'billing', source: keys.topic(ORDERS), sourceId: '1-1', failedAtMs: now - 120 * MIN, envelope: env(ORDERS, 5) }),
-    poison: await put(ORDERS, { reason: 'poison', error: 'delivered 6 times', attempts: 2, actor: 'audit', source: keys.topic(ORDERS), sourceId: '1-2', failedAtMs: now - 5 * MIN, envelope: env(ORDERS, 2) }),
-    raw: await put(ORDERS, { reason: 'not-json', error: 'Unexpected token o', attempts: 0, actor: 'billing', source: keys.topic(ORDERS), sourceId: '1-3', failedAtMs: now - 1 * MIN, raw: ['envelope', '{oops'] }),
-    retry: await put(LEADS, { reason: 'handler-error', error: 'template missing', attempts: 3, actor: 'copywriter', source: keys.retry('copywriter'), sourceId: '1-4', failedAtMs: now - 30 * MIN, envelope: env(LEADS, 3) }),
+    timeout: await put(ORDERS, {
+      reason: 'handler-error',
+      error: 'TimeoutError: payments did not answer',
+      attempts: 5,
+      actor: 'billing',
+      source: keys.topic(ORDERS),
+      sourceId: '1-1',
+      failedAtMs: now - 120 * MIN,
+      envelope: env(ORDERS, 5),
+    }),
+    poison: await put(ORDERS, {
+      reason: 'poison',
+      error: 'delivered 6 times',
+      attempts: 2,
+      actor: 'audit',
+      source: keys.topic(ORDERS),
+      sourceId: '1-2',
+      failedAtMs: now - 5 * MIN,
+      envelope: env(ORDERS, 2),
+    }),
+    raw: await put(ORDERS, {
+      reason: 'not-json',
+      error: 'Unexpected token o',
+      attempts: 0,
+      actor: 'billing',
+      source: keys.topic(ORDERS),
+      sourceId: '1-3',
+      failedAtMs: now - 1 * MIN,
+      raw: ['envelope', '{oops'],
+    }),
+    retry: await put(LEADS, {
+      reason: 'handler-error',
+      error: 'template missing',
+      attempts: 3,
+      actor: 'copywriter',
+      source: keys.retry('copywriter'),
+      sourceId: '1-4',
+      failedAtMs: now - 30 * MIN,
+      envelope: env(LEADS, 3),
+    }),
   };
 }
 
@@ -58,11 +94,19 @@ s('list, filters and show read without changing anything; unknown topic or id is
 
     assert.is(all.code, 0, all.stderr);
     const listed = jsonOf<Listed>(all);
-    assert.equal(listed.items.map((i) => i.id), [ids.timeout, ids.retry, ids.poison, ids.raw], 'every DLQ of the prefix, oldest failure first');
+    assert.equal(
+      listed.items.map((i) => i.id),
+      [ids.timeout, ids.retry, ids.poison, ids.raw],
+      'every DLQ of the prefix, oldest failure first',
+    );
     assert.is(listed.more, false);
 
     assert.is(filtered.code, 0, filtered.stderr);
-    assert.equal(jsonOf<Listed>(filtered).items.map((i) => i.id), [ids.timeout], 'actor + case-insensitive error text + age');
+    assert.equal(
+      jsonOf<Listed>(filtered).items.map((i) => i.id),
+      [ids.timeout],
+      'actor + case-insensitive error text + age',
+    );
 
     assert.is(table.code, 0, table.stderr);
     assert.match(table.stdout, new RegExp(`${ids.poison} .*${ORDERS}.*poison.*audit`));
@@ -85,44 +129,62 @@ s('list, filters and show read without changing anything; unknown topic or id is
   }
 });
 
-s('replay: --dry-run changes nothing; then each envelope is back on its source stream with attempt 1 and gone from the DLQ, raw entries refused (exit 1)', async () => {
-  const backend = await redisBackend();
-  assert.ok(backend, 'Redis');
-  const url = (await testRedis())!.url;
-  const prefix = uniquePrefix('dr');
-  const keys = createKeys(prefix);
-  const c = ['--redis-url', url, '--prefix', prefix];
-  try {
-    const ids = await seed(backend, keys);
-    const dry = await runCli('streams-dlq', ['replay', ...c, '--dry-run', '--json']);
-    assert.is(dry.code, 0, dry.stderr);
-    const plan = jsonOf<{ dryRun: boolean; plan: { id: string; target: string | null; refuseReason?: string }[] }>(dry).plan;
-    assert.equal(plan.map((p) => [p.id, p.target]), [[ids.timeout, keys.topic(ORDERS)], [ids.retry, keys.retry('copywriter')], [ids.poison, keys.topic(ORDERS)], [ids.raw, null]]);
-    assert.match(plan[3]!.refuseReason!, /no envelope/);
-    assert.is((await backend.streamInfo(keys.dlq(ORDERS)))!.length, 3, 'dry run: DLQ untouched');
-    assert.is(await backend.streamInfo(keys.topic(ORDERS)), null, 'dry run: nothing appended');
+s(
+  'replay: --dry-run changes nothing; then each envelope is back on its source stream with attempt 1 and gone from the DLQ, raw entries refused (exit 1)',
+  async () => {
+    const backend = await redisBackend();
+    assert.ok(backend, 'Redis');
+    const url = (await testRedis())!.url;
+    const prefix = uniquePrefix('dr');
+    const keys = createKeys(prefix);
+    const c = ['--redis-url', url, '--prefix', prefix];
+    try {
+      const ids = await seed(backend, keys);
+      const dry = await runCli('streams-dlq', ['replay', ...c, '--dry-run', '--json']);
+      assert.is(dry.code, 0, dry.stderr);
+      const plan = jsonOf<{ dryRun: boolean; plan: { id: string; target: string | null; refuseReason?: string }[] }>(dry).plan;
+      assert.equal(
+        plan.map((p) => [p.id, p.target]),
+        [
+          [ids.timeout, keys.topic(ORDERS)],
+          [ids.retry, keys.retry('copywriter')],
+          [ids.poison, keys.topic(ORDERS)],
+          [ids.raw, null],
+        ],
+      );
+      assert.match(plan[3]!.refuseReason!, /no envelope/);
+      assert.is((await backend.streamInfo(keys.dlq(ORDERS)))!.length, 3, 'dry run: DLQ untouched');
+      assert.is(await backend.streamInfo(keys.topic(ORDERS)), null, 'dry run: nothing appended');
 
-    const run = await runCli('streams-dlq', ['replay', ...c, '--json']);
-    assert.is(run.code, 1, `a refused entry makes the exit status 1 (stderr: ${run.stderr})`);
-    const out = jsonOf<{ moved: number; refused: number; failed: number; gone: number; outcomes: { id: string; status: string; newId?: string }[] }>(run);
-    assert.equal([out.moved, out.refused, out.failed, out.gone], [3, 1, 0, 0]);
+      const run = await runCli('streams-dlq', ['replay', ...c, '--json']);
+      assert.is(run.code, 1, `a refused entry makes the exit status 1 (stderr: ${run.stderr})`);
+      const out = jsonOf<{ moved: number; refused: number; failed: number; gone: number; outcomes: { id: string; status: string; newId?: string }[] }>(run);
+      assert.equal([out.moved, out.refused, out.failed, out.gone], [3, 1, 0, 0]);
 
-    const back = await backend.range(keys.topic(ORDERS), '-', '+');
-    const envs = back.map((e) => JSON.parse(e.fields[1]!) as Envelope);
-    assert.is(envs.length, 2, 'both order envelopes are back on the topic stream');
-    assert.ok(envs.every((e) => e.attempt === 1 && e.type === ORDERS), 'attempt reset to 1');
-    const retried = await backend.range(keys.retry('copywriter'), '-', '+');
-    assert.is(retried.length, 1, 'the retry-stream entry is back on the actor\'s retry stream');
-    assert.is((JSON.parse(retried[0]!.fields[1]!) as Envelope).attempt, 1);
-    assert.equal(out.outcomes.find((o) => o.id === ids.retry)?.newId, retried[0]!.id);
+      const back = await backend.range(keys.topic(ORDERS), '-', '+');
+      const envs = back.map((e) => JSON.parse(e.fields[1]!) as Envelope);
+      assert.is(envs.length, 2, 'both order envelopes are back on the topic stream');
+      assert.ok(
+        envs.every((e) => e.attempt === 1 && e.type === ORDERS),
+        'attempt reset to 1',
+      );
+      const retried = await backend.range(keys.retry('copywriter'), '-', '+');
+      assert.is(retried.length, 1, "the retry-stream entry is back on the actor's retry stream");
+      assert.is((JSON.parse(retried[0]!.fields[1]!) as Envelope).attempt, 1);
+      assert.equal(out.outcomes.find((o) => o.id === ids.retry)?.newId, retried[0]!.id);
 
-    assert.equal((await backend.range(keys.dlq(ORDERS), '-', '+')).map((e) => e.id), [ids.raw], 'only the raw entry stays in the DLQ');
-    assert.is((await backend.streamInfo(keys.dlq(LEADS)))!.length, 0);
-  } finally {
-    await deletePrefix(backend, prefix);
-    await backend.close();
-  }
-});
+      assert.equal(
+        (await backend.range(keys.dlq(ORDERS), '-', '+')).map((e) => e.id),
+        [ids.raw],
+        'only the raw entry stays in the DLQ',
+      );
+      assert.is((await backend.streamInfo(keys.dlq(LEADS)))!.length, 0);
+    } finally {
+      await deletePrefix(backend, prefix);
+      await backend.close();
+    }
+  },
+);
 
 s('purge: refused without --yes (exit 2), listed with --dry-run, deleted with --yes, only the selection', async () => {
   const backend = await redisBackend();
@@ -146,7 +208,11 @@ s('purge: refused without --yes (exit 2), listed with --dry-run, deleted with --
     const done = await runCli('streams-dlq', ['purge', ...c, '--yes', '--json']);
     assert.is(done.code, 0, done.stderr);
     assert.is(jsonOf<{ deleted: number }>(done).deleted, 2);
-    assert.equal((await backend.range(keys.dlq(ORDERS), '-', '+')).map((e) => e.id), [ids.poison], 'the other actor\'s entry stays');
+    assert.equal(
+      (await backend.range(keys.dlq(ORDERS), '-', '+')).map((e) => e.id),
+      [ids.poison],
+      "the other actor's entry stays",
+    );
     assert.is((await backend.streamInfo(keys.dlq(LEADS)))!.length, 1, 'other topics untouched');
   } finally {
     await deletePrefix(backend, prefix);

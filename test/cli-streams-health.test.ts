@@ -28,15 +28,32 @@ s('healthy without thresholds; lag, a dead consumer with pending and DLQ depth o
   try {
     await backend.ensureGroup(topic, 'billing', '0');
     await backend.ensureGroup(topic, 'audit', '0');
-    await backend.appendMany(Array.from({ length: 10 }, (_, i) => ({ stream: topic, fields: encodeEnvelope(createEnvelope({ type: TOPIC, payload: { i } })) })));
+    await backend.appendMany(
+      Array.from({ length: 10 }, (_, i) => ({ stream: topic, fields: encodeEnvelope(createEnvelope({ type: TOPIC, payload: { i } })) })),
+    );
     // billing: 4 delivered to a consumer whose process is gone (no heartbeat key), 6 never delivered.
     await backend.readGroup({ group: 'billing', consumer: 'host-dead', streams: [topic], count: 4 });
     // audit: all read and acknowledged by a live consumer.
     const read = await backend.readGroup({ group: 'audit', consumer: 'host-live', streams: [topic], count: 10 });
-    await backend.ack(topic, 'audit', read.map((e) => e.id));
+    await backend.ack(
+      topic,
+      'audit',
+      read.map((e) => e.id),
+    );
     await backend.setWithTtl(keys.heartbeat('audit', 'host-live'), 'alive', 60_000);
     for (let i = 0; i < 3; i += 1) {
-      await backend.append(keys.dlq(TOPIC), deadLetterFields({ reason: 'handler-error', error: `boom ${i}`, attempts: 5, actor: 'billing', source: topic, sourceId: `${i + 1}-0`, failedAtMs: Date.now() }));
+      await backend.append(
+        keys.dlq(TOPIC),
+        deadLetterFields({
+          reason: 'handler-error',
+          error: `boom ${i}`,
+          attempts: 5,
+          actor: 'billing',
+          source: topic,
+          sourceId: `${i + 1}-0`,
+          failedAtMs: Date.now(),
+        }),
+      );
     }
 
     const thresholds = ['--max-lag', '5', '--max-dlq', '2', '--fail-on-dead-consumers'];
@@ -59,21 +76,37 @@ s('healthy without thresholds; lag, a dead consumer with pending and DLQ depth o
     assert.ok((t.memoryBytes ?? 0) > 0, 'MEMORY USAGE reported');
     const billing = t.groups.find((g) => g.name === 'billing')!;
     assert.equal([billing.lag, billing.pending], [6, 4]);
-    assert.equal(billing.consumers.map((c) => [c.name, c.pending, c.alive]), [['host-dead', 4, false]]);
+    assert.equal(
+      billing.consumers.map((c) => [c.name, c.pending, c.alive]),
+      [['host-dead', 4, false]],
+    );
     const audit = t.groups.find((g) => g.name === 'audit')!;
     assert.equal([audit.lag, audit.pending, audit.lastDeliveredId], [0, 0, t.lastId]);
-    assert.equal(audit.consumers.map((c) => [c.name, c.alive]), [['host-live', true]]);
-    assert.equal(r.dlq.map((d) => [d.topic, d.depth]), [[TOPIC, 3]]);
-    assert.equal(r.warnings.map((w) => w.check), ['dead-consumer'], 'the dead consumer is a warning when not asked to fail on it');
+    assert.equal(
+      audit.consumers.map((c) => [c.name, c.alive]),
+      [['host-live', true]],
+    );
+    assert.equal(
+      r.dlq.map((d) => [d.topic, d.depth]),
+      [[TOPIC, 3]],
+    );
+    assert.equal(
+      r.warnings.map((w) => w.check),
+      ['dead-consumer'],
+      'the dead consumer is a warning when not asked to fail on it',
+    );
 
     assert.is(breached.code, 1, `thresholds breached: exit 1 (stderr: ${breached.stderr})`);
     const b = jsonOf<HealthReport>(breached);
     assert.is(b.healthy, false);
-    assert.equal(b.problems.map((p) => [p.check, p.group ?? p.topic, p.value, p.limit ?? null]), [
-      ['max-lag', 'billing', 6, 5],
-      ['dead-consumer', 'billing', 4, null],
-      ['max-dlq', TOPIC, 3, 2],
-    ]);
+    assert.equal(
+      b.problems.map((p) => [p.check, p.group ?? p.topic, p.value, p.limit ?? null]),
+      [
+        ['max-lag', 'billing', 6, 5],
+        ['dead-consumer', 'billing', 4, null],
+        ['max-dlq', TOPIC, 3, 2],
+      ],
+    );
 
     assert.is(tables.code, 1, `tables: same verdict (stderr: ${tables.stderr})`);
     assert.match(tables.stdout, /topic:order\.placed/);
@@ -98,11 +131,17 @@ s('--watch --json writes one report per interval until interrupted, then exits w
   const prefix = uniquePrefix('hw');
   const keys = createKeys(prefix);
   try {
-    await backend.append(keys.dlq(TOPIC), deadLetterFields({ reason: 'poison', error: 'x', attempts: 1, actor: 'a', source: keys.topic(TOPIC), sourceId: '1-0', failedAtMs: Date.now() }));
+    await backend.append(
+      keys.dlq(TOPIC),
+      deadLetterFields({ reason: 'poison', error: 'x', attempts: 1, actor: 'a', source: keys.topic(TOPIC), sourceId: '1-0', failedAtMs: Date.now() }),
+    );
     const run = await runCli('streams-health', ['--redis-url', url, '--prefix', prefix, '--json', '--watch', '0.2', '--max-dlq', '0'], {
       onStdout: (out) => out.split('\n').filter(Boolean).length >= 2,
     });
-    const reports = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as HealthReport);
+    const reports = run.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as HealthReport);
     assert.ok(reports.length >= 2, 'at least two reports');
     assert.ok(reports.every((rep) => rep.healthy === false && rep.dlq[0]?.depth === 1));
     assert.is(run.code, 1, `exit with the last verdict after SIGINT (stderr: ${run.stderr})`);

@@ -28,11 +28,20 @@ interface Reply {
 
 function call(d: Dashboard, method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: d.port, method, path, headers: { ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...opts.headers } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, json: () => JSON.parse(body) as Record<string, unknown> }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: d.port,
+        method,
+        path,
+        headers: { ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...opts.headers },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, json: () => JSON.parse(body) as Record<string, unknown> }));
+      },
+    );
     req.on('error', reject);
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
@@ -46,7 +55,12 @@ async function commandsOnMetrics(d: Dashboard): Promise<number> {
 
 const s = gated(suite('[redis] dashboard API'), await redisSkipReason());
 
-async function withDashboard(tag: string, options: Parameters<typeof startDashboard>[1], fn: (d: Dashboard, backend: RedisStreamBackend, keys: Keys) => Promise<void>, seed?: (backend: RedisStreamBackend, keys: Keys) => Promise<unknown>): Promise<void> {
+async function withDashboard(
+  tag: string,
+  options: Parameters<typeof startDashboard>[1],
+  fn: (d: Dashboard, backend: RedisStreamBackend, keys: Keys) => Promise<void>,
+  seed?: (backend: RedisStreamBackend, keys: Keys) => Promise<unknown>,
+): Promise<void> {
   const r = await prefixedRedis(tag);
   if (!r) throw new Error('the gated suite has a Redis');
   const keys = createKeys(r.prefix);
@@ -64,13 +78,25 @@ async function withDashboard(tag: string, options: Parameters<typeof startDashbo
 }
 
 const deadLetter = (keys: Keys, n: number, actor = 'billing') =>
-  deadLetterFields({ reason: 'handler-error', error: `failure ${n}`, attempts: 2, actor, source: keys.topic('order.placed'), sourceId: `1-${n}`, failedAtMs: Date.now(), envelope: createEnvelope({ type: 'order.placed', payload: { n } }) });
+  deadLetterFields({
+    reason: 'handler-error',
+    error: `failure ${n}`,
+    attempts: 2,
+    actor,
+    source: keys.topic('order.placed'),
+    sourceId: `1-${n}`,
+    failedAtMs: Date.now(),
+    envelope: createEnvelope({ type: 'order.placed', payload: { n } }),
+  });
 
 s('read-only by default: replay and purge are 403 and the entry stays', async () => {
   await withDashboard('dro', {}, async (d, backend, keys) => {
     const id = await backend.append(keys.dlq('order.placed'), deadLetter(keys, 1));
     const body = JSON.stringify({ items: [{ stream: keys.dlq('order.placed'), id }] });
-    const [replay, purge] = await Promise.all([call(d, 'POST', '/api/dlq/replay', { body }), call(d, 'POST', '/api/dlq/purge', { body, headers: { 'X-Dashboard-Token': 'anything-anything' } })]);
+    const [replay, purge] = await Promise.all([
+      call(d, 'POST', '/api/dlq/replay', { body }),
+      call(d, 'POST', '/api/dlq/purge', { body, headers: { 'X-Dashboard-Token': 'anything-anything' } }),
+    ]);
     assert.is(replay.status, 403);
     assert.match(String(replay.json().error), /read-only/);
     assert.is(purge.status, 403);
@@ -92,11 +118,20 @@ s('with --allow-writes: the token header is required; a right one purges exactly
     const ok = await call(d, 'POST', '/api/dlq/purge', { body, headers: { 'X-Dashboard-Token': d.token! } });
     assert.is(ok.status, 200, ok.body);
     assert.equal(ok.json(), { purged: 1, gone: 0 });
-    assert.equal((await backend.range(stream, '-', '+')).map((e) => e.id), [b]);
+    assert.equal(
+      (await backend.range(stream, '-', '+')).map((e) => e.id),
+      [b],
+    );
     // A selection may only name DLQ streams of this prefix: never a topic, never another prefix.
-    const bad = await call(d, 'POST', '/api/dlq/purge', { body: JSON.stringify({ items: [{ stream: keys.topic('order.placed'), id: b }] }), headers: { 'X-Dashboard-Token': d.token! } });
+    const bad = await call(d, 'POST', '/api/dlq/purge', {
+      body: JSON.stringify({ items: [{ stream: keys.topic('order.placed'), id: b }] }),
+      headers: { 'X-Dashboard-Token': d.token! },
+    });
     assert.is(bad.status, 400);
-    const form = await call(d, 'POST', '/api/dlq/purge', { body: 'items=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Dashboard-Token': d.token! } });
+    const form = await call(d, 'POST', '/api/dlq/purge', {
+      body: 'items=1',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Dashboard-Token': d.token! },
+    });
     assert.is(form.status, 415, 'a form post is not accepted');
   });
 });
@@ -120,20 +155,26 @@ s('methods, Host, URL and body size are bounded', async () => {
   });
 });
 
-s('one shared collection serves every viewer; /metrics counts the dashboard\'s own commands', async () => {
-  const seed = (backend: RedisStreamBackend, keys: Keys) => backend.appendMany([...Array(20).keys()].map((i) => ({ stream: keys.topic(`t${i}`), fields: ['k', 'v'] })));
-  await withDashboard('dsh', { pollIntervalMs: 60_000 }, async (d) => {
-    const first = await call(d, 'GET', '/api/snapshot');
-    assert.is((first.json().streams as unknown[]).length, 20);
-    const after1 = await commandsOnMetrics(d);
-    assert.ok(after1 > 20, `one collection reads every stream (${after1} commands)`);
-    const many = await Promise.all([...Array(10).keys()].map(() => call(d, 'GET', '/api/snapshot')));
-    assert.ok(many.every((r) => r.status === 200));
-    assert.is(await commandsOnMetrics(d), after1, 'ten more viewers within the poll interval cost Redis nothing');
-    const text = (await call(d, 'GET', '/metrics')).body;
-    assert.match(text, /dashboard_redis_commands_total\{command="scan"\} [1-9]/);
-    assert.match(text, /dashboard_collection_seconds_count 1\b/);
-  }, seed);
+s("one shared collection serves every viewer; /metrics counts the dashboard's own commands", async () => {
+  const seed = (backend: RedisStreamBackend, keys: Keys) =>
+    backend.appendMany([...Array(20).keys()].map((i) => ({ stream: keys.topic(`t${i}`), fields: ['k', 'v'] })));
+  await withDashboard(
+    'dsh',
+    { pollIntervalMs: 60_000 },
+    async (d) => {
+      const first = await call(d, 'GET', '/api/snapshot');
+      assert.is((first.json().streams as unknown[]).length, 20);
+      const after1 = await commandsOnMetrics(d);
+      assert.ok(after1 > 20, `one collection reads every stream (${after1} commands)`);
+      const many = await Promise.all([...Array(10).keys()].map(() => call(d, 'GET', '/api/snapshot')));
+      assert.ok(many.every((r) => r.status === 200));
+      assert.is(await commandsOnMetrics(d), after1, 'ten more viewers within the poll interval cost Redis nothing');
+      const text = (await call(d, 'GET', '/metrics')).body;
+      assert.match(text, /dashboard_redis_commands_total\{command="scan"\} [1-9]/);
+      assert.match(text, /dashboard_collection_seconds_count 1\b/);
+    },
+    seed,
+  );
 });
 
 s('the topology comes from the groups in Redis, for any actors: edges with lag and pending, consumers dead without a heartbeat', async () => {
@@ -148,18 +189,31 @@ s('the topology comes from the groups in Redis, for any actors: edges with lag a
     const read = (await redis.xreadgroup('GROUP', 'shipping', 'worker-2', 'COUNT', 5, 'STREAMS', topic, '>')) as [string, [string, string[]][]][];
     await redis.xack(topic, 'shipping', ...read[0]![1].map(([id]) => id));
   };
-  await withDashboard('dtop', {}, async (d) => {
-    const snap = (await call(d, 'GET', '/api/snapshot')).json() as { topology: { nodes: { id: string; consumersAlive: number; consumersDead: number; length: number }[]; edges: { from: string; to: string; lag: number; pending: number }[] } };
-    const { nodes, edges } = snap.topology;
-    assert.equal(nodes.map((n) => n.id), ['actor:billing', 'actor:shipping', 'topic:order.placed']);
-    const edge = (to: string) => edges.find((e) => e.from === 'topic:order.placed' && e.to === to);
-    assert.equal([edge('actor:billing')?.lag, edge('actor:billing')?.pending], [3, 2]);
-    assert.equal([edge('actor:shipping')?.lag, edge('actor:shipping')?.pending], [0, 0]);
-    const billing = nodes.find((n) => n.id === 'actor:billing')!;
-    assert.equal([billing.consumersAlive, billing.consumersDead], [0, 1], 'worker-1 has no heartbeat key');
-    const shipping = nodes.find((n) => n.id === 'actor:shipping')!;
-    assert.equal([shipping.consumersAlive, shipping.consumersDead], [1, 0]);
-  }, seed);
+  await withDashboard(
+    'dtop',
+    {},
+    async (d) => {
+      const snap = (await call(d, 'GET', '/api/snapshot')).json() as {
+        topology: {
+          nodes: { id: string; consumersAlive: number; consumersDead: number; length: number }[];
+          edges: { from: string; to: string; lag: number; pending: number }[];
+        };
+      };
+      const { nodes, edges } = snap.topology;
+      assert.equal(
+        nodes.map((n) => n.id),
+        ['actor:billing', 'actor:shipping', 'topic:order.placed'],
+      );
+      const edge = (to: string) => edges.find((e) => e.from === 'topic:order.placed' && e.to === to);
+      assert.equal([edge('actor:billing')?.lag, edge('actor:billing')?.pending], [3, 2]);
+      assert.equal([edge('actor:shipping')?.lag, edge('actor:shipping')?.pending], [0, 0]);
+      const billing = nodes.find((n) => n.id === 'actor:billing')!;
+      assert.equal([billing.consumersAlive, billing.consumersDead], [0, 1], 'worker-1 has no heartbeat key');
+      const shipping = nodes.find((n) => n.id === 'actor:shipping')!;
+      assert.equal([shipping.consumersAlive, shipping.consumersDead], [1, 0]);
+    },
+    seed,
+  );
 });
 
 s('DLQ pages: newest first, no entry twice, filters, over a 1,200-entry DLQ', async () => {
@@ -198,7 +252,11 @@ s('`actors dashboard` as a process: prints the URL and the token once, serves th
   const r = await prefixedRedis('dcli');
   if (!r) throw new Error('the gated suite has a Redis');
   const url = (await testRedis())!.url;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/actors.ts', 'dashboard', '--redis-url', url, '--prefix', r.prefix, '--port', '0', '--allow-writes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bin/actors.ts', 'dashboard', '--redis-url', url, '--prefix', r.prefix, '--port', '0', '--allow-writes'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   try {
@@ -207,7 +265,11 @@ s('`actors dashboard` as a process: prints the URL and the token once, serves th
     assert.is(out.split(token!).length - 1, 2, 'the token is printed on two lines of one start message, not repeated');
     const cfg = (await (await fetch(`${base}api/config`)).json()) as { prefix: string; writable: boolean; source: string };
     assert.equal([cfg.prefix, cfg.writable], [r.prefix, true]);
-    const res = await fetch(`${base}api/dlq/purge`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Dashboard-Token': token! }, body: JSON.stringify({ items: [{ stream: createKeys(r.prefix).dlq('x'), id: '1-1' }] }) });
+    const res = await fetch(`${base}api/dlq/purge`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Dashboard-Token': token! },
+      body: JSON.stringify({ items: [{ stream: createKeys(r.prefix).dlq('x'), id: '1-1' }] }),
+    });
     assert.equal(await res.json(), { purged: 0, gone: 1 }, 'the printed token opens writes');
   } finally {
     child.kill('SIGTERM');

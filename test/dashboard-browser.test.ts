@@ -56,7 +56,10 @@ s.before(async () => {
   const own = (await redisBackend())!;
   const metrics = createDashboardMetrics();
   countCommands(own.connection, metrics);
-  const dashboard = await startDashboard({ backend: own, keys: lead.keys, metrics, definitions: lead.actors, source: 'Redis (test)' }, { port: 0, allowWrites: true, token: TOKEN, pollIntervalMs: 300 });
+  const dashboard = await startDashboard(
+    { backend: own, keys: lead.keys, metrics, definitions: lead.actors, source: 'Redis (test)' },
+    { port: 0, allowWrites: true, token: TOKEN, pollIntervalMs: 300 },
+  );
   const browser = (await launchBrowser('dashboard browser tests'))!;
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const dialogs: string[] = [];
@@ -131,7 +134,19 @@ test('a hostile dead letter renders as text and runs nothing', async () => {
   const img = '<img src=x onerror="window.__xss=1;alert(1)">';
   const script = '<script>window.__xss=2;alert(2)</script>';
   const envelope: Envelope = { ...createEnvelope({ type: 'email.received', payload: { subject: img, body: script } }), attempt: 3 };
-  const id = await ctx.backend.append(keys.dlq('email.received'), deadLetterFields({ reason: 'handler-error', error: `boom ${script}`, attempts: 3, actor: '<b>campaign-manager</b>', source: keys.topic('email.received'), sourceId: '1-1', failedAtMs: Date.now(), envelope }));
+  const id = await ctx.backend.append(
+    keys.dlq('email.received'),
+    deadLetterFields({
+      reason: 'handler-error',
+      error: `boom ${script}`,
+      attempts: 3,
+      actor: '<b>campaign-manager</b>',
+      source: keys.topic('email.received'),
+      sourceId: '1-1',
+      failedAtMs: Date.now(),
+      envelope,
+    }),
+  );
   const page = await open('dlq');
   const row = page.locator(`[data-testid=dlq-table] tr[data-id="${id}"]`);
   await row.waitFor();
@@ -150,7 +165,19 @@ test('a hostile dead letter renders as text and runs nothing', async () => {
 test('writes without the token are refused (403) and change nothing', async () => {
   if (!ctx) return;
   const { keys } = ctx.lead;
-  const id = await ctx.backend.append(keys.dlq('email.received'), deadLetterFields({ reason: 'handler-error', error: 'x', attempts: 1, actor: 'campaign-manager', source: keys.topic('email.received'), sourceId: '1-2', failedAtMs: Date.now(), envelope: createEnvelope({ type: 'email.received', payload: {} }) }));
+  const id = await ctx.backend.append(
+    keys.dlq('email.received'),
+    deadLetterFields({
+      reason: 'handler-error',
+      error: 'x',
+      attempts: 1,
+      actor: 'campaign-manager',
+      source: keys.topic('email.received'),
+      sourceId: '1-2',
+      failedAtMs: Date.now(),
+      envelope: createEnvelope({ type: 'email.received', payload: {} }),
+    }),
+  );
   const stream = keys.dlq('email.received');
   const page = await open('dlq');
   // A string, not a function: the test transpiler would add helpers the page does not have.
@@ -169,7 +196,19 @@ test('a replay from the page moves the entry back onto its stream, and the page 
   const dlq = keys.dlq('email.received');
   const mail = JSON.parse(readFileSync(defaultMockEmailFile(), 'utf8').split('\n')[0]!) as Record<string, unknown>;
   const envelope = { ...createEnvelope({ type: 'email.received', payload: { ...mail, messageId: `replayed-${Date.now()}` } }), attempt: 3 };
-  const id = await ctx.backend.append(dlq, deadLetterFields({ reason: 'handler-error', error: 'TimeoutError: smtp did not answer', attempts: 3, actor: 'campaign-manager', source: keys.topic('email.received'), sourceId: '1-3', failedAtMs: Date.now(), envelope }));
+  const id = await ctx.backend.append(
+    dlq,
+    deadLetterFields({
+      reason: 'handler-error',
+      error: 'TimeoutError: smtp did not answer',
+      attempts: 3,
+      actor: 'campaign-manager',
+      source: keys.topic('email.received'),
+      sourceId: '1-3',
+      failedAtMs: Date.now(),
+      envelope,
+    }),
+  );
   const before = await ctx.backend.connection.xlen(keys.topic('email.received'));
   const page = await open('dlq', `#token=${TOKEN}`);
   const row = page.locator(`[data-testid=dlq-table] tr[data-id="${id}"]`);

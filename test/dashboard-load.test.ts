@@ -39,7 +39,10 @@ test('every stream is listed with its XLEN; load time and Redis commands per col
     const own = (await prefixedRedis('dload-own'))!;
     const metrics = createDashboardMetrics();
     countCommands(own.backend.connection, metrics);
-    const d = await startDashboard({ backend: own.backend, keys, metrics, memoryUsage: memoryUsageOf(own.backend.connection, false), source: 'Redis (load test)' }, { port: 0 });
+    const d = await startDashboard(
+      { backend: own.backend, keys, metrics, memoryUsage: memoryUsageOf(own.backend.connection, false), source: 'Redis (load test)' },
+      { port: 0 },
+    );
     try {
       browser = (await launchBrowser('dashboard load test'))!;
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -52,23 +55,41 @@ test('every stream is listed with its XLEN; load time and Redis commands per col
       const rows: (string | null)[][] = [];
       for (let p = 1; ; p += 1) {
         await page.locator('[data-testid=streams-page]', { hasText: `page ${p} of 5` }).waitFor();
-        rows.push(...(await page.$$eval('[data-testid=streams-table] tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-stream'), tr.querySelector('[data-col=length]')!.textContent, tr.querySelector('[data-col=pending]')!.textContent]))));
+        rows.push(
+          ...(await page.$$eval('[data-testid=streams-table] tbody tr', (trs) =>
+            trs.map((tr) => [
+              tr.getAttribute('data-stream'),
+              tr.querySelector('[data-col=length]')!.textContent,
+              tr.querySelector('[data-col=pending]')!.textContent,
+            ]),
+          )),
+        );
         if (await page.isDisabled('[data-testid=streams-next]')) break;
         await page.click('[data-testid=streams-next]');
       }
       assert.is(new Set(rows.map(([key]) => key)).size, STREAMS, 'every stream once over the pages');
-      assert.ok(rows.every(([, len, pending]) => len === '5' && pending === '2'), 'XLEN 5 and 2 pending on every row');
+      assert.ok(
+        rows.every(([, len, pending]) => len === '5' && pending === '2'),
+        'XLEN 5 and 2 pending on every row',
+      );
       // Redis load: commands of one more collection, from the dashboard's own /metrics.
       const snap1 = await d.collector.latest();
       const before = metrics.commandTotal();
       const text = await (await fetch(`${d.url}metrics`)).text();
       assert.match(text, /dashboard_redis_commands_total\{command="xinfo"\} \d+/);
-      const snap2 = await waitFor('the next collection', async () => {
-        const snap = await d.collector.latest();
-        return snap.at > snap1.at ? snap : null;
-      }, 30_000, 50);
+      const snap2 = await waitFor(
+        'the next collection',
+        async () => {
+          const snap = await d.collector.latest();
+          return snap.at > snap1.at ? snap : null;
+        },
+        30_000,
+        50,
+      );
       const perCollection = metrics.commandTotal() - before;
-      console.log(`\n  measured: page with ${STREAMS} streams shown in ${loadMs.toFixed(0)} ms (goto to the first 200 rows and the 1,000-stream count rendered); one collection ${snap2.collectMs} ms, ${perCollection} Redis commands; total commands so far ${metrics.commandTotal()}`);
+      console.log(
+        `\n  measured: page with ${STREAMS} streams shown in ${loadMs.toFixed(0)} ms (goto to the first 200 rows and the 1,000-stream count rendered); one collection ${snap2.collectMs} ms, ${perCollection} Redis commands; total commands so far ${metrics.commandTotal()}`,
+      );
     } finally {
       await d.close();
       await own.cleanup();

@@ -33,7 +33,15 @@ async function withDlq(fn: (c: Ctx) => Promise<void>): Promise<void> {
   const url = (await testRedis())!.url;
   const prefix = uniquePrefix('dh');
   const keys = createKeys(prefix);
-  const base: DeadLetter = { reason: 'handler-error', error: 'x', attempts: 5, actor: 'billing', source: keys.topic(T), sourceId: '1-0', failedAtMs: Date.now() };
+  const base: DeadLetter = {
+    reason: 'handler-error',
+    error: 'x',
+    attempts: 5,
+    actor: 'billing',
+    source: keys.topic(T),
+    sourceId: '1-0',
+    failedAtMs: Date.now(),
+  };
   try {
     await fn({
       backend,
@@ -43,7 +51,10 @@ async function withDlq(fn: (c: Ctx) => Promise<void>): Promise<void> {
       run: async (args) => {
         const lines: string[] = [];
         const io: CliIO = { out: (t) => lines.push(t), err: (t) => lines.push(t), isTTY: false };
-        const code = await streamsDlq({ action: 'list', filter: {}, dryRun: false, yes: false, redisUrl: url, prefix, json: true, ...args } as StreamsDlqArgs, io);
+        const code = await streamsDlq(
+          { action: 'list', filter: {}, dryRun: false, yes: false, redisUrl: url, prefix, json: true, ...args } as StreamsDlqArgs,
+          io,
+        );
         return { code, out: lines.join('\n') };
       },
     });
@@ -72,7 +83,11 @@ s('finding 4: a dead letter planted with a source outside the prefix is refused;
     assert.match(report.outcomes.find((o) => o.id === planted)!.detail!, /not a stream under prefix/);
     assert.match(report.outcomes.find((o) => o.id === planted2)!.detail!, /not a stream under prefix/);
     assert.is(await c.backend.connection.exists(outside, otherPrefix), 0, 'nothing written outside the prefix');
-    assert.equal((await c.backend.range(c.keys.dlq(T), '-', '+')).map((e) => e.id), [planted, planted2], 'refused entries stay in the DLQ');
+    assert.equal(
+      (await c.backend.range(c.keys.dlq(T), '-', '+')).map((e) => e.id),
+      [planted, planted2],
+      'refused entries stay in the DLQ',
+    );
     assert.is((await c.backend.range(c.keys.topic(T), '-', '+')).length, 1);
     assert.ok(good);
   });
@@ -95,7 +110,10 @@ s('finding 4: non-envelopes are refused per entry ("hello" never comes back as {
 s('finding 4: a target of the wrong type refuses its entries only; the others move and the report lists all', async () => {
   await withDlq(async (c) => {
     await c.backend.connection.set(c.keys.topic('bad.t'), 'not a stream');
-    const bad = [await c.put('bad.t', { source: c.keys.topic('bad.t'), envelope: env('bad.t') }), await c.put('bad.t', { source: c.keys.topic('bad.t'), envelope: env('bad.t') })];
+    const bad = [
+      await c.put('bad.t', { source: c.keys.topic('bad.t'), envelope: env('bad.t') }),
+      await c.put('bad.t', { source: c.keys.topic('bad.t'), envelope: env('bad.t') }),
+    ];
     for (let i = 0; i < 7; i++) await c.put(T, { source: c.keys.topic(T), envelope: env() });
     const { code, out } = await c.run({ action: 'replay' });
     assert.is(code, 1);
@@ -126,7 +144,21 @@ s('finding 5: an envelope nested 10,000 deep: show prints the entry without it, 
 
 s('a replay that loses Redis half way still returns a full report; each entry is moved or still in the DLQ, never both', async () => {
   await withDlq(async (c) => {
-    await c.backend.appendMany(Array.from({ length: 600 }, () => ({ stream: c.keys.dlq(T), fields: deadLetterFields({ reason: 'handler-error', error: 'x', attempts: 5, actor: 'billing', source: c.keys.topic(T), sourceId: '1-0', failedAtMs: Date.now(), envelope: env() }) })));
+    await c.backend.appendMany(
+      Array.from({ length: 600 }, () => ({
+        stream: c.keys.dlq(T),
+        fields: deadLetterFields({
+          reason: 'handler-error',
+          error: 'x',
+          attempts: 5,
+          actor: 'billing',
+          source: c.keys.topic(T),
+          sourceId: '1-0',
+          failedAtMs: Date.now(),
+          envelope: env(),
+        }),
+      })),
+    );
     const sel = await selectDeadLetters(c.backend, c.keys, {}, Date.now());
     const plan = planReplay(sel.items, c.keys);
     const other = await redisBackend();

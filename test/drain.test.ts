@@ -18,7 +18,8 @@ const FAST = { blockMs: 50, promoteIntervalMs: 10, trimIntervalMs: 0, errorBacko
 
 const relay = (over: Partial<ActorSpec> = {}): ActorDefinition =>
   defineActor({ name: 'relay', consumes: ['work.todo'], emits: ['work.done'], handle: (env, ctx) => [ctx.derive('work.done', env.payload)], ...over });
-const sink = (): ActorDefinition => defineActor({ name: 'sink', consumes: ['work.done'], emits: ['work.recorded'], handle: (env, ctx) => [ctx.derive('work.recorded', env.payload)] });
+const sink = (): ActorDefinition =>
+  defineActor({ name: 'sink', consumes: ['work.done'], emits: ['work.recorded'], handle: (env, ctx) => [ctx.derive('work.recorded', env.payload)] });
 
 async function run(backend: StreamBackend, keys: Keys, actors: ActorDefinition[]): Promise<ActorRuntime> {
   const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'drain-0', logger: capturingLogger().logger, options: FAST });
@@ -26,7 +27,12 @@ async function run(backend: StreamBackend, keys: Keys, actors: ActorDefinition[]
   return runtime;
 }
 const send = (backend: StreamBackend, keys: Keys, n: number) =>
-  backend.appendMany(Array.from({ length: n }, (_, i) => ({ stream: keys.topic('work.todo'), fields: encodeEnvelope(createEnvelope({ type: 'work.todo', payload: { i }, partitionKey: `p${i % 7}` })) })));
+  backend.appendMany(
+    Array.from({ length: n }, (_, i) => ({
+      stream: keys.topic('work.todo'),
+      fields: encodeEnvelope(createEnvelope({ type: 'work.todo', payload: { i }, partitionKey: `p${i % 7}` })),
+    })),
+  );
 const count = async (backend: StreamBackend, keys: Keys, topic: string) => (await backend.streamInfo(keys.topic(topic)))?.length ?? 0;
 
 /** The memory shim reporting lag as Redis < 7 does: unknown. */
@@ -37,7 +43,11 @@ class NoLagBackend extends MemoryStreamBackend {
 }
 
 /** Registers the drain suite for one backend. */
-function drainSuite(name: string, factory: () => Promise<{ backend: StreamBackend; keys: Keys; cleanup(): Promise<void> } | null>, skipReason: string | null = null): void {
+function drainSuite(
+  name: string,
+  factory: () => Promise<{ backend: StreamBackend; keys: Keys; cleanup(): Promise<void> } | null>,
+  skipReason: string | null = null,
+): void {
   const s = gated(suite(`[${name}] waitUntilDrained`), skipReason);
 
   s('resolves only when every stage has processed everything', async () => {
@@ -138,10 +148,14 @@ drainSuite('memory', async () => {
   return { backend, keys: createKeys(uniquePrefix('drain')), cleanup: () => backend.close() };
 });
 
-drainSuite('redis', async () => {
-  const h = await prefixedRedis('drain');
-  return h && { backend: h.backend, keys: createKeys(h.prefix), cleanup: h.cleanup };
-}, await redisSkipReason());
+drainSuite(
+  'redis',
+  async () => {
+    const h = await prefixedRedis('drain');
+    return h && { backend: h.backend, keys: createKeys(h.prefix), cleanup: h.cleanup };
+  },
+  await redisSkipReason(),
+);
 
 const noLag = suite('waitUntilDrained without a lag figure (Redis < 7)');
 

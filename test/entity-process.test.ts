@@ -48,7 +48,11 @@ s('SIGKILL mid-batch, 6 times: snapshots = fold of the log, every deposit folded
   let child: Child | null = null;
   try {
     await backend.ensureGroup(keys.topic('ledger.deposit'), 'ledger', '0');
-    await deposit(backend, keys, Array.from({ length: n }, (_, i) => ({ account: accounts[i % accounts.length]!, n: i + 1 })));
+    await deposit(
+      backend,
+      keys,
+      Array.from({ length: n }, (_, i) => ({ account: accounts[i % accounts.length]!, n: i + 1 })),
+    );
     const logLength = async (): Promise<number> => (await backend.streamInfo(keys.entityLog('ledger')))?.length ?? 0;
     let kills = 0;
     for (let round = 0; round < 6; round++) {
@@ -57,7 +61,12 @@ s('SIGKILL mid-batch, 6 times: snapshots = fold of the log, every deposit folded
       if (from >= n) break;
       // Kill once this life has committed something and holds a batch in flight.
       await waitFor('progress', async () => (await logLength()) > from || null, 20_000, 5);
-      await waitFor('a batch in flight', async () => (await backend.pendingSummary(keys.topic('ledger.deposit'), 'ledger')).count > 0 || (await logLength()) >= n || null, 5_000, 2);
+      await waitFor(
+        'a batch in flight',
+        async () => (await backend.pendingSummary(keys.topic('ledger.deposit'), 'ledger')).count > 0 || (await logLength()) >= n || null,
+        5_000,
+        2,
+      );
       child.proc.kill('SIGKILL');
       await child.exit;
       child = null;
@@ -65,14 +74,23 @@ s('SIGKILL mid-batch, 6 times: snapshots = fold of the log, every deposit folded
     }
     assert.ok(kills >= 3, `killed ${kills} times mid-run`);
     child = await startLedger({ REDIS_URL: r.url, PREFIX: prefix, CONSUMER: 'host-0', DELAY_MS: '0', BATCH: '16' });
-    await waitFor('all deposits acked', async () => {
-      const g = (await backend.groups(keys.topic('ledger.deposit'))).find((x) => x.name === 'ledger');
-      return (g && g.pending === 0 && (await logLength()) >= n && g.lastDeliveredId !== '0-0') || null;
-    }, 60_000, 50);
+    await waitFor(
+      'all deposits acked',
+      async () => {
+        const g = (await backend.groups(keys.topic('ledger.deposit'))).find((x) => x.name === 'ledger');
+        return (g && g.pending === 0 && (await logLength()) >= n && g.lastDeliveredId !== '0-0') || null;
+      },
+      60_000,
+      50,
+    );
     const states = await assertSnapshotsMatchLog(backend, keys, ledgerEntity(), accounts);
     for (const [i, a] of accounts.entries()) {
       const want = Array.from({ length: n / accounts.length }, (_, k) => k * accounts.length + i + 1);
-      assert.equal([...states.get(a)!.seen].sort((x, y) => x - y), want, `${a}: every deposit folded exactly once`);
+      assert.equal(
+        [...states.get(a)!.seen].sort((x, y) => x - y),
+        want,
+        `${a}: every deposit folded exactly once`,
+      );
     }
     assert.is(await logLength(), n, 'no event logged twice');
     assert.is((await backend.range(keys.topic('ledger.deposited'), '-', '+')).length, n, 'each event downstream once');

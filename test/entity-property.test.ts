@@ -53,22 +53,34 @@ test('snapshot = fold of the log, each deposit once, under random commit crashes
         const first = start('first');
         await deposit(backend, keys, items);
         await first.start();
-        await waitFor('first batches', async () => ((await backend.streamInfo(keys.entityLog('ledger')))?.length ?? 0) >= Math.min(items.length, swapAfterBatches * batchSize) || null, 5_000);
+        await waitFor(
+          'first batches',
+          async () => ((await backend.streamInfo(keys.entityLog('ledger')))?.length ?? 0) >= Math.min(items.length, swapAfterBatches * batchSize) || null,
+          5_000,
+        );
         await first.stop();
         const second = start('second');
         await second.start();
         try {
-          await waitFor('every input acked', async () => {
-            const g = (await backend.groups(keys.topic('ledger.deposit')))[0];
-            return (g && g.pending === 0 && g.entriesRead === items.length) || null;
-          }, 10_000);
+          await waitFor(
+            'every input acked',
+            async () => {
+              const g = (await backend.groups(keys.topic('ledger.deposit')))[0];
+              return (g && g.pending === 0 && g.entriesRead === items.length) || null;
+            },
+            10_000,
+          );
         } finally {
           await second.stop();
         }
         const states = await assertSnapshotsMatchLog(backend, keys, def, accounts);
         for (const a of accounts) {
           const want = items.filter((x) => x.account === a).map((x) => x.n);
-          assert.equal([...states.get(a)!.seen].sort((x, y) => x - y), want, `${a}: every deposit folded exactly once`);
+          assert.equal(
+            [...states.get(a)!.seen].sort((x, y) => x - y),
+            want,
+            `${a}: every deposit folded exactly once`,
+          );
         }
         assert.is((await backend.range(keys.topic('ledger.deposited'), '-', '+')).length, items.length, 'each event downstream once');
         await backend.close();

@@ -1,13 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  DEFAULT_DECODE_OPTIONS,
-  ENVELOPE_FIELD,
-  createEnvelope,
-  decodeEntry,
-  encodeEnvelope,
-  withProvenance,
-} from '../src/envelope/index.js';
+import { DEFAULT_DECODE_OPTIONS, ENVELOPE_FIELD, createEnvelope, decodeEntry, encodeEnvelope, withProvenance } from '../src/envelope/index.js';
 import type { DecodeResult, Envelope } from '../src/envelope/index.js';
 
 const MB = 1024 * 1024;
@@ -121,7 +114,10 @@ failures('JSON that is not a valid envelope: invalid-envelope with the issues', 
   for (const json of ['null', '42', '"str"', '[]', 'true']) {
     const r = failed(decodeEntry([ENVELOPE_FIELD, json], opts));
     assert.is(r.reason, 'invalid-envelope');
-    assert.equal(r.issues?.map((i) => `${i.path} ${i.rule}`), ['$ type']);
+    assert.equal(
+      r.issues?.map((i) => `${i.path} ${i.rule}`),
+      ['$ type'],
+    );
   }
   const env = { ...sample(), attempt: 0, extra: true };
   const r = failed(decodeEntry([ENVELOPE_FIELD, JSON.stringify(env)], opts));
@@ -150,10 +146,23 @@ failures('deep nesting yields a clean failure, never a RangeError', () => {
 failures('never throws, even when the fields are not what the type says', () => {
   const revocable = Proxy.revocable([], {});
   revocable.revoke();
-  const throwing = new Proxy([ENVELOPE_FIELD, '{}'], { get() { throw new Error('boom'); } });
+  const throwing = new Proxy([ENVELOPE_FIELD, '{}'], {
+    get() {
+      throw new Error('boom');
+    },
+  });
   const weird: unknown[] = [
-    null, undefined, 42, 'envelope', {}, [ENVELOPE_FIELD, 42], [ENVELOPE_FIELD, null],
-    [ENVELOPE_FIELD, Buffer.from('{}')], [ENVELOPE_FIELD, {}], revocable.proxy, throwing,
+    null,
+    undefined,
+    42,
+    'envelope',
+    {},
+    [ENVELOPE_FIELD, 42],
+    [ENVELOPE_FIELD, null],
+    [ENVELOPE_FIELD, Buffer.from('{}')],
+    [ENVELOPE_FIELD, {}],
+    revocable.proxy,
+    throwing,
   ];
   for (const fields of weird) {
     const result = decodeEntry(fields as string[], opts);

@@ -1,12 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import {
-  ENVELOPE_FIELD,
-  decodeEntry,
-  encodeEnvelope,
-  validateEnvelope,
-} from '../src/envelope/index.js';
+import { ENVELOPE_FIELD, decodeEntry, encodeEnvelope, validateEnvelope } from '../src/envelope/index.js';
 import type { Envelope, EnvelopeIssue, EnvelopeValidationResult } from '../src/envelope/index.js';
 
 const RUNS = { numRuns: 200 };
@@ -14,9 +9,7 @@ const DECODE = { maxBytes: 16 * 1024 * 1024 };
 
 // ---- a generator of valid envelopes ----------------------------------------------------------
 
-const isoDate = fc
-  .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-12-31T23:59:59Z'), noInvalidDate: true })
-  .map((d) => d.toISOString());
+const isoDate = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
 const text = fc.string({ unit: 'binary', maxLength: 40 });
 const nonEmptyText = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 });
 const json = fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' });
@@ -36,7 +29,14 @@ const provenance = fc
   .filter((p) => p.row_id !== undefined || p.hash !== undefined);
 
 const record = fc
-  .tuple(fc.dictionary(text.filter((k) => k !== 'provenance'), json, { maxKeys: 4, noNullPrototype: true }), fc.option(provenance, { nil: undefined }))
+  .tuple(
+    fc.dictionary(
+      text.filter((k) => k !== 'provenance'),
+      json,
+      { maxKeys: 4, noNullPrototype: true },
+    ),
+    fc.option(provenance, { nil: undefined }),
+  )
   .map(([fields, prov]) => (prov === undefined ? fields : { ...fields, provenance: prov }));
 
 const metadata = fc
@@ -49,44 +49,68 @@ const metadata = fc
         total_count: fc.nat(),
         fallback: fc.boolean(),
         cache: fc.constantFrom('hit' as const, 'miss' as const, 'bypass' as const),
-        pagination: fc.record(
-          { offset: fc.nat(), limit: fc.nat(), has_more: fc.boolean() },
-          { requiredKeys: ['offset', 'limit'], noNullPrototype: true },
-        ),
+        pagination: fc.record({ offset: fc.nat(), limit: fc.nat(), has_more: fc.boolean() }, { requiredKeys: ['offset', 'limit'], noNullPrototype: true }),
       },
       { requiredKeys: ['source', 'retrieved_at'], noNullPrototype: true },
     ),
     // Extra metadata keys are allowed; prefixed so they never collide with the typed ones.
-    fc.dictionary(text.map((k) => `x_${k}`), json, { maxKeys: 3, noNullPrototype: true }),
+    fc.dictionary(
+      text.map((k) => `x_${k}`),
+      json,
+      { maxKeys: 3, noNullPrototype: true },
+    ),
   )
   .map(([known, extra]) => ({ ...extra, ...known }));
 
-const envelopeArb: fc.Arbitrary<Envelope> = fc
-  .record(
-    {
-      id: fc.uuid(),
-      type: fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}(\.[a-z0-9_-]{1,10}){1,3}$/),
-      version: fc.integer({ min: 1, max: 1000 }),
-      idempotencyKey: fc.string({ unit: 'binary', minLength: 1, maxLength: 512 }),
-      correlationId: nonEmptyText,
-      causationId: fc.option(fc.uuid(), { nil: null }),
-      partitionKey: text,
-      createdAt: isoDate,
-      attempt: fc.integer({ min: 1, max: 1_000_000 }),
-      traceparent: fc.stringMatching(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).filter((t) => !t.startsWith('ff') && !/-0{32}-|-0{16}-/.test(t)),
-      metadata,
-      records: fc.array(record, { maxLength: 4 }),
-      payload: json,
-    },
-    {
-      requiredKeys: ['id', 'type', 'version', 'idempotencyKey', 'correlationId', 'causationId',
-        'partitionKey', 'createdAt', 'attempt', 'metadata', 'records', 'payload'],
-      noNullPrototype: true,
-    },
-  ) as fc.Arbitrary<Envelope>;
+const envelopeArb: fc.Arbitrary<Envelope> = fc.record(
+  {
+    id: fc.uuid(),
+    type: fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}(\.[a-z0-9_-]{1,10}){1,3}$/),
+    version: fc.integer({ min: 1, max: 1000 }),
+    idempotencyKey: fc.string({ unit: 'binary', minLength: 1, maxLength: 512 }),
+    correlationId: nonEmptyText,
+    causationId: fc.option(fc.uuid(), { nil: null }),
+    partitionKey: text,
+    createdAt: isoDate,
+    attempt: fc.integer({ min: 1, max: 1_000_000 }),
+    traceparent: fc.stringMatching(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).filter((t) => !t.startsWith('ff') && !/-0{32}-|-0{16}-/.test(t)),
+    metadata,
+    records: fc.array(record, { maxLength: 4 }),
+    payload: json,
+  },
+  {
+    requiredKeys: [
+      'id',
+      'type',
+      'version',
+      'idempotencyKey',
+      'correlationId',
+      'causationId',
+      'partitionKey',
+      'createdAt',
+      'attempt',
+      'metadata',
+      'records',
+      'payload',
+    ],
+    noNullPrototype: true,
+  },
+) as fc.Arbitrary<Envelope>;
 
-const REQUIRED = ['id', 'type', 'version', 'idempotencyKey', 'correlationId', 'causationId',
-  'partitionKey', 'createdAt', 'attempt', 'metadata', 'records', 'payload'] as const;
+const REQUIRED = [
+  'id',
+  'type',
+  'version',
+  'idempotencyKey',
+  'correlationId',
+  'causationId',
+  'partitionKey',
+  'createdAt',
+  'attempt',
+  'metadata',
+  'records',
+  'payload',
+] as const;
 const KNOWN = new Set<string>([...REQUIRED, 'traceparent', 'tracestate']);
 
 const fraction = fc.double({ min: 1.1, max: 9.9, noNaN: true }).filter((n) => !Number.isInteger(n));
@@ -156,7 +180,10 @@ mutated('dropping a required key is reported at that key', () => {
       const copy: Record<string, unknown> = { ...env };
       delete copy[key];
       const issues = assertIssueShape(validateEnvelope(copy));
-      assert.ok(issues.some((i) => i.path === `$.${key}` && i.rule === 'required'), JSON.stringify(issues));
+      assert.ok(
+        issues.some((i) => i.path === `$.${key}` && i.rule === 'required'),
+        JSON.stringify(issues),
+      );
     }),
     RUNS,
   );
@@ -167,7 +194,10 @@ mutated('a wrong-typed value is reported at that key', () => {
   fc.assert(
     fc.property(envelopeArb, keyAndValue, (env, [key, value]) => {
       const issues = assertIssueShape(validateEnvelope({ ...env, [key]: value }));
-      assert.ok(issues.some((i) => i.path === `$.${key}`), JSON.stringify(issues));
+      assert.ok(
+        issues.some((i) => i.path === `$.${key}`),
+        JSON.stringify(issues),
+      );
     }),
     RUNS,
   );
@@ -175,24 +205,40 @@ mutated('a wrong-typed value is reported at that key', () => {
 
 mutated('an unknown top-level key is rejected as additionalProperties', () => {
   fc.assert(
-    fc.property(envelopeArb, fc.string().filter((k) => !KNOWN.has(k)), json, (env, key, value) => {
-      const copy = { ...env };
-      define(copy, key, value);
-      const issues = assertIssueShape(validateEnvelope(copy));
-      assert.ok(issues.some((i) => i.rule === 'additionalProperties'), JSON.stringify(issues));
-      const decoded = decodeEntry([ENVELOPE_FIELD, JSON.stringify(copy)], DECODE);
-      assert.not.ok(decoded.ok);
-      if (!decoded.ok) assert.is(decoded.reason, 'invalid-envelope');
-    }),
+    fc.property(
+      envelopeArb,
+      fc.string().filter((k) => !KNOWN.has(k)),
+      json,
+      (env, key, value) => {
+        const copy = { ...env };
+        define(copy, key, value);
+        const issues = assertIssueShape(validateEnvelope(copy));
+        assert.ok(
+          issues.some((i) => i.rule === 'additionalProperties'),
+          JSON.stringify(issues),
+        );
+        const decoded = decodeEntry([ENVELOPE_FIELD, JSON.stringify(copy)], DECODE);
+        assert.not.ok(decoded.ok);
+        if (!decoded.ok) assert.is(decoded.reason, 'invalid-envelope');
+      },
+    ),
     RUNS,
   );
 });
 
 /** Paths into an envelope where a value can be injected. */
 const injectionPath = fc.oneof(
-  fc.constantFrom<string[]>(...REQUIRED.map((k) => [k]), ['traceparent'], ['metadata', 'source'],
-    ['metadata', 'pagination'], ['metadata', 'cache'], ['metadata', 'query_filters'], ['records', '0'],
-    ['records', '0', 'provenance'], ['records', '0', 'provenance', 'row_id']),
+  fc.constantFrom<string[]>(
+    ...REQUIRED.map((k) => [k]),
+    ['traceparent'],
+    ['metadata', 'source'],
+    ['metadata', 'pagination'],
+    ['metadata', 'cache'],
+    ['metadata', 'query_filters'],
+    ['records', '0'],
+    ['records', '0', 'provenance'],
+    ['records', '0', 'provenance', 'row_id'],
+  ),
   fc.array(fc.string({ maxLength: 5 }), { minLength: 1, maxLength: 4 }).map((rest) => ['payload', ...rest]),
 );
 

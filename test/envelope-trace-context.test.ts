@@ -26,10 +26,26 @@ s('W3C traceparent: version not ff, ids not all zeros, lower-case hex, exact len
 });
 
 s('W3C tracestate: 1..32 key=value members, 512 chars, tenant@system keys', () => {
-  for (const ok of ['congo=t61rcWkgMzE', 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE', 'a=1 ,\tb=2', 'tenant@vendor=x', Array.from({ length: 32 }, (_, i) => `k${i}=v`).join(',')]) {
+  for (const ok of [
+    'congo=t61rcWkgMzE',
+    'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
+    'a=1 ,\tb=2',
+    'tenant@vendor=x',
+    Array.from({ length: 32 }, (_, i) => `k${i}=v`).join(','),
+  ]) {
     assert.ok(isValidTracestate(ok), ok);
   }
-  for (const bad of ['', 'novalue', 'a=1,,b=2', 'UPPER=1', 'k=v ', 'k=a=b', Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(','), `k=${'x'.repeat(600)}`, 'k=\u0001']) {
+  for (const bad of [
+    '',
+    'novalue',
+    'a=1,,b=2',
+    'UPPER=1',
+    'k=v ',
+    'k=a=b',
+    Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(','),
+    `k=${'x'.repeat(600)}`,
+    'k=\u0001',
+  ]) {
     assert.not.ok(isValidTracestate(bad), bad);
   }
 });
@@ -61,8 +77,15 @@ s('decode drops broken trace context with a reason and keeps the envelope', () =
     const decoded = decodeEntry([ENVELOPE_FIELD, JSON.stringify({ ...base, ...extra })]);
     assert.ok(decoded.ok, JSON.stringify(extra));
     if (!decoded.ok) continue;
-    assert.equal(decoded.dropped?.map((d) => d.split(' ')[0]), dropped, JSON.stringify(extra));
-    assert.equal({ traceparent: decoded.envelope.traceparent, tracestate: decoded.envelope.tracestate }, { traceparent: kept.traceparent, tracestate: kept.tracestate });
+    assert.equal(
+      decoded.dropped?.map((d) => d.split(' ')[0]),
+      dropped,
+      JSON.stringify(extra),
+    );
+    assert.equal(
+      { traceparent: decoded.envelope.traceparent, tracestate: decoded.envelope.tracestate },
+      { traceparent: kept.traceparent, tracestate: kept.tracestate },
+    );
   }
   // Re-encoding what was decoded gives a valid envelope (nothing broken survives).
   const round = decodeEntry([ENVELOPE_FIELD, JSON.stringify({ ...base, traceparent: 'x'.repeat(5000) })]);

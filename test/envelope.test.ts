@@ -77,7 +77,10 @@ function throwsValidation(fn: () => unknown, path: string, rule: string): void {
   } catch (err) {
     assert.ok(isEnvelopeValidationError(err), `expected EnvelopeValidationError, got ${String(err)}`);
     const issues = (err as EnvelopeValidationError).issues;
-    assert.ok(issues.some((i) => i.path === path && i.rule === rule), JSON.stringify(issues));
+    assert.ok(
+      issues.some((i) => i.path === path && i.rule === rule),
+      JSON.stringify(issues),
+    );
     return;
   }
   assert.unreachable('expected an EnvelopeValidationError');
@@ -142,11 +145,7 @@ create('a bad init throws EnvelopeValidationError naming the path', () => {
   throwsValidation(() => createEnvelope({ type: 'a.b', payload: null, traceparent: 'nope' }), '$.traceparent', 'pattern');
   throwsValidation(() => createEnvelope({ type: 'a.b', payload: { f: () => 1 } }), '$.payload.f', 'invalid-value');
   throwsValidation(() => createEnvelope({ type: 'a.b', payload: null, idempotencyKey: '' }), '$.idempotencyKey', 'minLength');
-  throwsValidation(
-    () => createEnvelope({ type: 'a.b', payload: null, metadata: { cache: 'warm' as 'hit' } }),
-    '$.metadata.cache',
-    'enum',
-  );
+  throwsValidation(() => createEnvelope({ type: 'a.b', payload: null, metadata: { cache: 'warm' as 'hit' } }), '$.metadata.cache', 'enum');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -256,12 +255,25 @@ derive('the unvalidated fast path still rejects what the schema rejects, and wha
   }
 });
 
-derive('the uuid format check matches ajv-formats\' regex', () => {
+derive("the uuid format check matches ajv-formats' regex", () => {
   const re = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
   const u = '6f1c2b9e-3d4a-4f5b-8c7d-9e0f1a2b3c4d';
-  const samples = ['', 'urn:uuid:', `URN:uuid:${u}`, `urn:uuid:${u.toUpperCase()}`, `${u}x`, `x${u}`, u.replace('-', 'g'), `urn:uuix:${u}`, u.replace(/-/g, 'x'), 'é'.repeat(36), 'g'.repeat(36)];
+  const samples = [
+    '',
+    'urn:uuid:',
+    `URN:uuid:${u}`,
+    `urn:uuid:${u.toUpperCase()}`,
+    `${u}x`,
+    `x${u}`,
+    u.replace('-', 'g'),
+    `urn:uuix:${u}`,
+    u.replace(/-/g, 'x'),
+    'é'.repeat(36),
+    'g'.repeat(36),
+  ];
   // Every single-character change of a valid uuid, with and without the urn prefix.
-  for (let i = 0; i < u.length; i++) for (const c of ['0', 'f', 'F', 'g', '-', ' ', 'é']) samples.push(u.slice(0, i) + c + u.slice(i + 1), `urn:uuid:${u.slice(0, i)}${c}${u.slice(i + 1)}`);
+  for (let i = 0; i < u.length; i++)
+    for (const c of ['0', 'f', 'F', 'g', '-', ' ', 'é']) samples.push(u.slice(0, i) + c + u.slice(i + 1), `urn:uuid:${u.slice(0, i)}${c}${u.slice(i + 1)}`);
   for (const s of samples) assert.is(isUuid(s), re.test(s), JSON.stringify(s));
 });
 
@@ -278,8 +290,18 @@ derive('nextAttempt bumps attempt only and leaves the original alone', () => {
 const validation = suite('validateEnvelope');
 
 const REQUIRED = [
-  'id', 'type', 'version', 'idempotencyKey', 'correlationId', 'causationId', 'partitionKey',
-  'createdAt', 'attempt', 'metadata', 'records', 'payload',
+  'id',
+  'type',
+  'version',
+  'idempotencyKey',
+  'correlationId',
+  'causationId',
+  'partitionKey',
+  'createdAt',
+  'attempt',
+  'metadata',
+  'records',
+  'payload',
 ];
 
 validation('a valid envelope passes and is returned as is', () => {
@@ -291,91 +313,301 @@ validation('a valid envelope passes and is returned as is', () => {
 
 validation('a missing required field is named by its own path', () => {
   for (const field of REQUIRED) {
-    hasIssue(withChange((e) => delete e[field]), `$.${field}`, 'required');
+    hasIssue(
+      withChange((e) => delete e[field]),
+      `$.${field}`,
+      'required',
+    );
   }
-  hasIssue(withChange((e) => { e.payload = undefined; }), '$.payload', 'required');
-  hasIssue(withChange((e) => delete (e.metadata as Record<string, unknown>).source), '$.metadata.source', 'required');
-  hasIssue(withChange((e) => delete (e.metadata as Record<string, unknown>).retrieved_at), '$.metadata.retrieved_at', 'required');
+  hasIssue(
+    withChange((e) => {
+      e.payload = undefined;
+    }),
+    '$.payload',
+    'required',
+  );
+  hasIssue(
+    withChange((e) => delete (e.metadata as Record<string, unknown>).source),
+    '$.metadata.source',
+    'required',
+  );
+  hasIssue(
+    withChange((e) => delete (e.metadata as Record<string, unknown>).retrieved_at),
+    '$.metadata.retrieved_at',
+    'required',
+  );
 });
 
 validation('optional fields may be absent or undefined; payload may be any JSON', () => {
   assert.ok(validateEnvelope(withChange((e) => delete e.traceparent)).ok);
-  assert.ok(validateEnvelope(withChange((e) => { e.traceparent = undefined; })).ok);
-  assert.ok(validateEnvelope(withChange((e) => { e.metadata = { source: 's', retrieved_at: '2024-05-01T10:00:00Z' }; })).ok);
+  assert.ok(
+    validateEnvelope(
+      withChange((e) => {
+        e.traceparent = undefined;
+      }),
+    ).ok,
+  );
+  assert.ok(
+    validateEnvelope(
+      withChange((e) => {
+        e.metadata = { source: 's', retrieved_at: '2024-05-01T10:00:00Z' };
+      }),
+    ).ok,
+  );
   for (const payload of [null, 0, -1.5, '', 'x', true, [], {}, [[{ a: [] }]]]) {
-    assert.ok(validateEnvelope(withChange((e) => { e.payload = payload; })).ok, JSON.stringify(payload));
+    assert.ok(
+      validateEnvelope(
+        withChange((e) => {
+          e.payload = payload;
+        }),
+      ).ok,
+      JSON.stringify(payload),
+    );
   }
-  assert.ok(validateEnvelope(withChange((e) => { e.causationId = '6f1c2b9e-3d4a-4f5b-8c7d-9e0f1a2b3c4d'; })).ok);
+  assert.ok(
+    validateEnvelope(
+      withChange((e) => {
+        e.causationId = '6f1c2b9e-3d4a-4f5b-8c7d-9e0f1a2b3c4d';
+      }),
+    ).ok,
+  );
 });
 
 validation('wrong types name the field and the type rule', () => {
   const cases: Array<[string, unknown]> = [
-    ['version', '1'], ['attempt', 1.5], ['attempt', '1'], ['records', {}], ['causationId', 5],
-    ['metadata', 'x'], ['id', 42], ['partitionKey', null], ['correlationId', []],
+    ['version', '1'],
+    ['attempt', 1.5],
+    ['attempt', '1'],
+    ['records', {}],
+    ['causationId', 5],
+    ['metadata', 'x'],
+    ['id', 42],
+    ['partitionKey', null],
+    ['correlationId', []],
   ];
-  for (const [field, value] of cases) hasIssue(withChange((e) => { e[field] = value; }), `$.${field}`, 'type');
+  for (const [field, value] of cases)
+    hasIssue(
+      withChange((e) => {
+        e[field] = value;
+      }),
+      `$.${field}`,
+      'type',
+    );
   hasIssue('not an envelope', '$', 'type');
   hasIssue(null, '$', 'type');
   hasIssue([], '$', 'type');
-  hasIssue(withChange((e) => { e.records = [1]; }), '$.records[0]', 'type');
+  hasIssue(
+    withChange((e) => {
+      e.records = [1];
+    }),
+    '$.records[0]',
+    'type',
+  );
 });
 
 validation('bad uuids, date-times and traceparents break their format or pattern', () => {
-  hasIssue(withChange((e) => { e.id = 'not-a-uuid'; }), '$.id', 'format');
-  hasIssue(withChange((e) => { e.causationId = '1234'; }), '$.causationId', 'format');
+  hasIssue(
+    withChange((e) => {
+      e.id = 'not-a-uuid';
+    }),
+    '$.id',
+    'format',
+  );
+  hasIssue(
+    withChange((e) => {
+      e.causationId = '1234';
+    }),
+    '$.causationId',
+    'format',
+  );
   for (const bad of ['2024-13-01T00:00:00Z', '2024-05-01', '2024-05-01T10:00:00', 'yesterday', '']) {
-    hasIssue(withChange((e) => { e.createdAt = bad; }), '$.createdAt', 'format');
+    hasIssue(
+      withChange((e) => {
+        e.createdAt = bad;
+      }),
+      '$.createdAt',
+      'format',
+    );
   }
-  hasIssue(withChange((e) => { (e.metadata as Record<string, unknown>).retrieved_at = 'now'; }), '$.metadata.retrieved_at', 'format');
+  hasIssue(
+    withChange((e) => {
+      (e.metadata as Record<string, unknown>).retrieved_at = 'now';
+    }),
+    '$.metadata.retrieved_at',
+    'format',
+  );
   for (const bad of [TRACEPARENT.toUpperCase(), '00-abc-def-01', `${TRACEPARENT}-00`, '']) {
-    hasIssue(withChange((e) => { e.traceparent = bad; }), '$.traceparent', 'pattern');
+    hasIssue(
+      withChange((e) => {
+        e.traceparent = bad;
+      }),
+      '$.traceparent',
+      'pattern',
+    );
   }
 });
 
 validation('type must be a dotted topic-compatible name', () => {
   for (const good of ['email.received', 'lead.enriched', 'a.b.c', 'rag_agent.lead-found', 'v2.x9']) {
-    assert.ok(validateEnvelope(withChange((e) => { e.type = good; })).ok, good);
+    assert.ok(
+      validateEnvelope(
+        withChange((e) => {
+          e.type = good;
+        }),
+      ).ok,
+      good,
+    );
   }
   for (const bad of ['email', 'Email.received', 'email..x', '.email', 'email.', 'email received.x', 'é.x', '1a.b', 'a:b.c']) {
-    hasIssue(withChange((e) => { e.type = bad; }), '$.type', 'pattern');
+    hasIssue(
+      withChange((e) => {
+        e.type = bad;
+      }),
+      '$.type',
+      'pattern',
+    );
   }
 });
 
 validation('numeric bounds: attempt and version >= 1, counts >= 0, integers', () => {
-  for (const attempt of [0, -1]) hasIssue(withChange((e) => { e.attempt = attempt; }), '$.attempt', 'minimum');
-  hasIssue(withChange((e) => { e.version = 0; }), '$.version', 'minimum');
-  hasIssue(withChange((e) => { (e.metadata as Record<string, unknown>).total_count = -1; }), '$.metadata.total_count', 'minimum');
-  hasIssue(withChange((e) => { e.idempotencyKey = ''; }), '$.idempotencyKey', 'minLength');
-  hasIssue(withChange((e) => { e.idempotencyKey = 'k'.repeat(513); }), '$.idempotencyKey', 'maxLength');
-  assert.ok(validateEnvelope(withChange((e) => { e.idempotencyKey = 'k'.repeat(512); })).ok);
+  for (const attempt of [0, -1])
+    hasIssue(
+      withChange((e) => {
+        e.attempt = attempt;
+      }),
+      '$.attempt',
+      'minimum',
+    );
+  hasIssue(
+    withChange((e) => {
+      e.version = 0;
+    }),
+    '$.version',
+    'minimum',
+  );
+  hasIssue(
+    withChange((e) => {
+      (e.metadata as Record<string, unknown>).total_count = -1;
+    }),
+    '$.metadata.total_count',
+    'minimum',
+  );
+  hasIssue(
+    withChange((e) => {
+      e.idempotencyKey = '';
+    }),
+    '$.idempotencyKey',
+    'minLength',
+  );
+  hasIssue(
+    withChange((e) => {
+      e.idempotencyKey = 'k'.repeat(513);
+    }),
+    '$.idempotencyKey',
+    'maxLength',
+  );
+  assert.ok(
+    validateEnvelope(
+      withChange((e) => {
+        e.idempotencyKey = 'k'.repeat(512);
+      }),
+    ).ok,
+  );
 });
 
 validation('unknown top-level properties are rejected; unknown metadata properties are not', () => {
-  hasIssue(withChange((e) => { e.extra = 1; }), '$.extra', 'additionalProperties');
-  hasIssue(withChange((e) => { e['x-y'] = 1; }), "$['x-y']", 'additionalProperties');
-  assert.ok(validateEnvelope(withChange((e) => { (e.metadata as Record<string, unknown>).agent = 'rag'; })).ok);
-  hasIssue(withChange((e) => { (e.metadata as Record<string, unknown>).cache = 'warm'; }), '$.metadata.cache', 'enum');
-  hasIssue(withChange((e) => { (e.metadata as Record<string, unknown>).fallback = 'no'; }), '$.metadata.fallback', 'type');
-  hasIssue(withChange((e) => { (e.metadata as Record<string, unknown>).query_filters = 'x'; }), '$.metadata.query_filters', 'type');
+  hasIssue(
+    withChange((e) => {
+      e.extra = 1;
+    }),
+    '$.extra',
+    'additionalProperties',
+  );
+  hasIssue(
+    withChange((e) => {
+      e['x-y'] = 1;
+    }),
+    "$['x-y']",
+    'additionalProperties',
+  );
+  assert.ok(
+    validateEnvelope(
+      withChange((e) => {
+        (e.metadata as Record<string, unknown>).agent = 'rag';
+      }),
+    ).ok,
+  );
+  hasIssue(
+    withChange((e) => {
+      (e.metadata as Record<string, unknown>).cache = 'warm';
+    }),
+    '$.metadata.cache',
+    'enum',
+  );
+  hasIssue(
+    withChange((e) => {
+      (e.metadata as Record<string, unknown>).fallback = 'no';
+    }),
+    '$.metadata.fallback',
+    'type',
+  );
+  hasIssue(
+    withChange((e) => {
+      (e.metadata as Record<string, unknown>).query_filters = 'x';
+    }),
+    '$.metadata.query_filters',
+    'type',
+  );
 });
 
 validation('bad record provenance is named down to the record', () => {
   const records = (e: Record<string, unknown>) => e.records as Array<Record<string, Record<string, unknown>>>;
-  hasIssue(withChange((e) => delete records(e)[1]!.provenance!.source), '$.records[1].provenance.source', 'required');
+  hasIssue(
+    withChange((e) => delete records(e)[1]!.provenance!.source),
+    '$.records[1].provenance.source',
+    'required',
+  );
   const neither = withChange((e) => delete records(e)[0]!.provenance!.row_id);
   delete (records(neither)[1]!.provenance as Record<string, unknown>).hash;
   const issues = issuesOf(neither);
   const anyOf = issues.filter((i) => i.rule === 'anyOf');
-  assert.equal(anyOf.map((i) => i.path), ['$.records[0].provenance', '$.records[1].provenance']);
+  assert.equal(
+    anyOf.map((i) => i.path),
+    ['$.records[0].provenance', '$.records[1].provenance'],
+  );
   assert.match(anyOf[0]!.message, /row_id or hash/);
-  assert.not.ok(issues.some((i) => i.rule === 'required'), 'one issue per provenance, not one per branch');
-  hasIssue(withChange((e) => { records(e)[0]!.provenance!.row_id = ''; }), '$.records[0].provenance.row_id', 'minLength');
-  hasIssue(withChange((e) => { records(e)[0]!.provenance!.raw_row = 'row'; }), '$.records[0].provenance.raw_row', 'type');
-  hasIssue(withChange((e) => { records(e)[0]!.provenance = null as never; }), '$.records[0].provenance', 'type');
+  assert.not.ok(
+    issues.some((i) => i.rule === 'required'),
+    'one issue per provenance, not one per branch',
+  );
+  hasIssue(
+    withChange((e) => {
+      records(e)[0]!.provenance!.row_id = '';
+    }),
+    '$.records[0].provenance.row_id',
+    'minLength',
+  );
+  hasIssue(
+    withChange((e) => {
+      records(e)[0]!.provenance!.raw_row = 'row';
+    }),
+    '$.records[0].provenance.raw_row',
+    'type',
+  );
+  hasIssue(
+    withChange((e) => {
+      records(e)[0]!.provenance = null as never;
+    }),
+    '$.records[0].provenance',
+    'type',
+  );
 });
 
 validation('bad pagination', () => {
-  const setPagination = (p: unknown) => withChange((e) => { (e.metadata as Record<string, unknown>).pagination = p; });
+  const setPagination = (p: unknown) =>
+    withChange((e) => {
+      (e.metadata as Record<string, unknown>).pagination = p;
+    });
   hasIssue(setPagination({ offset: -1, limit: 10 }), '$.metadata.pagination.offset', 'minimum');
   hasIssue(setPagination({ offset: 0 }), '$.metadata.pagination.limit', 'required');
   hasIssue(setPagination({ offset: 0, limit: 1.5 }), '$.metadata.pagination.limit', 'type');
@@ -384,11 +616,14 @@ validation('bad pagination', () => {
 });
 
 validation('all issues are reported at once', () => {
-  const issues = issuesOf(withChange((e) => { e.id = 'x'; e.attempt = 0; delete e.payload; }));
-  assert.equal(
-    issues.map((i) => `${i.path} ${i.rule}`).sort(),
-    ['$.attempt minimum', '$.id format', '$.payload required'],
+  const issues = issuesOf(
+    withChange((e) => {
+      e.id = 'x';
+      e.attempt = 0;
+      delete e.payload;
+    }),
   );
+  assert.equal(issues.map((i) => `${i.path} ${i.rule}`).sort(), ['$.attempt minimum', '$.id format', '$.payload required']);
 });
 
 validation('values JSON cannot carry unchanged are invalid-value at their path', () => {
@@ -407,25 +642,77 @@ validation('values JSON cannot carry unchanged are invalid-value at their path',
     [cyclic, '$.payload.self'],
     [{ 'odd key': Number.NaN }, "$.payload['odd key']"],
   ];
-  for (const [payload, path] of cases) hasIssue(withChange((e) => { e.payload = payload; }), path, 'invalid-value');
+  for (const [payload, path] of cases)
+    hasIssue(
+      withChange((e) => {
+        e.payload = payload;
+      }),
+      path,
+      'invalid-value',
+    );
   // Shared (non-cyclic) references are fine: they encode as copies.
   const shared = { a: 1 };
-  assert.ok(validateEnvelope(withChange((e) => { e.payload = [shared, shared]; })).ok);
-  assert.ok(validateEnvelope(withChange((e) => { e.payload = Object.assign(Object.create(null), { a: 1 }); })).ok);
+  assert.ok(
+    validateEnvelope(
+      withChange((e) => {
+        e.payload = [shared, shared];
+      }),
+    ).ok,
+  );
+  assert.ok(
+    validateEnvelope(
+      withChange((e) => {
+        e.payload = Object.assign(Object.create(null), { a: 1 });
+      }),
+    ).ok,
+  );
 });
 
 validation('never throws, whatever it is given', () => {
   const revocable = Proxy.revocable({}, {});
   revocable.revoke();
-  const throwingGet = new Proxy(validEnvelope(), { get() { throw new Error('boom'); } });
-  const throwingKeys = new Proxy(validEnvelope(), { ownKeys() { throw Object.create(null); } });
-  const getter = withChange((e) => Object.defineProperty(e, 'payload', { enumerable: true, get() { throw new Error('nope'); } }));
+  const throwingGet = new Proxy(validEnvelope(), {
+    get() {
+      throw new Error('boom');
+    },
+  });
+  const throwingKeys = new Proxy(validEnvelope(), {
+    ownKeys() {
+      throw Object.create(null);
+    },
+  });
+  const getter = withChange((e) =>
+    Object.defineProperty(e, 'payload', {
+      enumerable: true,
+      get() {
+        throw new Error('nope');
+      },
+    }),
+  );
   let deep: unknown = 'bottom';
   for (let i = 0; i < 100_000; i++) deep = [deep];
-  const cyclicMetadata = withChange((e) => { (e.metadata as Record<string, unknown>).self = e.metadata; });
+  const cyclicMetadata = withChange((e) => {
+    (e.metadata as Record<string, unknown>).self = e.metadata;
+  });
   const inputs: unknown[] = [
-    undefined, null, 0, 10n, Symbol('x'), () => 1, 'x', revocable.proxy, throwingGet, throwingKeys, getter,
-    deep, withChange((e) => { e.payload = deep; }), cyclicMetadata, new Date(), Object.create(null),
+    undefined,
+    null,
+    0,
+    10n,
+    Symbol('x'),
+    () => 1,
+    'x',
+    revocable.proxy,
+    throwingGet,
+    throwingKeys,
+    getter,
+    deep,
+    withChange((e) => {
+      e.payload = deep;
+    }),
+    cyclicMetadata,
+    new Date(),
+    Object.create(null),
   ];
   for (const input of inputs) {
     const result = validateEnvelope(input);
@@ -441,20 +728,35 @@ validation('never throws, whatever it is given', () => {
   }
   assert.equal(issuesOf(revocable.proxy)[0]!.path, '$');
   assert.equal(issuesOf(revocable.proxy)[0]!.rule, 'invalid-value');
-  assert.equal(issuesOf(getter).map((i) => i.rule), ['invalid-value']);
-  const deepIssue = issuesOf(withChange((e) => { e.payload = deep; }))[0]!;
+  assert.equal(
+    issuesOf(getter).map((i) => i.rule),
+    ['invalid-value'],
+  );
+  const deepIssue = issuesOf(
+    withChange((e) => {
+      e.payload = deep;
+    }),
+  )[0]!;
   assert.ok(deepIssue.path.startsWith('$.payload[0][0]'));
   assert.match(deepIssue.message, /deeper than/);
 });
 
 validation('a flood of issues is capped, with a marker saying more were left out', () => {
-  const result = validateEnvelope(withChange((e) => { e.records = Array.from({ length: 500 }, () => 1); }));
+  const result = validateEnvelope(
+    withChange((e) => {
+      e.records = Array.from({ length: 500 }, () => 1);
+    }),
+  );
   assert.not.ok(result.ok);
   if (!result.ok) {
     assert.is(result.errors.length, 51);
     assert.is(result.errors[50]!.rule, 'too-many-issues');
   }
-  const nans = validateEnvelope(withChange((e) => { e.payload = new Array(100_000).fill(Number.NaN); }));
+  const nans = validateEnvelope(
+    withChange((e) => {
+      e.payload = new Array(100_000).fill(Number.NaN);
+    }),
+  );
   assert.not.ok(nans.ok);
   if (!nans.ok) {
     assert.is(nans.errors.length, 51);
@@ -466,7 +768,12 @@ validation('assertEnvelope and EnvelopeValidationError', () => {
   const env = validEnvelope();
   assert.is(assertEnvelope(env), env);
   try {
-    assertEnvelope(withChange((e) => { e.id = 'x'; delete e.records; }));
+    assertEnvelope(
+      withChange((e) => {
+        e.id = 'x';
+        delete e.records;
+      }),
+    );
     assert.unreachable('should throw');
   } catch (err) {
     assert.ok(err instanceof EnvelopeValidationError);
@@ -490,10 +797,17 @@ const AT = '2024-05-01T09:00:00.000Z';
 
 provenance('row_id from the id column, stringified, and row_hash (sha256 of the row); no raw row by default', () => {
   assert.equal(provenanceFor({ id: 42, email: 'a@x.io' }, { source: 'leads', retrievedAt: AT }), {
-    source: 'leads', retrieved_at: AT, row_id: '42', row_hash: stableHash({ id: 42, email: 'a@x.io' }),
+    source: 'leads',
+    retrieved_at: AT,
+    row_id: '42',
+    row_hash: stableHash({ id: 42, email: 'a@x.io' }),
   });
   assert.match(provenanceFor({ id: 42 }, { source: 'leads' }).row_hash ?? '', /^[0-9a-f]{64}$/);
-  assert.is.not(provenanceFor({ id: 42, email: 'a@x.io' }, { source: 's' }).row_hash, provenanceFor({ id: 42, email: 'b@x.io' }, { source: 's' }).row_hash, 'a changed row has another hash');
+  assert.is.not(
+    provenanceFor({ id: 42, email: 'a@x.io' }, { source: 's' }).row_hash,
+    provenanceFor({ id: 42, email: 'b@x.io' }, { source: 's' }).row_hash,
+    'a changed row has another hash',
+  );
   assert.is(provenanceFor({ id: 'abc' }, { source: 's', retrievedAt: AT }).row_id, 'abc');
   assert.is(provenanceFor({ lead_id: 7n, id: 1 }, { source: 's', idColumn: 'lead_id' }).row_id, '7');
 });
@@ -504,10 +818,7 @@ provenance('hash of the content when there is no usable id; key order does not m
     assert.not.ok('row_id' in p);
     assert.is(p.hash, stableHash(row));
   }
-  assert.is(
-    provenanceFor({ a: 1, b: 2 }, { source: 's' }).hash,
-    provenanceFor({ b: 2, a: 1 }, { source: 's' }).hash,
-  );
+  assert.is(provenanceFor({ a: 1, b: 2 }, { source: 's' }).hash, provenanceFor({ b: 2, a: 1 }, { source: 's' }).hash);
 });
 
 provenance('raw_row only on request, and as a copy', () => {

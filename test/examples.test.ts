@@ -17,7 +17,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs examples/<name>.ts from source (the stream-actors-source condition maps the package name to src/). */
 function runExample(name: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--conditions=stream-actors-source', '--import', 'tsx', `examples/${name}.ts`], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=stream-actors-source', '--import', 'tsx', `examples/${name}.ts`], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += String(d)));
@@ -38,7 +42,9 @@ const said = (stdout: string): string[] => stdout.split('\n').filter((l) => l !=
 const examples = gated(suite('examples (redis)'), await redisSkipReason());
 
 examples('every example in examples/ has a test here', () => {
-  const files = readdirSync(`${ROOT}examples`).filter((f) => f.endsWith('.ts')).sort();
+  const files = readdirSync(`${ROOT}examples`)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   assert.equal(files, ['dead-letters.ts', 'hello-actor.ts', 'pipeline.ts']);
 });
 

@@ -82,7 +82,13 @@ function hostileSuite(name: string, factory: Factory, skipReason: string | null 
       claimIdleMs: 60_000,
       handle: (_env, ctx) => [ctx.derive(OUT_TOPIC, null)],
     });
-    const runtime = new ActorRuntime([actor], { backend, keys, consumer: 'hostile-0', logger, options: { blockMs: 50, promoteIntervalMs: 20, trimIntervalMs: 0, errorBackoffMs: 20 } });
+    const runtime = new ActorRuntime([actor], {
+      backend,
+      keys,
+      consumer: 'hostile-0',
+      logger,
+      options: { blockMs: 50, promoteIntervalMs: 20, trimIntervalMs: 0, errorBackoffMs: 20 },
+    });
     try {
       await runtime.start();
       const cases = generate(SEED);
@@ -93,11 +99,18 @@ function hostileSuite(name: string, factory: Factory, skipReason: string | null 
       console.log(`  ${name}: ${cases.length} raw entries (${badCount} bad of ${Object.keys(badEntries).length} kinds, ${goodCount} good), seed ${SEED}`);
 
       const length = async (key: string): Promise<number> => (await backend.streamInfo(key))?.length ?? 0;
-      await waitFor('every entry handled', async () => (await length(keys.dlq(HOSTILE_TOPIC))) >= badCount && (await length(keys.topic(OUT_TOPIC))) >= goodCount, 60_000, 50);
+      await waitFor(
+        'every entry handled',
+        async () => (await length(keys.dlq(HOSTILE_TOPIC))) >= badCount && (await length(keys.topic(OUT_TOPIC))) >= goodCount,
+        60_000,
+        50,
+      );
       await waitFor('nothing pending', async () => (await backend.pendingSummary(stream, 'hostile')).count === 0, 10_000);
       assert.ok(runtime.running, 'the actor is still running');
 
-      const dead = new Map((await backend.range(keys.dlq(HOSTILE_TOPIC), '-', '+')).map((e) => [parseDeadLetter(e.id, e.fields).sourceId, parseDeadLetter(e.id, e.fields)]));
+      const dead = new Map(
+        (await backend.range(keys.dlq(HOSTILE_TOPIC), '-', '+')).map((e) => [parseDeadLetter(e.id, e.fields).sourceId, parseDeadLetter(e.id, e.fields)]),
+      );
       assert.is(dead.size, badCount, 'one DLQ entry per bad entry, no more');
       const wrong: string[] = [];
       cases.forEach((c, i) => {
@@ -121,7 +134,10 @@ function hostileSuite(name: string, factory: Factory, skipReason: string | null 
       assert.is(outputs.size, goodCount, 'no output for anything but the good entries');
 
       for (const s of runtime.streams) assert.is((await backend.pendingSummary(s, 'hostile')).count, 0, `PEL of ${s} empty`);
-      assert.not.ok(lines().some((l) => String(l.message).startsWith('actor loop error')), 'no batch ever failed as a whole');
+      assert.not.ok(
+        lines().some((l) => String(l.message).startsWith('actor loop error')),
+        'no batch ever failed as a whole',
+      );
       assert.is(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution from __proto__ keys');
     } finally {
       await runtime.stop();
@@ -173,10 +189,16 @@ ingest('every JSONL line is ingested as an envelope, dead-lettered as not-json, 
     assert.equal({ ingested: result.ingested, rejected: result.rejected.length, blank: result.blank }, expected);
     const topic = await backend.range(keys.topic('email.received'), '-', '+');
     assert.is(topic.length, expected.ingested, 'one envelope per JSON object line');
-    assert.ok(topic.every((e) => decodeEntry(e.fields, { maxBytes: 1 << 24 }).ok), 'every ingested entry is a valid envelope');
+    assert.ok(
+      topic.every((e) => decodeEntry(e.fields, { maxBytes: 1 << 24 }).ok),
+      'every ingested entry is a valid envelope',
+    );
     const dead = (await backend.range(keys.dlq('email.received'), '-', '+')).map((e) => parseDeadLetter(e.id, e.fields));
     assert.is(dead.length, expected.rejected, 'one dead letter per other line');
-    assert.ok(dead.every((d) => d.reason === 'not-json' && d.error !== '' && (d.raw?.[0]?.length ?? 0) <= 16_384), 'with the reason and a bounded copy of the line');
+    assert.ok(
+      dead.every((d) => d.reason === 'not-json' && d.error !== '' && (d.raw?.[0]?.length ?? 0) <= 16_384),
+      'with the reason and a bounded copy of the line',
+    );
     assert.is(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
   } finally {
     await backend.close();

@@ -8,7 +8,13 @@ import { withProvenance } from '../src/envelope/provenance.js';
 import { startLead } from './lead-harness.js';
 
 const record = withProvenance({ id: 'lead-0007', email: 'x@y.example' }, { source: 'persistence:leads', retrievedAt: '2026-01-01T00:00:00.000Z' });
-const enriched = (records = [record]) => createEnvelope({ type: TOPICS.leadEnriched, payload: { job: { jobType: 'lead', campaignId: 'c' }, matched: records.length }, records, metadata: { source: 'rag-agent', total_count: records.length, cache: 'miss' } });
+const enriched = (records = [record]) =>
+  createEnvelope({
+    type: TOPICS.leadEnriched,
+    payload: { job: { jobType: 'lead', campaignId: 'c' }, matched: records.length },
+    records,
+    metadata: { source: 'rag-agent', total_count: records.length, cache: 'miss' },
+  });
 
 const rules = suite('audit rows');
 
@@ -26,7 +32,12 @@ rules('one row per envelope: its id, type, producer, outcome, lineage, payload a
     provenance: { metadata: env.metadata, records: [env.records[0]!.provenance] },
     created_at: env.createdAt,
   });
-  assert.equal(env.records[0]!.provenance, { source: 'persistence:leads', retrieved_at: '2026-01-01T00:00:00.000Z', row_id: 'lead-0007', row_hash: env.records[0]!.provenance!.row_hash });
+  assert.equal(env.records[0]!.provenance, {
+    source: 'persistence:leads',
+    retrieved_at: '2026-01-01T00:00:00.000Z',
+    row_id: 'lead-0007',
+    row_hash: env.records[0]!.provenance!.row_hash,
+  });
   assert.is(outcomeOf(enriched([])), 'unmatched');
   assert.is(outcomeOf(createEnvelope({ type: TOPICS.draftPersisted, payload: { changed: false } })), 'unchanged');
   assert.is(outcomeOf(createEnvelope({ type: TOPICS.deliverySent, payload: {} })), 'sent');
@@ -53,7 +64,11 @@ actor('records every outcome topic, idempotently by envelope id', async () => {
     assert.equal((persisted.provenance as { records: unknown[] }).records, [record.provenance]);
     // Replaying the stream through another group writes nothing new.
     const before = await h.rows('audit');
-    const replay = await startLead(() => [defineActor({ ...auditActor(), name: 'audit-replay' })], { backend: h.backend, prefix: h.keys.prefix, service: h.service });
+    const replay = await startLead(() => [defineActor({ ...auditActor(), name: 'audit-replay' })], {
+      backend: h.backend,
+      prefix: h.keys.prefix,
+      service: h.service,
+    });
     try {
       await replay.drain();
     } finally {

@@ -54,7 +54,11 @@ actor('new mail becomes lead.job, a reply becomes reply.job; the mail is the job
   const h = await startLead(() => [campaignManagerActor()]);
   try {
     const fresh = createEnvelope({ type: TOPICS.emailReceived, payload: mail(), idempotencyKey: 'm-1@mail.example' });
-    const reply = createEnvelope({ type: TOPICS.emailReceived, payload: mail({ messageId: 'm-2@mail.example', subject: 'Re: our note', inReplyTo: 'out-1@campaigns.example' }), idempotencyKey: 'm-2@mail.example' });
+    const reply = createEnvelope({
+      type: TOPICS.emailReceived,
+      payload: mail({ messageId: 'm-2@mail.example', subject: 'Re: our note', inReplyTo: 'out-1@campaigns.example' }),
+      idempotencyKey: 'm-2@mail.example',
+    });
     await h.send([fresh, reply]);
     await h.drain();
     const [lead] = await h.envelopes(TOPICS.leadJob);

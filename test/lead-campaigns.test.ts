@@ -35,7 +35,10 @@ s('known campaigns carry their row; unknown mail falls back to inbound; an unkno
   try {
     await ingestEmails(backend, bare.keys, [mail('m-0@x.example', 'black-friday@campaigns.example')], { source: 'test' });
     await bare.drain();
-    assert.equal((await bare.envelopes(TOPICS.leadJob)).map((e) => (e.payload as Job).campaignId), ['black-friday']);
+    assert.equal(
+      (await bare.envelopes(TOPICS.leadJob)).map((e) => (e.payload as Job).campaignId),
+      ['black-friday'],
+    );
   } finally {
     await bare.stop();
     await deletePrefix(backend, bare.keys.prefix);
@@ -43,17 +46,34 @@ s('known campaigns carry their row; unknown mail falls back to inbound; an unkno
   assert.equal(await seedRows(adapter, 'campaigns', mockCampaigns()), { written: 4, unchanged: 0 });
   const h = await startLead(() => [campaignManagerActor()], { backend, service, logLevel: 'error' });
   try {
-    await ingestEmails(backend, h.keys, [mail('m-1@x.example', 'spring-launch@campaigns.example'), mail('m-2@x.example', 'black-friday@campaigns.example')], { source: 'test' });
+    await ingestEmails(backend, h.keys, [mail('m-1@x.example', 'spring-launch@campaigns.example'), mail('m-2@x.example', 'black-friday@campaigns.example')], {
+      source: 'test',
+    });
     await h.send([
       createEnvelope({ type: TOPICS.campaignScheduled, payload: { campaignId: 'no-such-campaign', query: 'client_id: client-1' }, idempotencyKey: 'sched-1' }),
-      createEnvelope({ type: TOPICS.campaignScheduled, payload: { campaignId: 'partner-program', query: 'client_id: client-3', startAt: 0 }, idempotencyKey: 'sched-2' }),
+      createEnvelope({
+        type: TOPICS.campaignScheduled,
+        payload: { campaignId: 'partner-program', query: 'client_id: client-3', startAt: 0 },
+        idempotencyKey: 'sched-2',
+      }),
     ]);
     await h.drain();
     const jobs = (await h.envelopes(TOPICS.leadJob)).map((e) => e.payload as Job);
     const byMessage = (id: string) => jobs.find((j) => j.email?.messageId === id)!;
-    assert.equal([byMessage('m-1@x.example').campaignId, byMessage('m-1@x.example').context.campaign], ['spring-launch', { name: 'Spring launch', client_id: 'client-1', status: 'active' }]);
-    assert.equal([byMessage('m-2@x.example').campaignId, byMessage('m-2@x.example').context.requestedCampaignId], ['inbound', 'black-friday'], 'unknown inbox: the default campaign, the requested id kept');
-    assert.equal(jobs.filter((j) => j.jobType === 'campaign').map((j) => j.campaignId), ['partner-program'], 'a known campaign is scheduled');
+    assert.equal(
+      [byMessage('m-1@x.example').campaignId, byMessage('m-1@x.example').context.campaign],
+      ['spring-launch', { name: 'Spring launch', client_id: 'client-1', status: 'active' }],
+    );
+    assert.equal(
+      [byMessage('m-2@x.example').campaignId, byMessage('m-2@x.example').context.requestedCampaignId],
+      ['inbound', 'black-friday'],
+      'unknown inbox: the default campaign, the requested id kept',
+    );
+    assert.equal(
+      jobs.filter((j) => j.jobType === 'campaign').map((j) => j.campaignId),
+      ['partner-program'],
+      'a known campaign is scheduled',
+    );
     const dead = await h.dlq(TOPICS.campaignScheduled);
     assert.is(dead.length, 1);
     assert.match(dead[0]!.error, /unknown campaign "no-such-campaign": not in the campaigns table/);

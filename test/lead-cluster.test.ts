@@ -32,7 +32,18 @@ s('bundled mail through two runtimes on a 3-master cluster: the same outcome as 
   const backends = [0, 1, 2].map(() => new RedisStreamBackend({ clusterNodes: cluster.nodes, maxRetriesPerRequest: null }));
   const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(200) } }));
   const actors = buildLeadTopology({ service });
-  const runtimes = ['a', 'b'].map((who, i) => new ActorRuntime(actors, { backend: backends[i]!, keys, consumer: `cl-${who}`, partitions: P, logger: capturingLogger('error').logger, persistence: service, options: FAST_RUNTIME }));
+  const runtimes = ['a', 'b'].map(
+    (who, i) =>
+      new ActorRuntime(actors, {
+        backend: backends[i]!,
+        keys,
+        consumer: `cl-${who}`,
+        partitions: P,
+        logger: capturingLogger('error').logger,
+        persistence: service,
+        options: FAST_RUNTIME,
+      }),
+  );
   const producer = backends[2]!;
   try {
     await producer.connect();
@@ -49,7 +60,11 @@ s('bundled mail through two runtimes on a 3-master cluster: the same outcome as 
     assert.is(report.unmatched, 0);
     assert.is(report.leadsCreated, stats.expectedNewLeads);
     const entities = await entityReport(producer, keys, P);
-    assert.is(report.draftsPersisted + entities.draftsBlocked, stats.expectedMatched + stats.expectedNewLeads, 'one draft.persisted per lead, matched or created (or blocked by the lead entity), no duplicate');
+    assert.is(
+      report.draftsPersisted + entities.draftsBlocked,
+      stats.expectedMatched + stats.expectedNewLeads,
+      'one draft.persisted per lead, matched or created (or blocked by the lead entity), no duplicate',
+    );
     assert.is(report.draftRows, report.draftsPersisted);
     assert.is(entities.rebuilt.same, entities.rebuilt.total, 'every lead rebuilt from its log equals its snapshot');
     assert.equal(report.deadLettered, { 'handler-error (campaign-manager)': stats.invalid, 'not-json (ingest)': stats.notJson });

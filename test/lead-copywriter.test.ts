@@ -10,9 +10,18 @@ import { startLead } from './lead-harness.js';
 
 const lead: LeadForCopy = { id: 'lead-0001', email: 'ada@acme.example', first_name: 'Ada', last_name: 'Lovelace', company: 'Acme Robotics Inc.', title: 'CTO' };
 const job: JobContext = { jobType: 'lead', campaignId: 'spring', subject: 'Interested in a demo' };
-const row = (id: string, first: string) => withProvenance({ id, email: `${first.toLowerCase()}@acme.example`, first_name: first, company: 'Acme Robotics Inc.', title: 'CTO' }, { source: 'persistence:leads', retrievedAt: '2026-01-01T00:00:00.000Z' });
+const row = (id: string, first: string) =>
+  withProvenance(
+    { id, email: `${first.toLowerCase()}@acme.example`, first_name: first, company: 'Acme Robotics Inc.', title: 'CTO' },
+    { source: 'persistence:leads', retrievedAt: '2026-01-01T00:00:00.000Z' },
+  );
 const enriched = (records: ReturnType<typeof row>[], extra: Record<string, unknown> = {}) =>
-  createEnvelope({ type: TOPICS.leadEnriched, payload: { job, matched: records.length, ...extra }, records, metadata: { source: 'rag-agent', fallback: true, query_filters: { email: 'x@y.example' } } });
+  createEnvelope({
+    type: TOPICS.leadEnriched,
+    payload: { job, matched: records.length, ...extra },
+    records,
+    metadata: { source: 'rag-agent', fallback: true, query_filters: { email: 'x@y.example' } },
+  });
 
 const template = suite('copywriter template');
 
@@ -28,7 +37,8 @@ template('deterministic: the same lead and job give the same copy, built from th
 });
 
 template('replies answer in kind and keep one "Re:"', () => {
-  const reply = (intent: string, subject = 'Re: Your seat') => templateCopy(lead, { ...job, jobType: 'reply', intent, subject }) as { subject: string; body: string };
+  const reply = (intent: string, subject = 'Re: Your seat') =>
+    templateCopy(lead, { ...job, jobType: 'reply', intent, subject }) as { subject: string; body: string };
   assert.is(reply('meeting').subject, 'Re: Your seat');
   assert.is(reply('meeting', 'Your seat').subject, 'Re: Your seat');
   assert.match(reply('unsubscribe').body, /will not write again/);
@@ -59,17 +69,35 @@ const actor = suite('copywriter actor');
 
 actor('one draft per matched lead, from the injected generator, each carrying its lead record', async () => {
   const calls: [string, string][] = [];
-  const h = await startLead(() => [copywriterActor({ generator: async (l, ctx) => (calls.push([l.id, ctx.campaignId]), { subject: `S ${l.first_name}`, body: `B ${l.company}` }) })]);
+  const h = await startLead(() => [
+    copywriterActor({ generator: async (l, ctx) => (calls.push([l.id, ctx.campaignId]), { subject: `S ${l.first_name}`, body: `B ${l.company}` }) }),
+  ]);
   try {
     const input = enriched([row('lead-0001', 'Ada'), row('lead-0002', 'Bob')]);
     await h.send([input]);
     await h.drain();
     const drafts = await h.envelopes(TOPICS.draftCreated);
-    assert.equal(calls.sort(), [['lead-0001', 'spring'], ['lead-0002', 'spring']]);
+    assert.equal(calls.sort(), [
+      ['lead-0001', 'spring'],
+      ['lead-0002', 'spring'],
+    ]);
     const byLead = new Map(drafts.map((d) => [(d.payload as DraftCreated).leadId, d]));
     const ada = byLead.get('lead-0001')!;
-    assert.equal(ada.payload, { draftId: draftId('lead-0001', 'spring'), leadId: 'lead-0001', campaignId: 'spring', to: 'ada@acme.example', subject: 'S Ada', body: 'B Acme Robotics Inc.', job });
-    assert.equal(ada.records[0]!.provenance, { ...ada.records[0]!.provenance, source: 'persistence:leads', retrieved_at: '2026-01-01T00:00:00.000Z', row_id: 'lead-0001' });
+    assert.equal(ada.payload, {
+      draftId: draftId('lead-0001', 'spring'),
+      leadId: 'lead-0001',
+      campaignId: 'spring',
+      to: 'ada@acme.example',
+      subject: 'S Ada',
+      body: 'B Acme Robotics Inc.',
+      job,
+    });
+    assert.equal(ada.records[0]!.provenance, {
+      ...ada.records[0]!.provenance,
+      source: 'persistence:leads',
+      retrieved_at: '2026-01-01T00:00:00.000Z',
+      row_id: 'lead-0001',
+    });
     assert.match(ada.records[0]!.provenance!.row_hash ?? '', /^[0-9a-f]{64}$/);
     assert.is(ada.idempotencyKey, `${input.idempotencyKey}>draft.created#lead-0001`);
     assert.is(byLead.get('lead-0002')!.records[0]!.id, 'lead-0002');
@@ -99,7 +127,10 @@ actor('no copy from the generator, or no job in the input: permanent failures (D
     await h.send([enriched([row('lead-0001', 'Ada')]), createEnvelope({ type: TOPICS.leadEnriched, payload: { matched: 0 } })]);
     await h.drain();
     const dead = await h.dlq(TOPICS.leadEnriched);
-    assert.equal(dead.map((d) => d.attempts), [1, 1]);
+    assert.equal(
+      dead.map((d) => d.attempts),
+      [1, 1],
+    );
     assert.ok(dead.some((d) => /copy generator returned no subject or body for lead lead-0001/.test(d.error)));
     assert.ok(dead.some((d) => /invalid lead\.enriched: \$\.job\.campaignId: required/.test(d.error)));
   } finally {

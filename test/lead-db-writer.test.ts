@@ -20,7 +20,8 @@ const draft = (over: Partial<DraftCreated> = {}): DraftCreated => ({
   ...over,
 });
 const leadRecord = withProvenance({ id: 'lead-0001', email: 'ada@acme.example' }, { source: 'persistence:leads', retrievedAt: '2026-01-01T00:00:00.000Z' });
-const created = (d: DraftCreated, key = `k-${d.subject}`) => createEnvelope({ type: TOPICS.draftCreated, payload: d, records: [leadRecord], idempotencyKey: key });
+const created = (d: DraftCreated, key = `k-${d.subject}`) =>
+  createEnvelope({ type: TOPICS.draftCreated, payload: d, records: [leadRecord], idempotencyKey: key });
 
 const s = suite('db-writer: idempotent draft upserts');
 
@@ -32,10 +33,16 @@ s('writes the draft row by draftId(lead, campaign) and emits draft.persisted wit
     await h.drain();
     const rows = await h.rows('drafts');
     assert.is(rows.length, 1);
-    assert.equal([rows[0]!.id, rows[0]!.lead_id, rows[0]!.campaign_id, rows[0]!.subject, rows[0]!.correlation_id], [draftId('lead-0001', 'spring'), 'lead-0001', 'spring', 'Ada, an idea for Acme', input.correlationId]);
+    assert.equal(
+      [rows[0]!.id, rows[0]!.lead_id, rows[0]!.campaign_id, rows[0]!.subject, rows[0]!.correlation_id],
+      [draftId('lead-0001', 'spring'), 'lead-0001', 'spring', 'Ada, an idea for Acme', input.correlationId],
+    );
     const [out] = await h.envelopes(TOPICS.draftPersisted);
     assert.is((out!.payload as DraftPersisted).changed, true);
-    assert.equal(out!.records.map((r) => r.provenance?.row_id), [draftId('lead-0001', 'spring'), 'lead-0001']);
+    assert.equal(
+      out!.records.map((r) => r.provenance?.row_id),
+      [draftId('lead-0001', 'spring'), 'lead-0001'],
+    );
     assert.is(out!.records[0]!.provenance!.source, 'memory:drafts');
     assert.is(out!.metadata.source, 'memory:drafts');
   } finally {
@@ -50,14 +57,21 @@ s('replaying the same envelope (a new group reading the stream again) changes no
     await h.drain();
     const before = await h.rows('drafts');
     // A replay: another group over the same stream from the start, writing through the same service.
-    const replay = await startLead(() => [defineActor({ ...dbWriterActor(), name: 'db-writer-replay' })], { backend: h.backend, prefix: h.keys.prefix, service: h.service });
+    const replay = await startLead(() => [defineActor({ ...dbWriterActor(), name: 'db-writer-replay' })], {
+      backend: h.backend,
+      prefix: h.keys.prefix,
+      service: h.service,
+    });
     try {
       await replay.drain();
     } finally {
       await replay.stop();
     }
     const outs = await h.envelopes(TOPICS.draftPersisted);
-    assert.equal(outs.map((o) => (o.payload as DraftPersisted).changed), [true, false]);
+    assert.equal(
+      outs.map((o) => (o.payload as DraftPersisted).changed),
+      [true, false],
+    );
     assert.equal(await h.rows('drafts'), before, 'row untouched, timestamps included');
   } finally {
     await h.stop();

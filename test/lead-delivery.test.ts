@@ -24,7 +24,16 @@ class RecordingAdapter implements DeliveryAdapter {
 const persisted = (changed = true, key?: string) =>
   createEnvelope({
     type: TOPICS.draftPersisted,
-    payload: { draftId: 'draft-1', leadId: 'lead-0001', campaignId: 'spring', to: 'ada@acme.example', subject: 'S', body: 'B', job: { jobType: 'lead', campaignId: 'spring' }, changed } satisfies DraftPersisted,
+    payload: {
+      draftId: 'draft-1',
+      leadId: 'lead-0001',
+      campaignId: 'spring',
+      to: 'ada@acme.example',
+      subject: 'S',
+      body: 'B',
+      job: { jobType: 'lead', campaignId: 'spring' },
+      changed,
+    } satisfies DraftPersisted,
     records: [withProvenance({ id: 'lead-0001' }, { source: 'persistence:leads', retrievedAt: '2026-01-01T00:00:00.000Z' })],
     ...(key ? { idempotencyKey: key } : {}),
   });
@@ -38,7 +47,13 @@ s('by default nothing is sent, even with an adapter: delivery.skipped (delivery-
     await h.send([persisted()]);
     await h.drain();
     const [out] = await h.envelopes(TOPICS.deliverySkipped);
-    assert.equal(out!.payload as DeliveryOutcome, { draftId: 'draft-1', leadId: 'lead-0001', campaignId: 'spring', adapter: 'recording', reason: 'delivery-disabled' });
+    assert.equal(out!.payload as DeliveryOutcome, {
+      draftId: 'draft-1',
+      leadId: 'lead-0001',
+      campaignId: 'spring',
+      adapter: 'recording',
+      reason: 'delivery-disabled',
+    });
     assert.is(out!.records[0]!.provenance!.row_id, 'lead-0001');
     assert.equal(adapter.sent, []);
     assert.equal(await h.envelopes(TOPICS.deliverySent), []);
@@ -66,7 +81,9 @@ s('enabled: sends through the adapter with a stable idempotency key; unchanged d
 
 s('a failing send is retried by the runtime', async () => {
   const adapter = new RecordingAdapter(1);
-  const h = await startLead(() => [deliveryActor({ enabled: true, adapter, actor: { maxAttempts: 3, backoff: { initialMs: 10, maxMs: 50, multiplier: 2, jitter: 0 } } })]);
+  const h = await startLead(() => [
+    deliveryActor({ enabled: true, adapter, actor: { maxAttempts: 3, backoff: { initialMs: 10, maxMs: 50, multiplier: 2, jitter: 0 } } }),
+  ]);
   try {
     await h.send([persisted(true, 'flow-2')]);
     await h.drain();

@@ -29,7 +29,10 @@ s('runDemo: the numbers follow from the bundled data', async () => {
   assert.is(sum.auditRows, jobs + 2 * stats.expectedNewLeads + 2 * sum.draftsPersisted);
   assert.is(sum.rowsPersisted, sum.draftRows + sum.auditRows);
   assert.is(sum.topics[TOPICS.deliverySkipped], sum.draftsPersisted, 'delivery is disabled by default');
-  assert.ok(sum.entities.rebuilt.total > 0 && sum.entities.rebuilt.same === sum.entities.rebuilt.total, 'rebuilding every lead from the log gives its snapshot');
+  assert.ok(
+    sum.entities.rebuilt.total > 0 && sum.entities.rebuilt.same === sum.entities.rebuilt.total,
+    'rebuilding every lead from the log gives its snapshot',
+  );
   assert.ok(sum.entities.leadsByStatus['opted-out']! > 0 && sum.entities.leadsByStatus.drafted! > 0);
   assert.is(sum.topics[TOPICS.deliverySent], 0);
   assert.equal(sum.deadLettered, { 'handler-error (campaign-manager)': stats.invalid, 'not-json (ingest)': stats.notJson });

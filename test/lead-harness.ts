@@ -66,7 +66,16 @@ export async function startLead(build: (service: PersistenceService) => ActorDef
   const service = opts.service ?? memoryService(opts.leads ?? 200, opts.clock);
   const actors = build(service);
   const { logger, lines } = capturingLogger(opts.logLevel ?? 'info');
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'test-0', logger, persistence: service, options: FAST_RUNTIME, partitions: opts.partitions ?? 1, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const runtime = new ActorRuntime(actors, {
+    backend,
+    keys,
+    consumer: 'test-0',
+    logger,
+    persistence: service,
+    options: FAST_RUNTIME,
+    partitions: opts.partitions ?? 1,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   await runtime.start();
   const envelopes = async (topic: string): Promise<Envelope[]> =>
     (await backend.range(keys.topic(topic), '-', '+')).map((e) => JSON.parse(fieldValue(e.fields, ENVELOPE_FIELD) ?? 'null') as Envelope);

@@ -25,7 +25,8 @@ class CountingBackend extends MemoryStreamBackend {
   }
 }
 
-const email = (i: number, over: Record<string, unknown> = {}) => JSON.stringify({ messageId: `m-${i}@mail.example`, from: `Person${i}@Acme.example`, to: 'spring@campaigns.example', subject: 's', body: 'b', ...over });
+const email = (i: number, over: Record<string, unknown> = {}) =>
+  JSON.stringify({ messageId: `m-${i}@mail.example`, from: `Person${i}@Acme.example`, to: 'spring@campaigns.example', subject: 's', body: 'b', ...over });
 
 const s = suite('ingestEmails');
 
@@ -37,10 +38,13 @@ s('each JSON line becomes a valid email.received envelope: key = messageId, part
   const entries = await backend.range(keys.topic(TOPICS.emailReceived), '-', '+');
   const envs = entries.map((e) => JSON.parse(fieldValue(e.fields, ENVELOPE_FIELD)!) as Envelope);
   assert.ok(envs.every((e) => validateEnvelope(e).ok));
-  assert.equal(envs.map((e) => [e.type, e.idempotencyKey, e.partitionKey, e.metadata.source]), [
-    ['email.received', 'm-1@mail.example', 'person1@acme.example', 'ingest:inbox.jsonl'],
-    ['email.received', 'm-2@mail.example', 'person2@acme.example', 'ingest:inbox.jsonl'],
-  ]);
+  assert.equal(
+    envs.map((e) => [e.type, e.idempotencyKey, e.partitionKey, e.metadata.source]),
+    [
+      ['email.received', 'm-1@mail.example', 'person1@acme.example', 'ingest:inbox.jsonl'],
+      ['email.received', 'm-2@mail.example', 'person2@acme.example', 'ingest:inbox.jsonl'],
+    ],
+  );
   assert.not.equal(envs[0]!.correlationId, envs[1]!.correlationId, 'each mail starts its own flow');
 });
 
@@ -61,10 +65,24 @@ s('lines that are not JSON objects go to the DLQ with their line number; JSON no
   const r = await ingestEmails(backend, keys, lines, { source: 'inbox.jsonl' });
   assert.is(r.ingested, 2, 'the valid mail and the JSON object missing fields');
   assert.is(r.blank, 1);
-  assert.equal(r.rejected.map((x) => [x.line, x.reason]), [[2, 'not-json'], [4, 'not-json'], [6, 'not-json']]);
+  assert.equal(
+    r.rejected.map((x) => [x.line, x.reason]),
+    [
+      [2, 'not-json'],
+      [4, 'not-json'],
+      [6, 'not-json'],
+    ],
+  );
   assert.match(r.rejected[1]!.error, /line 4: a JSON array, not an email object/);
   const dlq = (await backend.range(keys.dlq(TOPICS.emailReceived), '-', '+')).map((e) => parseDeadLetter(e.id, e.fields));
-  assert.equal(dlq.map((d) => [d.reason, d.actor, d.sourceId, d.attempts]), [['not-json', 'ingest', '2', 0], ['not-json', 'ingest', '4', 0], ['not-json', 'ingest', '6', 0]]);
+  assert.equal(
+    dlq.map((d) => [d.reason, d.actor, d.sourceId, d.attempts]),
+    [
+      ['not-json', 'ingest', '2', 0],
+      ['not-json', 'ingest', '4', 0],
+      ['not-json', 'ingest', '6', 0],
+    ],
+  );
   assert.equal(dlq[0]!.raw, ['{"messageId": "broken']);
   assert.match(dlq[0]!.error, /^line 2: not JSON/);
   // The object without a messageId still gets a stable idempotency key (a hash of its content).

@@ -41,7 +41,14 @@ s('writes an allowlisted row once (redelivery and a repeated request change noth
     assert.is(leads.total, 1, 'one row in PostgreSQL');
     assert.is(leads.rows[0]!.id, 'lead-new-1');
     const written = (await h.envelopes(TOPICS.persistenceWritten)).map((e) => e.payload as PersistenceWritten);
-    assert.equal(written.map((w) => [w.table, w.id, w.changed]), [['leads', 'lead-new-1', true], ['leads', 'lead-new-1', false]], 'the redelivered envelope was skipped; the repeated request wrote nothing');
+    assert.equal(
+      written.map((w) => [w.table, w.id, w.changed]),
+      [
+        ['leads', 'lead-new-1', true],
+        ['leads', 'lead-new-1', false],
+      ],
+      'the redelivered envelope was skipped; the repeated request wrote nothing',
+    );
     assert.equal(written[0]!.context, { job: { campaignId: 'spring' } }, 'the requester context is echoed');
     const reasons = (await h.dlq(TOPICS.persistenceWriteRequested)).map((d) => d.error ?? '');
     assert.is(reasons.length, 3);
@@ -59,7 +66,11 @@ s('writes an allowlisted row once (redelivery and a repeated request change noth
 });
 
 s('in the lead topology only persistence-writer writes leads; no actor needs the service by closure', () => {
-  const writes = Object.fromEntries(buildLeadTopology({}).filter((a) => a.writes.length > 0).map((a) => [a.name, a.writes]));
+  const writes = Object.fromEntries(
+    buildLeadTopology({})
+      .filter((a) => a.writes.length > 0)
+      .map((a) => [a.name, a.writes]),
+  );
   assert.equal(writes, { [LEAD_ACTOR_NAMES.persistenceWriter]: ['leads'], [LEAD_ACTOR_NAMES.dbWriter]: ['drafts'], [LEAD_ACTOR_NAMES.audit]: ['audit'] });
 });
 

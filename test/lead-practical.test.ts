@@ -40,14 +40,24 @@ s('fake orchestrator in the Registry -> ingest -> run once -> queue empty, audit
   ]);
   try {
     // 2) The campaign manager's ingest of a mock email, then one run until nothing is left.
-    const mock = { messageId: 'mock-1@mail.example', from: 'ada.lovelace@acme-robotics.example', to: 'spring-launch@campaigns.example', subject: 'Hello', body: 'Tell me more' };
+    const mock = {
+      messageId: 'mock-1@mail.example',
+      from: 'ada.lovelace@acme-robotics.example',
+      to: 'spring-launch@campaigns.example',
+      subject: 'Hello',
+      body: 'Tell me more',
+    };
     const ingested = await ingestEmails(h.backend, h.keys, [JSON.stringify(mock)], { source: 'practical' });
     assert.is(ingested.ingested, 1);
     await h.drain();
 
     // 3a) Queue empty: no lag, nothing pending, nothing delayed, for every actor.
     assert.ok((await drainSnapshot(h.backend, h.keys, h.actors)).drained);
-    for (const [topic, group] of [[TOPICS.emailReceived, 'campaign-manager'], [TOPICS.leadJob, 'lead-orchestrator'], [TOPICS.leadEnriched, 'audit']] as const) {
+    for (const [topic, group] of [
+      [TOPICS.emailReceived, 'campaign-manager'],
+      [TOPICS.leadJob, 'lead-orchestrator'],
+      [TOPICS.leadEnriched, 'audit'],
+    ] as const) {
       assert.is((await h.backend.pendingSummary(h.keys.topic(topic), group)).count, 0, `${group} PEL`);
     }
     // 3b) The audit store holds the orchestrator's envelope, with the email as its provenance.
@@ -55,11 +65,16 @@ s('fake orchestrator in the Registry -> ingest -> run once -> queue empty, audit
     const audit = await h.rows('audit');
     assert.is(audit.length, 1);
     assert.equal([audit[0]!.id, audit[0]!.type, audit[0]!.outcome, audit[0]!.correlation_id], [out!.id, TOPICS.leadEnriched, 'matched', out!.correlationId]);
-    assert.equal((audit[0]!.provenance as { records: unknown[] }).records, [{ row_id: 'mock-1@mail.example', source: 'email', retrieved_at: '2026-01-01T00:00:00.000Z' }]);
+    assert.equal((audit[0]!.provenance as { records: unknown[] }).records, [
+      { row_id: 'mock-1@mail.example', source: 'email', retrieved_at: '2026-01-01T00:00:00.000Z' },
+    ]);
     assert.equal(out!.records[0]!.from, mock.from);
     // 3c) Monitoring: start and success events (logs) and counters.
     const events = h.lines().filter((l) => l.actor === 'lead-orchestrator' && (l.message === 'job started' || l.message === 'job succeeded'));
-    assert.equal(events.map((l) => l.message), ['job started', 'job succeeded']);
+    assert.equal(
+      events.map((l) => l.message),
+      ['job started', 'job succeeded'],
+    );
     assert.equal(events[1]!.orchestrator, 'fake-orchestrator');
     assert.ok(h.lines().some((l) => l.message === 'runtime started'));
     const metrics = await h.runtime.registry.metrics();

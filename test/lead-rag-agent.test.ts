@@ -30,7 +30,8 @@ function fixture(options: Partial<RagOptions> = {}, clock = new ManualClock()) {
   const coordinator = new DataCoordinator(service.readOnly());
   const { logger, lines } = capturingLogger('info');
   const agent = new RagAgent(options, clock);
-  const run = (text: string, extra: Partial<RagRequest> = {}) => agent.run({ job: { jobType: 'lead', campaignId: 'c1' }, text, ...extra }, { coordinator, logger });
+  const run = (text: string, extra: Partial<RagRequest> = {}) =>
+    agent.run({ job: { jobType: 'lead', campaignId: 'c1' }, text, ...extra }, { coordinator, logger });
   const queries = () => traces.filter((t) => t.op === 'query').length;
   return { agent, clock, coordinator, run, queries, lines, service, logger };
 }
@@ -43,7 +44,12 @@ basics('an exact email finds its lead; records carry provenance; metadata says h
   assert.is(r.records.length, 1);
   assert.is(r.records[0]!.id, 'lead-0001');
   const { id: _id, provenance: _p, ...rest } = r.records[0]!;
-  assert.equal(r.records[0]!.provenance, { source: 'persistence:leads', retrieved_at: new Date(f.clock.now()).toISOString(), row_id: 'lead-0001', row_hash: stableHash({ id: 'lead-0001', ...rest }) });
+  assert.equal(r.records[0]!.provenance, {
+    source: 'persistence:leads',
+    retrieved_at: new Date(f.clock.now()).toISOString(),
+    row_id: 'lead-0001',
+    row_hash: stableHash({ id: 'lead-0001', ...rest }),
+  });
   assert.is(r.status, 'SUCCESS');
   assert.is(r.metadata.status, 'SUCCESS');
   assert.is(r.metadata.source, 'rag-agent');
@@ -83,7 +89,10 @@ cache('the cache is per agent instance', async () => {
   const f = fixture();
   await f.run('from: ada@acme-robotics.example');
   const other = new RagAgent({}, f.clock);
-  const r = await other.run({ job: { jobType: 'lead', campaignId: 'c1' }, text: 'from: ada@acme-robotics.example' }, { coordinator: f.coordinator, logger: f.logger });
+  const r = await other.run(
+    { job: { jobType: 'lead', campaignId: 'c1' }, text: 'from: ada@acme-robotics.example' },
+    { coordinator: f.coordinator, logger: f.logger },
+  );
   assert.is(r.metadata.cache, 'miss');
   assert.is(f.queries(), 2);
 });
@@ -113,7 +122,13 @@ reform('writing from another address: the email is dropped and the lead id finds
   const f = fixture();
   const r = await f.run('from: ada.home@gmail.example\nthis is Ada (lead-0001)');
   assert.is(r.records[0]!.id, 'lead-0001');
-  assert.equal((r.metadata.attempts as { step: string; rows: number }[]).map((a) => [a.step, a.rows]), [['original', 0], ['drop-email', 1]]);
+  assert.equal(
+    (r.metadata.attempts as { step: string; rows: number }[]).map((a) => [a.step, a.rows]),
+    [
+      ['original', 0],
+      ['drop-email', 1],
+    ],
+  );
   assert.equal(r.metadata.query_filters, { id: 'lead-0001' });
   assert.is(r.metadata.fallback, false);
 });
@@ -122,7 +137,10 @@ reform('another legal suffix: the company is shortened ("Globex Corp" -> "Globex
   const f = fixture();
   const r = await f.run('from: info@globex-group.example\nwe are the partnerships team at Globex Corp and would like to talk');
   assert.is(r.records[0]!.id, 'lead-0003');
-  assert.equal((r.metadata.attempts as { step: string }[]).map((a) => a.step), ['original', 'drop-email', 'shorten-company']);
+  assert.equal(
+    (r.metadata.attempts as { step: string }[]).map((a) => a.step),
+    ['original', 'drop-email', 'shorten-company'],
+  );
   assert.equal(r.metadata.query_filters, { company: 'Globex' });
 });
 
@@ -130,7 +148,10 @@ reform('no more than maxReformulations relaxed attempts', async () => {
   const f = fixture({ maxReformulations: 1, maxFallbacksPerMin: 0 });
   const r = await f.run('from: info@globex-group.example\nwe are at Globex Corp');
   assert.is(r.records.length, 0);
-  assert.equal((r.metadata.attempts as { step: string }[]).map((a) => a.step), ['original', 'drop-email']);
+  assert.equal(
+    (r.metadata.attempts as { step: string }[]).map((a) => a.step),
+    ['original', 'drop-email'],
+  );
   assert.is(f.queries(), 2);
 });
 
@@ -174,7 +195,10 @@ fallback('an injected planner is asked when the text has no filters, and as the 
   const asked: string[] = [];
   const f = fixture({ planner: (input) => (asked.push(input.reason), input.reason === 'no-filters' ? { filters: { company: 'acme' } } : {}) });
   const r = await f.run('who is our robotics contact?');
-  assert.equal(r.records.map((x) => x.id), ['lead-0001', 'lead-0002']);
+  assert.equal(
+    r.records.map((x) => x.id),
+    ['lead-0001', 'lead-0002'],
+  );
   assert.equal(asked, ['no-filters']);
   const none = await f.run('from: x@contoso.example');
   assert.is(none.records.length, 0);
@@ -213,7 +237,10 @@ errors('a store outage is reported as retryable, a refused table is not', async 
   const r = await agent.run({ job: { jobType: 'lead', campaignId: 'c' }, text: 'lead-0001' }, { coordinator: new DataCoordinator(down), logger });
   assert.equal([r.records.length, r.error!.stage, r.error!.retryable], [0, 'query', true]);
   const noLeads = new PersistenceService(new MemoryAdapter(), { tables: { drafts: '*' } });
-  const r2 = await agent.run({ job: { jobType: 'lead', campaignId: 'c' }, text: 'lead-0001' }, { coordinator: new DataCoordinator(noLeads.readOnly()), logger });
+  const r2 = await agent.run(
+    { job: { jobType: 'lead', campaignId: 'c' }, text: 'lead-0001' },
+    { coordinator: new DataCoordinator(noLeads.readOnly()), logger },
+  );
   assert.equal([r2.error!.stage, r2.error!.retryable], ['query', false]);
 });
 
@@ -269,7 +296,10 @@ coord('two agents asking the same thing at once share one store call', async () 
   const f = fixture();
   const second = new RagAgent({}, f.clock);
   const req = { job: { jobType: 'lead', campaignId: 'c' }, text: 'lead-0002' };
-  const [a, b] = await Promise.all([f.agent.run(req, { coordinator: f.coordinator, logger: f.logger }), second.run(req, { coordinator: f.coordinator, logger: f.logger })]);
+  const [a, b] = await Promise.all([
+    f.agent.run(req, { coordinator: f.coordinator, logger: f.logger }),
+    second.run(req, { coordinator: f.coordinator, logger: f.logger }),
+  ]);
   assert.equal([a.records[0]!.id, b.records[0]!.id], ['lead-0002', 'lead-0002']);
   assert.is(f.queries(), 1);
 });
@@ -279,7 +309,10 @@ const actor = suite('rag-agent actor');
 actor('emits lead.enriched with records and metadata; a planner failure is an empty result, not a retry', async () => {
   const h = await startLead(() => [ragAgentActor({ planner: () => Promise.reject(new Error('no LLM today')) })]);
   try {
-    const ok = createEnvelope({ type: TOPICS.ragRequest, payload: { job: { jobType: 'lead', campaignId: 'c' }, text: 'from: ada.lovelace@x.example lead-0001' } });
+    const ok = createEnvelope({
+      type: TOPICS.ragRequest,
+      payload: { job: { jobType: 'lead', campaignId: 'c' }, text: 'from: ada.lovelace@x.example lead-0001' },
+    });
     const bad = createEnvelope({ type: TOPICS.ragRequest, payload: { job: { jobType: 'lead', campaignId: 'c' }, text: 'nothing to parse' } });
     await h.send([ok, bad]);
     await h.drain();

@@ -32,7 +32,12 @@ parse('a client id in any spelling becomes client-N', () => {
 });
 
 parse('all at once; nothing from text without any', () => {
-  assert.equal(parseLeadFilters('lead-0007 jane@x.example at Hooli Ltd for client-2'), { id: 'lead-0007', email: 'jane@x.example', company: 'Hooli Ltd', client_id: 'client-2' });
+  assert.equal(parseLeadFilters('lead-0007 jane@x.example at Hooli Ltd for client-2'), {
+    id: 'lead-0007',
+    email: 'jane@x.example',
+    company: 'Hooli Ltd',
+    client_id: 'client-2',
+  });
   assert.equal(parseLeadFilters('hello there, how are you?'), {});
 });
 
@@ -65,7 +70,12 @@ clamp('absent or junk values get the defaults; offsets are non-negative integers
 
 clamp('ragOptionsFromEnv reads RAG_MAX_LIMIT, MAX_FALLBACKS_PER_MIN and the debug flags', () => {
   assert.equal(ragOptionsFromEnv({}), {});
-  assert.equal(ragOptionsFromEnv({ RAG_MAX_LIMIT: '7', MAX_FALLBACKS_PER_MIN: '0', RAG_DEBUG_IO: '1', RAG_DEEP_DEBUG: 'false' }), { maxLimit: 7, maxFallbacksPerMin: 0, debugIo: true, deepDebug: false });
+  assert.equal(ragOptionsFromEnv({ RAG_MAX_LIMIT: '7', MAX_FALLBACKS_PER_MIN: '0', RAG_DEBUG_IO: '1', RAG_DEEP_DEBUG: 'false' }), {
+    maxLimit: 7,
+    maxFallbacksPerMin: 0,
+    debugIo: true,
+    deepDebug: false,
+  });
   assert.is(resolveRagOptions(ragOptionsFromEnv({ RAG_MAX_LIMIT: '7' })).maxLimit, 7);
   assert.is(resolveRagOptions({}).maxLimit, DEFAULT_RAG_OPTIONS.maxLimit);
 });
@@ -86,7 +96,10 @@ const query = suite('rag filters: persistence filters');
 
 query('company is contains when the store can ILIKE, else equality', () => {
   const f = { id: 'lead-0001', email: 'a@x.example', company: 'Acme', client_id: 'client-1' };
-  assert.equal(toQueryFilters(f, { ilike: true }).map((x) => `${x.column}:${x.op}`), ['id:eq', 'email:eq', 'company:contains', 'client_id:eq']);
+  assert.equal(
+    toQueryFilters(f, { ilike: true }).map((x) => `${x.column}:${x.op}`),
+    ['id:eq', 'email:eq', 'company:contains', 'client_id:eq'],
+  );
   assert.is(toQueryFilters(f, { ilike: false }).find((x) => x.column === 'company')!.op, 'eq');
 });
 

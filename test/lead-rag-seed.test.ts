@@ -42,7 +42,8 @@ async function fixture(options: Partial<RagOptions> = {}, serviceMaxLimit?: numb
   const coordinator = new DataCoordinator(service.readOnly());
   const { logger } = capturingLogger('info');
   const agent = new RagAgent(options, new ManualClock());
-  const run = (text: string, extra: Partial<RagRequest> = {}) => agent.run({ job: { jobType: 'lead', campaignId: 'c1' }, text, ...extra }, { coordinator, logger });
+  const run = (text: string, extra: Partial<RagRequest> = {}) =>
+    agent.run({ job: { jobType: 'lead', campaignId: 'c1' }, text, ...extra }, { coordinator, logger });
   return { run };
 }
 
@@ -57,10 +58,12 @@ s('seed defaults: default limit 50, max limit 500, summary above 200 rows, 3 ref
   assert.is(DEFAULT_RAG_OPTIONS.maxLimit, 500);
   assert.is(DEFAULT_RAG_OPTIONS.summaryThreshold, 200);
   assert.is(DEFAULT_RAG_OPTIONS.maxReformulations, 3);
-  assert.equal(
-    ragOptionsFromEnv({ RAG_DEFAULT_LIMIT: '20', RAG_MAX_LIMIT: '300', RAG_SUMMARY_THRESHOLD: '150', RAG_REFORMULATION_MAX_ATTEMPTS: '1' }),
-    { defaultLimit: 20, maxLimit: 300, summaryThreshold: 150, maxReformulations: 1 },
-  );
+  assert.equal(ragOptionsFromEnv({ RAG_DEFAULT_LIMIT: '20', RAG_MAX_LIMIT: '300', RAG_SUMMARY_THRESHOLD: '150', RAG_REFORMULATION_MAX_ATTEMPTS: '1' }), {
+    defaultLimit: 20,
+    maxLimit: 300,
+    summaryThreshold: 150,
+    maxReformulations: 1,
+  });
   assert.throws(() => ragOptionsFromEnv({ RAG_REFORMULATION_MAX_ATTEMPTS: 'many' }), /RAG_REFORMULATION_MAX_ATTEMPTS must be an integer/);
 });
 
@@ -82,7 +85,10 @@ s('above RAG_SUMMARY_THRESHOLD the result carries a summary instead of every row
   assert.is(r.records.length, 0, 'no row listed');
   assert.ok(r.summary);
   assert.is(r.summary.rows, 300);
-  assert.is(r.summary.by_company.reduce((n, c) => n + c.rows, 0), 300);
+  assert.is(
+    r.summary.by_company.reduce((n, c) => n + c.rows, 0),
+    300,
+  );
   assert.equal(r.summary.sample_ids.slice(0, 2), ['lead-0000', 'lead-0001']);
   assert.equal(r.metadata.summary, r.summary);
   assert.equal(r.metadata.pagination, { offset: 0, limit: 500, returned: 300, has_more: false });
@@ -121,11 +127,19 @@ s('reformulation: drop email, strip the company suffix, then drop the company', 
   const f = await fixture({ maxFallbacksPerMin: 0 });
   if (!f) return;
   const r = await f.run('', { filters: { email: 'cy.home@elsewhere.example', company: 'Wrongco Inc.', client_id: 'client-307' } });
-  assert.equal((r.metadata.attempts as { step: string }[]).map((a) => a.step), ['original', 'drop-email', 'shorten-company', 'drop-company']);
+  assert.equal(
+    (r.metadata.attempts as { step: string }[]).map((a) => a.step),
+    ['original', 'drop-email', 'shorten-company', 'drop-company'],
+  );
   assert.is(r.records[0]!.id, 'lead-0307');
   assert.equal(r.metadata.query_filters, { client_id: 'client-307' });
-  const bounded = await (await fixture({ maxFallbacksPerMin: 0, ...ragOptionsFromEnv({ RAG_REFORMULATION_MAX_ATTEMPTS: '2' }) }))!.run('', { filters: { email: 'cy.home@elsewhere.example', company: 'Wrongco Inc.', client_id: 'client-307' } });
-  assert.equal((bounded.metadata.attempts as { step: string }[]).map((a) => a.step), ['original', 'drop-email', 'shorten-company']);
+  const bounded = await (await fixture({ maxFallbacksPerMin: 0, ...ragOptionsFromEnv({ RAG_REFORMULATION_MAX_ATTEMPTS: '2' }) }))!.run('', {
+    filters: { email: 'cy.home@elsewhere.example', company: 'Wrongco Inc.', client_id: 'client-307' },
+  });
+  assert.equal(
+    (bounded.metadata.attempts as { step: string }[]).map((a) => a.step),
+    ['original', 'drop-email', 'shorten-company'],
+  );
   assert.is(bounded.status, 'NO_RESULTS');
 });
 

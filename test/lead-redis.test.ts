@@ -26,7 +26,7 @@ import { capturingLogger } from './support/quiet-logger.js';
 import { deletePrefix, redisBackend, redisSkipReason, uniquePrefix } from './support/redis.js';
 import { gated } from './support/skip.js';
 
-const s = gated(suite('[redis + postgres] lead topology in one process'), await redisSkipReason() ?? await postgresSkipReason());
+const s = gated(suite('[redis + postgres] lead topology in one process'), (await redisSkipReason()) ?? (await postgresSkipReason()));
 
 s('bundled mock mail -> drafts and audit rows in PostgreSQL, dead letters in Redis', async () => {
   const backend = await redisBackend();
@@ -38,7 +38,14 @@ s('bundled mock mail -> drafts and audit rows in PostgreSQL, dead letters in Red
   const adapter = new PostgresAdapter({ pool: pg.pool, schema: pg.schema });
   const service = new PersistenceService(adapter);
   const actors = buildLeadTopology({ service });
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'pg-0', logger: capturingLogger('warn').logger, persistence: service, options: FAST_RUNTIME });
+  const runtime = new ActorRuntime(actors, {
+    backend,
+    keys,
+    consumer: 'pg-0',
+    logger: capturingLogger('warn').logger,
+    persistence: service,
+    options: FAST_RUNTIME,
+  });
   try {
     await seedLeads(adapter, generateMockLeads(200));
     await runtime.start();
@@ -64,11 +71,14 @@ s('bundled mock mail -> drafts and audit rows in PostgreSQL, dead letters in Red
     assert.is(Number(drafts!.n) + entities.draftsBlocked, stats.expectedMatched + stats.expectedNewLeads);
     assert.is(entities.rebuilt.same, entities.rebuilt.total, 'every lead rebuilt from its log equals its snapshot');
     // Every new-lead draft is the template over the lead row it was written for.
-    const spring = await q(`SELECT d.subject, l.first_name, l.company FROM "${pg.schema}".drafts d JOIN "${pg.schema}".leads l ON l.id = d.lead_id WHERE d.campaign_id = 'spring-launch'`);
+    const spring = await q(
+      `SELECT d.subject, l.first_name, l.company FROM "${pg.schema}".drafts d JOIN "${pg.schema}".leads l ON l.id = d.lead_id WHERE d.campaign_id = 'spring-launch'`,
+    );
     assert.is(spring.length + (entities.campaigns['spring-launch']?.blocked ?? 0), stats.newLead + stats.alias + stats.expectedNewLeads);
     assert.is(entities.campaigns['spring-launch']?.drafted, spring.length, 'the campaign entity counted its drafts');
     // A created lead has only its address: the template greets it without a name.
-    for (const r of spring) assert.is(r.subject, r.first_name === null ? 'Hello, an idea for your team' : `${String(r.first_name)}, an idea for ${String(r.company)}`);
+    for (const r of spring)
+      assert.is(r.subject, r.first_name === null ? 'Hello, an idea for your team' : `${String(r.first_name)}, an idea for ${String(r.company)}`);
     const jobs = stats.expectedMatched + stats.expectedNewLeads;
     const audit = await q(`SELECT type, count(*)::int AS n FROM "${pg.schema}".audit GROUP BY type ORDER BY type`);
     assert.equal(Object.fromEntries(audit.map((r) => [r.type, r.n])), {
@@ -79,7 +89,10 @@ s('bundled mock mail -> drafts and audit rows in PostgreSQL, dead letters in Red
     });
     const [prov] = await q(`SELECT provenance FROM "${pg.schema}".audit WHERE type = 'draft.persisted' LIMIT 1`);
     const records = (prov!.provenance as { records: { row_id: string; source: string }[] }).records;
-    assert.equal(records.map((r) => r.source), ['postgres:drafts', 'persistence:leads']);
+    assert.equal(
+      records.map((r) => r.source),
+      ['postgres:drafts', 'persistence:leads'],
+    );
   } finally {
     await runtime.stop();
     await deletePrefix(backend, prefix);

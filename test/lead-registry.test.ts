@@ -13,7 +13,11 @@ import { capturingLogger } from './support/quiet-logger.js';
 
 const job = (over: Partial<Job> = {}): Job => ({ jobType: 'lead', campaignId: 'c1', query: 'from: a@b.example', limit: 1, context: {}, ...over });
 const tools = (): OrchestratorTools => ({ persistence: memoryService(5).readOnly(), clock: new ManualClock(), logger: capturingLogger().logger });
-const echo = (name: string, emits: string[] = ['rag.request']): Orchestrator => ({ name, emits, run: (j) => [{ type: 'rag.request', payload: { text: j.query, seen: j.context } }] });
+const echo = (name: string, emits: string[] = ['rag.request']): Orchestrator => ({
+  name,
+  emits,
+  run: (j) => [{ type: 'rag.request', payload: { text: j.query, seen: j.context } }],
+});
 
 const reg = suite('registry: orchestrators by job type');
 
@@ -33,8 +37,14 @@ reg('resolves what was registered; unknown types are a permanent RegistryError',
 
 reg('registering a type or a plugin twice is an error', () => {
   const r = new Registry().register('lead', echo('one')).use({ name: 'p' });
-  assert.throws(() => r.register('lead', echo('two')), (e: unknown) => isRegistryError(e, 'REGISTRY_DUPLICATE'));
-  assert.throws(() => r.use({ name: 'p' }), (e: unknown) => isRegistryError(e, 'REGISTRY_DUPLICATE'));
+  assert.throws(
+    () => r.register('lead', echo('two')),
+    (e: unknown) => isRegistryError(e, 'REGISTRY_DUPLICATE'),
+  );
+  assert.throws(
+    () => r.use({ name: 'p' }),
+    (e: unknown) => isRegistryError(e, 'REGISTRY_DUPLICATE'),
+  );
 });
 
 reg('two registries never share state', () => {
@@ -51,30 +61,48 @@ plugins('enrich runs before the orchestrator, after can add steps; both only for
     .register('lead', echo('o'))
     .register('reply', echo('o2'))
     .use({ name: 'tag', enrich: (j) => ({ ...j, context: { ...j.context, tagged: true } }) })
-    .use({ name: 'notify', jobTypes: ['reply'], emits: ['lead.notified'], after: (_j, outs) => [...outs, { type: 'lead.notified', payload: { n: outs.length } }] });
+    .use({
+      name: 'notify',
+      jobTypes: ['reply'],
+      emits: ['lead.notified'],
+      after: (_j, outs) => [...outs, { type: 'lead.notified', payload: { n: outs.length } }],
+    });
   const lead = await r.run(job(), tools());
   assert.equal(lead.outputs, [{ type: 'rag.request', payload: { text: 'from: a@b.example', seen: { tagged: true } } }]);
   const reply = await r.run(job({ jobType: 'reply' }), tools());
-  assert.equal(reply.outputs.map((o) => o.type), ['rag.request', 'lead.notified']);
+  assert.equal(
+    reply.outputs.map((o) => o.type),
+    ['rag.request', 'lead.notified'],
+  );
   assert.equal(r.emitsFor(['lead']), ['rag.request']);
   assert.equal(r.emitsFor(['reply']).sort(), ['lead.notified', 'rag.request']);
 });
 
 plugins('the built-in reply-intent plugin tags replies for the copywriter', async () => {
   const r = defaultRegistry();
-  const done = await r.run(job({ jobType: 'reply', email: { messageId: 'm', from: 'a@b.example', subject: 'Re: hi', body: 'Can we schedule a call?' } }), tools());
+  const done = await r.run(
+    job({ jobType: 'reply', email: { messageId: 'm', from: 'a@b.example', subject: 'Re: hi', body: 'Can we schedule a call?' } }),
+    tools(),
+  );
   const request = done.outputs[0]!.payload as RagRequest;
   assert.is(request.job.intent, 'meeting');
-  assert.equal(['Please unsubscribe me', 'I am out of office', 'What does it cost?', 'ok'].map(replyIntentOf), ['unsubscribe', 'out-of-office', 'question', 'other']);
+  assert.equal(['Please unsubscribe me', 'I am out of office', 'What does it cost?', 'ok'].map(replyIntentOf), [
+    'unsubscribe',
+    'out-of-office',
+    'question',
+    'other',
+  ]);
   assert.equal(jobContextOf(job({ jobType: 'campaign', occurrence: 2 })), { jobType: 'campaign', campaignId: 'c1', occurrence: 2 });
 });
 
 const actor = suite('orchestrator actor: dispatch through the registry');
 
 actor('a job runs its orchestrator and plugins; outputs are derived from the job', async () => {
-  const registry = new Registry()
-    .register('lead', echo('lead-o'))
-    .use({ name: 'extra', emits: ['lead.notified'], after: (_j, outs) => [...outs, { type: 'lead.notified', payload: {}, key: 'n1' }, { type: 'lead.notified', payload: {}, key: 'n2' }] });
+  const registry = new Registry().register('lead', echo('lead-o')).use({
+    name: 'extra',
+    emits: ['lead.notified'],
+    after: (_j, outs) => [...outs, { type: 'lead.notified', payload: {}, key: 'n1' }, { type: 'lead.notified', payload: {}, key: 'n2' }],
+  });
   const h = await startLead(() => [orchestratorActor({ name: 'lead-orchestrator', consumes: [TOPICS.leadJob], registry })]);
   try {
     const input = createEnvelope({ type: TOPICS.leadJob, payload: job(), idempotencyKey: 'job-1' });
@@ -87,7 +115,10 @@ actor('a job runs its orchestrator and plugins; outputs are derived from the job
     assert.is(req!.idempotencyKey, 'job-1>rag.request');
     assert.is((await h.envelopes('lead.notified')).length, 2, 'two steps of one type, told apart by key');
     const dead = await h.dlq(TOPICS.leadJob);
-    assert.equal(dead.map((d) => d.attempts), [1, 1]);
+    assert.equal(
+      dead.map((d) => d.attempts),
+      [1, 1],
+    );
     assert.ok(dead.some((d) => /no orchestrator registered for job type fax/.test(d.error)));
     assert.ok(dead.some((d) => /invalid job: \$\.campaignId: required/.test(d.error)));
     const events = h.lines().filter((l) => l.message === 'job started' || l.message === 'job succeeded');

@@ -25,14 +25,27 @@ rules('a one-shot schedule has exactly one occurrence, at startAt (default: now)
 
 rules('a repeating schedule stops after count or until', () => {
   const byCount = resolveSchedule({ campaignId: 'c', query: 'q', startAt: 0, everyMs: 100, count: 3 }, 0);
-  assert.equal([0, 1, 2, 3].map((n) => occurrenceExists(byCount, n)), [true, true, true, false]);
+  assert.equal(
+    [0, 1, 2, 3].map((n) => occurrenceExists(byCount, n)),
+    [true, true, true, false],
+  );
   assert.is(dueAtMs(byCount, 2), 200);
   const byUntil = resolveSchedule({ campaignId: 'c', query: 'q', startAt: 0, everyMs: 100, until: 250 }, 0);
-  assert.equal([0, 1, 2, 3].map((n) => occurrenceExists(byUntil, n)), [true, true, true, false]);
+  assert.equal(
+    [0, 1, 2, 3].map((n) => occurrenceExists(byUntil, n)),
+    [true, true, true, false],
+  );
 });
 
 rules('bad schedules are permanent errors naming the field', () => {
-  const bad: unknown[] = [null, { query: 'q' }, { campaignId: 'c' }, { campaignId: 'c', query: 'q', everyMs: 0 }, { campaignId: 'c', query: 'q', startAt: 'yesterday' }, { campaignId: 'c', query: 'q', count: 3 }];
+  const bad: unknown[] = [
+    null,
+    { query: 'q' },
+    { campaignId: 'c' },
+    { campaignId: 'c', query: 'q', everyMs: 0 },
+    { campaignId: 'c', query: 'q', startAt: 'yesterday' },
+    { campaignId: 'c', query: 'q', count: 3 },
+  ];
   for (const payload of bad) {
     try {
       resolveSchedule(payload, 0);
@@ -49,7 +62,9 @@ const actor = suite('scheduler on the runtime (delayed delivery, manual clock)')
 /** campaign-manager plus the lead orchestrator: the runtime promotes a topic's delayed entries only where someone consumes it. */
 async function start(clock: ManualClock): Promise<LeadHarness> {
   const registry = defaultRegistry();
-  return startLead(() => [campaignManagerActor(), orchestratorActor({ name: LEAD_ACTOR_NAMES.leadOrchestrator, consumes: [TOPICS.leadJob], registry })], { clock });
+  return startLead(() => [campaignManagerActor(), orchestratorActor({ name: LEAD_ACTOR_NAMES.leadOrchestrator, consumes: [TOPICS.leadJob], registry })], {
+    clock,
+  });
 }
 
 const schedule = (payload: CampaignSchedule) => createEnvelope({ type: TOPICS.campaignScheduled, payload, idempotencyKey: `sched-${payload.campaignId}` });
@@ -96,8 +111,14 @@ actor('repeating every interval: one job per occurrence, then it stops after cou
     clock.advance(10_000);
     await h.drain();
     const all = await jobs(h);
-    assert.equal(all.map((j) => j.occurrence), [0, 1, 2]);
-    assert.equal(all.map((j) => Date.parse(j.scheduledFor!) - t0), [0, 1_000, 2_000]);
+    assert.equal(
+      all.map((j) => j.occurrence),
+      [0, 1, 2],
+    );
+    assert.equal(
+      all.map((j) => Date.parse(j.scheduledFor!) - t0),
+      [0, 1_000, 2_000],
+    );
     const keys = (await h.envelopes(TOPICS.leadJob)).map((e) => e.idempotencyKey);
     assert.is(new Set(keys).size, 3);
     assert.ok(keys[2]!.includes('#tick-2>lead.job#occ-2'), keys[2]);

@@ -13,7 +13,10 @@ const s = suite('lead topology');
 
 s('every actor, in flow order, with its topics', () => {
   const actors = buildLeadTopology({ service: memoryService(5) });
-  assert.equal(actors.map((a) => a.name), Object.values(LEAD_ACTOR_NAMES));
+  assert.equal(
+    actors.map((a) => a.name),
+    Object.values(LEAD_ACTOR_NAMES),
+  );
   const by = new Map(actors.map((a) => [a.name, a]));
   assert.equal(by.get('campaign-manager')!.consumes, [TOPICS.emailReceived, TOPICS.campaignScheduled]);
   assert.equal(by.get('lead-orchestrator')!.emits, [TOPICS.ragRequest]);
@@ -32,7 +35,10 @@ s('per-actor settings apply; selectActors picks by name and names unknown ones',
   const actors = buildLeadTopology({ service: memoryService(5), actors: { 'rag-agent': { concurrency: 3, maxAttempts: 9 } } });
   const [rag] = selectActors(actors, ['rag-agent']);
   assert.equal([rag!.concurrency, rag!.maxAttempts], [3, 9]);
-  assert.equal(selectActors(actors, ['audit', 'db-writer']).map((a) => a.name), ['db-writer', 'audit']);
+  assert.equal(
+    selectActors(actors, ['audit', 'db-writer']).map((a) => a.name),
+    ['db-writer', 'audit'],
+  );
   try {
     selectActors(actors, ['audit', 'mailer']);
     assert.unreachable();
@@ -51,7 +57,10 @@ s('partitioned topics: each flow stays on its sender partition, and the outcome 
     await h.drain(30_000);
     const report = await pipelineReport(h.backend, h.keys, h.service.readOnly(), P);
     const entities = await entityReport(h.backend, h.keys, P);
-    assert.equal([report.matched, report.leadsCreated, report.unmatched, report.draftRows + entities.draftsBlocked], [stats.expectedMatched, stats.expectedNewLeads, 0, stats.expectedMatched + stats.expectedNewLeads]);
+    assert.equal(
+      [report.matched, report.leadsCreated, report.unmatched, report.draftRows + entities.draftsBlocked],
+      [stats.expectedMatched, stats.expectedNewLeads, 0, stats.expectedMatched + stats.expectedNewLeads],
+    );
     assert.is(entities.rebuilt.same, entities.rebuilt.total, 'every lead rebuilt from its log equals its snapshot');
     assert.is(report.deadLetteredTotal, stats.invalid + stats.notJson);
     assert.is(ingest.ingested, stats.lines - stats.notJson);

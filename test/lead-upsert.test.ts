@@ -22,7 +22,8 @@ import { gated } from './support/skip.js';
 
 const s = gated(suite('[redis][postgres] lead-upsert: an unknown sender becomes a lead'), (await redisSkipReason()) ?? (await postgresSkipReason()));
 
-const mail = (messageId: string, from: string, extra: Record<string, unknown> = {}) => JSON.stringify({ messageId, from, to: 'spring-launch@campaigns.example', subject: 'Inquiry', body: 'Hi, I saw your ad.', ...extra });
+const mail = (messageId: string, from: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ messageId, from, to: 'spring-launch@campaigns.example', subject: 'Inquiry', body: 'Hi, I saw your ad.', ...extra });
 
 s('new-lead mail from an unknown sender: one lead row (written once), looked up, drafted and persisted; an unknown reply stays unmatched', async () => {
   const backend = await redisBackend();
@@ -36,23 +37,43 @@ s('new-lead mail from an unknown sender: one lead row (written once), looked up,
     const sender = 'Newcomer@Unknown-Corp.example';
     const id = leadIdOfEmail(sender);
     // Two mails from the same unknown sender, and a reply from another unknown address.
-    await ingestEmails(backend, h.keys, [mail('m-1@x.example', sender), mail('m-2@x.example', sender, { subject: 'Inquiry again' }), mail('m-3@x.example', 'stranger@nowhere.example', { subject: 'Re: hello', inReplyTo: 'out-1@campaigns.example' })], { source: 'test' });
+    await ingestEmails(
+      backend,
+      h.keys,
+      [
+        mail('m-1@x.example', sender),
+        mail('m-2@x.example', sender, { subject: 'Inquiry again' }),
+        mail('m-3@x.example', 'stranger@nowhere.example', { subject: 'Re: hello', inReplyTo: 'out-1@campaigns.example' }),
+      ],
+      { source: 'test' },
+    );
     await h.drain(30_000);
     const lead = await service.getById('leads', id);
     assert.equal([lead?.email, lead?.status], ['newcomer@unknown-corp.example', 'new'], 'the sender is a lead in PostgreSQL');
-    assert.is((await service.query('leads', { filters: [{ column: 'email', op: 'eq', value: 'newcomer@unknown-corp.example' }] })).total, 1, 'one row for two mails');
+    assert.is(
+      (await service.query('leads', { filters: [{ column: 'email', op: 'eq', value: 'newcomer@unknown-corp.example' }] })).total,
+      1,
+      'one row for two mails',
+    );
     const written = await h.envelopes(TOPICS.persistenceWritten);
     // The second mail may find the lead by address, or (its lookup cached empty) ask again: that write changes nothing.
     assert.is(written.filter((e) => (e.payload as { changed: boolean }).changed).length, 1, 'written once');
     assert.ok(written.every((e) => (e.payload as { id: string }).id === id));
     const followUps = (await h.envelopes(TOPICS.leadEnriched)).filter((e) => (e.payload as LeadEnriched).createdLead === id);
     assert.is(followUps.length, written.length, 'the RAG agent looked the new lead up after each write');
-    assert.ok(followUps.every((e) => e.records.length === 1 && e.records[0]!.id === id && e.records[0]!.provenance?.row_id === id), 'found, with provenance');
+    assert.ok(
+      followUps.every((e) => e.records.length === 1 && e.records[0]!.id === id && e.records[0]!.provenance?.row_id === id),
+      'found, with provenance',
+    );
     const draft = await service.getById('drafts', draftId(id, 'spring-launch'));
-    assert.ok(draft, 'db-writer persisted the new lead\'s draft');
+    assert.ok(draft, "db-writer persisted the new lead's draft");
     assert.is((await service.query('drafts', {})).total, 1, 'the lead entity let one draft through for the campaign');
     const unmatched = await h.envelopes(TOPICS.leadUnmatched);
-    assert.equal(unmatched.map((e) => (e.payload as { job: { jobType: string; from?: string } }).job.from), ['stranger@nowhere.example'], 'only the unknown reply ends unmatched');
+    assert.equal(
+      unmatched.map((e) => (e.payload as { job: { jobType: string; from?: string } }).job.from),
+      ['stranger@nowhere.example'],
+      'only the unknown reply ends unmatched',
+    );
     assert.is(await service.getById('leads', leadIdOfEmail('stranger@nowhere.example')), null, 'a reply does not create a lead');
     assert.is((await h.dlq(TOPICS.persistenceWriteRequested)).length, 0);
   } finally {

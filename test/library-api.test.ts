@@ -23,7 +23,12 @@ const orderPlaced = defineTopic({
   type: 'order.placed',
   schema: {
     type: 'object',
-    properties: { id: { type: 'string', minLength: 1 }, qty: { type: 'integer', minimum: 1 }, tags: { type: 'array', items: { type: 'string' } }, note: { type: ['string', 'null'] } },
+    properties: {
+      id: { type: 'string', minLength: 1 },
+      qty: { type: 'integer', minimum: 1 },
+      tags: { type: 'array', items: { type: 'string' } },
+      note: { type: ['string', 'null'] },
+    },
     required: ['id', 'qty'],
     additionalProperties: false,
   },
@@ -154,7 +159,12 @@ onRead('a payload that breaks its topic schema is dead-lettered with path and ru
       seen.push(`${env.payload.id}x${qty}`);
     },
   });
-  const runtime = new ActorRuntime([actor], { backend, keys, logger: capturingLogger().logger, options: { blockMs: 50, promoteIntervalMs: 20, trimIntervalMs: 0 } });
+  const runtime = new ActorRuntime([actor], {
+    backend,
+    keys,
+    logger: capturingLogger().logger,
+    options: { blockMs: 50, promoteIntervalMs: 20, trimIntervalMs: 0 },
+  });
   await runtime.start();
   try {
     const p = createProducer({ backend, keys });

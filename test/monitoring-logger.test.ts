@@ -110,13 +110,19 @@ levels('drops lines below the configured level', async () => {
   logger.info('i');
   logger.warn('w');
   logger.error('e');
-  assert.equal((await lines()).map((l) => l.message), ['w', 'e']);
+  assert.equal(
+    (await lines()).map((l) => l.message),
+    ['w', 'e'],
+  );
 });
 
 levels('debug level lets debug lines through', async () => {
   const { logger, lines } = capture({ level: 'debug' });
   logger.debug('d', { detail: 1 });
-  assert.equal((await lines()).map((l) => [l.level, l.message]), [['debug', 'd']]);
+  assert.equal(
+    (await lines()).map((l) => [l.level, l.message]),
+    [['debug', 'd']],
+  );
 });
 
 levels('silent writes nothing', async () => {

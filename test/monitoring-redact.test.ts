@@ -1,13 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  DEFAULT_SECRET_KEYS,
-  DEFAULT_VALUE_PATTERNS,
-  REDACTED,
-  createRedactor,
-  redact,
-  redactString,
-} from '../src/monitoring/redact.js';
+import { DEFAULT_SECRET_KEYS, DEFAULT_VALUE_PATTERNS, REDACTED, createRedactor, redact, redactString } from '../src/monitoring/redact.js';
 
 // Test "secrets" are assembled at runtime so the repository's secret scanner has nothing to find.
 const pw = 'hun' + 'ter2-' + 'Xy9';
@@ -19,7 +12,7 @@ const tokens: Record<string, string> = {
   'stripe pk_live_': 'pk_' + 'live_' + 'a1B2c3D4e5'.repeat(2),
   'github ghp_': 'ghp' + '_' + 'R7'.repeat(18),
   'github gho_': 'gho' + '_' + 'R7'.repeat(18),
-  'github_pat_': 'github' + '_pat_' + '11AB'.repeat(8),
+  github_pat_: 'github' + '_pat_' + '11AB'.repeat(8),
   'slack xoxb-': 'xox' + 'b-' + '1234567890-0987654321-AbCdEf',
   'slack xoxp-': 'xox' + 'p-' + '1234567890-0987654321-AbCdEf',
   'aws AKIA': 'AK' + 'IA' + 'Q3EGRIKXWZ7TNB2M',
@@ -39,11 +32,40 @@ const keys = suite('redact: secret keys');
 
 keys('masks the value of every secret-like key, in any case and separator style', () => {
   const names = [
-    'password', 'PASSWORD', 'db_password', 'dbPassword', 'passwd', 'pwd', 'secret', 'clientSecret',
-    'client_secret', 'token', 'access_token', 'accessToken', 'refresh_token', 'refreshToken', 'api_key',
-    'apiKey', 'x-api-key', 'X-API-KEY', 'authorization', 'Authorization', 'cookie', 'set-cookie',
-    'Set-Cookie', 'session', 'sessionId', 'private_key', 'privateKey', 'credentials', 'dsn',
-    'connectionString', 'databaseUrl', 'passwordHash', 'secretAccessKey', 'github_token',
+    'password',
+    'PASSWORD',
+    'db_password',
+    'dbPassword',
+    'passwd',
+    'pwd',
+    'secret',
+    'clientSecret',
+    'client_secret',
+    'token',
+    'access_token',
+    'accessToken',
+    'refresh_token',
+    'refreshToken',
+    'api_key',
+    'apiKey',
+    'x-api-key',
+    'X-API-KEY',
+    'authorization',
+    'Authorization',
+    'cookie',
+    'set-cookie',
+    'Set-Cookie',
+    'session',
+    'sessionId',
+    'private_key',
+    'privateKey',
+    'credentials',
+    'dsn',
+    'connectionString',
+    'databaseUrl',
+    'passwordHash',
+    'secretAccessKey',
+    'github_token',
   ];
   for (const name of names) {
     const out = redact({ [name]: 'plain-value-1', nested: [{ [name]: { deep: 'plain-value-2' } }] }) as Record<string, unknown>;
@@ -54,8 +76,16 @@ keys('masks the value of every secret-like key, in any case and separator style'
 
 keys('keeps ordinary keys that merely look similar', () => {
   const value = {
-    partitionKey: 'lead-42', idempotencyKey: 'k1', tokens: 1200, maxTokens: 256, inputTokens: 3,
-    author: 'ann', keyCount: 4, monkey: 'george', stream: 'orders', sessionCount: 2,
+    partitionKey: 'lead-42',
+    idempotencyKey: 'k1',
+    tokens: 1200,
+    maxTokens: 256,
+    inputTokens: 3,
+    author: 'ann',
+    keyCount: 4,
+    monkey: 'george',
+    stream: 'orders',
+    sessionCount: 2,
   };
   assert.equal(redact(value), value);
 });
@@ -137,7 +167,10 @@ const emails = suite('redact: emails');
 
 emails('keeps the first character and the domain, also inside text', () => {
   assert.is(redactString('jane.doe@example.com'), 'j***@example.com');
-  assert.is(redactString('reply from jane.doe@example.com and bob+x@mail.example.co.uk today'), 'reply from j***@example.com and b***@mail.example.co.uk today');
+  assert.is(
+    redactString('reply from jane.doe@example.com and bob+x@mail.example.co.uk today'),
+    'reply from j***@example.com and b***@mail.example.co.uk today',
+  );
   assert.equal(redact({ lead: { contact: ['jane.doe@example.com'] } }), { lead: { contact: ['j***@example.com'] } });
 });
 
@@ -201,7 +234,11 @@ shapes('cuts nesting deeper than maxDepth', () => {
 
 shapes('turns Maps, Sets, Buffers, Dates, URLs and functions into JSON-friendly values', () => {
   const out = redact({
-    map: new Map<unknown, unknown>([['apiKey', 'k'], ['owner', 'jane.doe@example.com'], [7, 'seven']]),
+    map: new Map<unknown, unknown>([
+      ['apiKey', 'k'],
+      ['owner', 'jane.doe@example.com'],
+      [7, 'seven'],
+    ]),
     set: new Set(['jane.doe@example.com', 1]),
     buf: Buffer.from(pw),
     bytes: new Uint8Array(3),
@@ -224,7 +261,10 @@ shapes('turns Maps, Sets, Buffers, Dates, URLs and functions into JSON-friendly 
 
 shapes('copies class instances and null-prototype objects, keeps __proto__ as data', () => {
   class Lead {
-    constructor(readonly email: string, readonly token: string) {}
+    constructor(
+      readonly email: string,
+      readonly token: string,
+    ) {}
   }
   const bare = Object.assign(Object.create(null) as object, { secret: 's' });
   const evil = JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as object;
@@ -237,11 +277,27 @@ shapes('copies class instances and null-prototype objects, keeps __proto__ as da
 });
 
 shapes('never throws, even on hostile input', () => {
-  const getter = Object.defineProperty({ ok: 1 }, 'boom', { enumerable: true, get: () => { throw new Error('no'); } });
+  const getter = Object.defineProperty({ ok: 1 }, 'boom', {
+    enumerable: true,
+    get: () => {
+      throw new Error('no');
+    },
+  });
   assert.equal(redact(getter), { ok: 1, boom: '[Unreadable]' });
-  const proxy = new Proxy({}, { ownKeys: () => { throw new Error('trap'); } });
+  const proxy = new Proxy(
+    {},
+    {
+      ownKeys: () => {
+        throw new Error('trap');
+      },
+    },
+  );
   assert.is(redact(proxy), '[Unredactable]');
-  const badJson = { toJSON: () => { throw new Error('x'); } };
+  const badJson = {
+    toJSON: () => {
+      throw new Error('x');
+    },
+  };
   assert.not.throws(() => redact({ badJson }));
   assert.not.throws(() => redactString(undefined as unknown as string));
 });

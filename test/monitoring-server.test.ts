@@ -25,10 +25,7 @@ function get(port: number, path: string, method = 'GET'): Promise<Reply> {
   });
 }
 
-async function withServer(
-  opts: Partial<MonitoringServerOptions>,
-  body: (server: MonitoringServer, registry: Registry) => Promise<void>,
-): Promise<void> {
+async function withServer(opts: Partial<MonitoringServerOptions>, body: (server: MonitoringServer, registry: Registry) => Promise<void>): Promise<void> {
   const registry = opts.registry ?? new Registry();
   const server = await startMonitoringServer({ port: 0, ready: () => true, ...opts, registry });
   try {

@@ -91,8 +91,20 @@ pkg('packs, installs from the tarball, and the bins, imports and demo work there
   ok(packed, 'npm pack');
   const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   const files = info!.files.map((f) => f.path);
-  for (const f of ['dist/src/index.js', 'dist/src/admin/index.d.ts', 'dist/src/streams/scripts/commit-N.lua', 'dist/src/dashboard/assets/index.html', 'dist/bin/actors.js', 'data/mock-emails.jsonl', 'README.md']) assert.ok(files.includes(f), `the tarball has ${f}`);
-  assert.not.ok(files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('bin/')), 'no sources or tests shipped');
+  for (const f of [
+    'dist/src/index.js',
+    'dist/src/admin/index.d.ts',
+    'dist/src/streams/scripts/commit-N.lua',
+    'dist/src/dashboard/assets/index.html',
+    'dist/bin/actors.js',
+    'data/mock-emails.jsonl',
+    'README.md',
+  ])
+    assert.ok(files.includes(f), `the tarball has ${f}`);
+  assert.not.ok(
+    files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('bin/')),
+    'no sources or tests shipped',
+  );
   for (const f of files.filter((p) => p.startsWith('dist/bin/') && p.endsWith('.js'))) {
     assert.ok(readFileSync(join(ROOT, f), 'utf8').startsWith('#!/usr/bin/env node\n'), `${f} runs on plain node`);
   }
@@ -101,7 +113,12 @@ pkg('packs, installs from the tarball, and the bins, imports and demo work there
   const { mkdirSync } = await import('node:fs');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer-app', private: true, type: 'module' }));
-  const installed = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, info!.filename), `@types/node@${ROOT_PKG.devDependencies['@types/node']}`], project, 300_000);
+  const installed = await run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, info!.filename), `@types/node@${ROOT_PKG.devDependencies['@types/node']}`],
+    project,
+    300_000,
+  );
   ok(installed, 'npm install of the tarball');
   assert.not.ok(existsSync(join(project, 'node_modules/tsx')), 'tsx is not installed: the bins do not need it');
 
@@ -127,24 +144,47 @@ pkg('packs, installs from the tarball, and the bins, imports and demo work there
   writeFileSync(join(project, 'main.ts'), CONSUMER);
   writeFileSync(
     join(project, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: ['node'], outDir: 'out', skipLibCheck: false }, files: ['main.ts'] }),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        types: ['node'],
+        outDir: 'out',
+        skipLibCheck: false,
+      },
+      files: ['main.ts'],
+    }),
   );
   const tsc = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
   ok(tsc, 'tsc in the consumer project');
   const main = await run(process.execPath, ['out/main.js'], project, 60_000);
   ok(main, 'the consumer program');
-  const out = JSON.parse(main.stdout.trim().split('\n').filter((l) => l.startsWith('{"seen"')).at(-1)!) as Record<string, unknown>;
+  const out = JSON.parse(
+    main.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{"seen"'))
+      .at(-1)!,
+  ) as Record<string, unknown>;
   assert.equal(out.seen, [42]);
   assert.is(out.dlq, 0);
   assert.is(out.cli, 'function');
   assert.is(out.lead, 'function');
   assert.ok(String(out.data).startsWith(join(project, 'node_modules/stream-actors/data/')));
 
-  const exported = await run(process.execPath, ['--input-type=module', '-e', "const m = await import('stream-actors'); console.log(Object.keys(m).join(','))"], project);
+  const exported = await run(
+    process.execPath,
+    ['--input-type=module', '-e', "const m = await import('stream-actors'); console.log(Object.keys(m).join(','))"],
+    project,
+  );
   ok(exported, 'import of the root');
   const names = exported.stdout.trim().split(',');
-  for (const name of ['defineActor', 'ActorRuntime', 'createProducer', 'defineTopic', 'RedisStreamBackend']) assert.ok(names.includes(name), `root exports ${name}`);
-  for (const name of ['strictParser', 'exitWhenFlushed', 'LEADS_TABLE', 'draftId', 'buildLeadTopology', 'runDemo', 'streamsHealth']) assert.not.ok(names.includes(name), `root does not export ${name}`);
+  for (const name of ['defineActor', 'ActorRuntime', 'createProducer', 'defineTopic', 'RedisStreamBackend'])
+    assert.ok(names.includes(name), `root exports ${name}`);
+  for (const name of ['strictParser', 'exitWhenFlushed', 'LEADS_TABLE', 'draftId', 'buildLeadTopology', 'runDemo', 'streamsHealth'])
+    assert.not.ok(names.includes(name), `root does not export ${name}`);
 });
 
 pkg.run();

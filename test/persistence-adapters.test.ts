@@ -44,7 +44,14 @@ persistenceAdapterContract(
 const memory = suite('memory adapter');
 
 memory('a seeded table without a spec gets its columns from the rows', async () => {
-  const adapter = new MemoryAdapter({ seed: { notes: [{ id: 'n1', text: 'hello' }, { id: 'n2', mood: 'ok' }] } });
+  const adapter = new MemoryAdapter({
+    seed: {
+      notes: [
+        { id: 'n1', text: 'hello' },
+        { id: 'n2', mood: 'ok' },
+      ],
+    },
+  });
   assert.equal(await adapter.columns('notes'), ['id', 'text', 'mood']);
   assert.equal((await adapter.getById('notes', 'n2'))?.mood, 'ok');
 });
@@ -108,7 +115,7 @@ pgSuite('table and column names outside [a-z_][a-z0-9_]* never reach SQL', async
   assert.ok(isPersistenceNotAllowedError(badTable) && badTable.reason === 'identifier', String(badTable));
   const badColumn = await adapter.query('leads', { filters: [{ column: 'email" OR 1=1 --', op: 'eq', value: 'x' }] }).catch((e: unknown) => e);
   assert.ok(isPersistenceNotAllowedError(badColumn), String(badColumn));
-  const badKey = await adapter.insert('leads', { id: 'x', email: 'x@x.example', 'Email': 'y' }).catch((e: unknown) => e);
+  const badKey = await adapter.insert('leads', { id: 'x', email: 'x@x.example', Email: 'y' }).catch((e: unknown) => e);
   assert.ok(isPersistenceNotAllowedError(badKey), String(badKey));
   assert.throws(() => new PostgresAdapter({ pool: db.pool, schema: 'Public"; --' }), isPersistenceNotAllowedError);
   assert.ok((await adapter.query('leads', { limit: 1 })).total > 0, 'leads is intact');

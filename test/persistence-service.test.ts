@@ -26,14 +26,18 @@ class EqualityOnlyAdapter extends MemoryAdapter {
   override readonly capabilities: AdapterCapabilities = Object.freeze({ ilike: false });
 }
 
-const rejection = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e);
+const rejection = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 const allow = suite('service allowlists');
 
 allow('defaults allow the domain tables and their columns, frozen', () => {
   assert.ok(Object.isFrozen(DEFAULT_PERSISTENCE_SERVICE_OPTIONS));
   assert.equal(Object.keys(DEFAULT_PERSISTENCE_SERVICE_OPTIONS.tables).sort(), ['audit', 'campaigns', 'drafts', 'leads']);
-  assert.is(DEFAULT_PERSISTENCE_SERVICE_OPTIONS.maxLimit, 500, 'as RAG_MAX_LIMIT: no silent cap below the agent\'s own');
+  assert.is(DEFAULT_PERSISTENCE_SERVICE_OPTIONS.maxLimit, 500, "as RAG_MAX_LIMIT: no silent cap below the agent's own");
 });
 
 allow('an unknown table is refused for every operation before the adapter sees it', async () => {
@@ -149,14 +153,21 @@ observe('traces report op, table, duration, rows and outcome; a throwing trace s
   await svc.query('leads', { limit: 7 });
   await svc.upsert('leads', { ...firstLead }, ['id']);
   await rejection(svc.query('leads', { filters: [{ column: 'password', op: 'eq', value: 'x' }] }));
-  assert.equal(traces.map((t) => [t.op, t.table, t.rows, t.outcome]), [
-    ['query', 'leads', 7, 'ok'],
-    ['upsert', 'leads', 0, 'ok'],
-    ['query', 'leads', 0, 'denied'],
-  ]);
+  assert.equal(
+    traces.map((t) => [t.op, t.table, t.rows, t.outcome]),
+    [
+      ['query', 'leads', 7, 'ok'],
+      ['upsert', 'leads', 0, 'ok'],
+      ['query', 'leads', 0, 'denied'],
+    ],
+  );
   assert.is(traces[2]?.errorCode, 'PERSISTENCE_NOT_ALLOWED');
   assert.ok(traces.every((t) => typeof t.ms === 'number' && t.ms >= 0));
-  const noisy = service({ onTrace: () => { throw new Error('sink down'); } }).service;
+  const noisy = service({
+    onTrace: () => {
+      throw new Error('sink down');
+    },
+  }).service;
   assert.is((await noisy.getById('leads', 'lead-0003'))?.id, 'lead-0003');
 });
 

@@ -51,7 +51,14 @@ async function env(tag: string): Promise<Env | null> {
     runtimes,
     lines,
     start: async (specs, deps = {}) => {
-      const rt = new ActorRuntime(specs.map(defineActor), { backend, keys, consumer: `c-${runtimes.length}`, logger, ...deps, options: { ...FAST, ...deps.options } });
+      const rt = new ActorRuntime(specs.map(defineActor), {
+        backend,
+        keys,
+        consumer: `c-${runtimes.length}`,
+        logger,
+        ...deps,
+        options: { ...FAST, ...deps.options },
+      });
       runtimes.push(rt);
       await rt.start();
       return rt;
@@ -64,7 +71,6 @@ async function env(tag: string): Promise<Env | null> {
     },
   };
 }
-
 
 const order = (n: number, type = 'order.placed'): Envelope => createEnvelope({ type, payload: { n }, idempotencyKey: `order-${n}` });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -80,7 +86,13 @@ s('finding 7: bad entries with the same id on a.bc and ab.c get one dead letter 
     // Same entry id on two streams whose keys have the same length.
     await e.redis.xadd(e.keys.topic('a.bc'), '5-0', 'envelope', 'not json');
     await e.redis.xadd(e.keys.topic('ab.c'), '5-0', 'envelope', 'not json');
-    await waitFor('both acked', async () => (await e.backend.pendingSummary(e.keys.topic('a.bc'), 'twin')).count === 0 && (await e.backend.groups(e.keys.topic('ab.c')))[0]?.lastDeliveredId === '5-0' && (await e.backend.pendingSummary(e.keys.topic('ab.c'), 'twin')).count === 0);
+    await waitFor(
+      'both acked',
+      async () =>
+        (await e.backend.pendingSummary(e.keys.topic('a.bc'), 'twin')).count === 0 &&
+        (await e.backend.groups(e.keys.topic('ab.c')))[0]?.lastDeliveredId === '5-0' &&
+        (await e.backend.pendingSummary(e.keys.topic('ab.c'), 'twin')).count === 0,
+    );
     const a = await e.dlq('a.bc');
     const b = await e.dlq('ab.c');
     assert.is(a.length, 1, 'dead letter of a.bc');
@@ -116,10 +128,22 @@ s('finding 3: a handler taking 3x claimIdleMs with two consumers runs once, and 
     const a = await e.start([spec]);
     await waitFor('slow handler started', () => calls.get(0) === 1);
     const b = await e.start([spec]);
-    await waitFor('3 outputs and nothing pending', async () => (await e.outputs('order.confirmed')).length === 3 && (await e.backend.pendingSummary(e.keys.topic('order.placed'), 'slow')).count === 0, 10_000);
+    await waitFor(
+      '3 outputs and nothing pending',
+      async () => (await e.outputs('order.confirmed')).length === 3 && (await e.backend.pendingSummary(e.keys.topic('order.placed'), 'slow')).count === 0,
+      10_000,
+    );
     // A few more claim passes of the peer, to be sure nothing was claimed late either.
     await sleep(400);
-    assert.equal([...calls.entries()].sort(), [[0, 1], [1, 1], [2, 1]], `each handler ran once; log: ${JSON.stringify(e.lines().filter((l) => l.level !== 'debug'))}`);
+    assert.equal(
+      [...calls.entries()].sort(),
+      [
+        [0, 1],
+        [1, 1],
+        [2, 1],
+      ],
+      `each handler ran once; log: ${JSON.stringify(e.lines().filter((l) => l.level !== 'debug'))}`,
+    );
     assert.is(await metric(b, /stream_actor_reclaimed_total\{actor="slow"\} (\d+)/), 0, 'the peer claimed nothing');
     assert.is((await e.dlq('order.placed')).length, 0);
     assert.ok(a);
@@ -154,8 +178,18 @@ s('a handler past maxHandlerMs stops being leased: counted stuck, logged, and a 
     const line = e.lines().find((l) => l.message === 'handler stuck past maxHandlerMs; its entry is no longer leased');
     assert.ok(line, 'a log line names the stuck entry');
     assert.is(line!.stream, e.keys.topic('order.placed'));
-    await waitFor('output and nothing pending', async () => (await e.outputs('order.confirmed')).length === 1 && (await e.backend.pendingSummary(e.keys.topic('order.placed'), 'stuck')).count === 0, 10_000);
-    await waitFor('the first call finished and committed as a duplicate', async () => (await metric(a, /stream_actor_duplicates_skipped_total\{actor="stuck"\} (\d+)/)) + (await metric(a, /stream_actor_processed_total\{actor="stuck"\} (\d+)/)) >= 1);
+    await waitFor(
+      'output and nothing pending',
+      async () => (await e.outputs('order.confirmed')).length === 1 && (await e.backend.pendingSummary(e.keys.topic('order.placed'), 'stuck')).count === 0,
+      10_000,
+    );
+    await waitFor(
+      'the first call finished and committed as a duplicate',
+      async () =>
+        (await metric(a, /stream_actor_duplicates_skipped_total\{actor="stuck"\} (\d+)/)) +
+          (await metric(a, /stream_actor_processed_total\{actor="stuck"\} (\d+)/)) >=
+        1,
+    );
     assert.is((await e.outputs('order.confirmed')).length, 1, 'one output although the handler ran twice');
   } finally {
     await e.done();
@@ -184,7 +218,12 @@ s('findings 1 and 2: an external XTRIM MAXLEN 0 during read-ahead: one outcome p
     };
     await e.backend.ensureGroup(stream, 'trimmed', '0');
     // One partitionKey per entry so the first batch's handlers all wait at the gate together.
-    await e.backend.appendMany(Array.from({ length: 30 }, (_, n) => ({ stream, fields: encodeEnvelope(createEnvelope({ type: 'order.placed', payload: { n }, idempotencyKey: `o-${n}`, partitionKey: `k${n}` })) })));
+    await e.backend.appendMany(
+      Array.from({ length: 30 }, (_, n) => ({
+        stream,
+        fields: encodeEnvelope(createEnvelope({ type: 'order.placed', payload: { n }, idempotencyKey: `o-${n}`, partitionKey: `k${n}` })),
+      })),
+    );
     const rt = await e.start([spec]);
     // 10 handled (at the gate), 10 read ahead: 20 delivered, 10 not yet.
     await waitFor('20 delivered', async () => (await e.backend.pendingSummary(stream, 'trimmed')).count === 20);
@@ -192,11 +231,18 @@ s('findings 1 and 2: an external XTRIM MAXLEN 0 during read-ahead: one outcome p
     // Let several claim passes (own and lease ticks) run over the deleted in-flight entries.
     await sleep(600);
     release();
-    await waitFor('20 outputs, nothing pending', async () => (await e.outputs('order.confirmed')).length === 20 && (await e.backend.pendingSummary(stream, 'trimmed')).count === 0, 10_000);
+    await waitFor(
+      '20 outputs, nothing pending',
+      async () => (await e.outputs('order.confirmed')).length === 20 && (await e.backend.pendingSummary(stream, 'trimmed')).count === 0,
+      10_000,
+    );
     await waitFor('gap counted', async () => (await metric(rt, /stream_actor_gap_entries_total\{actor="trimmed",stream="[^"]+"\} (\d+)/)) === 10);
     await sleep(300);
     assert.is((await e.dlq('order.placed')).length, 0, 'no dead letter for entries whose outputs were committed');
-    assert.equal((await e.outputs('order.confirmed')).map((o) => (o.payload as { n: number }).n).sort((a, b) => a - b), Array.from({ length: 20 }, (_, n) => n));
+    assert.equal(
+      (await e.outputs('order.confirmed')).map((o) => (o.payload as { n: number }).n).sort((a, b) => a - b),
+      Array.from({ length: 20 }, (_, n) => n),
+    );
     const gap = e.lines().filter((l) => l.message === 'gap');
     assert.is(gap.length, 1, 'logged once');
     assert.is(gap[0]!.entries, 10);
@@ -204,7 +250,10 @@ s('findings 1 and 2: an external XTRIM MAXLEN 0 during read-ahead: one outcome p
     // streams-health: unhealthy, naming the gap.
     const health = await collectHealth({ backend: e.backend, keys: e.keys });
     assert.is(health.healthy, false);
-    assert.equal(health.problems.map((p) => [p.check, p.group, p.value]), [['trim-gap', 'trimmed', 10]]);
+    assert.equal(
+      health.problems.map((p) => [p.check, p.group, p.value]),
+      [['trim-gap', 'trimmed', 10]],
+    );
   } finally {
     await e.done();
   }
@@ -226,10 +275,17 @@ s('a claim pass dead-letters a deleted entry of a consumer that is gone (one dea
     await waitFor('one dead letter', async () => (await e.dlq('order.placed')).length === 1);
     await sleep(400);
     const dead = await e.dlq('order.placed');
-    assert.equal(dead.map((d) => [d.reason, d.sourceId]), [['deleted-before-processing', ids[0]]]);
+    assert.equal(
+      dead.map((d) => [d.reason, d.sourceId]),
+      [['deleted-before-processing', ids[0]]],
+    );
     const line = e.lines().find((l) => l.message === 'dead-lettered');
     assert.equal(line?.entries, [`${stream} ${ids[0]}`], 'the log line names the entry');
-    assert.equal((await e.backend.pendingEntries(stream, 'orph')).map((p) => [p.id, p.consumer]), [[ids[1], 'alive-0']], 'the live owner\'s entry is left to it');
+    assert.equal(
+      (await e.backend.pendingEntries(stream, 'orph')).map((p) => [p.id, p.consumer]),
+      [[ids[1], 'alive-0']],
+      "the live owner's entry is left to it",
+    );
   } finally {
     await e.done();
   }
@@ -241,12 +297,43 @@ s('finding 6: DLQ retention removes dead letters past the age, then past the ope
   try {
     const dlq = e.keys.dlq('order.placed');
     const old = Date.now() - 120_000;
-    for (let i = 0; i < 2; i++) await e.redis.xadd(dlq, `${old}-${i}`, ...deadLetterFields({ reason: 'not-json', error: 'x', attempts: 0, actor: 'keeper', source: e.keys.topic('order.placed'), sourceId: `1-${i}`, failedAtMs: old }));
-    for (let i = 0; i < 5; i++) await e.backend.append(dlq, deadLetterFields({ reason: 'not-json', error: 'x', attempts: 0, actor: 'keeper', source: e.keys.topic('order.placed'), sourceId: `2-${i}`, failedAtMs: Date.now() }));
-    const rt = await e.start([{ name: 'keeper', consumes: ['order.placed'], handle: () => [] }], { options: { trimIntervalMs: 50, dlqRetentionMs: 60_000, dlqMaxLen: 3 } });
+    for (let i = 0; i < 2; i++)
+      await e.redis.xadd(
+        dlq,
+        `${old}-${i}`,
+        ...deadLetterFields({
+          reason: 'not-json',
+          error: 'x',
+          attempts: 0,
+          actor: 'keeper',
+          source: e.keys.topic('order.placed'),
+          sourceId: `1-${i}`,
+          failedAtMs: old,
+        }),
+      );
+    for (let i = 0; i < 5; i++)
+      await e.backend.append(
+        dlq,
+        deadLetterFields({
+          reason: 'not-json',
+          error: 'x',
+          attempts: 0,
+          actor: 'keeper',
+          source: e.keys.topic('order.placed'),
+          sourceId: `2-${i}`,
+          failedAtMs: Date.now(),
+        }),
+      );
+    const rt = await e.start([{ name: 'keeper', consumes: ['order.placed'], handle: () => [] }], {
+      options: { trimIntervalMs: 50, dlqRetentionMs: 60_000, dlqMaxLen: 3 },
+    });
     await waitFor('retention applied', async () => (await e.backend.streamInfo(dlq))?.length === 3);
     const left = await e.dlq('order.placed');
-    assert.equal(left.map((d) => d.sourceId), ['2-2', '2-3', '2-4'], 'the newest are kept');
+    assert.equal(
+      left.map((d) => d.sourceId),
+      ['2-2', '2-3', '2-4'],
+      'the newest are kept',
+    );
     const text = await rt.registry.metrics();
     assert.match(text, /stream_actor_dead_letters_expired_total\{stream="[^"]+",why="age"\} 2/);
     assert.match(text, /stream_actor_dead_letters_expired_total\{stream="[^"]+",why="count"\} 2/);
@@ -261,7 +348,17 @@ s('finding 6: redactDeadLetters stores the copy with secrets masked, and replay 
   const e = await env('rel6b');
   if (!e) return;
   try {
-    await e.start([{ name: 'secretive', consumes: ['order.placed'], maxAttempts: 1, redactDeadLetters: true, handle: () => { throw new Error('no'); } }]);
+    await e.start([
+      {
+        name: 'secretive',
+        consumes: ['order.placed'],
+        maxAttempts: 1,
+        redactDeadLetters: true,
+        handle: () => {
+          throw new Error('no');
+        },
+      },
+    ]);
     const input = createEnvelope({ type: 'order.placed', payload: { password: 'hunter2-secret', contact: 'jane.doe@example.com' }, idempotencyKey: 'sec-1' });
     await e.backend.append(e.keys.topic('order.placed'), encodeEnvelope(input));
     await e.redis.xadd(e.keys.topic('order.placed'), '*', 'envelope', 'password=hunter2-secret, not json');
@@ -280,4 +377,3 @@ s('finding 6: redactDeadLetters stores the copy with secrets masked, and replay 
 });
 
 s.run();
-

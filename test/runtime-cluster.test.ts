@@ -19,20 +19,24 @@ import { gated } from './support/skip.js';
 import { waitFor } from './support/wait.js';
 
 const shared = await clusterForTests();
-actorRuntimeContract('cluster', async () => {
-  const backend = new RedisStreamBackend({ clusterNodes: shared!.nodes, maxRetriesPerRequest: 5 });
-  await backend.connect();
-  const prefix = uniquePrefix('rtc');
-  return {
-    backend,
-    prefix,
-    cleanup: async () => {
-      const keys = await backend.scanKeys(`${prefix}:*`);
-      if (keys.length) await backend.deleteKeys(keys);
-      await backend.close();
-    },
-  };
-}, await clusterSkipReason());
+actorRuntimeContract(
+  'cluster',
+  async () => {
+    const backend = new RedisStreamBackend({ clusterNodes: shared!.nodes, maxRetriesPerRequest: 5 });
+    await backend.connect();
+    const prefix = uniquePrefix('rtc');
+    return {
+      backend,
+      prefix,
+      cleanup: async () => {
+        const keys = await backend.scanKeys(`${prefix}:*`);
+        if (keys.length) await backend.deleteKeys(keys);
+        await backend.close();
+      },
+    };
+  },
+  await clusterSkipReason(),
+);
 
 const s = gated(suite('[cluster] partitioned topics'), redisBinarySkipReason());
 
@@ -54,27 +58,39 @@ s('two runtimes share P=6 partitions; outputs stay in their input partition; a m
       },
     });
   const options = { blockMs: 100, promoteIntervalMs: 50, trimIntervalMs: 0, errorBackoffMs: 50 };
-  const runtimes = ['a', 'b'].map((who, i) => new ActorRuntime([relay(who)], { backend: backends[i]!, keys, consumer: `host-${who}`, partitions: P, logger: capturingLogger().logger, options }));
+  const runtimes = ['a', 'b'].map(
+    (who, i) =>
+      new ActorRuntime([relay(who)], { backend: backends[i]!, keys, consumer: `host-${who}`, partitions: P, logger: capturingLogger().logger, options }),
+  );
   const producer = backends[2]!;
   try {
     await producer.connect();
     for (const r of runtimes) await r.start();
     const n = 600;
-    const jobs: Envelope[] = Array.from({ length: n }, (_, i) => createEnvelope({ type: 'job.created', payload: { i }, idempotencyKey: `job-${i}`, partitionKey: `customer-${i % 37}` }));
-    const send = (batch: Envelope[]) => producer.appendMany(batch.map((e) => ({ stream: keys.topic(e.type, partitionOf(e.partitionKey, P)), fields: encodeEnvelope(e) })));
+    const jobs: Envelope[] = Array.from({ length: n }, (_, i) =>
+      createEnvelope({ type: 'job.created', payload: { i }, idempotencyKey: `job-${i}`, partitionKey: `customer-${i % 37}` }),
+    );
+    const send = (batch: Envelope[]) =>
+      producer.appendMany(batch.map((e) => ({ stream: keys.topic(e.type, partitionOf(e.partitionKey, P)), fields: encodeEnvelope(e) })));
     await send(jobs.slice(0, 300));
     await waitFor('first half done', async () => handledBy.size >= 300, 20_000);
     await cluster.restartMaster(1);
     await send(jobs.slice(300));
     const outputs = async () => {
       const all: { partition: number; env: Envelope }[] = [];
-      for (let p = 0; p < P; p++) for (const e of await producer.range(keys.topic('job.done', p), '-', '+')) all.push({ partition: p, env: JSON.parse(e.fields[1]!) as Envelope });
+      for (let p = 0; p < P; p++)
+        for (const e of await producer.range(keys.topic('job.done', p), '-', '+')) all.push({ partition: p, env: JSON.parse(e.fields[1]!) as Envelope });
       return all;
     };
-    const done = await waitFor('all outputs', async () => {
-      const o = await outputs();
-      return new Set(o.map((x) => x.env.idempotencyKey)).size === n ? o : null;
-    }, 30_000, 200);
+    const done = await waitFor(
+      'all outputs',
+      async () => {
+        const o = await outputs();
+        return new Set(o.map((x) => x.env.idempotencyKey)).size === n ? o : null;
+      },
+      30_000,
+      200,
+    );
     assert.is(done.length, n, 'no duplicate outputs');
     for (const { partition, env } of done) assert.is(partition, partitionOf(env.partitionKey, P), 'output in its input partition');
     assert.equal(new Set(handledBy.values()), new Set(['a', 'b']), 'both runtimes took a share');

@@ -42,8 +42,20 @@ reads('claims arriving while a prefetch is out never start a second read (no orp
       out -= 1;
     }
   };
-  const relay = defineActor({ name: 'relay', consumes: ['job.created'], emits: ['job.done'], claimIdleMs: 20, handle: (e, ctx) => [ctx.derive('job.done', e.payload)] });
-  const runtime = new ActorRuntime([relay], { backend, keys, consumer: 'live-0', logger: capturingLogger().logger, options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 } });
+  const relay = defineActor({
+    name: 'relay',
+    consumes: ['job.created'],
+    emits: ['job.done'],
+    claimIdleMs: 20,
+    handle: (e, ctx) => [ctx.derive('job.done', e.payload)],
+  });
+  const runtime = new ActorRuntime([relay], {
+    backend,
+    keys,
+    consumer: 'live-0',
+    logger: capturingLogger().logger,
+    options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 },
+  });
   await runtime.start();
   try {
     await backend.appendMany(Array.from({ length: 6 }, (_, i) => job(100 + i)));

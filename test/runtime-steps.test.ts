@@ -39,14 +39,33 @@ import { capturingLogger } from './support/quiet-logger.js';
 import { waitFor } from './support/wait.js';
 
 const keys = createKeys('st');
-const spec: ActorSpec = { name: 'confirmer', consumes: ['order.placed'], emits: ['order.confirmed'], maxAttempts: 3, maxDeliveries: 2, handle: (env, ctx) => [ctx.derive('order.confirmed', env.payload)] };
-const order = (n: number, extra: Partial<Parameters<typeof createEnvelope>[0]> = {}): Envelope => createEnvelope({ type: 'order.placed', payload: { n }, idempotencyKey: `o-${n}`, ...extra });
+const spec: ActorSpec = {
+  name: 'confirmer',
+  consumes: ['order.placed'],
+  emits: ['order.confirmed'],
+  maxAttempts: 3,
+  maxDeliveries: 2,
+  handle: (env, ctx) => [ctx.derive('order.confirmed', env.payload)],
+};
+const order = (n: number, extra: Partial<Parameters<typeof createEnvelope>[0]> = {}): Envelope =>
+  createEnvelope({ type: 'order.placed', payload: { n }, idempotencyKey: `o-${n}`, ...extra });
 
 function ctxFor(over: Partial<ActorSpec> = {}, seen: string[] = []): StepContext {
   const metrics = createActorMetrics(new Registry());
   const def = defineActor({ ...spec, ...over });
   return batchContext(
-    { def, backend: null as never, keys, consumer: 'c-0', clock: systemClock, logger: capturingLogger().logger, metrics: metrics.forActor(def.name), custom: metrics.custom(def.name), persistence: null as never, random: () => 0.5 },
+    {
+      def,
+      backend: null as never,
+      keys,
+      consumer: 'c-0',
+      clock: systemClock,
+      logger: capturingLogger().logger,
+      metrics: metrics.forActor(def.name),
+      custom: metrics.custom(def.name),
+      persistence: null as never,
+      random: () => 0.5,
+    },
     async (markers) => markers.map((m) => seen.includes(m)),
   );
 }
@@ -85,7 +104,10 @@ steps('decode: a good entry passes with its envelope and marker; a deleted one a
   assert.is(d.envelope?.idempotencyKey, 'o-1');
   assert.is(d.marker, keys.idempotency('confirmer', 'o-1'));
   const deleted = await step(decodeStep, delivery(null), ctx);
-  assert.equal([deleted.passed, deleted.out.kind, deleted.out.kind === 'dead-letter' && deleted.out.reason], [false, 'dead-letter', 'deleted-before-processing']);
+  assert.equal(
+    [deleted.passed, deleted.out.kind, deleted.out.kind === 'dead-letter' && deleted.out.reason],
+    [false, 'dead-letter', 'deleted-before-processing'],
+  );
   const bad = await step(decodeStep, delivery(null, {}, ['envelope', '{nope']), ctx);
   assert.equal([bad.out.kind, bad.out.kind === 'dead-letter' && bad.out.reason], ['dead-letter', 'not-json']);
   // The dead letter is the whole commit item: acked, one DLQ entry, under the entry's own marker.
@@ -117,7 +139,10 @@ steps('dedup: a committed marker or an earlier copy in the batch is a duplicate 
   const ctx = { ...ctxFor(), markerExists: seen, claimed: new Set<string>() };
   const ds = ['committed', 'fresh', 'fresh'].map((marker) => ({ ...delivery(order(1)), marker }));
   const results = await Promise.all(ds.map((d) => step(dedupStep, d, ctx)));
-  assert.equal(results.map((r) => (r.passed ? 'passed' : r.out.kind)), ['duplicate', 'passed', 'duplicate']);
+  assert.equal(
+    results.map((r) => (r.passed ? 'passed' : r.out.kind)),
+    ['duplicate', 'passed', 'duplicate'],
+  );
   assert.equal(calls, [['committed', 'fresh']], 'one lookup for the batch (the in-batch copy needs none)');
   assert.equal(results[0]!.out.kind === 'duplicate' && results[0]!.out.item.ack?.id, '5-0');
 });
@@ -127,14 +152,15 @@ steps('order: one partitionKey in entry order, different keys concurrently, at m
   const log: string[] = [];
   let running = 0;
   let most = 0;
-  const work = (name: string, ms: number) => lane(name[0]!, async () => {
-    running += 1;
-    most = Math.max(most, running);
-    log.push(`start ${name}`);
-    await new Promise((r) => setTimeout(r, ms));
-    log.push(`end ${name}`);
-    running -= 1;
-  });
+  const work = (name: string, ms: number) =>
+    lane(name[0]!, async () => {
+      running += 1;
+      most = Math.max(most, running);
+      log.push(`start ${name}`);
+      await new Promise((r) => setTimeout(r, ms));
+      log.push(`end ${name}`);
+      running -= 1;
+    });
   await Promise.all([work('a1', 20), work('a2', 1), work('b1', 1), work('c1', 1)]);
   assert.ok(log.indexOf('end a1') < log.indexOf('start a2'), 'a2 waits for a1');
   assert.ok(log.indexOf('start b1') < log.indexOf('end a1'), 'b runs beside a');
@@ -143,19 +169,30 @@ steps('order: one partitionKey in entry order, different keys concurrently, at m
   assert.ok((await step(orderStep, { ...delivery(null), envelope: order(1) }, ctx)).passed);
 });
 
-steps('dedup: with the batch\'s markers already looked up it answers at once, with no promise', () => {
+steps("dedup: with the batch's markers already looked up it answers at once, with no promise", () => {
   const ctx = { ...ctxFor(), markerExists: (m: string) => m === 'committed', claimed: new Set<string>() };
   const next = (): Outcome => ({ kind: 'processed', item: { outputs: [] } });
   const outs = ['committed', 'fresh', 'fresh'].map((marker) => dedupStep({ ...delivery(order(1)), marker }, ctx, next));
-  assert.equal(outs.map((o) => (o instanceof Promise ? 'promise' : o.kind)), ['duplicate', 'processed', 'duplicate']);
+  assert.equal(
+    outs.map((o) => (o instanceof Promise ? 'promise' : o.kind)),
+    ['duplicate', 'processed', 'duplicate'],
+  );
 });
 
 steps('order: a run that ends at once frees its key and slot; a later async run of that key still goes first', async () => {
   const lane = createLanes(1);
-  assert.is(lane('a', () => 1), 1, 'a synchronous run returns its value, not a promise');
-  assert.throws(() => lane('a', () => {
-    throw new Error('sync boom');
-  }), /sync boom/);
+  assert.is(
+    lane('a', () => 1),
+    1,
+    'a synchronous run returns its value, not a promise',
+  );
+  assert.throws(
+    () =>
+      lane('a', () => {
+        throw new Error('sync boom');
+      }),
+    /sync boom/,
+  );
   const log: string[] = [];
   let release!: () => void;
   const slow = lane('a', () => new Promise<void>((r) => (release = r)).then(() => void log.push('a1')));
@@ -204,12 +241,22 @@ steps('validate outputs: emissions become the commit item; a type outside emits 
   const d = { ...delivery(null), envelope: order(1), marker: 'm' };
   const out = createEnvelope({ type: 'order.confirmed', payload: {} });
   const later = createEnvelope({ type: 'order.confirmed', payload: { later: true } });
-  const emitted = (envs: { envelope: Envelope; opts?: { delayMs: number } }[]) => async (): Promise<Outcome> => ({ kind: 'emitted', emissions: envs.map((e) => ({ envelope: e.envelope, opts: e.opts })), trusted: new WeakSet() });
+  const emitted = (envs: { envelope: Envelope; opts?: { delayMs: number } }[]) => async (): Promise<Outcome> => ({
+    kind: 'emitted',
+    emissions: envs.map((e) => ({ envelope: e.envelope, opts: e.opts })),
+    trusted: new WeakSet(),
+  });
   const r = await validateOutputsStep(d, ctx, emitted([{ envelope: out }, { envelope: later, opts: { delayMs: 60_000 } }]));
   assert.is(r.kind, 'processed');
   if (r.kind === 'processed') {
-    assert.equal(r.item.outputs.map((o) => o.stream), [keys.topic('order.confirmed')]);
-    assert.equal(r.item.delayed?.map((x) => x.delayedKey), [keys.delayed('order.confirmed')]);
+    assert.equal(
+      r.item.outputs.map((o) => o.stream),
+      [keys.topic('order.confirmed')],
+    );
+    assert.equal(
+      r.item.delayed?.map((x) => x.delayedKey),
+      [keys.delayed('order.confirmed')],
+    );
     assert.is(r.item.markerKey, 'm');
   }
   await rejects(validateOutputsStep(d, ctx, emitted([{ envelope: createEnvelope({ type: 'not.allowed', payload: {} }) }])), /not in emits/);
@@ -221,38 +268,70 @@ steps.run();
 const specs = suite('handler specifications: given(envelope).when(actor).then(...)');
 
 specs('outputs, retry, dead letter, duplicate and poison, with no backend', async () => {
-  await given(order(1)).when(spec).then({ outputs: [{ type: 'order.confirmed', payload: { n: 1 } }] });
-  await given(order(1), { committed: ['o-1'] }).when(spec).then('duplicate');
+  await given(order(1))
+    .when(spec)
+    .then({ outputs: [{ type: 'order.confirmed', payload: { n: 1 } }] });
+  await given(order(1), { committed: ['o-1'] })
+    .when(spec)
+    .then('duplicate');
   await given(order(1), { deliveries: 3 }).when(spec).then({ deadLetter: 'poison' });
-  const failing: ActorSpec = { ...spec, handle: () => { throw new Error('payments down'); } };
+  const failing: ActorSpec = {
+    ...spec,
+    handle: () => {
+      throw new Error('payments down');
+    },
+  };
   await given(order(1)).when(failing).then('retry');
-  await given({ ...order(1), attempt: 3 }).when(failing).then({ deadLetter: 'handler-error', error: /payments down/ });
-  await given({ fields: ['envelope', 'not json'] }).when(spec).then({ deadLetter: 'not-json' });
+  await given({ ...order(1), attempt: 3 })
+    .when(failing)
+    .then({ deadLetter: 'handler-error', error: /payments down/ });
+  await given({ fields: ['envelope', 'not json'] })
+    .when(spec)
+    .then({ deadLetter: 'not-json' });
   const r = await given(order(2)).when(spec).run();
   assert.is(r.outputs[0]?.causationId !== undefined, true, 'run() gives the result');
 });
 
 specs('a mismatch throws an AssertionError that says what happened', async () => {
   await rejects(given(order(1)).when(spec).then('retry'), /expected retry, got processed/);
-  await rejects(given(order(1)).when(spec).then({ outputs: [{ type: 'order.confirmed', payload: { n: 2 } }] }), /outputs/);
+  await rejects(
+    given(order(1))
+      .when(spec)
+      .then({ outputs: [{ type: 'order.confirmed', payload: { n: 2 } }] }),
+    /outputs/,
+  );
 });
 
 specs('user steps: a per-actor timeout turns a hung handler into a retry', async () => {
-  const timeout = (ms: number): DeliveryStep => (d, _ctx, next) => Promise.race([next(d), new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))]);
+  const timeout =
+    (ms: number): DeliveryStep =>
+    (d, _ctx, next) =>
+      Promise.race([next(d), new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))]);
   const hung: ActorSpec = { ...spec, steps: [timeout(20)], handle: () => new Promise(() => undefined) };
   const r = await runSpec(order(1), hung);
   assert.is(r.kind, 'retry');
-  await given({ ...order(1), attempt: 3 }).when(hung).then({ deadLetter: 'handler-error', error: /timed out after 20 ms/ });
+  await given({ ...order(1), attempt: 3 })
+    .when(hung)
+    .then({ deadLetter: 'handler-error', error: /timed out after 20 ms/ });
 });
 
-specs('user steps: runtime-wide steps run for every actor in a real runtime (memory backend), before the actor\'s own', async () => {
+specs("user steps: runtime-wide steps run for every actor in a real runtime (memory backend), before the actor's own", async () => {
   const seen: string[] = [];
-  const tag = (name: string): DeliveryStep => async (d, _ctx, next) => {
-    seen.push(`${name}:${d.envelope!.idempotencyKey}`);
-    return next(d);
-  };
+  const tag =
+    (name: string): DeliveryStep =>
+    async (d, _ctx, next) => {
+      seen.push(`${name}:${d.envelope!.idempotencyKey}`);
+      return next(d);
+    };
   const backend = new MemoryStreamBackend();
-  const rt = new ActorRuntime([defineActor({ ...spec, steps: [tag('actor')] })], { backend, keys, consumer: 'c-0', logger: capturingLogger().logger, steps: [tag('runtime')], options: { blockMs: 20, promoteIntervalMs: 20, trimIntervalMs: 0 } });
+  const rt = new ActorRuntime([defineActor({ ...spec, steps: [tag('actor')] })], {
+    backend,
+    keys,
+    consumer: 'c-0',
+    logger: capturingLogger().logger,
+    steps: [tag('runtime')],
+    options: { blockMs: 20, promoteIntervalMs: 20, trimIntervalMs: 0 },
+  });
   await rt.start();
   try {
     await backend.append(keys.topic('order.placed'), encodeEnvelope(order(7)));

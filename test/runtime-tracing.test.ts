@@ -47,7 +47,11 @@ interface SpanJson {
 const KIND = { CLIENT: 2, PRODUCER: 3, CONSUMER: 4 };
 
 function startStage(env: Record<string, string>): { ready: Promise<string>; exit: Promise<number | null>; stop: () => void } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/traced-stage.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/traced-stage.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   let out = '';
   let err = '';
@@ -100,7 +104,10 @@ sdk('one trace id over every hop; parent and link to the creating span; retry, d
     const flow = all.filter((s) => s.name !== 'settle');
     assert.ok(flow.length >= 1 + 2 + 1 + 3 + 5, `spans: ${flow.map((s) => s.name).join(', ')}`);
     assert.equal([...new Set(flow.map((s) => s.traceId))], [traceId], 'one trace id across both processes');
-    assert.ok(spansB.some((s) => s.name === 'process item.ready' && s.traceId === traceId), 'process B continues the trace');
+    assert.ok(
+      spansB.some((s) => s.name === 'process item.ready' && s.traceId === traceId),
+      'process B continues the trace',
+    );
 
     // process order.placed: child of (and linked to) the send span, with the conventions' attributes.
     const placed = named('process order.placed');
@@ -109,12 +116,22 @@ sdk('one trace id over every hop; parent and link to the creating span; retry, d
     assert.is(processedFirst.parentSpanId, send!.spanId);
     assert.equal(processedFirst.links, [{ traceId, spanId: send!.spanId }]);
     assert.equal(
-      ['messaging.system', 'messaging.operation.type', 'messaging.destination.name', 'messaging.consumer.group.name', 'messaging.destination.partition.id', 'stream_actors.attempt'].map((k) => processedFirst.attributes[k]),
+      [
+        'messaging.system',
+        'messaging.operation.type',
+        'messaging.destination.name',
+        'messaging.consumer.group.name',
+        'messaging.destination.partition.id',
+        'stream_actors.attempt',
+      ].map((k) => processedFirst.attributes[k]),
       ['redis', 'process', 'order.placed', 'checker', '0', 1],
     );
     // The second copy of the order is skipped as a duplicate: an event, no create span under it.
     const dup = placed.find((s) => s.attributes['messaging.message.id'] === againId)!;
-    assert.equal(dup.events.map((e) => e.name), ['duplicate']);
+    assert.equal(
+      dup.events.map((e) => e.name),
+      ['duplicate'],
+    );
     assert.not.ok(all.some((s) => s.parentSpanId === dup.spanId));
 
     // Every process span below the root is the child of the create span that made its envelope.
@@ -139,15 +156,26 @@ sdk('one trace id over every hop; parent and link to the creating span; retry, d
     // Retry then success for "flaky"; retry then dead letter for "broken": events with reasons.
     const itemSpans = (name: string) => {
       const id = items.find((i) => (i.payload as { item: string }).item === name)!.id;
-      return named('process item.ready').filter((s) => s.attributes['messaging.message.id'] === id).sort((x, y) => Number(x.attributes['stream_actors.attempt']) - Number(y.attributes['stream_actors.attempt']));
+      return named('process item.ready')
+        .filter((s) => s.attributes['messaging.message.id'] === id)
+        .sort((x, y) => Number(x.attributes['stream_actors.attempt']) - Number(y.attributes['stream_actors.attempt']));
     };
     const flaky = itemSpans('flaky');
-    assert.equal(flaky.map((s) => [s.attributes['stream_actors.attempt'], s.events.map((e) => e.name)]), [[1, ['retry']], [2, []]]);
+    assert.equal(
+      flaky.map((s) => [s.attributes['stream_actors.attempt'], s.events.map((e) => e.name)]),
+      [
+        [1, ['retry']],
+        [2, []],
+      ],
+    );
     assert.match(String(flaky[0]!.events[0]!.attributes['stream_actors.error']), 'packing table busy');
     assert.is(flaky[0]!.events[0]!.attributes['stream_actors.attempt'], 2);
     assert.is(flaky[0]!.parentSpanId, flaky[1]!.parentSpanId, 'both attempts are children of the same create span');
     const broken = itemSpans('broken');
-    assert.equal(broken.map((s) => s.events.map((e) => e.name)), [['retry'], ['dead-lettered']]);
+    assert.equal(
+      broken.map((s) => s.events.map((e) => e.name)),
+      [['retry'], ['dead-lettered']],
+    );
     assert.is(broken[1]!.events[0]!.attributes['stream_actors.reason'], 'handler-error');
     assert.match(String(broken[1]!.events[0]!.attributes['stream_actors.error']), 'cannot pack broken');
     assert.is(broken[1]!.status.code, 2, 'status ERROR');
@@ -160,7 +188,10 @@ sdk('one trace id over every hop; parent and link to the creating span; retry, d
       assert.is(s.parentSpanId, null);
       assert.ok(Number(s.attributes['messaging.batch.message_count']) >= 1);
     }
-    assert.ok(settles.some((s) => s.links.some((l) => l.spanId === send!.spanId)), 'the checker batch settle links the send span');
+    assert.ok(
+      settles.some((s) => s.links.some((l) => l.spanId === send!.spanId)),
+      'the checker batch settle links the send span',
+    );
   } finally {
     a.stop();
     b.stop();
@@ -199,8 +230,20 @@ noSdk('no spans; derived and emitted outputs carry the input trace context uncha
     await waitUntilDrained(backend, keys, [relay], { timeoutMs: 10_000, pollMs: 10, partitions: 1 });
     const done = await envelopesOf(backend, keys, 'job.done');
     const side = await envelopesOf(backend, keys, 'job.side');
-    assert.equal(done.map((e) => [e.payload, e.traceparent, e.tracestate]), [[1, TP, 'vendor=abc'], [2, undefined, undefined]]);
-    assert.equal(side.map((e) => [e.traceparent, e.tracestate]), [[TP, 'vendor=abc'], [undefined, undefined]]);
+    assert.equal(
+      done.map((e) => [e.payload, e.traceparent, e.tracestate]),
+      [
+        [1, TP, 'vendor=abc'],
+        [2, undefined, undefined],
+      ],
+    );
+    assert.equal(
+      side.map((e) => [e.traceparent, e.tracestate]),
+      [
+        [TP, 'vendor=abc'],
+        [undefined, undefined],
+      ],
+    );
     assert.equal(await backend.range(keys.dlq('job.created'), '-', '+'), [], 'a broken trace context is never a dead letter');
     const warning = lines().find((l) => l.message === 'dropped invalid trace context');
     assert.ok(warning, 'warned');

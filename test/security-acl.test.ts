@@ -43,7 +43,9 @@ async function refusedCommands(admin: Redis): Promise<string[]> {
     for (let i = 0; i + 1 < e.length; i += 2) m.set(e[i], e[i + 1]);
     return m;
   });
-  return entries.filter((m) => m.get('username') === 'actor' && m.get('object') !== 'client|setinfo').map((m) => `${String(m.get('reason'))}: ${String(m.get('object'))}`);
+  return entries
+    .filter((m) => m.get('username') === 'actor' && m.get('object') !== 'client|setinfo')
+    .map((m) => `${String(m.get('reason'))}: ${String(m.get('object'))}`);
 }
 
 async function denied(what: Promise<unknown>): Promise<string> {
@@ -97,16 +99,37 @@ s('an actor runs end to end as the ACL user, and that user cannot touch keys out
         return [ctx.derive('acl.out', { k })];
       },
     });
-    runtime = new ActorRuntime([relay], { backend, keys, consumer: 'acl-0', logger, options: { blockMs: 50, promoteIntervalMs: 20, trimIntervalMs: 50, retentionMs: 0, maxLenCap: 1_000, errorBackoffMs: 20 } });
+    runtime = new ActorRuntime([relay], {
+      backend,
+      keys,
+      consumer: 'acl-0',
+      logger,
+      options: { blockMs: 50, promoteIntervalMs: 20, trimIntervalMs: 50, retentionMs: 0, maxLenCap: 1_000, errorBackoffMs: 20 },
+    });
     await runtime.start();
-    await backend.appendMany(['a', 'flaky', 'poison', 'b'].map((k) => ({ stream: keys.topic('acl.in'), fields: encodeEnvelope(createEnvelope({ type: 'acl.in', payload: { k } })) })));
+    await backend.appendMany(
+      ['a', 'flaky', 'poison', 'b'].map((k) => ({ stream: keys.topic('acl.in'), fields: encodeEnvelope(createEnvelope({ type: 'acl.in', payload: { k } })) })),
+    );
     await backend.append(keys.topic('acl.in'), ['not-an-envelope', 'x']);
     // a, b, the orphan and the retried flaky one: one output each now and one parked for later.
-    await waitFor('outputs, retry and dead letters', async () => (await admin.xlen(keys.topic('acl.out'))) === 4 && (await admin.zcard(keys.delayed('acl.out'))) === 4 && (await admin.xlen(keys.dlq('acl.in'))) === 2, 15_000, 50).catch(async (err: Error) => {
+    await waitFor(
+      'outputs, retry and dead letters',
+      async () =>
+        (await admin.xlen(keys.topic('acl.out'))) === 4 && (await admin.zcard(keys.delayed('acl.out'))) === 4 && (await admin.xlen(keys.dlq('acl.in'))) === 2,
+      15_000,
+      50,
+    ).catch(async (err: Error) => {
       // A runtime change that needs a new command shows up here: name it.
-      throw new Error(`${err.message}; commands refused to the actor user: ${JSON.stringify(await refusedCommands(admin))} (add them to config/redis-actor.acl and docs/ACL.md)`);
+      throw new Error(
+        `${err.message}; commands refused to the actor user: ${JSON.stringify(await refusedCommands(admin))} (add them to config/redis-actor.acl and docs/ACL.md)`,
+      );
     });
-    await waitFor('the dead consumer removed', async () => !(await backend.consumers(keys.topic('acl.in'), 'relay')).some((c) => c.name === 'ghost'), 10_000, 50);
+    await waitFor(
+      'the dead consumer removed',
+      async () => !(await backend.consumers(keys.topic('acl.in'), 'relay')).some((c) => c.name === 'ghost'),
+      10_000,
+      50,
+    );
     await waitFor('trimmed to nothing unacknowledged', async () => (await admin.xlen(keys.topic('acl.in'))) === 0, 10_000, 50);
     await runtime.stop();
     runtime = null;
@@ -115,7 +138,10 @@ s('an actor runs end to end as the ACL user, and that user cannot touch keys out
 
     // Not one command of the run was refused.
     assert.equal(await refusedCommands(admin), [], 'no NOPERM during the run');
-    assert.not.ok(lines().some((l) => /NOPERM/.test(JSON.stringify(l))), 'no NOPERM in any log line');
+    assert.not.ok(
+      lines().some((l) => /NOPERM/.test(JSON.stringify(l))),
+      'no NOPERM in any log line',
+    );
 
     // Outside the prefix: no read, no write, no admin command, not even through a script.
     const raw = backend.connection;

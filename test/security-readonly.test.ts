@@ -36,7 +36,13 @@ const WRITES = new Set(['insert', 'upsert', 'update', 'delete']);
 async function writesThatGetThrough(persistence: unknown): Promise<string[]> {
   const p = persistence as Record<string, (...a: unknown[]) => unknown>;
   const through: string[] = [];
-  const calls: [string, unknown[]][] = [['insert', ['leads', { id: 'x' }]], ['upsert', ['drafts', { id: 'x' }, ['id']]], ['update', ['leads', 'x', {}]], ['delete', ['leads', 'x']], ['close', []]];
+  const calls: [string, unknown[]][] = [
+    ['insert', ['leads', { id: 'x' }]],
+    ['upsert', ['drafts', { id: 'x' }, ['id']]],
+    ['update', ['leads', 'x', {}]],
+    ['delete', ['leads', 'x']],
+    ['close', []],
+  ];
   for (const [op, args] of calls) {
     try {
       await p[op]!(...args);
@@ -63,7 +69,14 @@ s('a handler that casts ctx.persistence to write gets PersistencePermissionError
       await (ctx.persistence as unknown as PersistenceService).insert('leads', { id: 'planted', email: 'x@example.com' });
     },
   });
-  const runtime = new ActorRuntime([sneaky], { backend, keys, consumer: 'ro-0', persistence: service.readOnly(), logger: capturingLogger().logger, options: { blockMs: 20, promoteIntervalMs: 5, trimIntervalMs: 0 } });
+  const runtime = new ActorRuntime([sneaky], {
+    backend,
+    keys,
+    consumer: 'ro-0',
+    persistence: service.readOnly(),
+    logger: capturingLogger().logger,
+    options: { blockMs: 20, promoteIntervalMs: 5, trimIntervalMs: 0 },
+  });
   try {
     await runtime.start();
     await backend.append(keys.topic('ro.in'), encodeEnvelope(createEnvelope({ type: 'ro.in', payload: {} })));
@@ -98,7 +111,14 @@ s('lead pipeline: every actor reads through a facade that refuses writes; only p
   }));
   const backend = new MemoryStreamBackend();
   const keys = createKeys('rolead');
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'rolead-0', persistence: service, logger: capturingLogger('error').logger, options: { blockMs: 50, promoteIntervalMs: 10, trimIntervalMs: 0 } });
+  const runtime = new ActorRuntime(actors, {
+    backend,
+    keys,
+    consumer: 'rolead-0',
+    persistence: service,
+    logger: capturingLogger('error').logger,
+    options: { blockMs: 50, promoteIntervalMs: 10, trimIntervalMs: 0 },
+  });
   try {
     await runtime.start();
     await ingestEmails(backend, keys, jsonlLines(readFileSync(defaultMockEmailFile(), 'utf8')), { source: 'mock-emails.jsonl' });
@@ -108,13 +128,29 @@ s('lead pipeline: every actor reads through a facade that refuses writes; only p
     await backend.close();
   }
   const ran = [...refused.keys()].sort();
-  for (const name of [LEAD_ACTOR_NAMES.campaignManager, LEAD_ACTOR_NAMES.leadOrchestrator, LEAD_ACTOR_NAMES.ragAgent, LEAD_ACTOR_NAMES.copywriter, LEAD_ACTOR_NAMES.persistenceWriter, LEAD_ACTOR_NAMES.dbWriter, LEAD_ACTOR_NAMES.delivery, LEAD_ACTOR_NAMES.audit]) {
+  for (const name of [
+    LEAD_ACTOR_NAMES.campaignManager,
+    LEAD_ACTOR_NAMES.leadOrchestrator,
+    LEAD_ACTOR_NAMES.ragAgent,
+    LEAD_ACTOR_NAMES.copywriter,
+    LEAD_ACTOR_NAMES.persistenceWriter,
+    LEAD_ACTOR_NAMES.dbWriter,
+    LEAD_ACTOR_NAMES.delivery,
+    LEAD_ACTOR_NAMES.audit,
+  ]) {
     assert.ok(ran.includes(name), `${name} handled something (ran: ${ran.join(', ')})`);
   }
   for (const [name, through] of refused) assert.equal(through, [], `${name}: every write through ctx.persistence throws PersistencePermissionError`);
   const writers = new Set(traces.filter((t) => WRITES.has(t.op) && t.outcome === 'ok').map((t) => t.actor));
-  assert.equal([...writers].sort(), [LEAD_ACTOR_NAMES.audit, LEAD_ACTOR_NAMES.dbWriter, LEAD_ACTOR_NAMES.persistenceWriter].sort(), 'rows were written, by persistence-writer, db-writer and audit only');
-  assert.ok(traces.some((t) => t.op === 'query' && t.actor === LEAD_ACTOR_NAMES.ragAgent), 'rag-agent read through its facade');
+  assert.equal(
+    [...writers].sort(),
+    [LEAD_ACTOR_NAMES.audit, LEAD_ACTOR_NAMES.dbWriter, LEAD_ACTOR_NAMES.persistenceWriter].sort(),
+    'rows were written, by persistence-writer, db-writer and audit only',
+  );
+  assert.ok(
+    traces.some((t) => t.op === 'query' && t.actor === LEAD_ACTOR_NAMES.ragAgent),
+    'rag-agent read through its facade',
+  );
 });
 
 s.run();

@@ -32,9 +32,29 @@ interface Secret {
   hidden: string;
 }
 
-const prose = new Set(['authentication', 'authorization', 'auth', 'token', 'tokens', 'scheme', 'header', 'headers', 'credential', 'credentials', 'is', 'was', 'required', 'must', 'type', 'and', 'or', 'the', 'a', 'an']);
-const tok = (shape: string, prefix: string, b: fc.Arbitrary<string>): fc.Arbitrary<Secret> =>
-  b.map((x) => ({ shape, text: prefix + x, hidden: prefix + x }));
+const prose = new Set([
+  'authentication',
+  'authorization',
+  'auth',
+  'token',
+  'tokens',
+  'scheme',
+  'header',
+  'headers',
+  'credential',
+  'credentials',
+  'is',
+  'was',
+  'required',
+  'must',
+  'type',
+  'and',
+  'or',
+  'the',
+  'a',
+  'an',
+]);
+const tok = (shape: string, prefix: string, b: fc.Arbitrary<string>): fc.Arbitrary<Secret> => b.map((x) => ({ shape, text: prefix + x, hidden: prefix + x }));
 
 // Every shape named in issue 17, with bodies as short as the issue's own examples.
 const secret: fc.Arbitrary<Secret> = fc.oneof(
@@ -46,8 +66,12 @@ const secret: fc.Arbitrary<Secret> = fc.oneof(
   tok('pk_', 'p' + 'k_', body(8, 24)),
   tok('pk_live_', 'p' + 'k_live_', body(8, 24)),
   fc.tuple(fc.constantFrom('a', 'b', 'p', 'r', 's'), body(4, 30, ['-'])).map(([k, b]) => ({ shape: 'xox', text: `xox${k}-${b}`, hidden: `xox${k}-${b}` })),
-  body(4, 40, ['.', '-', '_']).filter((b) => !prose.has(b.toLowerCase()) && /[A-Za-z0-9]/.test(b)).map((b) => ({ shape: 'Bearer', text: `Bearer ${b}`, hidden: b })),
-  body(4, 40, ['.', '-']).filter((b) => !prose.has(b.toLowerCase())).map((b) => ({ shape: 'Authorization', text: `Authorization: Bearer ${b}`, hidden: b })),
+  body(4, 40, ['.', '-', '_'])
+    .filter((b) => !prose.has(b.toLowerCase()) && /[A-Za-z0-9]/.test(b))
+    .map((b) => ({ shape: 'Bearer', text: `Bearer ${b}`, hidden: b })),
+  body(4, 40, ['.', '-'])
+    .filter((b) => !prose.has(b.toLowerCase()))
+    .map((b) => ({ shape: 'Authorization', text: `Authorization: Bearer ${b}`, hidden: b })),
   body(6, 30).map((b) => ({ shape: 'bearer=', text: `bearer=${b}`, hidden: b })),
   body(6, 30).map((b) => ({ shape: 'url', text: `redis://default:${b}@cache.internal:6379/0`, hidden: b })),
   body(6, 30).map((b) => ({ shape: 'password=', text: `password=${b}`, hidden: b })),
@@ -101,7 +125,15 @@ props('DLQ error text (what the runtime stores for a failed handler)', () => {
   fc.assert(
     fc.property(embedded, ({ s, text }) => {
       const err = new Error(`handler threw: ${text}`);
-      const fields = deadLetterFields({ reason: 'handler-error', error: String(err.stack), attempts: 1, actor: 'a', source: 's', sourceId: '1-1', failedAtMs: 1 });
+      const fields = deadLetterFields({
+        reason: 'handler-error',
+        error: String(err.stack),
+        attempts: 1,
+        actor: 'a',
+        source: 's',
+        sourceId: '1-1',
+        failedAtMs: 1,
+      });
       const error = fields[fields.indexOf('error') + 1] ?? '';
       assert.not.ok(leaks(error, s), `${s.shape}: ${error}`);
     }),
@@ -122,7 +154,7 @@ function get(port: number, path: string): Promise<string> {
   });
 }
 
-props('/metrics: label values of custom counters and of a user\'s own metrics', async () => {
+props("/metrics: label values of custom counters and of a user's own metrics", async () => {
   const registry = new Registry();
   const metrics = createActorMetrics(registry).custom('rag');
   const own = new Counter({ name: 'app_calls_total', help: 'calls', labelNames: ['target'], registers: [registry] });
@@ -146,48 +178,90 @@ props('/metrics: label values of custom counters and of a user\'s own metrics', 
   }
 });
 
-gated(props, await redisSkipReason())('streams-dlq list --json and show print generated secrets masked by default; --raw shows the entry as stored', async () => {
-  const backend = await redisBackend();
-  if (!backend) throw new Error('the gated suite has a Redis');
-  const url = (await testRedis())!.url;
-  const prefix = uniquePrefix('dlqleak');
-  const keys = createKeys(prefix);
-  const c = ['--redis-url', url, '--prefix', prefix];
-  try {
-    const cases = fc.sample(embedded, 40);
-    const email = 'jane.doe' + '@example.com';
-    const payload = { notes: cases.map((x) => x.text), contact: email, password: 'hun' + 'ter2' };
-    const envelope = createEnvelope({ type: 'lead.received', payload });
-    // A DLQ entry written as the runtime writes it; its envelope keeps the raw payload for replay.
-    const id = await backend.append(keys.dlq('lead.received'), deadLetterFields({ reason: 'handler-error', error: `boom ${cases[0]!.text}`, attempts: 1, actor: 'rag', source: keys.topic('lead.received'), sourceId: '1-1', failedAtMs: Date.now(), envelope }));
-    const [show, list, table, raw] = await Promise.all([
-      runCli('streams-dlq', ['show', id, ...c]),
-      runCli('streams-dlq', ['list', '--json', ...c]),
-      runCli('streams-dlq', ['list', ...c]),
-      runCli('streams-dlq', ['show', id, '--raw', ...c]),
-    ]);
-    for (const run of [show, list, table]) {
-      assert.is(run.code, 0, run.stderr);
-      for (const { s } of cases) assert.not.ok(leaks(run.stdout, s), `${s.shape} leaked in streams-dlq output`);
-      assert.not.ok(run.stdout.includes(email), 'emails masked');
-      assert.not.ok(run.stdout.includes('"hun' + 'ter2"'), 'password key masked');
+gated(props, await redisSkipReason())(
+  'streams-dlq list --json and show print generated secrets masked by default; --raw shows the entry as stored',
+  async () => {
+    const backend = await redisBackend();
+    if (!backend) throw new Error('the gated suite has a Redis');
+    const url = (await testRedis())!.url;
+    const prefix = uniquePrefix('dlqleak');
+    const keys = createKeys(prefix);
+    const c = ['--redis-url', url, '--prefix', prefix];
+    try {
+      const cases = fc.sample(embedded, 40);
+      const email = 'jane.doe' + '@example.com';
+      const payload = { notes: cases.map((x) => x.text), contact: email, password: 'hun' + 'ter2' };
+      const envelope = createEnvelope({ type: 'lead.received', payload });
+      // A DLQ entry written as the runtime writes it; its envelope keeps the raw payload for replay.
+      const id = await backend.append(
+        keys.dlq('lead.received'),
+        deadLetterFields({
+          reason: 'handler-error',
+          error: `boom ${cases[0]!.text}`,
+          attempts: 1,
+          actor: 'rag',
+          source: keys.topic('lead.received'),
+          sourceId: '1-1',
+          failedAtMs: Date.now(),
+          envelope,
+        }),
+      );
+      const [show, list, table, raw] = await Promise.all([
+        runCli('streams-dlq', ['show', id, ...c]),
+        runCli('streams-dlq', ['list', '--json', ...c]),
+        runCli('streams-dlq', ['list', ...c]),
+        runCli('streams-dlq', ['show', id, '--raw', ...c]),
+      ]);
+      for (const run of [show, list, table]) {
+        assert.is(run.code, 0, run.stderr);
+        for (const { s } of cases) assert.not.ok(leaks(run.stdout, s), `${s.shape} leaked in streams-dlq output`);
+        assert.not.ok(run.stdout.includes(email), 'emails masked');
+        assert.not.ok(run.stdout.includes('"hun' + 'ter2"'), 'password key masked');
+      }
+      assert.ok(show.stdout.includes(REDACTED));
+      assert.is(raw.code, 0, raw.stderr);
+      const stored = jsonOf<{ envelope: { payload: typeof payload } }>(raw);
+      assert.equal(stored.envelope.payload, payload, '--raw prints the entry exactly as stored');
+    } finally {
+      await deletePrefix(backend, prefix);
     }
-    assert.ok(show.stdout.includes(REDACTED));
-    assert.is(raw.code, 0, raw.stderr);
-    const stored = jsonOf<{ envelope: { payload: typeof payload } }>(raw);
-    assert.equal(stored.envelope.payload, payload, '--raw prints the entry exactly as stored');
-  } finally {
-    await deletePrefix(backend, prefix);
-  }
-});
+  },
+);
 
 const harmless = suite('redaction properties: harmless words stay');
 
 const HARMLESS = [
-  'monkey', 'turkey', 'keyboard', 'hotkey_count', 'tokenizer', 'secretary', 'secretariat', 'donkey',
-  'whiskey', 'skeleton', 'task-list', 'passage', 'authentic', 'author', 'tokens', 'maxTokens',
-  'partitionKey', 'keyCount', 'sessionCount', 'ghost', 'husky', 'yacht', 'pkg', 'skip', 'xoxo',
-  'Bearer authentication is required', 'hf', 'sk', 'ya', 'lead-42', 'order.placed',
+  'monkey',
+  'turkey',
+  'keyboard',
+  'hotkey_count',
+  'tokenizer',
+  'secretary',
+  'secretariat',
+  'donkey',
+  'whiskey',
+  'skeleton',
+  'task-list',
+  'passage',
+  'authentic',
+  'author',
+  'tokens',
+  'maxTokens',
+  'partitionKey',
+  'keyCount',
+  'sessionCount',
+  'ghost',
+  'husky',
+  'yacht',
+  'pkg',
+  'skip',
+  'xoxo',
+  'Bearer authentication is required',
+  'hf',
+  'sk',
+  'ya',
+  'lead-42',
+  'order.placed',
 ];
 
 harmless('text made of harmless words is printed unchanged, as text and as object keys and values', () => {
@@ -202,8 +276,15 @@ harmless('text made of harmless words is printed unchanged, as text and as objec
   );
 });
 
-harmless('the issue\'s examples: secretary kept, the key bearer masked', () => {
-  assert.equal(redact({ secretary: 'Jane', monkey: 'george', turkey: 1, keyboard: 'us', hotkey_count: 3, tokenizer: 'bpe' }), { secretary: 'Jane', monkey: 'george', turkey: 1, keyboard: 'us', hotkey_count: 3, tokenizer: 'bpe' });
+harmless("the issue's examples: secretary kept, the key bearer masked", () => {
+  assert.equal(redact({ secretary: 'Jane', monkey: 'george', turkey: 1, keyboard: 'us', hotkey_count: 3, tokenizer: 'bpe' }), {
+    secretary: 'Jane',
+    monkey: 'george',
+    turkey: 1,
+    keyboard: 'us',
+    hotkey_count: 3,
+    tokenizer: 'bpe',
+  });
   assert.equal(redact({ bearer: 'xyz' }), { bearer: REDACTED });
   assert.is(redactString('Bearer xyz'), `Bearer ${REDACTED}`);
   assert.is(redactString('Authorization: Bearer abc.def.ghi'), `Authorization: Bearer ${REDACTED}`);

@@ -53,21 +53,41 @@ function redactionSuite(name: string, factory: Factory, skipReason: string | nul
       maxAttempts: 3,
       backoff: { initialMs: 10, maxMs: 20, multiplier: 2, jitter: 0 },
       handle: (env, ctx) => {
-        ctx.logger.warn(`about to call the API for ${sec.email}`, { authorization: `Bearer ${sec.token}`, dsn: `postgres://app:${sec.password}@db.internal/leads` });
+        ctx.logger.warn(`about to call the API for ${sec.email}`, {
+          authorization: `Bearer ${sec.token}`,
+          dsn: `postgres://app:${sec.password}@db.internal/leads`,
+        });
         throw leaky((env.payload as { permanent: boolean }).permanent);
       },
     });
-    const runtime = new ActorRuntime([actor], { backend, keys, consumer: 'redact-0', logger, options: { blockMs: 50, promoteIntervalMs: 10, trimIntervalMs: 0 } });
+    const runtime = new ActorRuntime([actor], {
+      backend,
+      keys,
+      consumer: 'redact-0',
+      logger,
+      options: { blockMs: 50, promoteIntervalMs: 10, trimIntervalMs: 0 },
+    });
     try {
       await runtime.start();
-      await backend.appendMany([true, false].map((permanent) => ({ stream: keys.topic('secret.in'), fields: encodeEnvelope(createEnvelope({ type: 'secret.in', payload: { permanent } })) })));
+      await backend.appendMany(
+        [true, false].map((permanent) => ({
+          stream: keys.topic('secret.in'),
+          fields: encodeEnvelope(createEnvelope({ type: 'secret.in', payload: { permanent } })),
+        })),
+      );
       const dead = await waitFor('two dead letters', async () => {
         const entries = await backend.range(keys.dlq('secret.in'), '-', '+');
         return entries.length === 2 ? entries.map((e) => parseDeadLetter(e.id, e.fields)) : null;
       });
       await runtime.stop();
       assert.equal(dead.map((d) => d.attempts).sort(), [1, 3], 'one dead-lettered at once, one after its retries');
-      const texts = { dlq: dead.map((d) => d.error).join('\n'), logs: lines().map((l) => JSON.stringify(l)).join('\n'), metrics: await runtime.registry.metrics() };
+      const texts = {
+        dlq: dead.map((d) => d.error).join('\n'),
+        logs: lines()
+          .map((l) => JSON.stringify(l))
+          .join('\n'),
+        metrics: await runtime.registry.metrics(),
+      };
       assert.ok(lines().length >= 5, 'the failures were logged');
       for (const [where, text] of Object.entries(texts)) {
         for (const [what, secret] of Object.entries(sec)) assert.not.ok(text.includes(secret), `no ${what} in the ${where}`);

@@ -15,7 +15,11 @@ import * as assert from 'uvu/assert';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function secretlint(file: string): { status: number | null; output: string } {
-  const r = spawnSync('npx', ['--no', '--', 'secretlint', '--secretlintrc', join(ROOT, '.secretlintrc.json'), file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('npx', ['--no', '--', 'secretlint', '--secretlintrc', join(ROOT, '.secretlintrc.json'), file], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -24,9 +28,17 @@ const s = suite('security: secret scanner');
 s('secretlint flags a planted GitHub token and private key, and passes a clean file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sa-secretlint-'));
   try {
-    const alnum = randomBytes(64).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 36).padEnd(36, 'x');
+    const alnum = randomBytes(64)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, 36)
+      .padEnd(36, 'x');
     const token = ['gh', 'p_', alnum].join('');
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     writeFileSync(join(dir, 'token.ts'), `export const client = { auth: '${token}' };\n`);
     writeFileSync(join(dir, 'key.pem'), privateKey);
     writeFileSync(join(dir, 'clean.ts'), "export const greeting = 'hello';\n");

@@ -64,7 +64,9 @@ s('with the test CA an actor runs end to end over TLS; without it the certificat
   );
   try {
     await runtime.start();
-    await backend.appendMany(Array.from({ length: 20 }, (_, i) => ({ stream: keys.topic('tls.in'), fields: encodeEnvelope(createEnvelope({ type: 'tls.in', payload: { i } })) })));
+    await backend.appendMany(
+      Array.from({ length: 20 }, (_, i) => ({ stream: keys.topic('tls.in'), fields: encodeEnvelope(createEnvelope({ type: 'tls.in', payload: { i } })) })),
+    );
     await waitFor('20 outputs over TLS', async () => (await backend.streamInfo(keys.topic('tls.out')))?.length === 20, 10_000);
     assert.is((await backend.pendingSummary(keys.topic('tls.in'), 'relay')).count, 0);
     await runtime.stop();
@@ -75,12 +77,17 @@ s('with the test CA an actor runs end to end over TLS; without it the certificat
     assert.match(unverified!.socketErrors.join('\n'), /SELF_SIGNED_CERT_IN_CHAIN|self-signed certificate|unable to verify/i, 'it fails on the certificate');
 
     // A name the certificate does not cover is refused too, even with the CA.
-    const wrongName = await connectError(new RedisStreamBackend({ url: server.url.replace('127.0.0.1', '127.0.0.2'), tlsCa: certs.caPem, maxRetriesPerRequest: 0, connectTimeoutMs: 2_000 }));
+    const wrongName = await connectError(
+      new RedisStreamBackend({ url: server.url.replace('127.0.0.1', '127.0.0.2'), tlsCa: certs.caPem, maxRetriesPerRequest: 0, connectTimeoutMs: 2_000 }),
+    );
     assert.ok(wrongName, 'a host name outside the certificate fails');
     assert.match(wrongName!.socketErrors.join('\n'), /ERR_TLS_CERT_ALTNAME_INVALID|altnames/i, 'it fails on the name check');
 
     // Plain redis:// to the TLS port gets nowhere.
-    assert.ok(await connectError(new RedisStreamBackend({ url: server.url.replace('rediss:', 'redis:'), maxRetriesPerRequest: 0, connectTimeoutMs: 1_000 })), 'no plaintext');
+    assert.ok(
+      await connectError(new RedisStreamBackend({ url: server.url.replace('rediss:', 'redis:'), maxRetriesPerRequest: 0, connectTimeoutMs: 1_000 })),
+      'no plaintext',
+    );
   } finally {
     await runtime.stop();
     await backend.close();

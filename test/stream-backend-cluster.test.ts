@@ -13,21 +13,25 @@ import { gated } from './support/skip.js';
 
 const cluster = await clusterForTests();
 const skip = await clusterSkipReason();
-streamBackendContract('cluster', async () => {
-  const backend = new RedisStreamBackend({ clusterNodes: cluster!.nodes, maxRetriesPerRequest: 5 });
-  await backend.connect();
-  const prefix = uniquePrefix('cl');
-  return {
-    backend,
-    keys: createKeys(prefix),
-    blockedReaders: () => blockedClients(backend),
-    cleanup: async () => {
-      const keys = await backend.scanKeys(`${prefix}:*`);
-      if (keys.length) await backend.deleteKeys(keys);
-      await backend.close();
-    },
-  };
-}, skip);
+streamBackendContract(
+  'cluster',
+  async () => {
+    const backend = new RedisStreamBackend({ clusterNodes: cluster!.nodes, maxRetriesPerRequest: 5 });
+    await backend.connect();
+    const prefix = uniquePrefix('cl');
+    return {
+      backend,
+      keys: createKeys(prefix),
+      blockedReaders: () => blockedClients(backend),
+      cleanup: async () => {
+        const keys = await backend.scanKeys(`${prefix}:*`);
+        if (keys.length) await backend.deleteKeys(keys);
+        await backend.close();
+      },
+    };
+  },
+  skip,
+);
 
 const s = gated(suite('[cluster] keys spread over masters'), skip);
 s('listStreams and batched writes cover every master', async () => {

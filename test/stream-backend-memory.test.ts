@@ -46,7 +46,12 @@ shim('ids keep growing when the clock goes backwards or stands still', async () 
   clock.ms = 6_000;
   const ahead = await b.append(s, ['n', '4']);
   assert.equal([first, same, back, ahead], ['5000-0', '5000-1', '5000-2', '6000-0']);
-  for (const [a, c] of [[first, same], [same, back], [back, ahead]] as const) assert.ok(compareIds(a, c) < 0);
+  for (const [a, c] of [
+    [first, same],
+    [same, back],
+    [back, ahead],
+  ] as const)
+    assert.ok(compareIds(a, c) < 0);
 });
 
 shim('idle times, claims and expiry follow the injected clock', async () => {
@@ -57,12 +62,24 @@ shim('idle times, claims and expiry follow the injected clock', async () => {
   const [id] = await b.appendMany([{ stream: s, fields: ['n', '1'] }]);
   await b.readGroup({ group: 'g', consumer: 'dead', streams: [s], count: 10 });
   clock.advance(30_000);
-  assert.equal((await b.pendingEntries(s, 'g')).map((p) => [p.id, p.idleMs]), [[id, 30_000]]);
-  assert.equal((await b.consumers(s, 'g')).map((c) => [c.name, c.idleMs, c.inactiveMs]), [['dead', 30_000, null]]);
+  assert.equal(
+    (await b.pendingEntries(s, 'g')).map((p) => [p.id, p.idleMs]),
+    [[id, 30_000]],
+  );
+  assert.equal(
+    (await b.consumers(s, 'g')).map((c) => [c.name, c.idleMs, c.inactiveMs]),
+    [['dead', 30_000, null]],
+  );
   assert.equal((await b.claimIdle(s, 'g', 'live', 30_001, '0-0', 10)).entries, []);
   const claimed = await b.claimIdle(s, 'g', 'live', 30_000, '0-0', 10);
-  assert.equal(claimed.entries.map((e) => [e.id, e.deliveries]), [[id, 2]]);
-  assert.equal((await b.pendingEntries(s, 'g')).map((p) => [p.consumer, p.idleMs]), [['live', 0]]);
+  assert.equal(
+    claimed.entries.map((e) => [e.id, e.deliveries]),
+    [[id, 2]],
+  );
+  assert.equal(
+    (await b.pendingEntries(s, 'g')).map((p) => [p.consumer, p.idleMs]),
+    [['live', 0]],
+  );
   const hb = keys.heartbeat('g', 'live');
   await b.setWithTtl(hb, 'x', 1_000);
   clock.advance(1_000);
@@ -81,7 +98,11 @@ shim('retainMs is measured against the injected clock', async () => {
   clock.advance(10_000);
   await b.append(s, ['n', 'new']);
   const got = await b.readGroup({ group: 'g', consumer: 'c', streams: [s], count: 10 });
-  await b.ack(s, 'g', got.map((e) => e.id));
+  await b.ack(
+    s,
+    'g',
+    got.map((e) => e.id),
+  );
   assert.equal(await b.trim(s, { retainMs: 5_000 }), { removed: 1, removedUnacked: 0 });
 });
 

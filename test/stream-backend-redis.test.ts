@@ -5,17 +5,21 @@ import { streamBackendContract } from './contract/stream-backend.contract.js';
 import { blockedClients, deletePrefix, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
 
 const redis = await testRedis();
-streamBackendContract('redis', async () => {
-  const backend = new RedisStreamBackend({ url: redis!.url, maxRetriesPerRequest: 5 });
-  await backend.connect();
-  const prefix = uniquePrefix('sb');
-  return {
-    backend,
-    keys: createKeys(prefix),
-    blockedReaders: () => blockedClients(backend),
-    cleanup: async () => {
-      await deletePrefix(backend, prefix);
-      await backend.close();
-    },
-  };
-}, await redisSkipReason());
+streamBackendContract(
+  'redis',
+  async () => {
+    const backend = new RedisStreamBackend({ url: redis!.url, maxRetriesPerRequest: 5 });
+    await backend.connect();
+    const prefix = uniquePrefix('sb');
+    return {
+      backend,
+      keys: createKeys(prefix),
+      blockedReaders: () => blockedClients(backend),
+      cleanup: async () => {
+        await deletePrefix(backend, prefix);
+        await backend.close();
+      },
+    };
+  },
+  await redisSkipReason(),
+);

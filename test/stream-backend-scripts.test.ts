@@ -18,7 +18,9 @@ const loaded = Object.values(SCRIPTS);
 const files = suite('Lua script files');
 
 files('every .lua file of the folder is loaded, and only those', () => {
-  const onDisk = readdirSync(DIR).filter((f) => f.endsWith('.lua')).sort();
+  const onDisk = readdirSync(DIR)
+    .filter((f) => f.endsWith('.lua'))
+    .sort();
   assert.equal(loaded.map((s) => s.file).sort(), onDisk);
 });
 

@@ -45,7 +45,15 @@ export async function measureActorRss(ctx: ScenarioContext): Promise<Measurement
   const keys = createKeys(ctx.prefix);
   const topic = 'bench.rss';
   const outTopic = 'bench.rss-out';
-  const params: ActorRssParams = { redisUrl: ctx.redisUrl, prefix: ctx.prefix, topic, outTopic, count: plan.rssEnvelopes, sampleEvery: plan.rssSampleEvery, batchSize: plan.actorBatchSize };
+  const params: ActorRssParams = {
+    redisUrl: ctx.redisUrl,
+    prefix: ctx.prefix,
+    topic,
+    outTopic,
+    count: plan.rssEnvelopes,
+    sampleEvery: plan.rssSampleEvery,
+    batchSize: plan.actorBatchSize,
+  };
   const worker = BenchWorker.start('actor-rss', params, ctx.cleanup, workerOptions(ctx));
   const chunk = plan.rssSampleEvery;
   const payload = 'x'.repeat(plan.payloadBytes);
@@ -57,14 +65,16 @@ export async function measureActorRss(ctx: ScenarioContext): Promise<Measurement
   feedFailed.catch(() => {});
   // Keep at most two chunks ahead of the actor; outputs nobody reads are dropped as we go.
   const topUp = (): void => {
-    feeding = feeding.then(async () => {
-      while (fed < plan.rssEnvelopes && fed - processed < 2 * chunk) {
-        const n = Math.min(chunk, plan.rssEnvelopes - fed);
-        await feedEnvelopes(ctx.admin, keys.topic(topic), topic, n, () => payload);
-        fed += n;
-        await ctx.admin.deleteKeys([keys.topic(outTopic)]);
-      }
-    }).catch(failFeed);
+    feeding = feeding
+      .then(async () => {
+        while (fed < plan.rssEnvelopes && fed - processed < 2 * chunk) {
+          const n = Math.min(chunk, plan.rssEnvelopes - fed);
+          await feedEnvelopes(ctx.admin, keys.topic(topic), topic, n, () => payload);
+          fed += n;
+          await ctx.admin.deleteKeys([keys.topic(outTopic)]);
+        }
+      })
+      .catch(failFeed);
   };
   worker.on('progress', (m) => {
     processed = Number(m.processed);
@@ -74,5 +84,9 @@ export async function measureActorRss(ctx: ScenarioContext): Promise<Measurement
   await worker.next('ready');
   topUp();
   const { durationMs, samples } = await Promise.race([worker.result<{ durationMs: number; samples: RssSample[] }>(), feedFailed]);
-  return { id: 'actor-rss', settings: `${fmt(plan.rssEnvelopes)} envelopes through the #5 actor, RSS sampled every ${fmt(plan.rssSampleEvery)}`, rss: rssProfile(plan.rssEnvelopes, durationMs, samples) };
+  return {
+    id: 'actor-rss',
+    settings: `${fmt(plan.rssEnvelopes)} envelopes through the #5 actor, RSS sampled every ${fmt(plan.rssSampleEvery)}`,
+    rss: rssProfile(plan.rssEnvelopes, durationMs, samples),
+  };
 }

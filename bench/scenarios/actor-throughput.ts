@@ -27,8 +27,19 @@ export async function measureActorThroughput(ctx: ScenarioContext, mode: 'commit
   const payload = 'x'.repeat(plan.payloadBytes);
   ctx.log(`  pre-loading ${fmt(plan.actorEnvelopes)} envelopes`);
   const lastId = await feedEnvelopes(ctx.admin, createKeys(ctx.prefix).topic(topic), topic, plan.actorEnvelopes, () => payload);
-  const base: ActorThroughputParams = { redisUrl: ctx.redisUrl, prefix: ctx.prefix, topic, outTopic: 'bench.out', count: plan.actorEnvelopes, lastId, mode, batchSize: plan.actorBatchSize };
-  const workers = Array.from({ length: processes }, (_, slot) => BenchWorker.start('actor-throughput', { ...base, consumer: `bench-${slot}` }, ctx.cleanup, workerOptions(ctx)));
+  const base: ActorThroughputParams = {
+    redisUrl: ctx.redisUrl,
+    prefix: ctx.prefix,
+    topic,
+    outTopic: 'bench.out',
+    count: plan.actorEnvelopes,
+    lastId,
+    mode,
+    batchSize: plan.actorBatchSize,
+  };
+  const workers = Array.from({ length: processes }, (_, slot) =>
+    BenchWorker.start('actor-throughput', { ...base, consumer: `bench-${slot}` }, ctx.cleanup, workerOptions(ctx)),
+  );
   const throughput = await runTogether(workers);
   const outputs = mode === 'commit' ? ((await ctx.admin.streamInfo(createKeys(ctx.prefix).topic('bench.out')))?.length ?? 0) : 0;
   if (mode === 'commit' && outputs !== plan.actorEnvelopes) throw new Error(`expected ${plan.actorEnvelopes} outputs, found ${outputs}`);
@@ -45,8 +56,25 @@ export async function measureBareLoop(ctx: ScenarioContext, mode: 'commit' | 'ac
   const topic = 'bench.in';
   ctx.log(`  pre-loading ${fmt(plan.actorEnvelopes)} envelopes`);
   await feedEnvelopes(ctx.admin, keys.topic(topic), topic, plan.actorEnvelopes, () => 'x'.repeat(plan.payloadBytes));
-  const params: BareLoopParams = { redisUrl: ctx.redisUrl, input: keys.topic(topic), output: keys.topic('bench.out'), markerPrefix: `${ctx.prefix}:m:`, group: 'bare', count: plan.actorEnvelopes, batchSize: plan.actorBatchSize, mode, markerTtlMs: 7 * 24 * 3600_000 };
+  const params: BareLoopParams = {
+    redisUrl: ctx.redisUrl,
+    input: keys.topic(topic),
+    output: keys.topic('bench.out'),
+    markerPrefix: `${ctx.prefix}:m:`,
+    group: 'bare',
+    count: plan.actorEnvelopes,
+    batchSize: plan.actorBatchSize,
+    mode,
+    markerTtlMs: 7 * 24 * 3600_000,
+  };
   const throughput = await runTogether([BenchWorker.start('bare-loop', params, ctx.cleanup, workerOptions(ctx))]);
-  const what = mode === 'commit' ? 'XREADGROUP, JSON.parse + one derived JSON.stringify per entry, one script per batch: SET NX PX + XADD + XACK per entry' : 'XREADGROUP, JSON.parse per entry, one XACK per batch';
-  return { id: mode === 'commit' ? 'bare-commit' : 'bare-ack', settings: `${fmt(plan.actorEnvelopes)} pre-loaded envelopes, COUNT ${plan.actorBatchSize}, ${what}`, throughput };
+  const what =
+    mode === 'commit'
+      ? 'XREADGROUP, JSON.parse + one derived JSON.stringify per entry, one script per batch: SET NX PX + XADD + XACK per entry'
+      : 'XREADGROUP, JSON.parse per entry, one XACK per batch';
+  return {
+    id: mode === 'commit' ? 'bare-commit' : 'bare-ack',
+    settings: `${fmt(plan.actorEnvelopes)} pre-loaded envelopes, COUNT ${plan.actorBatchSize}, ${what}`,
+    throughput,
+  };
 }

@@ -7,7 +7,17 @@ import { fmt, workerOptions, type ScenarioContext } from './context.js';
 /** Runs the BullMQ worker process and returns its processing rate. */
 export async function measureBullmq(ctx: ScenarioContext): Promise<Measurement> {
   const { plan } = ctx;
-  const params: BullmqParams = { redisUrl: ctx.redisUrl, prefix: ctx.prefix, count: plan.bullmqJobs, concurrency: plan.bullmqConcurrency, payloadBytes: plan.payloadBytes };
+  const params: BullmqParams = {
+    redisUrl: ctx.redisUrl,
+    prefix: ctx.prefix,
+    count: plan.bullmqJobs,
+    concurrency: plan.bullmqConcurrency,
+    payloadBytes: plan.payloadBytes,
+  };
   const throughput = await BenchWorker.start('bullmq', params, ctx.cleanup, workerOptions(ctx)).result<Throughput>();
-  return { id: 'bullmq', settings: `${fmt(plan.bullmqJobs)} jobs (addBulk x1000), Worker concurrency ${plan.bullmqConcurrency}, removeOnComplete, ${plan.payloadBytes} B data`, throughput };
+  return {
+    id: 'bullmq',
+    settings: `${fmt(plan.bullmqJobs)} jobs (addBulk x1000), Worker concurrency ${plan.bullmqConcurrency}, removeOnComplete, ${plan.payloadBytes} B data`,
+    throughput,
+  };
 }

@@ -15,8 +15,22 @@ export async function measureEntityThroughput(ctx: ScenarioContext): Promise<Mea
   const topic = 'bench.in';
   const pad = 'x'.repeat(Math.max(0, plan.payloadBytes - 40));
   ctx.log(`  pre-loading ${fmt(plan.actorEnvelopes)} envelopes over ${fmt(ENTITIES)} entities`);
-  const lastId = await feedEnvelopes(ctx.admin, createKeys(ctx.prefix).topic(topic), topic, plan.actorEnvelopes, (seq) => ({ id: `e-${seq % ENTITIES}`, seq, pad }));
-  const params: ActorThroughputParams = { redisUrl: ctx.redisUrl, prefix: ctx.prefix, topic, outTopic: 'bench.out', count: plan.actorEnvelopes, lastId, mode: 'commit', batchSize: plan.actorBatchSize, consumer: 'bench-0' };
+  const lastId = await feedEnvelopes(ctx.admin, createKeys(ctx.prefix).topic(topic), topic, plan.actorEnvelopes, (seq) => ({
+    id: `e-${seq % ENTITIES}`,
+    seq,
+    pad,
+  }));
+  const params: ActorThroughputParams = {
+    redisUrl: ctx.redisUrl,
+    prefix: ctx.prefix,
+    topic,
+    outTopic: 'bench.out',
+    count: plan.actorEnvelopes,
+    lastId,
+    mode: 'commit',
+    batchSize: plan.actorBatchSize,
+    consumer: 'bench-0',
+  };
   const worker = BenchWorker.start('entity-throughput', params, ctx.cleanup, workerOptions(ctx));
   await worker.next('ready');
   worker.send({ type: 'go' });

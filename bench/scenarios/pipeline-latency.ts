@@ -15,7 +15,14 @@ export async function measurePipelineLatency(ctx: ScenarioContext): Promise<Meas
   await worker.next('ready');
   const data = 'x'.repeat(plan.payloadBytes);
   const topic = PIPELINE_TOPICS[0];
-  const feedPerSec = await paceEnvelopes(ctx.admin, createKeys(ctx.prefix).topic(topic), topic, plan.pipelineEnvelopes, plan.pipelineRate, (seq): LatencyPayload => ({ seq, t0: preciseNow(), data }));
+  const feedPerSec = await paceEnvelopes(
+    ctx.admin,
+    createKeys(ctx.prefix).topic(topic),
+    topic,
+    plan.pipelineEnvelopes,
+    plan.pipelineRate,
+    (seq): LatencyPayload => ({ seq, t0: preciseNow(), data }),
+  );
   worker.send({ type: 'fed' });
   const result = await worker.result<Omit<EndToEnd, 'feedPerSec'>>();
   return {

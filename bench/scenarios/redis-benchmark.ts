@@ -5,7 +5,10 @@ import type { ScenarioContext } from './context.js';
 
 /** The requests/s of redis-benchmark's --csv output (header, then one row per test). */
 export function parseRedisBenchmarkCsv(csv: string): { rps: number; p50Ms: number | null } {
-  const rows = csv.trim().split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
+  const rows = csv
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
   const last = rows[rows.length - 1];
   const cells = last ? last.slice(1, -1).split('","') : [];
   const rps = Number(cells[1]);
@@ -19,7 +22,23 @@ export async function measureRedisBenchmark(ctx: ScenarioContext): Promise<Measu
   const { plan } = ctx;
   const key = `${ctx.prefix}:xadd`;
   const url = new URL(ctx.redisUrl);
-  const args = ['-u', ctx.redisUrl, ...(url.protocol === 'rediss:' ? ['--tls'] : []), '-n', String(plan.writes), '-c', String(plan.redisBenchmarkClients), '-P', String(plan.pipeline), '--csv', 'XADD', key, '*', 'field', 'x'.repeat(plan.payloadBytes)];
+  const args = [
+    '-u',
+    ctx.redisUrl,
+    ...(url.protocol === 'rediss:' ? ['--tls'] : []),
+    '-n',
+    String(plan.writes),
+    '-c',
+    String(plan.redisBenchmarkClients),
+    '-P',
+    String(plan.pipeline),
+    '--csv',
+    'XADD',
+    key,
+    '*',
+    'field',
+    'x'.repeat(plan.payloadBytes),
+  ];
   const settings = `${plan.writes.toLocaleString('en-US')} XADDs, ${plan.redisBenchmarkClients} clients, pipeline ${plan.pipeline}, ${plan.payloadBytes} B value`;
   const started = performance.now();
   const out = await new Promise<{ code: number | null; stdout: string; stderr: string } | 'missing'>((resolve, reject) => {
@@ -39,6 +58,11 @@ export async function measureRedisBenchmark(ctx: ScenarioContext): Promise<Measu
   return {
     id: 'redis-benchmark',
     settings,
-    throughput: { n: plan.writes, durationMs: (plan.writes * 1000) / rps, perSec: rps, extra: { wallMs: Math.round(performance.now() - started), entries: written?.length ?? 0, ...(p50Ms === null ? {} : { requestP50Ms: p50Ms }) } },
+    throughput: {
+      n: plan.writes,
+      durationMs: (plan.writes * 1000) / rps,
+      perSec: rps,
+      extra: { wallMs: Math.round(performance.now() - started), entries: written?.length ?? 0, ...(p50Ms === null ? {} : { requestP50Ms: p50Ms }) },
+    },
   };
 }

@@ -61,7 +61,8 @@ export async function run(p: ActorThroughputParams, channel: Channel): Promise<T
       if (group && group.lastDeliveredId === p.lastId && group.pending === 0) break;
       const state = `${group?.lastDeliveredId}/${group?.pending}`;
       if (state !== seen) [seen, changedAt] = [state, performance.now()];
-      else if (performance.now() - changedAt > STALL_MS) throw new Error(`the actor made no progress for ${STALL_MS} ms (delivered/pending ${state}, last id ${p.lastId})`);
+      else if (performance.now() - changedAt > STALL_MS)
+        throw new Error(`the actor made no progress for ${STALL_MS} ms (delivered/pending ${state}, last id ${p.lastId})`);
       await sleep(5);
     }
     const durationMs = performance.now() - started;

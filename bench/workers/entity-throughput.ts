@@ -51,7 +51,8 @@ export async function run(p: ActorThroughputParams, channel: Channel): Promise<T
       if (group && group.lastDeliveredId === p.lastId && group.pending === 0) break;
       const state = `${group?.lastDeliveredId}/${group?.pending}`;
       if (state !== seen) [seen, changedAt] = [state, performance.now()];
-      else if (performance.now() - changedAt > STALL_MS) throw new Error(`the entity made no progress for ${STALL_MS} ms (delivered/pending ${state}, last id ${p.lastId})`);
+      else if (performance.now() - changedAt > STALL_MS)
+        throw new Error(`the entity made no progress for ${STALL_MS} ms (delivered/pending ${state}, last id ${p.lastId})`);
       await sleep(5);
     }
     const durationMs = performance.now() - started;
@@ -59,7 +60,13 @@ export async function run(p: ActorThroughputParams, channel: Channel): Promise<T
     const cpu = await meter.stop();
     const events = (await watcher.streamInfo(keys.entityLog(BENCH_ENTITY)))?.length ?? 0;
     const snapshots = (await watcher.scanKeys(keys.snapshotPattern(BENCH_ENTITY))).length;
-    return { n: p.count, durationMs, perSec: (p.count * 1000) / durationMs, extra: { outputs: (await watcher.streamInfo(keys.topic(p.outTopic)))?.length ?? 0, events, snapshots }, cpu: [cpu] };
+    return {
+      n: p.count,
+      durationMs,
+      perSec: (p.count * 1000) / durationMs,
+      extra: { outputs: (await watcher.streamInfo(keys.topic(p.outTopic)))?.length ?? 0, events, snapshots },
+      cpu: [cpu],
+    };
   } finally {
     await bench.close();
     await watcher.close();

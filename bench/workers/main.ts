@@ -31,5 +31,5 @@ try {
   const result = await mod.run(JSON.parse(json) as never, channel);
   process.send?.({ type: 'result', result }, () => process.exit(0));
 } catch (err) {
-  process.send?.({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) }, () => process.exit(1));
+  process.send?.({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }, () => process.exit(1));
 }

@@ -91,8 +91,12 @@ export async function run(p: PipelineLatencyParams, channel: Channel): Promise<O
     await bench.runtime.start();
     channel.post({ type: 'ready' });
     // Once everything is fed, whatever has not arrived within STALL_MS is not coming.
-    const stalled = channel.next('fed').then(() => sleep(STALL_MS)).then(() => 'stalled' as const);
-    if ((await Promise.race([done, stalled])) === 'stalled') throw new Error(`stage-3 saw ${seen} of ${p.count} envelopes ${STALL_MS} ms after the last was fed`);
+    const stalled = channel
+      .next('fed')
+      .then(() => sleep(STALL_MS))
+      .then(() => 'stalled' as const);
+    if ((await Promise.race([done, stalled])) === 'stalled')
+      throw new Error(`stage-3 saw ${seen} of ${p.count} envelopes ${STALL_MS} ms after the last was fed`);
     return { fed: p.count, measured: latency.count, latencyMs: latency.summary(), hops: HOPS.map((name, i) => ({ name, latencyMs: hops[i]!.summary() })) };
   } finally {
     latency.destroy();

@@ -14,7 +14,13 @@ export interface BenchRuntime {
 }
 
 /** Builds (does not start) a runtime for `actors` under `prefix`. */
-export async function benchRuntime(actors: ActorDefinition[], redisUrl: string, prefix: string, options: Partial<RuntimeOptions> = {}, consumer = 'bench-0'): Promise<BenchRuntime> {
+export async function benchRuntime(
+  actors: ActorDefinition[],
+  redisUrl: string,
+  prefix: string,
+  options: Partial<RuntimeOptions> = {},
+  consumer = 'bench-0',
+): Promise<BenchRuntime> {
   const backend = new RedisStreamBackend({ url: redisUrl });
   await backend.connect();
   const runtime = new ActorRuntime(actors, { backend, keys: createKeys(prefix), consumer, logger: createLogger({ level: 'warn' }), options });

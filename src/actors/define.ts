@@ -17,15 +17,36 @@ export function defineActor<const C extends TopicRef>(spec: TypedActorSpec<C>): 
   for (const t of consumes) assertName('topic', t);
   for (const t of emits) assertName('topic', t);
   if (typeof spec.handle !== 'function') throw new TypeError(`actor ${spec.name}: handle must be a function`);
-  for (const t of spec.writes ?? []) if (typeof t !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) throw new TypeError(`actor ${spec.name}: writes must list table names, got ${JSON.stringify(t)}`);
-  const def: ActorDefinition = { ...DEFAULT_ACTOR_OPTIONS, ...spec, consumes, emits, handle: validatingHandler(spec), backoff: { ...DEFAULT_BACKOFF, ...spec.backoff }, writes: [...(spec.writes ?? [])] };
-  const positive: (keyof ActorDefinition)[] = ['batchSize', 'concurrency', 'maxAttempts', 'maxDeliveries', 'claimIdleMs', 'maxHandlerMs', 'heartbeatMs', 'idempotencyTtlMs', 'maxEntryBytes'];
+  for (const t of spec.writes ?? [])
+    if (typeof t !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(t))
+      throw new TypeError(`actor ${spec.name}: writes must list table names, got ${JSON.stringify(t)}`);
+  const def: ActorDefinition = {
+    ...DEFAULT_ACTOR_OPTIONS,
+    ...spec,
+    consumes,
+    emits,
+    handle: validatingHandler(spec),
+    backoff: { ...DEFAULT_BACKOFF, ...spec.backoff },
+    writes: [...(spec.writes ?? [])],
+  };
+  const positive: (keyof ActorDefinition)[] = [
+    'batchSize',
+    'concurrency',
+    'maxAttempts',
+    'maxDeliveries',
+    'claimIdleMs',
+    'maxHandlerMs',
+    'heartbeatMs',
+    'idempotencyTtlMs',
+    'maxEntryBytes',
+  ];
   for (const k of positive) {
     const v = def[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 1) throw new TypeError(`actor ${spec.name}: ${k} must be a number >= 1, got ${String(v)}`);
   }
   if (def.startId !== '0' && def.startId !== '$') throw new TypeError(`actor ${spec.name}: startId must be '0' or '$'`);
-  if (!Array.isArray(def.steps) || def.steps.some((st) => typeof st !== 'function')) throw new TypeError(`actor ${spec.name}: steps must be an array of delivery steps (functions)`);
+  if (!Array.isArray(def.steps) || def.steps.some((st) => typeof st !== 'function'))
+    throw new TypeError(`actor ${spec.name}: steps must be an array of delivery steps (functions)`);
   return Object.freeze(def);
 }
 

@@ -26,6 +26,15 @@ export {
   type StepContext,
   type TerminalStep,
 } from './runtime/steps.js';
-export { DEFAULT_DRAIN_OPTIONS, DrainTimeoutError, drainSnapshot, isDrainTimeoutError, waitUntilDrained, type DrainOptions, type DrainResult, type DrainSnapshot } from './runtime/drain.js';
+export {
+  DEFAULT_DRAIN_OPTIONS,
+  DrainTimeoutError,
+  drainSnapshot,
+  isDrainTimeoutError,
+  waitUntilDrained,
+  type DrainOptions,
+  type DrainResult,
+  type DrainSnapshot,
+} from './runtime/drain.js';
 export { createProducer, type Producer, type ProducerOptions, type PublishMessage, type PublishOptions, type Published } from './producer.js';
 export * from './entity/index.js';

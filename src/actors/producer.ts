@@ -122,7 +122,8 @@ export function createProducer(options: ProducerOptions): Producer {
     const appended: Published[] = [];
     const delayed: DelayedAppend[] = [];
     for (const { published, fields } of built) {
-      if (published.dueMs !== undefined) delayed.push({ delayedKey: keys.delayed(published.envelope.type, published.partition), dueMs: published.dueMs, uid: published.envelope.id, fields });
+      if (published.dueMs !== undefined)
+        delayed.push({ delayedKey: keys.delayed(published.envelope.type, published.partition), dueMs: published.dueMs, uid: published.envelope.id, fields });
       else {
         appends.push({ stream: published.stream, fields });
         appended.push(published);
@@ -142,7 +143,8 @@ export function createProducer(options: ProducerOptions): Producer {
   return {
     keys,
     partitions,
-    publish: async (type: string | Topic<string, unknown>, payload: unknown, opts: PublishOptions = {}) => (await publishMany([{ ...opts, type, payload }]))[0]!,
+    publish: async (type: string | Topic<string, unknown>, payload: unknown, opts: PublishOptions = {}) =>
+      (await publishMany([{ ...opts, type, payload }]))[0]!,
     publishMany,
   };
 }

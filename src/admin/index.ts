@@ -26,13 +26,26 @@ export type { GroupResetPlan, GroupState } from '../cli/group-reset.js';
 export { moveEntries, type EntryMove, type EntryMoveResult } from '../streams/move.js';
 export { parseDeadLetter, type DeadLetterEntry, type DeadLetterReason } from '../actors/runtime/dead-letter.js';
 // ---- causal traces (`actors trace`) ------------------------------------------------------------
-export { DEFAULT_TRACE_OPTIONS, TraceQueryError, assertTraceQuery, isTraceQueryError, renderTrace, traceFlow, type TraceOptions, type TraceQueryErrorCode } from './trace.js';
+export {
+  DEFAULT_TRACE_OPTIONS,
+  TraceQueryError,
+  assertTraceQuery,
+  isTraceQueryError,
+  renderTrace,
+  traceFlow,
+  type TraceOptions,
+  type TraceQueryErrorCode,
+} from './trace.js';
 export type { TraceConsumer, TraceCopy, TraceDeadLetter, TraceMatch, TraceNode, TraceOutcome, TraceResult, TraceStats } from './trace.js';
 
 // ---- health ----------------------------------------------------------------------------------
 
 /** Every stream, group and consumer under the prefix, DLQ depths, and the findings of the thresholds in `options` (what streams-health prints). */
-export function health(backend: StreamBackend, keys: Keys, options: Partial<HealthOptions> & { now?: () => number; memoryUsage?: (keys: string[]) => Promise<(number | null)[]> } = {}): Promise<HealthReport> {
+export function health(
+  backend: StreamBackend,
+  keys: Keys,
+  options: Partial<HealthOptions> & { now?: () => number; memoryUsage?: (keys: string[]) => Promise<(number | null)[]> } = {},
+): Promise<HealthReport> {
   const { now, memoryUsage, ...thresholds } = options;
   return collectHealth({ backend, keys, ...(now ? { now } : {}), ...(memoryUsage ? { memoryUsage } : {}) }, thresholds);
 }
@@ -63,9 +76,19 @@ export interface ReplayDeadLettersOptions {
  * recomputed under the prefix; entries that cannot be replayed are 'refused' (with why), failures
  * 'failed', entries gone meanwhile 'gone'.
  */
-export async function replayDeadLetters(backend: StreamBackend, keys: Keys, items: DlqItem[], options: ReplayDeadLettersOptions = {}): Promise<ReplayOutcome[]> {
+export async function replayDeadLetters(
+  backend: StreamBackend,
+  keys: Keys,
+  items: DlqItem[],
+  options: ReplayDeadLettersOptions = {},
+): Promise<ReplayOutcome[]> {
   const plan: ReplayStep[] = planReplay(items, keys, options.target ?? 'source');
-  if (options.dryRun) return plan.map((s) => (s.target === null ? { item: s.item, status: 'refused', target: null, detail: s.refuseReason ?? 'refused' } : { item: s.item, status: 'planned', target: s.target, detail: 'dry run' }));
+  if (options.dryRun)
+    return plan.map((s) =>
+      s.target === null
+        ? { item: s.item, status: 'refused', target: null, detail: s.refuseReason ?? 'refused' }
+        : { item: s.item, status: 'planned', target: s.target, detail: 'dry run' },
+    );
   return executeReplay(backend, plan);
 }
 
@@ -122,7 +145,8 @@ export async function replayIntoGroup(backend: StreamBackend, keys: Keys, args: 
   const stream = keys.parse(args.stream) ? args.stream : keys.topic(args.stream);
   const startAfter = idBefore(args.from);
   if (!(await backend.streamInfo(stream))) throw new CliError('NOT_FOUND', `stream ${stream} does not exist`);
-  if ((await backend.groups(stream)).some((g) => g.name === args.group)) throw new CliError('USAGE', `group ${args.group} already exists on ${stream}; pick a new name`);
+  if ((await backend.groups(stream)).some((g) => g.name === args.group))
+    throw new CliError('USAGE', `group ${args.group} already exists on ${stream}; pick a new name`);
   await backend.ensureGroup(stream, args.group, startAfter);
   const info = (await backend.groups(stream)).find((g) => g.name === args.group);
   return { stream, group: args.group, startAfter, toDeliver: info?.lag ?? null };

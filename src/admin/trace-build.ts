@@ -7,7 +7,16 @@
  */
 import type { GroupInfo, StreamBackend } from '../streams/backend.js';
 import type { Keys } from '../streams/keys.js';
-import { idTimeMs, safeCompareIds, type TraceConsumer, type TraceCopy, type TraceDeadLetter, type TraceNode, type TraceOutcome, type TraceRecord } from './trace-types.js';
+import {
+  idTimeMs,
+  safeCompareIds,
+  type TraceConsumer,
+  type TraceCopy,
+  type TraceDeadLetter,
+  type TraceNode,
+  type TraceOutcome,
+  type TraceRecord,
+} from './trace-types.js';
 
 /** Pending ids read per (stream, group); a flow's entries are recent, so the first ones suffice in practice. */
 const PENDING_SCAN = 10_000;
@@ -26,7 +35,13 @@ interface Parts {
 }
 
 /** Builds the tree of `records` (all of one or a few flows); `groups` holds XINFO GROUPS of every topic stream. */
-export async function buildTrace(backend: StreamBackend, keys: Keys, records: TraceRecord[], groups: Map<string, GroupInfo[]>, matchedIds: Set<string>): Promise<BuiltTrace> {
+export async function buildTrace(
+  backend: StreamBackend,
+  keys: Keys,
+  records: TraceRecord[],
+  groups: Map<string, GroupInfo[]>,
+  matchedIds: Set<string>,
+): Promise<BuiltTrace> {
   const byId = new Map<string, Parts>();
   for (const r of records) {
     let parts = byId.get(r.env.id);
@@ -56,7 +71,10 @@ export async function buildTrace(backend: StreamBackend, keys: Keys, records: Tr
     for (const r of parts.dlq) if (r.deadLetter) actors.add(r.deadLetter.actor);
     for (const actor of [...actors].sort()) {
       const retries = node.copies.filter((c) => c.kind === 'retry' && retryGroup(c) === actor);
-      const dl = parts.dlq.map((r) => r.deadLetter!).filter((d) => d.actor === actor).pop();
+      const dl = parts.dlq
+        .map((r) => r.deadLetter!)
+        .filter((d) => d.actor === actor)
+        .pop();
       markerKeys.push(keys.idempotency(safeName(actor), node.idempotencyKey, node.partition));
       plans.push({ node, actor, retries, dl, last: retries[retries.length - 1] ?? original, marker: markerKeys.length - 1 });
     }
@@ -93,7 +111,13 @@ function toNode(id: string, parts: Parts, matched: boolean): TraceNode {
   // An envelope known only from its dead letter sits where it was read from.
   const stream = dl ? dl.source : primary.stream;
   const streamId = dl ? dl.sourceId : primary.id;
-  const copies: TraceCopy[] = [...parts.topic, ...parts.retry].map((r) => ({ kind: r.kind as 'topic' | 'retry', stream: r.stream, id: r.id, attempt: r.env.attempt, atMs: idTimeMs(r.id) }));
+  const copies: TraceCopy[] = [...parts.topic, ...parts.retry].map((r) => ({
+    kind: r.kind as 'topic' | 'retry',
+    stream: r.stream,
+    id: r.id,
+    attempt: r.env.attempt,
+    atMs: idTimeMs(r.id),
+  }));
   const attempts = Math.max(...copies.map((c) => c.attempt), ...parts.dlq.map((r) => Math.max(r.env.attempt, r.deadLetter?.attempts ?? 0)), 1);
   const node: TraceNode = {
     envelopeId: id,

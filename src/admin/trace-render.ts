@@ -15,7 +15,8 @@ export function renderTrace(result: TraceResult): string {
         `${s.envelopes} envelope(s), ${s.deadLetters} dead letter(s)`,
     );
   }
-  if (result.stats.truncated) lines.push(`TRUNCATED: stopped after reading ${result.stats.entriesScanned} entries; the tree may be incomplete (raise the limit)`);
+  if (result.stats.truncated)
+    lines.push(`TRUNCATED: stopped after reading ${result.stats.entriesScanned} entries; the tree may be incomplete (raise the limit)`);
   // Explicit stack instead of recursion: a hostile chain of causation cannot overflow the call stack.
   const stack: { node: TraceNode; lead: string; branch: string }[] = [];
   for (let i = result.roots.length - 1; i >= 0; i -= 1) stack.push({ node: result.roots[i]!, lead: '', branch: '' });
@@ -44,7 +45,8 @@ function hopLine(n: TraceNode): string {
 function consumerLine(c: TraceConsumer): string {
   let text = `${clean(c.actor)}: ${c.outcome}`;
   if (c.attempts > 1) text += ` after ${c.attempts} attempts`;
-  if (c.deadLetter) text += ` (${clean(c.deadLetter.reason)}: ${clean(c.deadLetter.error).slice(0, 200)}) -> ${clean(c.deadLetter.stream)} ${clean(c.deadLetter.id)}`;
+  if (c.deadLetter)
+    text += ` (${clean(c.deadLetter.reason)}: ${clean(c.deadLetter.error).slice(0, 200)}) -> ${clean(c.deadLetter.stream)} ${clean(c.deadLetter.id)}`;
   return text;
 }
 

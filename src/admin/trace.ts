@@ -57,7 +57,8 @@ export function isTraceQueryError(err: unknown): err is TraceQueryError {
  * query is compared literally, never used as a pattern.
  */
 export function assertTraceQuery(query: string): void {
-  if (typeof query !== 'string' || query.length === 0) throw new TraceQueryError('EMPTY', 'the query is empty: give an envelope id, a correlation id or an idempotency key');
+  if (typeof query !== 'string' || query.length === 0)
+    throw new TraceQueryError('EMPTY', 'the query is empty: give an envelope id, a correlation id or an idempotency key');
   if (query.length > MAX_IDEMPOTENCY_KEY_LENGTH * 2 || [...query].length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw new TraceQueryError('TOO_LONG', `the query is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters: no id or key is that long`);
   }
@@ -96,7 +97,13 @@ export async function traceFlow(backend: StreamBackend, keys: Keys, query: strin
       : matched.length > 0
         ? 'idempotency-key'
         : null;
-  const stats = (): TraceStats => ({ streamsScanned: scan.streamsScanned, entriesScanned: scan.entriesScanned, envelopes: 0, deadLetters: 0, truncated: scan.truncated });
+  const stats = (): TraceStats => ({
+    streamsScanned: scan.streamsScanned,
+    entriesScanned: scan.entriesScanned,
+    envelopes: 0,
+    deadLetters: 0,
+    truncated: scan.truncated,
+  });
   if (matchedBy === null) return { query, matchedBy, correlationIds: [], roots: [], stats: stats() };
 
   const isMatch = (r: TraceRecord): boolean =>
@@ -111,7 +118,13 @@ export async function traceFlow(backend: StreamBackend, keys: Keys, query: strin
   records = records.filter((r) => flows.has(r.env.correlationId));
   const matchedIds = new Set(records.filter(isMatch).map((r) => r.env.id));
   const built = await buildTrace(backend, keys, records, groups, matchedIds);
-  return { query, matchedBy, correlationIds, roots: built.roots, stats: { ...stats(), envelopes: built.envelopes, deadLetters: built.deadLetters, truncated: scan.truncated } };
+  return {
+    query,
+    matchedBy,
+    correlationIds,
+    roots: built.roots,
+    stats: { ...stats(), envelopes: built.envelopes, deadLetters: built.deadLetters, truncated: scan.truncated },
+  };
 }
 
 function isKeyName(name: string): boolean {
@@ -170,7 +183,14 @@ function idAfter(id: string): string {
 }
 
 /** A stream entry as a trace record, or null when the filter rejects it or it holds no usable envelope. */
-function toRecord(kind: 'topic' | 'retry' | 'dlq', partition: number, stream: string, id: string, fields: string[], keep: (raw: string) => boolean): TraceRecord | null {
+function toRecord(
+  kind: 'topic' | 'retry' | 'dlq',
+  partition: number,
+  stream: string,
+  id: string,
+  fields: string[],
+  keep: (raw: string) => boolean,
+): TraceRecord | null {
   if (kind === 'dlq') {
     const rawEnvelope = fieldValue(fields, ENVELOPE_FIELD);
     const rawFields = fieldValue(fields, 'raw');
@@ -186,7 +206,17 @@ function toRecord(kind: 'topic' | 'retry' | 'dlq', partition: number, stream: st
       stream,
       id,
       env,
-      deadLetter: { stream, id, actor: d.actor, reason: d.reason, error: d.error, attempts: d.attempts, failedAt: d.failedAt, source: d.source, sourceId: d.sourceId },
+      deadLetter: {
+        stream,
+        id,
+        actor: d.actor,
+        reason: d.reason,
+        error: d.error,
+        attempts: d.attempts,
+        failedAt: d.failedAt,
+        source: d.source,
+        sourceId: d.sourceId,
+      },
     };
   }
   const raw = fieldValue(fields, ENVELOPE_FIELD);

@@ -44,13 +44,21 @@ export async function connectRedis(cfg: StreamsConfig, opts: Partial<ToolConnect
     connectionName: DEFAULT_TOOL_CONNECTION_OPTIONS.connectionName,
   });
   // No reconnects, and a short disconnect grace: ioredis would otherwise keep the process alive for 2 s.
-  const redis = new Redis(url, { ...options, retryStrategy: () => null, disconnectTimeout: DEFAULT_TOOL_CONNECTION_OPTIONS.disconnectTimeoutMs, commandTimeout: o.commandTimeoutMs });
+  const redis = new Redis(url, {
+    ...options,
+    retryStrategy: () => null,
+    disconnectTimeout: DEFAULT_TOOL_CONNECTION_OPTIONS.disconnectTimeoutMs,
+    commandTimeout: o.commandTimeoutMs,
+  });
   const seen: { error: Error | null } = { error: null };
   redis.on('error', (err: Error) => {
     seen.error = err;
   });
   try {
-    await withDeadline(redis.connect().then(() => redis.ping()), o.connectTimeoutMs + DEFAULT_TOOL_CONNECTION_OPTIONS.answerGraceMs);
+    await withDeadline(
+      redis.connect().then(() => redis.ping()),
+      o.connectTimeoutMs + DEFAULT_TOOL_CONNECTION_OPTIONS.answerGraceMs,
+    );
     return redis;
   } catch (err) {
     redis.disconnect();

@@ -98,9 +98,11 @@ function describe(plan: GroupResetPlan, after: GroupState | null, applied: boole
   const s = (st: GroupState): string => `last-delivered ${st.lastDeliveredId}, lag ${st.lag ?? 'unknown'}, pending ${st.pending}, consumers ${st.consumers}`;
   const n = `${plan.entries}${plan.capped ? '+' : ''} entr${plan.entries === 1 && !plan.capped ? 'y' : 'ies'}`;
   const change =
-    plan.direction === 'none' ? 'no change: the group is already there'
-    : plan.direction === 'back' ? `${n} will be delivered to the group again`
-    : `${n} will be skipped: never delivered to this group`;
+    plan.direction === 'none'
+      ? 'no change: the group is already there'
+      : plan.direction === 'back'
+        ? `${n} will be delivered to the group again`
+        : `${n} will be skipped: never delivered to this group`;
   const lines = [`stream  ${plan.stream}`, `group   ${plan.group}`, `now     ${s(plan.before)}`, `--to ${plan.to} → last-delivered ${plan.toId}: ${change}`];
   if (plan.direction === 'back') lines.push(markerWarning(plan.group));
   if (plan.before.pending > 0) lines.push(`note: the ${plan.before.pending} pending entries stay pending (SETID does not touch the pending list)`);
@@ -123,7 +125,11 @@ export async function streamsGroupReset(args: GroupResetArgs, io: CliIO): Promis
       const g = (await conn.backend.groups(stream)).find((x) => x.name === args.group);
       after = g ? state(g) : null;
     }
-    io.out(args.json ? toJson({ ...plan, applied: apply, after, ...(plan.direction === 'back' ? { warning: markerWarning(plan.group) } : {}) }) : describe(plan, after, apply));
+    io.out(
+      args.json
+        ? toJson({ ...plan, applied: apply, after, ...(plan.direction === 'back' ? { warning: markerWarning(plan.group) } : {}) })
+        : describe(plan, after, apply),
+    );
     return EXIT.ok;
   } finally {
     await conn.close();

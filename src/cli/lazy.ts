@@ -3,7 +3,13 @@
  * parses its flags, and only then loads the command it runs (and ioredis, pg, the lead topology…),
  * so `--help` and a bad flag answer fast. Each export has the type of the function it forwards to.
  */
-import type { actorsDemo as ActorsDemo, actorsIngest as ActorsIngest, actorsList as ActorsList, actorsMigrate as ActorsMigrate, actorsReplay as ActorsReplay } from './actors/admin.js';
+import type {
+  actorsDemo as ActorsDemo,
+  actorsIngest as ActorsIngest,
+  actorsList as ActorsList,
+  actorsMigrate as ActorsMigrate,
+  actorsReplay as ActorsReplay,
+} from './actors/admin.js';
 import type { actorsDashboard as ActorsDashboard } from './actors/dashboard.js';
 import type { actorsRebuild as ActorsRebuild, actorsState as ActorsState } from './actors/entities.js';
 import type { actorsRun as ActorsRun } from './actors/run.js';

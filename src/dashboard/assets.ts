@@ -9,7 +9,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SECURITY_HEADERS } from './http.js';
 
-const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
+};
 
 /** The assets folder: beside this module (the source tree, or dist where the build copies it), else the repository's src/dashboard/assets (a dist built without the copy). */
 function assetsDir(): string {
@@ -55,7 +60,12 @@ export async function serveAsset(path: string, req: IncomingMessage, res: Server
     cache.set(file, body);
   }
   const ext = file.slice(file.lastIndexOf('.') + 1);
-  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': TYPES[ext] ?? 'application/octet-stream', 'Content-Length': body.length, 'Cache-Control': 'no-cache' });
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': TYPES[ext] ?? 'application/octet-stream',
+    'Content-Length': body.length,
+    'Cache-Control': 'no-cache',
+  });
   res.end(req.method === 'HEAD' ? undefined : body);
   return true;
 }

@@ -34,15 +34,26 @@ export async function startMemoryDemo(opts: { tickMs?: number; perTick?: number 
   const keys = createKeys('demo');
   const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(MOCK_EMAIL_LEAD_COUNT) } }));
   const actors = buildLeadTopology({ service });
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'demo-0', logger: createLogger({ level: 'error' }), persistence: service, options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 } });
+  const runtime = new ActorRuntime(actors, {
+    backend,
+    keys,
+    consumer: 'demo-0',
+    logger: createLogger({ level: 'error' }),
+    persistence: service,
+    options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 },
+  });
   await runtime.start();
-  const lines = readFileSync(defaultMockEmailFile(), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(defaultMockEmailFile(), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   await ingestEmails(backend, keys, lines, { source: 'mock-emails.jsonl' });
   // The file's deliberately broken lines went to the DLQ once; later rounds replay the good mails only.
   const mails = lines.flatMap((l) => {
     try {
       const m = JSON.parse(l) as unknown;
-      return m && typeof m === 'object' && !Array.isArray(m) && typeof (m as { messageId?: unknown }).messageId === 'string' ? [m as Record<string, unknown>] : [];
+      return m && typeof m === 'object' && !Array.isArray(m) && typeof (m as { messageId?: unknown }).messageId === 'string'
+        ? [m as Record<string, unknown>]
+        : [];
     } catch {
       return [];
     }

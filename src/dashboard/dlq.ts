@@ -125,7 +125,8 @@ export function parseSelection(keys: Keys, body: unknown, max: number): DlqRef[]
   if (list.length > max) throw new RangeError(`at most ${max} entries per request, got ${list.length}`);
   return list.map((raw, i) => {
     const r = raw as Partial<DlqRef> | null;
-    if (typeof r?.stream !== 'string' || typeof r.id !== 'string' || !ID_RE.test(r.id)) throw new RangeError(`items[${i}] must be {stream, id} with an id like 1700000000000-0`);
+    if (typeof r?.stream !== 'string' || typeof r.id !== 'string' || !ID_RE.test(r.id))
+      throw new RangeError(`items[${i}] must be {stream, id} with an id like 1700000000000-0`);
     if (keys.parse(r.stream)?.kind !== 'dlq') throw new RangeError(`items[${i}].stream is not a DLQ stream under prefix ${keys.prefix}`);
     return { stream: r.stream, id: r.id };
   });
@@ -145,10 +146,25 @@ export async function loadSelection(backend: StreamBackend, keys: Keys, refs: Dl
 }
 
 /** Replays the selection onto the streams the entries failed on; counts by outcome. */
-export async function replaySelection(backend: StreamBackend, keys: Keys, refs: DlqRef[]): Promise<{ replayed: number; skipped: number; gone: number; outcomes: { stream: string; id: string; status: ReplayOutcome['status']; target: string | null; detail?: string }[] }> {
+export async function replaySelection(
+  backend: StreamBackend,
+  keys: Keys,
+  refs: DlqRef[],
+): Promise<{
+  replayed: number;
+  skipped: number;
+  gone: number;
+  outcomes: { stream: string; id: string; status: ReplayOutcome['status']; target: string | null; detail?: string }[];
+}> {
   const { items, missing } = await loadSelection(backend, keys, refs);
   const outcomes = await executeReplay(backend, planReplay(items, keys, 'source'));
-  const rows = outcomes.map((o) => ({ stream: o.item.stream, id: o.item.entry.id, status: o.status, target: o.target, ...(o.detail ? { detail: o.detail } : {}) }));
+  const rows = outcomes.map((o) => ({
+    stream: o.item.stream,
+    id: o.item.entry.id,
+    status: o.status,
+    target: o.target,
+    ...(o.detail ? { detail: o.detail } : {}),
+  }));
   for (const m of missing) rows.push({ stream: m.stream, id: m.id, status: 'gone', target: null, detail: 'no longer in the DLQ' });
   const count = (s: ReplayOutcome['status']): number => rows.filter((r) => r.status === s).length;
   // The dashboard's counts: replayed = moved, skipped = refused or failed (each row says which and why).

@@ -22,8 +22,18 @@ export interface DashboardMetrics {
 export function createDashboardMetrics(): DashboardMetrics {
   const registry = new Registry();
   let total = 0;
-  const commands = new Counter({ name: 'dashboard_redis_commands_total', help: 'Redis commands sent by the dashboard, by command name', labelNames: ['command'] as const, registers: [registry] });
-  const collections = new Histogram({ name: 'dashboard_collection_seconds', help: 'Time of one collection of every stream under the prefix', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers: [registry] });
+  const commands = new Counter({
+    name: 'dashboard_redis_commands_total',
+    help: 'Redis commands sent by the dashboard, by command name',
+    labelNames: ['command'] as const,
+    registers: [registry],
+  });
+  const collections = new Histogram({
+    name: 'dashboard_collection_seconds',
+    help: 'Time of one collection of every stream under the prefix',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    registers: [registry],
+  });
   const viewers = new Gauge({ name: 'dashboard_viewers', help: 'Pages connected to the live event stream', registers: [registry] });
   const streams = new Gauge({ name: 'dashboard_streams', help: 'Streams under the prefix at the last collection', registers: [registry] });
   return {

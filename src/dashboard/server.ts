@@ -70,7 +70,12 @@ export async function startDashboard(src: DashboardSources, options: Partial<Das
   const token = o.allowWrites ? (o.token ?? randomBytes(24).toString('base64url')) : null;
   const now = src.now ?? Date.now;
   const redactor = createRedactor();
-  const collector = new Collector({ backend: src.backend, keys: src.keys, definitions: src.definitions ?? [], ...(src.memoryUsage ? { memoryUsage: src.memoryUsage } : {}), now }, o, src.metrics, now);
+  const collector = new Collector(
+    { backend: src.backend, keys: src.keys, definitions: src.definitions ?? [], ...(src.memoryUsage ? { memoryUsage: src.memoryUsage } : {}), now },
+    o,
+    src.metrics,
+    now,
+  );
   let hosts: Set<string> | null = null;
   const sse = new Set<ServerResponse>();
 
@@ -84,7 +89,14 @@ export async function startDashboard(src: DashboardSources, options: Partial<Das
     const p = url.searchParams;
     switch (`${req.method} ${url.pathname}`) {
       case 'GET /api/config':
-        return sendJson(res, 200, { prefix: src.keys.prefix, source: src.source, writable: token !== null, pollIntervalMs: o.pollIntervalMs, dlqPageSize: o.dlqPageSize, maxSelection: o.maxSelection });
+        return sendJson(res, 200, {
+          prefix: src.keys.prefix,
+          source: src.source,
+          writable: token !== null,
+          pollIntervalMs: o.pollIntervalMs,
+          dlqPageSize: o.dlqPageSize,
+          maxSelection: o.maxSelection,
+        });
       case 'GET /api/snapshot':
         return sendJson(res, 200, await collector.latest());
       case 'GET /api/series': {
@@ -114,7 +126,12 @@ export async function startDashboard(src: DashboardSources, options: Partial<Das
             throw new HttpError(400, 'cursor is not valid');
           }
         }
-        const page = await readDlqPage(src.backend, src.keys, dlqStreamsOf(snap, filter.topic), filter, cursor, { pageSize: o.dlqPageSize, scanLimit: o.dlqScanLimit, now: now(), redactor });
+        const page = await readDlqPage(src.backend, src.keys, dlqStreamsOf(snap, filter.topic), filter, cursor, {
+          pageSize: o.dlqPageSize,
+          scanLimit: o.dlqScanLimit,
+          now: now(),
+          redactor,
+        });
         return sendJson(res, 200, page);
       }
       case 'GET /api/trace': {

@@ -26,7 +26,13 @@ function redactNode(n: TraceNode, redactor: Redactor): TraceNode {
 export async function traceForPage(backend: StreamBackend, keys: Keys, query: string, redactor: Redactor): Promise<TraceAnswer> {
   try {
     const result = await traceFlow(backend, keys, query, { maxEntries: PAGE_TRACE_MAX_ENTRIES });
-    if (result.matchedBy === null) return { status: 404, body: { error: `no envelope with id, correlation id or idempotency key "${query}" under prefix ${keys.prefix}${result.stats.truncated ? ' (the search stopped early: too many entries)' : ''}` } };
+    if (result.matchedBy === null)
+      return {
+        status: 404,
+        body: {
+          error: `no envelope with id, correlation id or idempotency key "${query}" under prefix ${keys.prefix}${result.stats.truncated ? ' (the search stopped early: too many entries)' : ''}`,
+        },
+      };
     return { status: 200, body: { ...result, roots: result.roots.map((n) => redactNode(n, redactor)) } };
   } catch (err) {
     if (isTraceQueryError(err)) return { status: 400, body: { error: err.message } };

@@ -107,7 +107,9 @@ function pathPastDepth(root: unknown, maxDepth: number): string {
   while (stack.length > 0) {
     const { node, path, depth } = stack.pop()!;
     if (depth > maxDepth) return path;
-    const entries: [string, unknown][] = Array.isArray(node) ? node.map((c, i) => [`${path}[${i}]`, c]) : Object.entries(node).map(([k, c]) => [IDENT.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, c]);
+    const entries: [string, unknown][] = Array.isArray(node)
+      ? node.map((c, i) => [`${path}[${i}]`, c])
+      : Object.entries(node).map(([k, c]) => [IDENT.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, c]);
     for (const [p, c] of entries) if (typeof c === 'object' && c !== null) stack.push({ node: c, path: p, depth: depth + 1 });
   }
   return '$';

@@ -28,7 +28,12 @@ export type DecodeFailureReason = 'missing-field' | 'oversized' | 'not-json' | '
 
 /** Outcome of decodeEntry; a failure keeps a copy of the raw fields for the DLQ. */
 export type DecodeResult =
-  | { ok: true; envelope: Envelope; bytes: number; /** Invalid trace context dropped from the envelope (log them; never a reason to reject). */ dropped?: string[] }
+  | {
+      ok: true;
+      envelope: Envelope;
+      bytes: number;
+      /** Invalid trace context dropped from the envelope (log them; never a reason to reject). */ dropped?: string[];
+    }
   | {
       ok: false;
       reason: DecodeFailureReason;
@@ -50,10 +55,7 @@ export function encodeEnvelope(env: Envelope): string[] {
  * throws. The size is checked before parsing; the first `envelope` field wins. JSON.parse
  * keeps the last of duplicate keys, and that is the value validated and returned.
  */
-export function decodeEntry(
-  fields: readonly string[],
-  opts: DecodeOptions = DEFAULT_DECODE_OPTIONS,
-): DecodeResult {
+export function decodeEntry(fields: readonly string[], opts: DecodeOptions = DEFAULT_DECODE_OPTIONS): DecodeResult {
   // Hot path: the fields are copied (for the DLQ) only when the entry fails.
   try {
     const json = Array.isArray(fields) ? envelopeField(fields) : undefined;
@@ -62,7 +64,11 @@ export function decodeEntry(
       return failure('not-json', `field '${ENVELOPE_FIELD}' is not a string (got ${typeof json})`, fields);
     }
     // The bounded decoder: size first, then an iterative parse and walk (no input overflows the stack).
-    const decoded = parseBoundedJson(json, { maxBytes: opts.maxBytes, maxDepth: opts.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth, maxFields: opts.maxFields ?? DEFAULT_JSON_LIMITS.maxFields });
+    const decoded = parseBoundedJson(json, {
+      maxBytes: opts.maxBytes,
+      maxDepth: opts.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth,
+      maxFields: opts.maxFields ?? DEFAULT_JSON_LIMITS.maxFields,
+    });
     if (!decoded.ok) {
       if (decoded.reason === 'oversized' || decoded.reason === 'not-json') return failure(decoded.reason, `envelope is ${decoded.error}`, fields);
       // Too deep or too wide: an envelope that could not be handled safely, named by its path.

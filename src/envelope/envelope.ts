@@ -74,10 +74,16 @@ export function createEnvelope<P>(init: CreateEnvelopeInit<P>): Envelope<P> {
   // construction; only the caller's parts are checked, and anything unusual (records or metadata
   // given, a doubtful value) takes the full schema check, which also words the error.
   const fast =
-    init.records === undefined && init.metadata === undefined && typeof init.type === 'string' && TYPE_RE.test(init.type)
-    && (init.idempotencyKey === undefined || (nonEmpty(init.idempotencyKey) && init.idempotencyKey.length <= MAX_IDEMPOTENCY_KEY_LENGTH))
-    && (init.correlationId === undefined || nonEmpty(init.correlationId)) && optionalString(init.partitionKey)
-    && traceOk(init) && timeOk(createdAt) && isPlainJson(init.payload);
+    init.records === undefined &&
+    init.metadata === undefined &&
+    typeof init.type === 'string' &&
+    TYPE_RE.test(init.type) &&
+    (init.idempotencyKey === undefined || (nonEmpty(init.idempotencyKey) && init.idempotencyKey.length <= MAX_IDEMPOTENCY_KEY_LENGTH)) &&
+    (init.correlationId === undefined || nonEmpty(init.correlationId)) &&
+    optionalString(init.partitionKey) &&
+    traceOk(init) &&
+    timeOk(createdAt) &&
+    isPlainJson(init.payload);
   return fast ? envelope : (assertEnvelope(envelope) as Envelope<P>);
 }
 
@@ -89,12 +95,7 @@ export function createEnvelope<P>(init: CreateEnvelopeInit<P>): Envelope<P> {
  * keys and the copies are deduplicated downstream. Children of one type from one parent must
  * therefore differ by `opts.key`, or all but the first would be dropped as duplicates.
  */
-export function deriveEnvelope<P>(
-  parent: Envelope,
-  type: string,
-  payload: P,
-  opts: DeriveEnvelopeOptions = {},
-): Envelope<P> {
+export function deriveEnvelope<P>(parent: Envelope, type: string, payload: P, opts: DeriveEnvelopeOptions = {}): Envelope<P> {
   const createdAt = isoTime(opts.now);
   const envelope: Envelope<P> = {
     id: randomUUID(),
@@ -118,10 +119,20 @@ export function deriveEnvelope<P>(
   // and the handler's payload gets the JSON-value check; records or metadata given, or any doubt,
   // take the full schema check.
   const fast =
-    opts.records === undefined && opts.metadata === undefined && typeof type === 'string' && TYPE_RE.test(type)
-    && typeof parent.id === 'string' && isUuid(parent.id) && nonEmpty(parent.correlationId) && nonEmpty(parent.idempotencyKey)
-    && typeof envelope.partitionKey === 'string' && nonEmpty(parent.metadata?.source) && traceOk(trace)
-    && (opts.key === undefined || typeof opts.key === 'string') && timeOk(createdAt) && isPlainJson(payload);
+    opts.records === undefined &&
+    opts.metadata === undefined &&
+    typeof type === 'string' &&
+    TYPE_RE.test(type) &&
+    typeof parent.id === 'string' &&
+    isUuid(parent.id) &&
+    nonEmpty(parent.correlationId) &&
+    nonEmpty(parent.idempotencyKey) &&
+    typeof envelope.partitionKey === 'string' &&
+    nonEmpty(parent.metadata?.source) &&
+    traceOk(trace) &&
+    (opts.key === undefined || typeof opts.key === 'string') &&
+    timeOk(createdAt) &&
+    isPlainJson(payload);
   return fast ? envelope : (assertEnvelope(envelope) as Envelope<P>);
 }
 
@@ -141,11 +152,7 @@ export function derivedIdempotencyKey(parentKey: string, type: string, key?: str
   return `sha256:${createHash('sha256').update(composed).digest('hex')}`;
 }
 
-function buildMetadata(
-  defaultSource: string,
-  createdAt: string,
-  given: Partial<EnvelopeMetadata> | undefined,
-): EnvelopeMetadata {
+function buildMetadata(defaultSource: string, createdAt: string, given: Partial<EnvelopeMetadata> | undefined): EnvelopeMetadata {
   // An explicit `undefined` must not erase a default. fromEntries and spread define own
   // properties, so a `__proto__` key stays data instead of replacing the prototype.
   const defined = Object.fromEntries(Object.entries(given ?? {}).filter(([, value]) => value !== undefined));

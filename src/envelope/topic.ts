@@ -42,7 +42,9 @@ type FromTypeName<N, S> = N extends 'string'
       : N extends 'null'
         ? null
         : N extends 'array'
-          ? S extends { items: infer I } ? FromSchema<I>[] : unknown[]
+          ? S extends { items: infer I }
+            ? FromSchema<I>[]
+            : unknown[]
           : N extends 'object'
             ? ObjectFrom<S>
             : unknown;
@@ -86,7 +88,12 @@ export class PayloadValidationError extends Error {
     readonly topic: string,
     readonly issues: readonly EnvelopeIssue[],
   ) {
-    super(`payload of ${topic} does not match its schema: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.rule} (${i.message})`).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
+    super(
+      `payload of ${topic} does not match its schema: ${issues
+        .slice(0, 5)
+        .map((i) => `${i.path}: ${i.rule} (${i.message})`)
+        .join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`,
+    );
     this.name = 'PayloadValidationError';
   }
 }
@@ -104,10 +111,12 @@ const sharedAjv = (): Ajv => {
 
 function issueOf(e: ErrorObject): EnvelopeIssue {
   const segments: (string | number)[] = ['payload'];
-  if (e.instancePath !== '') for (const raw of e.instancePath.slice(1).split('/')) segments.push(/^(0|[1-9]\d*)$/.test(raw) ? Number(raw) : raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (e.instancePath !== '')
+    for (const raw of e.instancePath.slice(1).split('/')) segments.push(/^(0|[1-9]\d*)$/.test(raw) ? Number(raw) : raw.replace(/~1/g, '/').replace(/~0/g, '~'));
   const params = e.params as Record<string, unknown>;
   if (e.keyword === 'required') return { path: formatPath([...segments, String(params.missingProperty)]), rule: 'required', message: 'is required' };
-  if (e.keyword === 'additionalProperties') return { path: formatPath([...segments, String(params.additionalProperty)]), rule: 'additionalProperties', message: 'is not a known property' };
+  if (e.keyword === 'additionalProperties')
+    return { path: formatPath([...segments, String(params.additionalProperty)]), rule: 'additionalProperties', message: 'is not a known property' };
   return { path: formatPath(segments), rule: e.keyword, message: e.message ?? e.keyword };
 }
 

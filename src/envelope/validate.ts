@@ -11,9 +11,7 @@ export interface EnvelopeIssue {
 }
 
 /** Outcome of validateEnvelope: the (same, now typed) envelope, or every issue found. */
-export type EnvelopeValidationResult =
-  | { ok: true; envelope: Envelope }
-  | { ok: false; errors: EnvelopeIssue[] };
+export type EnvelopeValidationResult = { ok: true; envelope: Envelope } | { ok: false; errors: EnvelopeIssue[] };
 
 /** Options of validateEnvelope. */
 export interface ValidateOptions {
@@ -51,8 +49,7 @@ export function isEnvelopeValidationError(err: unknown): err is EnvelopeValidati
   if (err instanceof EnvelopeValidationError) return true;
   try {
     const candidate = err as { code?: unknown; issues?: unknown } | null;
-    return typeof candidate === 'object' && candidate !== null
-      && candidate.code === ENVELOPE_INVALID && Array.isArray(candidate.issues);
+    return typeof candidate === 'object' && candidate !== null && candidate.code === ENVELOPE_INVALID && Array.isArray(candidate.issues);
   } catch {
     return false;
   }
@@ -72,10 +69,7 @@ export function formatIssues(issues: readonly EnvelopeIssue[]): string {
  * encoding it cannot fail or change it; object properties that are `undefined` are tolerated
  * and, as with JSON.stringify, vanish on encoding.
  */
-export function validateEnvelope(
-  value: unknown,
-  options: Partial<ValidateOptions> = {},
-): EnvelopeValidationResult {
+export function validateEnvelope(value: unknown, options: Partial<ValidateOptions> = {}): EnvelopeValidationResult {
   const maxDepth = options.maxDepth ?? DEFAULT_VALIDATE_OPTIONS.maxDepth;
   const maxIssues = options.maxIssues ?? DEFAULT_VALIDATE_OPTIONS.maxIssues;
   let issues: EnvelopeIssue[];
@@ -194,9 +188,7 @@ function schemaIssues(value: unknown): EnvelopeIssue[] {
   if (errors.length === 0) return [];
   // anyOf failures report each failed branch too; keep only the anyOf summary.
   const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => `${e.schemaPath}/`);
-  return errors
-    .filter((e) => !anyOfPaths.some((prefix) => e.schemaPath.startsWith(prefix)))
-    .map((e) => toIssue(e, errors, value));
+  return errors.filter((e) => !anyOfPaths.some((prefix) => e.schemaPath.startsWith(prefix))).map((e) => toIssue(e, errors, value));
 }
 
 function toIssue(error: ErrorObject, all: readonly ErrorObject[], root: unknown): EnvelopeIssue {
@@ -261,10 +253,7 @@ function capIssues(issues: EnvelopeIssue[], maxIssues: number): EnvelopeIssue[] 
   if (issues.length <= maxIssues) return issues;
   // The JSON-value walk stops early, so the count is a lower bound.
   const dropped = issues.length - maxIssues;
-  return [
-    ...issues.slice(0, maxIssues),
-    { path: '$', rule: 'too-many-issues', message: `at least ${dropped} more issues not listed` },
-  ];
+  return [...issues.slice(0, maxIssues), { path: '$', rule: 'too-many-issues', message: `at least ${dropped} more issues not listed` }];
 }
 
 function unreadable(err: unknown): EnvelopeIssue {

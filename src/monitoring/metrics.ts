@@ -5,9 +5,7 @@ import type { CustomMetrics } from './types.js';
 import { createRedactor } from './redact.js';
 
 /** Handler and commit duration buckets, in seconds: 0.5 ms to 10 s. */
-export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
-  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-]);
+export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
 
 /** Batch size buckets, in entries: 1 to 1000. */
 export const DEFAULT_BATCH_SIZE_BUCKETS: readonly number[] = Object.freeze([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]);
@@ -96,15 +94,16 @@ function counter<L extends string>(registry: Registry, name: string, help: strin
 }
 
 function histogram(registry: Registry, name: string, help: string, buckets: readonly number[]): Histogram<'actor'> {
-  return getOrCreate(registry, name, Histogram<'actor'>, () =>
-    new Histogram({ name, help, labelNames: ['actor'], buckets: [...buckets], registers: [registry] }),
+  return getOrCreate(
+    registry,
+    name,
+    Histogram<'actor'>,
+    () => new Histogram({ name, help, labelNames: ['actor'], buckets: [...buckets], registers: [registry] }),
   );
 }
 
 function gauge(registry: Registry, name: string, help: string): Gauge<'actor' | 'stream'> {
-  return getOrCreate(registry, name, Gauge<'actor' | 'stream'>, () =>
-    new Gauge({ name, help, labelNames: ['actor', 'stream'], registers: [registry] }),
-  );
+  return getOrCreate(registry, name, Gauge<'actor' | 'stream'>, () => new Gauge({ name, help, labelNames: ['actor', 'stream'], registers: [registry] }));
 }
 
 const isCount = (n: number): boolean => Number.isFinite(n) && n > 0;

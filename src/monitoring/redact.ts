@@ -43,15 +43,45 @@ export const DEFAULT_REDACT_OPTIONS = Object.freeze({
  * ending in a name (`dbPassword`, `github_token`, `x-api-key`).
  */
 export const DEFAULT_SECRET_KEYS: readonly string[] = Object.freeze([
-  'password', 'passwd', 'pwd', 'passphrase', 'secret', 'client_secret', 'token', 'access_token',
-  'refresh_token', 'id_token', 'api_key', 'apiKey', 'x-api-key', 'access_key', 'secret_key',
-  'private_key', 'auth', 'authorization', 'cookie', 'set-cookie', 'session', 'session_id',
-  'credential', 'credentials', 'dsn', 'connection_string', 'database_url', 'bearer',
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'secret',
+  'client_secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'api_key',
+  'apiKey',
+  'x-api-key',
+  'access_key',
+  'secret_key',
+  'private_key',
+  'auth',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'session',
+  'session_id',
+  'credential',
+  'credentials',
+  'dsn',
+  'connection_string',
+  'database_url',
+  'bearer',
 ]);
 
 /** Fragments that mark a key as secret wherever they occur in it (`passwordHash`, `secretAccessKey`). */
 export const DEFAULT_SECRET_KEY_FRAGMENTS: readonly string[] = Object.freeze([
-  'password', 'passwd', 'passphrase', 'secret', 'credential', 'privatekey', 'apikey',
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'credential',
+  'privatekey',
+  'apikey',
 ]);
 
 // A value next to one of these words is a secret whatever it looks like; next to a bare weak
@@ -61,7 +91,7 @@ const SCHEME_WORDS = new Set(['bearer', 'basic']);
 
 function maskAssignment(match: string, ...g: (string | undefined)[]): string {
   const [prefix = '', word = '', sep = '', value = ''] = g;
-  const quote = value.startsWith('"') || value.startsWith("'") ? value[0] ?? '' : '';
+  const quote = value.startsWith('"') || value.startsWith("'") ? (value[0] ?? '') : '';
   const bare = quote ? value.slice(1, -1) : value;
   if (bare === '' || bare.startsWith('[REDACTED') || SCHEME_WORDS.has(bare.toLowerCase())) return match;
   const weak = prefix === '' && WEAK_WORDS.has(word.toLowerCase());
@@ -72,8 +102,26 @@ function maskAssignment(match: string, ...g: (string | undefined)[]): string {
 // Words that follow "Bearer" in prose ("Bearer authentication is required"); anything else after
 // the scheme word is a credential, however short ("Bearer xyz" is a token in a header).
 const BEARER_PROSE = new Set([
-  'authentication', 'authorization', 'auth', 'token', 'tokens', 'scheme', 'header', 'headers',
-  'credential', 'credentials', 'is', 'was', 'required', 'must', 'type', 'and', 'or', 'the', 'a', 'an',
+  'authentication',
+  'authorization',
+  'auth',
+  'token',
+  'tokens',
+  'scheme',
+  'header',
+  'headers',
+  'credential',
+  'credentials',
+  'is',
+  'was',
+  'required',
+  'must',
+  'type',
+  'and',
+  'or',
+  'the',
+  'a',
+  'an',
 ]);
 
 function maskBearer(match: string, scheme = '', token = ''): string {
@@ -87,32 +135,34 @@ function maskBasic(match: string, scheme = '', b64 = ''): string {
 }
 
 /** Token-like values masked inside any string, applied in this order. */
-export const DEFAULT_VALUE_PATTERNS: readonly ValuePattern[] = Object.freeze([
-  { name: 'url-credentials', pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/?#]*):([^\s/?#]+)@/gi, replace: '$1$2:***@' },
-  { name: 'bearer', pattern: /\b(Bearer)\s+([A-Za-z0-9\-._~+/]+=*)/gi, replace: maskBearer },
-  { name: 'basic', pattern: /\b(Basic)\s+([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/gi, replace: maskBasic },
-  { name: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replace: REDACTED },
-  // Provider prefixes are distinctive enough to mask short bodies too (`sk-live-abcdefgh12345`).
-  { name: 'openai-key', pattern: /\bsk-[A-Za-z0-9_-]{8,}/g, replace: REDACTED },
-  { name: 'stripe-key', pattern: /\b(?:sk|rk|pk)_(?:(?:live|test)_)?[A-Za-z0-9]{8,}/g, replace: REDACTED },
-  { name: 'stripe-webhook-secret', pattern: /\bwhsec_[A-Za-z0-9]{8,}/g, replace: REDACTED },
-  { name: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{6,}|github_pat_[A-Za-z0-9_]{10,})/g, replace: REDACTED },
-  { name: 'huggingface-token', pattern: /\bhf_[A-Za-z0-9]{6,}/g, replace: REDACTED },
-  { name: 'google-oauth-token', pattern: /\bya29\.[A-Za-z0-9_.-]{4,}/g, replace: REDACTED },
-  { name: 'gitlab-token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}/g, replace: REDACTED },
-  { name: 'slack-token', pattern: /\bxox[abeoprs]-[A-Za-z0-9-]{4,}/g, replace: REDACTED },
-  { name: 'aws-access-key-id', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replace: REDACTED },
-  { name: 'google-api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}/g, replace: REDACTED },
-  { name: 'supabase-token', pattern: /\bsbp_[A-Za-z0-9]{20,}/g, replace: REDACTED },
-  { name: 'npm-token', pattern: /\bnpm_[A-Za-z0-9]{36}/g, replace: REDACTED },
-  { name: 'sendgrid-key', pattern: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g, replace: REDACTED },
-  {
-    name: 'secret-assignment',
-    pattern:
-      /(?<![A-Za-z0-9_])((?:(?:x-)?api|access|secret|private|client|refresh|session|id|auth|db|database|redis|signing)[_-]?)?(password|passwd|pwd|passphrase|secret|token|key|authorization|auth|bearer|credentials?|cookie|sig|signature|session(?:[_-]?id)?)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,"'<>{}[\]()]+)/gi,
-    replace: maskAssignment,
-  },
-].map((p) => Object.freeze(p)));
+export const DEFAULT_VALUE_PATTERNS: readonly ValuePattern[] = Object.freeze(
+  [
+    { name: 'url-credentials', pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/?#]*):([^\s/?#]+)@/gi, replace: '$1$2:***@' },
+    { name: 'bearer', pattern: /\b(Bearer)\s+([A-Za-z0-9\-._~+/]+=*)/gi, replace: maskBearer },
+    { name: 'basic', pattern: /\b(Basic)\s+([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/gi, replace: maskBasic },
+    { name: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replace: REDACTED },
+    // Provider prefixes are distinctive enough to mask short bodies too (`sk-live-abcdefgh12345`).
+    { name: 'openai-key', pattern: /\bsk-[A-Za-z0-9_-]{8,}/g, replace: REDACTED },
+    { name: 'stripe-key', pattern: /\b(?:sk|rk|pk)_(?:(?:live|test)_)?[A-Za-z0-9]{8,}/g, replace: REDACTED },
+    { name: 'stripe-webhook-secret', pattern: /\bwhsec_[A-Za-z0-9]{8,}/g, replace: REDACTED },
+    { name: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{6,}|github_pat_[A-Za-z0-9_]{10,})/g, replace: REDACTED },
+    { name: 'huggingface-token', pattern: /\bhf_[A-Za-z0-9]{6,}/g, replace: REDACTED },
+    { name: 'google-oauth-token', pattern: /\bya29\.[A-Za-z0-9_.-]{4,}/g, replace: REDACTED },
+    { name: 'gitlab-token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}/g, replace: REDACTED },
+    { name: 'slack-token', pattern: /\bxox[abeoprs]-[A-Za-z0-9-]{4,}/g, replace: REDACTED },
+    { name: 'aws-access-key-id', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replace: REDACTED },
+    { name: 'google-api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}/g, replace: REDACTED },
+    { name: 'supabase-token', pattern: /\bsbp_[A-Za-z0-9]{20,}/g, replace: REDACTED },
+    { name: 'npm-token', pattern: /\bnpm_[A-Za-z0-9]{36}/g, replace: REDACTED },
+    { name: 'sendgrid-key', pattern: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g, replace: REDACTED },
+    {
+      name: 'secret-assignment',
+      pattern:
+        /(?<![A-Za-z0-9_])((?:(?:x-)?api|access|secret|private|client|refresh|session|id|auth|db|database|redis|signing)[_-]?)?(password|passwd|pwd|passphrase|secret|token|key|authorization|auth|bearer|credentials?|cookie|sig|signature|session(?:[_-]?id)?)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,"'<>{}[\]()]+)/gi,
+      replace: maskAssignment,
+    },
+  ].map((p) => Object.freeze(p)),
+);
 
 /** Emails keep their first character and domain: `jane.doe@example.com` -> `j***@example.com`. */
 export const EMAIL_PATTERN: ValuePattern = Object.freeze({

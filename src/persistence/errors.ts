@@ -62,14 +62,7 @@ export class PersistenceAdapterError extends PersistenceError {
   readonly reason: AdapterErrorReason;
   /** The driver's own code (a SQLSTATE such as `23505`, a PostgREST code, or a Node errno), when there is one. */
   readonly driverCode: string | undefined;
-  constructor(args: {
-    adapter: string;
-    operation: string;
-    table?: string;
-    reason: AdapterErrorReason;
-    driverCode?: string;
-    message: string;
-  }) {
+  constructor(args: { adapter: string; operation: string; table?: string; reason: AdapterErrorReason; driverCode?: string; message: string }) {
     const where = args.table === undefined ? args.operation : `${args.operation} on "${args.table}"`;
     super(`${args.adapter} ${where} failed (${args.reason}): ${redactCredentials(args.message)}`);
     this.name = 'PersistenceAdapterError';

@@ -51,15 +51,26 @@ export function checkPersistenceGuard(env: Readonly<Record<string, string | unde
   if (key) {
     const role = jwtRole(key);
     if (role === 'service_role' || key.startsWith('sb_secret_')) {
-      out.push({ setting: 'SUPABASE_KEY', code: 'WRITE_KEY_FOR_READ', message: `SUPABASE_KEY is a write-capable key (${role === 'service_role' ? 'service_role JWT' : 'sb_secret_ key'}) where only read is needed: use the anon (read) key` });
+      out.push({
+        setting: 'SUPABASE_KEY',
+        code: 'WRITE_KEY_FOR_READ',
+        message: `SUPABASE_KEY is a write-capable key (${role === 'service_role' ? 'service_role JWT' : 'sb_secret_ key'}) where only read is needed: use the anon (read) key`,
+      });
     }
   }
   if (!on(env.USE_REAL_TESTS)) {
-    if (env.SUPABASE_URL?.trim()) out.push({ setting: 'SUPABASE_URL', code: 'LIVE_WITHOUT_OPT_IN', message: 'SUPABASE_URL points the tests at a live service without USE_REAL_TESTS=1' });
+    if (env.SUPABASE_URL?.trim())
+      out.push({ setting: 'SUPABASE_URL', code: 'LIVE_WITHOUT_OPT_IN', message: 'SUPABASE_URL points the tests at a live service without USE_REAL_TESTS=1' });
     const db = env.DATABASE_URL?.trim();
     const host = db ? hostOf(db) : undefined;
-    if (db && (host === undefined || !LOCAL_HOSTS.has(host))) out.push({ setting: 'DATABASE_URL', code: 'LIVE_WITHOUT_OPT_IN', message: `DATABASE_URL points at ${host ?? 'an unparsable URL'}, not this machine, without USE_REAL_TESTS=1` });
+    if (db && (host === undefined || !LOCAL_HOSTS.has(host)))
+      out.push({
+        setting: 'DATABASE_URL',
+        code: 'LIVE_WITHOUT_OPT_IN',
+        message: `DATABASE_URL points at ${host ?? 'an unparsable URL'}, not this machine, without USE_REAL_TESTS=1`,
+      });
   }
-  if (testRun && on(env.DELIVERY_ENABLED)) out.push({ setting: 'DELIVERY_ENABLED', code: 'DELIVERY_IN_TESTS', message: 'DELIVERY_ENABLED is on in a test run: tests must never deliver mail' });
+  if (testRun && on(env.DELIVERY_ENABLED))
+    out.push({ setting: 'DELIVERY_ENABLED', code: 'DELIVERY_IN_TESTS', message: 'DELIVERY_ENABLED is on in a test run: tests must never deliver mail' });
   return out;
 }

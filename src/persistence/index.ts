@@ -40,11 +40,5 @@ export { DEFAULT_PERSISTENCE_SERVICE_OPTIONS, PersistenceService } from './servi
 export type { PersistenceOperation, PersistenceServiceOptions, PersistenceTraceEvent } from './service.js';
 export { ReadOnlyPersistenceFacade } from './facade.js';
 export type { OperationOutcome } from './metrics.js';
-export {
-  DEFAULT_MOCK_LEAD_COUNT,
-  createAdapter,
-  describePersistence,
-  persistenceFromEnv,
-  resolvePersistenceConfig,
-} from './config.js';
+export { DEFAULT_MOCK_LEAD_COUNT, createAdapter, describePersistence, persistenceFromEnv, resolvePersistenceConfig } from './config.js';
 export type { PersistenceConfig, PersistenceEnv, PersistenceKind, PersistenceSetup } from './config.js';

@@ -35,9 +35,7 @@ export function tableDdl(spec: TableSpec, schema: string): string[] {
   const uniques = spec.unique.map((cols) => `UNIQUE (${cols.map(q).join(', ')})`);
   const create = `CREATE TABLE IF NOT EXISTS ${table} (${[...columns, ...uniques].join(', ')})`;
   // Unique keys already have an index (e.g. leads.email); these are the extra lookup paths.
-  const indexes = spec.indexes.map(
-    (cols) => `CREATE INDEX IF NOT EXISTS ${q(`${spec.name}_${cols.join('_')}_idx`)} ON ${table} (${cols.map(q).join(', ')})`,
-  );
+  const indexes = spec.indexes.map((cols) => `CREATE INDEX IF NOT EXISTS ${q(`${spec.name}_${cols.join('_')}_idx`)} ON ${table} (${cols.map(q).join(', ')})`);
   return [create, ...indexes];
 }
 

@@ -93,14 +93,7 @@ export const AUDIT_TABLE: TableSpec = Object.freeze({
 export const CAMPAIGNS_TABLE: TableSpec = Object.freeze({
   name: 'campaigns',
   primaryKey: 'id',
-  columns: Object.freeze([
-    text('id', true),
-    text('name'),
-    text('client_id'),
-    text('status'),
-    stamp('created_at'),
-    stamp('updated_at'),
-  ]),
+  columns: Object.freeze([text('id', true), text('name'), text('client_id'), text('status'), stamp('created_at'), stamp('updated_at')]),
   unique: Object.freeze([]),
   indexes: Object.freeze([Object.freeze(['client_id'])]),
 });
@@ -129,7 +122,9 @@ export function domainColumnAllowlist(): Record<string, readonly string[]> {
 /** The deterministic id of the draft for (lead, campaign): the same pair always maps to the same row. */
 export function draftId(leadId: string, campaignId: string): string {
   // JSON of the pair, not a joined string, so ('a:b', 'c') and ('a', 'b:c') never collide.
-  const digest = createHash('sha256').update(JSON.stringify([leadId, campaignId])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([leadId, campaignId]))
+    .digest('hex');
   return `draft-${digest.slice(0, 32)}`;
 }
 

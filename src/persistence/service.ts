@@ -82,13 +82,18 @@ export class PersistenceService implements ReadOnlyPersistence {
   /** Filters and order must use allowed columns; limit is clamped to maxLimit; contains becomes eq without ILIKE. */
   query(table: string, opts: QueryOptions = {}): Promise<QueryResult> {
     const fallback = !this.#adapter.capabilities.ilike && (opts.filters ?? []).some((f) => f.op === 'contains');
-    return this.#run('query', table, async () => {
-      const filters = (opts.filters ?? []).map((f) => this.#filter(table, f));
-      if (opts.orderBy !== undefined) this.#checkColumn(table, opts.orderBy.column);
-      const limit = Math.min(opts.limit ?? this.#opts.maxLimit, this.#opts.maxLimit);
-      const result = await this.#adapter.query(table, { ...opts, filters, limit });
-      return { value: { ...result, limit }, rows: result.rows.length };
-    }, fallback);
+    return this.#run(
+      'query',
+      table,
+      async () => {
+        const filters = (opts.filters ?? []).map((f) => this.#filter(table, f));
+        if (opts.orderBy !== undefined) this.#checkColumn(table, opts.orderBy.column);
+        const limit = Math.min(opts.limit ?? this.#opts.maxLimit, this.#opts.maxLimit);
+        const result = await this.#adapter.query(table, { ...opts, filters, limit });
+        return { value: { ...result, limit }, rows: result.rows.length };
+      },
+      fallback,
+    );
   }
 
   /** The row with this id, or null. */

@@ -74,7 +74,14 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoS
   // RAG_DEBUG_IO / RAG_DEEP_DEBUG output is info-level: asking for it lowers the threshold.
   const debug = opts.ragOptions?.debugIo === true || opts.ragOptions?.deepDebug === true;
   const logger = opts.logger ?? createLogger({ level: debug ? 'info' : 'warn' });
-  const runtime = new ActorRuntime(actors, { backend, keys, consumer: 'demo-0', logger, persistence: service, options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 } });
+  const runtime = new ActorRuntime(actors, {
+    backend,
+    keys,
+    consumer: 'demo-0',
+    logger,
+    persistence: service,
+    options: { blockMs: 200, promoteIntervalMs: 20, trimIntervalMs: 0 },
+  });
   let ingest: IngestResult;
   let report: PipelineReport;
   let entities: EntityReport;
@@ -96,7 +103,15 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoS
     await backend.close();
     await service.close();
   }
-  return { ...report, file: opts.file, ingest, duplicatesSkipped, rowsPersisted: report.draftRows + report.auditRows, wallMs: Math.round(performance.now() - started), entities };
+  return {
+    ...report,
+    file: opts.file,
+    ingest,
+    duplicatesSkipped,
+    rowsPersisted: report.draftRows + report.auditRows,
+    wallMs: Math.round(performance.now() - started),
+    entities,
+  };
 }
 
 /** The summary as a table, then the sample envelope as pretty JSON. */
@@ -112,14 +127,23 @@ export function formatDemoSummary(s: DemoSummary): string {
     ['leads created (unknown senders)', s.leadsCreated],
     ['unmatched', s.unmatched],
     ['drafts written', s.draftsPersisted],
-    ['drafts blocked by the lead entity', s.entities.draftsBlocked === 0 ? 0 : Object.entries(s.entities.blockedByReason).map(([r, n]) => `${n} ${r}`).join('\n')],
+    [
+      'drafts blocked by the lead entity',
+      s.entities.draftsBlocked === 0
+        ? 0
+        : Object.entries(s.entities.blockedByReason)
+            .map(([r, n]) => `${n} ${r}`)
+            .join('\n'),
+    ],
     ['rows persisted (drafts + audit)', `${s.rowsPersisted} (${s.draftRows} + ${s.auditRows})`],
     ['dead-lettered', dead.length === 0 ? 0 : dead.map(([k, n]) => `${n} ${k}`).join('\n')],
     ['wall time', `${(s.wallMs / 1000).toFixed(2)} s`],
   );
   const leads = new Table({ head: ['lead (entity id)', 'status', 'drafts', 'blocked', 'version', 'last event'], style: { head: [], border: [] } });
   for (const l of s.entities.samples) leads.push([l.id, l.status, l.drafts, l.blocked, l.version, l.lastEventId]);
-  const byStatus = Object.entries(s.entities.leadsByStatus).map(([k, n]) => `${n} ${k}`).join(', ');
+  const byStatus = Object.entries(s.entities.leadsByStatus)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   const rebuild = `rebuild from the lead log: ${s.entities.rebuilt.same}/${s.entities.rebuilt.total} lead states identical to their snapshots (${byStatus})`;
   const entityText = `\nlead states (snapshots):\n${leads.toString()}\n${rebuild}\n`;
   const sample = s.sample ? `\nsample ${s.sample.type} envelope (records carry their provenance):\n${JSON.stringify(s.sample, null, 2)}` : '';

@@ -51,7 +51,8 @@ export async function entityReport(backend: StreamBackend, keys: Keys, partition
       if (shown?.source === 'snapshot' && shown.version === f.version && JSON.stringify(shown.state) === JSON.stringify(f.state)) same += 1;
       const st = f.state as LeadState;
       leadsByStatus[st.status] = (leadsByStatus[st.status] ?? 0) + 1;
-      if (shown && !samples.some((s) => s.status === st.status)) samples.push({ id, status: st.status, drafts: st.drafts, blocked: st.blocked, version: shown.version, lastEventId: shown.lastEventId });
+      if (shown && !samples.some((s) => s.status === st.status))
+        samples.push({ id, status: st.status, drafts: st.drafts, blocked: st.blocked, version: shown.version, lastEventId: shown.lastEventId });
     }
     for (const [id, f] of await foldLog(backend, keys, campaign, p, null)) {
       const c = (campaigns[id] ??= { drafted: 0, blocked: 0 });

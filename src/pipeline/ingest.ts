@@ -34,7 +34,12 @@ export interface IngestOptions {
 }
 
 /** Defaults of IngestOptions (source has none: say where the data came from). */
-export const DEFAULT_INGEST_OPTIONS: Readonly<Omit<IngestOptions, 'source'>> = Object.freeze({ batchSize: 500, maxRawChars: 16_384, partitions: 1, clock: systemClock });
+export const DEFAULT_INGEST_OPTIONS: Readonly<Omit<IngestOptions, 'source'>> = Object.freeze({
+  batchSize: 500,
+  maxRawChars: 16_384,
+  partitions: 1,
+  clock: systemClock,
+});
 
 /** A line that could not become an envelope. */
 export interface RejectedLine {
@@ -97,16 +102,32 @@ export async function ingestEmails(
     }
     const decoded = parseBoundedJson(line, opts.limits);
     let rejected: RejectedLine | null = null;
-    if (!decoded.ok) rejected = { line: lineNo, reason: decoded.reason === 'not-json' ? 'not-json' : 'oversized', error: `line ${lineNo}: ${decoded.reason === 'not-json' ? decoded.error : `JSON ${decoded.error}`}` };
+    if (!decoded.ok)
+      rejected = {
+        line: lineNo,
+        reason: decoded.reason === 'not-json' ? 'not-json' : 'oversized',
+        error: `line ${lineNo}: ${decoded.reason === 'not-json' ? decoded.error : `JSON ${decoded.error}`}`,
+      };
     else if (!isPlainObject(decoded.value)) {
       const v = decoded.value;
-      rejected = { line: lineNo, reason: 'not-json', error: `line ${lineNo}: a JSON ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}, not an email object` };
+      rejected = {
+        line: lineNo,
+        reason: 'not-json',
+        error: `line ${lineNo}: a JSON ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}, not an email object`,
+      };
     } else {
       const parsed = decoded.value;
       try {
         const idempotencyKey = emailIdempotencyKey(parsed);
         const from = typeof parsed.from === 'string' ? parsed.from.trim().toLowerCase() : '';
-        const env = createEnvelope({ type: TOPICS.emailReceived, payload: parsed, idempotencyKey, partitionKey: from, metadata: { source: `ingest:${opts.source}` }, now: opts.clock.now() });
+        const env = createEnvelope({
+          type: TOPICS.emailReceived,
+          payload: parsed,
+          idempotencyKey,
+          partitionKey: from,
+          metadata: { source: `ingest:${opts.source}` },
+          now: opts.clock.now(),
+        });
         if (seen.has(idempotencyKey)) result.duplicates += 1;
         seen.add(idempotencyKey);
         batch.push({ stream: keys.topic(TOPICS.emailReceived, partitionOf(from, opts.partitions)), fields: encodeEnvelope(env) });
@@ -118,7 +139,16 @@ export async function ingestEmails(
     }
     if (rejected) {
       result.rejected.push(rejected);
-      const fields = deadLetterFields({ reason: rejected.reason, error: rejected.error, attempts: 0, actor: 'ingest', source: `${opts.source}:${lineNo}`, sourceId: String(lineNo), failedAtMs: opts.clock.now(), raw: [line.slice(0, opts.maxRawChars)] });
+      const fields = deadLetterFields({
+        reason: rejected.reason,
+        error: rejected.error,
+        attempts: 0,
+        actor: 'ingest',
+        source: `${opts.source}:${lineNo}`,
+        sourceId: String(lineNo),
+        failedAtMs: opts.clock.now(),
+        raw: [line.slice(0, opts.maxRawChars)],
+      });
       batch.push({ stream: dlq, fields });
     }
     if (batch.length >= opts.batchSize) await flush();

@@ -59,13 +59,25 @@ const REPLY_BODIES = [
   'Happy to chat - does Thursday work for a demo?',
 ];
 const UNKNOWN = [
-  ['Contoso Ltd', 'contoso'], ['Fabrikam GmbH', 'fabrikam'], ['Tailspin Toys Inc.', 'tailspin-toys'], ['Litware LLC', 'litware'],
-  ['Adventure Works AG', 'adventure-works'], ['Proseware SA', 'proseware'], ['Woodgrove Co.', 'woodgrove'], ['Lucerne Publishing Ltd', 'lucerne-publishing'],
+  ['Contoso Ltd', 'contoso'],
+  ['Fabrikam GmbH', 'fabrikam'],
+  ['Tailspin Toys Inc.', 'tailspin-toys'],
+  ['Litware LLC', 'litware'],
+  ['Adventure Works AG', 'adventure-works'],
+  ['Proseware SA', 'proseware'],
+  ['Woodgrove Co.', 'woodgrove'],
+  ['Lucerne Publishing Ltd', 'lucerne-publishing'],
 ] as const;
 
 const str = (row: Row, key: string): string => String(row[key] ?? '');
 const companyName = (company: string): string => company.replace(/\s+\S+$/, '');
-const slug = (s: string): string => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string): string =>
+  s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** The mock mail as JSONL lines, and what each kind should produce. */
 export function generateMockEmails(options: Partial<MockEmailOptions> = {}): { lines: string[]; stats: MockEmailStats } {
@@ -93,24 +105,64 @@ export function generateMockEmails(options: Partial<MockEmailOptions> = {}): { l
   // New-lead mail and personal-address mail share the spring-launch campaign: distinct leads, so one draft each.
   const spring = shuffled(leads).slice(0, c.newLead + c.alias);
   for (const lead of spring.slice(0, c.newLead)) {
-    const mention = pick([`I'm the ${str(lead, 'title')} at ${str(lead, 'company')} and would like to learn more.`, `company: ${str(lead, 'company')}\nWe are growing fast and need help with outreach.`, `My reference is ${str(lead, 'id')}. We would like a quote.`]);
-    valid.push(mail({ from: str(lead, 'email'), to: 'spring-launch@campaigns.example', subject: pick(NEW_LEAD_SUBJECTS), body: `Hello,\n\n${mention}\n\nThanks,\n${str(lead, 'first_name')}` }));
+    const mention = pick([
+      `I'm the ${str(lead, 'title')} at ${str(lead, 'company')} and would like to learn more.`,
+      `company: ${str(lead, 'company')}\nWe are growing fast and need help with outreach.`,
+      `My reference is ${str(lead, 'id')}. We would like a quote.`,
+    ]);
+    valid.push(
+      mail({
+        from: str(lead, 'email'),
+        to: 'spring-launch@campaigns.example',
+        subject: pick(NEW_LEAD_SUBJECTS),
+        body: `Hello,\n\n${mention}\n\nThanks,\n${str(lead, 'first_name')}`,
+      }),
+    );
   }
   for (const lead of spring.slice(c.newLead)) {
     const from = `${slug(str(lead, 'first_name'))}.${slug(str(lead, 'last_name'))}.home@gmail.example`;
-    valid.push(mail({ from, to: 'spring-launch@campaigns.example', subject: 'Writing from my personal address', body: `Hi, this is ${str(lead, 'first_name')} ${str(lead, 'last_name')} (${str(lead, 'id')}). Please use this address for now.` }));
+    valid.push(
+      mail({
+        from,
+        to: 'spring-launch@campaigns.example',
+        subject: 'Writing from my personal address',
+        body: `Hi, this is ${str(lead, 'first_name')} ${str(lead, 'last_name')} (${str(lead, 'id')}). Please use this address for now.`,
+      }),
+    );
   }
   for (const [i, lead] of shuffled(leads).slice(0, c.replies).entries()) {
     const threaded = i % 5 !== 4; // some clients drop In-Reply-To; the "Re:"/"AW:" subject still marks the reply
-    valid.push(mail({ from: str(lead, 'email'), to: 'webinar-followup@campaigns.example', subject: `${i % 7 === 3 ? 'AW' : 'Re'}: Your seat for the spring webinar`, body: pick(REPLY_BODIES), ...(threaded ? { inReplyTo: `out-${String(i + 1).padStart(4, '0')}@campaigns.example` } : {}) }));
+    valid.push(
+      mail({
+        from: str(lead, 'email'),
+        to: 'webinar-followup@campaigns.example',
+        subject: `${i % 7 === 3 ? 'AW' : 'Re'}: Your seat for the spring webinar`,
+        body: pick(REPLY_BODIES),
+        ...(threaded ? { inReplyTo: `out-${String(i + 1).padStart(4, '0')}@campaigns.example` } : {}),
+      }),
+    );
   }
   const companies = [...new Set(leads.map((l) => companyName(str(l, 'company'))))].slice(0, c.companyVariant);
   for (const name of companies) {
-    valid.push(mail({ from: `info@${slug(name)}-group.example`, to: 'partner-program@campaigns.example', subject: 'Partnership inquiry', body: `Hello, we are the partnerships team at ${name} Corp and would like to talk.` }));
+    valid.push(
+      mail({
+        from: `info@${slug(name)}-group.example`,
+        to: 'partner-program@campaigns.example',
+        subject: 'Partnership inquiry',
+        body: `Hello, we are the partnerships team at ${name} Corp and would like to talk.`,
+      }),
+    );
   }
   for (let i = 0; i < c.unknown; i++) {
     const [company, domain] = UNKNOWN[i % UNKNOWN.length]!;
-    valid.push(mail({ from: `contact${i + 1}@${domain}.example`, to: 'spring-launch@campaigns.example', subject: 'Inquiry', body: `Hi, I work at ${company} and saw your ad.` }));
+    valid.push(
+      mail({
+        from: `contact${i + 1}@${domain}.example`,
+        to: 'spring-launch@campaigns.example',
+        subject: 'Inquiry',
+        body: `Hi, I work at ${company} and saw your ad.`,
+      }),
+    );
   }
   const invalid: Record<string, unknown>[] = [
     mail({ to: 'spring-launch@campaigns.example', subject: 'No sender', body: 'Where is my from?' }),
@@ -120,10 +172,19 @@ export function generateMockEmails(options: Partial<MockEmailOptions> = {}): { l
     mail({ from: 'joe@contoso.example', to: 'spring-launch@campaigns.example', subject: '   ', body: 'Empty subject.' }),
     mail({ from: 'ann@contoso.example', subject: 'No recipient', body: 'Missing to.' }),
   ];
-  const notJson = ['{"messageId": "msg-broken@mail.example", "from": "half@contoso.example", "subj', 'this line is not JSON at all', '["an", "array", "of", "strings"]', '"just a JSON string"', "{'single': 'quotes are not JSON'}", 'null'];
+  const notJson = [
+    '{"messageId": "msg-broken@mail.example", "from": "half@contoso.example", "subj',
+    'this line is not JSON at all',
+    '["an", "array", "of", "strings"]',
+    '"just a JSON string"',
+    "{'single': 'quotes are not JSON'}",
+    'null',
+  ];
   const lines = shuffled([...valid, ...invalid].map((m) => JSON.stringify(m)).concat(notJson));
   // Duplicates: copies of valid mails placed after their originals (a redelivering mail server).
-  const originals = shuffled(valid).slice(0, c.duplicates).map((m) => JSON.stringify(m));
+  const originals = shuffled(valid)
+    .slice(0, c.duplicates)
+    .map((m) => JSON.stringify(m));
   for (const dup of originals) {
     const at = lines.indexOf(dup) + 1 + Math.floor(rand() * (lines.length - lines.indexOf(dup)));
     lines.splice(at, 0, dup);
@@ -131,6 +192,19 @@ export function generateMockEmails(options: Partial<MockEmailOptions> = {}): { l
   const expectedMatched = c.newLead + c.replies + c.alias + companies.length;
   return {
     lines,
-    stats: { lines: lines.length, newLead: c.newLead, replies: c.replies, alias: c.alias, companyVariant: companies.length, unknown: c.unknown, duplicates: originals.length, invalid: invalid.length, notJson: notJson.length, expectedMatched, expectedNewLeads: c.unknown, expectedUnmatched: 0 },
+    stats: {
+      lines: lines.length,
+      newLead: c.newLead,
+      replies: c.replies,
+      alias: c.alias,
+      companyVariant: companies.length,
+      unknown: c.unknown,
+      duplicates: originals.length,
+      invalid: invalid.length,
+      notJson: notJson.length,
+      expectedMatched,
+      expectedNewLeads: c.unknown,
+      expectedUnmatched: 0,
+    },
   };
 }

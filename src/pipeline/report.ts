@@ -81,7 +81,9 @@ export async function pipelineReport(backend: StreamBackend, keys: Keys, persist
     leadJobs: topics[TOPICS.leadJob] ?? 0,
     replyJobs: topics[TOPICS.replyJob] ?? 0,
     matched: enriched.filter((e) => e.records.length > 0 && (e.payload as { createdLead?: unknown } | null)?.createdLead === undefined).length,
-    leadsCreated: (await Promise.all(all.map((p) => envelopesOf(backend, keys.topic(TOPICS.persistenceWritten, p))))).flat().filter((e) => (e.payload as { table?: unknown } | null)?.table === 'leads').length,
+    leadsCreated: (await Promise.all(all.map((p) => envelopesOf(backend, keys.topic(TOPICS.persistenceWritten, p)))))
+      .flat()
+      .filter((e) => (e.payload as { table?: unknown } | null)?.table === 'leads').length,
     unmatched: topics[TOPICS.leadUnmatched] ?? 0,
     draftsPersisted: topics[TOPICS.draftPersisted] ?? 0,
     draftRows: (await persistence.query(DRAFTS_TABLE.name, { limit: 1 })).total,

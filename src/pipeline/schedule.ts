@@ -22,7 +22,12 @@ export interface ScheduleOptions {
 }
 
 /** Validates a schedule (PermanentError naming the bad field) and appends it; returns the envelope written. */
-export async function scheduleCampaign(backend: StreamBackend, keys: Keys, schedule: CampaignSchedule, options: Partial<ScheduleOptions> = {}): Promise<Envelope<CampaignSchedule>> {
+export async function scheduleCampaign(
+  backend: StreamBackend,
+  keys: Keys,
+  schedule: CampaignSchedule,
+  options: Partial<ScheduleOptions> = {},
+): Promise<Envelope<CampaignSchedule>> {
   const clock = options.clock ?? systemClock;
   const resolved = resolveSchedule(schedule, clock.now());
   // Fix the start now, so a schedule without one means "from when it was scheduled", not "from when it was read".

@@ -13,7 +13,8 @@ export function assertSnapshot(s: SnapshotWrite, outputs: number): void {
   const token = /^[^\s]+$/;
   if (s.expectedRevision !== null && !token.test(s.expectedRevision)) bad('expectedRevision must be null or a non-empty token without spaces');
   if (!token.test(s.revision)) bad('revision must be a non-empty token without spaces');
-  if (s.lastEventOutput !== undefined && (!Number.isInteger(s.lastEventOutput) || s.lastEventOutput < 0 || s.lastEventOutput >= outputs)) bad(`lastEventOutput ${s.lastEventOutput} is not one of the item's ${outputs} outputs`);
+  if (s.lastEventOutput !== undefined && (!Number.isInteger(s.lastEventOutput) || s.lastEventOutput < 0 || s.lastEventOutput >= outputs))
+    bad(`lastEventOutput ${s.lastEventOutput} is not one of the item's ${outputs} outputs`);
   if (s.lastEventId !== undefined && /\s/.test(s.lastEventId)) bad('lastEventId must not contain spaces');
 }
 
@@ -21,4 +22,3 @@ export function assertSnapshot(s: SnapshotWrite, outputs: number): void {
 export function delayedMember(e: DelayedAppend): string {
   return JSON.stringify([e.uid, ...e.fields]);
 }
-

@@ -130,7 +130,10 @@ export class MemoryStreamBackend implements StreamBackend {
   async readGroup(req: ReadGroupRequest): Promise<GroupEntry[]> {
     this.assertOpen();
     if (req.signal?.aborted) return [];
-    const first = this.deliver(req, req.streams.map((key) => this.groupOf(key, req.group)));
+    const first = this.deliver(
+      req,
+      req.streams.map((key) => this.groupOf(key, req.group)),
+    );
     if (first.length > 0 || !req.blockMs || req.blockMs <= 0) return first;
     return waitForData({
       emitter: this.events,
@@ -138,7 +141,11 @@ export class MemoryStreamBackend implements StreamBackend {
       blockMs: req.blockMs,
       signal: req.signal,
       // A deleted stream or destroyed group ends the wait with NOGROUP, as the next read would.
-      attempt: () => this.deliver(req, req.streams.map((key) => this.groupOf(key, req.group))),
+      attempt: () =>
+        this.deliver(
+          req,
+          req.streams.map((key) => this.groupOf(key, req.group)),
+        ),
     });
   }
 
@@ -194,7 +201,11 @@ export class MemoryStreamBackend implements StreamBackend {
     return this.groupOf(stream, group).group.summary();
   }
 
-  async pendingEntries(stream: string, group: string, opts: { start?: string; end?: string; count?: number; consumer?: string; minIdleMs?: number } = {}): Promise<PendingEntry[]> {
+  async pendingEntries(
+    stream: string,
+    group: string,
+    opts: { start?: string; end?: string; count?: number; consumer?: string; minIdleMs?: number } = {},
+  ): Promise<PendingEntry[]> {
     this.assertOpen();
     const from = parseStart(opts.start ?? '-');
     const to = parseEnd(opts.end ?? '+');
@@ -208,7 +219,14 @@ export class MemoryStreamBackend implements StreamBackend {
     if (!s) return null;
     const first = s.entries[0];
     const last = s.entries[s.entries.length - 1];
-    return { length: s.length, firstId: first?.id ?? null, lastId: last?.id ?? null, lastGeneratedId: formatId(s.lastId), groups: s.groups.size, entriesAdded: s.entriesAdded };
+    return {
+      length: s.length,
+      firstId: first?.id ?? null,
+      lastId: last?.id ?? null,
+      lastGeneratedId: formatId(s.lastId),
+      groups: s.groups.size,
+      entriesAdded: s.entriesAdded,
+    };
   }
 
   async groups(stream: string): Promise<GroupInfo[]> {

@@ -27,7 +27,18 @@ import { ReaderPool } from './redis-readers.js';
 import { createRedisConnection, DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl, type RedisConnectionOptions } from './redis-connection.js';
 import { atLeast, parseConsumers, parseGroups, parsePendingEntries, parsePendingSummary, parseStreamInfo, toEntries, type RawEntry } from './redis-replies.js';
 import { delayedMember } from './commit-rules.js';
-import { claimIdleCall, commitCall, decodeClaimIdle, leaseCall, decodeCommit, decodeSafeTrim, moveEntryCall, promoteDueCall, safeTrimCall, type ClaimIdleReply } from './scripts/args.js';
+import {
+  claimIdleCall,
+  commitCall,
+  decodeClaimIdle,
+  leaseCall,
+  decodeCommit,
+  decodeSafeTrim,
+  moveEntryCall,
+  promoteDueCall,
+  safeTrimCall,
+  type ClaimIdleReply,
+} from './scripts/args.js';
 import { defineScripts, queueScript, runScript } from './scripts/index.js';
 
 /** Options of RedisStreamBackend. */
@@ -43,7 +54,11 @@ export interface RedisStreamBackendOptions extends Partial<RedisConnectionOption
 function wrap(err: unknown, stream?: string): StreamBackendError {
   if (err instanceof StreamBackendError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  const code = message.startsWith('NOGROUP') ? 'NOGROUP' : /Connection is closed|aborted due to connection close|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|max retries|Stream isn't writeable/i.test(message) ? 'CONNECTION' : 'SERVER';
+  const code = message.startsWith('NOGROUP')
+    ? 'NOGROUP'
+    : /Connection is closed|aborted due to connection close|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|max retries|Stream isn't writeable/i.test(message)
+      ? 'CONNECTION'
+      : 'SERVER';
   return new StreamBackendError(code, message, stream, { cause: err });
 }
 
@@ -116,7 +131,12 @@ export class RedisStreamBackend implements StreamBackend {
     } catch (err) {
       if (err instanceof StreamBackendError) throw err;
       const why = this.lastConnectionError ? `${(err as Error).message} (${this.lastConnectionError.message})` : (err as Error).message;
-      throw new StreamBackendError('CONNECTION', `cannot reach Redis at ${describeUrl(this.options.url ?? DEFAULT_REDIS_CONNECTION_OPTIONS.url)}: ${why}`, undefined, { cause: this.lastConnectionError ?? err });
+      throw new StreamBackendError(
+        'CONNECTION',
+        `cannot reach Redis at ${describeUrl(this.options.url ?? DEFAULT_REDIS_CONNECTION_OPTIONS.url)}: ${why}`,
+        undefined,
+        { cause: this.lastConnectionError ?? err },
+      );
     }
   }
 
@@ -127,7 +147,10 @@ export class RedisStreamBackend implements StreamBackend {
   async appendMany(entries: Append[]): Promise<string[]> {
     if (entries.length === 0) return [];
     // One pipeline: one round trip for the whole batch (one per slot on a cluster).
-    const res = await this.pipelined(entries.map((e) => e.stream), (pipe, i) => pipe.xadd(entries[i]!.stream, '*', ...entries[i]!.fields));
+    const res = await this.pipelined(
+      entries.map((e) => e.stream),
+      (pipe, i) => pipe.xadd(entries[i]!.stream, '*', ...entries[i]!.fields),
+    );
     return res.map(([err, id], i) => {
       if (err) throw wrap(err, entries[i]?.stream);
       return id as string;
@@ -222,7 +245,11 @@ export class RedisStreamBackend implements StreamBackend {
     return guard(async () => parsePendingSummary((await this.redis.xpending(stream, group)) as unknown[]), stream);
   }
 
-  async pendingEntries(stream: string, group: string, opts: { start?: string; end?: string; count?: number; consumer?: string; minIdleMs?: number } = {}): Promise<PendingEntry[]> {
+  async pendingEntries(
+    stream: string,
+    group: string,
+    opts: { start?: string; end?: string; count?: number; consumer?: string; minIdleMs?: number } = {},
+  ): Promise<PendingEntry[]> {
     const args: (string | number)[] = [stream, group];
     if (opts.minIdleMs !== undefined) args.push('IDLE', opts.minIdleMs);
     args.push(opts.start ?? '-', opts.end ?? '+', opts.count ?? 100);
@@ -328,7 +355,8 @@ export class RedisStreamBackend implements StreamBackend {
     // An error that is not Redis's reply (a lost connection) says nothing about whether the script
     // ran: the whole batch's outcome is unknown, and the caller must report it so.
     const lost = replies.find(([err]) => err && err.name !== 'ReplyError')?.[0];
-    if (lost || replies.length < moves.length) throw new StreamBackendError('CONNECTION', `moving ${moves.length} entries: ${lost?.message ?? 'missing replies'}`, moves[0]?.from, { cause: lost });
+    if (lost || replies.length < moves.length)
+      throw new StreamBackendError('CONNECTION', `moving ${moves.length} entries: ${lost?.message ?? 'missing replies'}`, moves[0]?.from, { cause: lost });
     return moves.map((move, i) => {
       const [err, id] = replies[i] ?? [new Error('no reply'), null];
       // One entry's error (a target of the wrong type) is that entry's outcome: the script failed
@@ -368,7 +396,10 @@ export class RedisStreamBackend implements StreamBackend {
 
   async schedule(entries: DelayedAppend[]): Promise<void> {
     if (entries.length === 0) return;
-    const res = await this.pipelined(entries.map((e) => e.delayedKey), (pipe, i) => pipe.zadd(entries[i]!.delayedKey, entries[i]!.dueMs, delayedMember(entries[i]!)));
+    const res = await this.pipelined(
+      entries.map((e) => e.delayedKey),
+      (pipe, i) => pipe.zadd(entries[i]!.delayedKey, entries[i]!.dueMs, delayedMember(entries[i]!)),
+    );
     for (const [err] of res) if (err) throw wrap(err);
   }
 

@@ -10,7 +10,11 @@ import { DEFAULT_CLUSTER_OPTIONS, ioredisOptions, type RedisConnectionOptions } 
 export function createCluster(nodes: string[], opts: Partial<RedisConnectionOptions>): Cluster {
   const { url, options } = ioredisOptions(opts);
   const u = new URL(url);
-  const redisOptions = { ...options, ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}) };
+  const redisOptions = {
+    ...options,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+  };
   delete redisOptions.retryStrategy;
   return new Cluster(
     nodes.map((n) => {
@@ -48,7 +52,12 @@ export function groupBySlot(keys: readonly string[]): number[][] {
  * Runs one command per key as a pipeline and returns the replies in key order. On a cluster it
  * becomes one pipeline per slot, sent concurrently.
  */
-export async function pipelineBySlot(redis: Redis, cluster: boolean, keys: string[], add: (pipe: ChainableCommander, index: number) => unknown): Promise<[Error | null, unknown][]> {
+export async function pipelineBySlot(
+  redis: Redis,
+  cluster: boolean,
+  keys: string[],
+  add: (pipe: ChainableCommander, index: number) => unknown,
+): Promise<[Error | null, unknown][]> {
   if (!cluster) {
     const pipe = redis.pipeline();
     keys.forEach((_, i) => add(pipe, i));

@@ -21,7 +21,10 @@ export class ReaderPool {
     const r = this.idle.pop();
     if (r) return r;
     const reader: Redis = this.cluster
-      ? (this.cluster.duplicate(undefined, { lazyConnect: false, redisOptions: { ...this.cluster.options.redisOptions, ...DEFAULT_READER_CONNECTION_OPTIONS } }) as unknown as Redis)
+      ? (this.cluster.duplicate(undefined, {
+          lazyConnect: false,
+          redisOptions: { ...this.cluster.options.redisOptions, ...DEFAULT_READER_CONNECTION_OPTIONS },
+        }) as unknown as Redis)
       : this.redis.duplicate({ ...DEFAULT_READER_CONNECTION_OPTIONS, lazyConnect: false });
     reader.on('error', () => {});
     this.all.add(reader);

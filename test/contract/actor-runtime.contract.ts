@@ -34,13 +34,27 @@ interface Harness {
   done(): Promise<void>;
 }
 
-async function setup(factory: RuntimeBackendFactory, specs: ActorSpec[], options: Record<string, number> = {}, random?: () => number, clock?: Clock): Promise<Harness | null> {
+async function setup(
+  factory: RuntimeBackendFactory,
+  specs: ActorSpec[],
+  options: Record<string, number> = {},
+  random?: () => number,
+  clock?: Clock,
+): Promise<Harness | null> {
   const made = await factory();
   if (!made) return null;
   const { backend, prefix, cleanup } = made;
   const keys = createKeys(prefix);
   const { logger, lines } = capturingLogger();
-  const runtime = new ActorRuntime(specs.map(defineActor), { backend, keys, consumer: 'test-0', logger, options: { ...FAST, ...options }, ...(random ? { random } : {}), ...(clock ? { clock } : {}) });
+  const runtime = new ActorRuntime(specs.map(defineActor), {
+    backend,
+    keys,
+    consumer: 'test-0',
+    logger,
+    options: { ...FAST, ...options },
+    ...(random ? { random } : {}),
+    ...(clock ? { clock } : {}),
+  });
   await runtime.start();
   return {
     backend,
@@ -116,10 +130,16 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
     const secret = 'sk_live_' + 'Q'.repeat(24);
     const h = await setup(
       factory,
-      [confirmer({ maxAttempts: 4, backoff: { initialMs: 40, multiplier: 2, maxMs: 5_000, jitter: 0 }, handle: () => {
-        seen.push(clock.now());
-        throw new Error(`payment API rejected key ${secret} for jane.doe@example.com`);
-      } })],
+      [
+        confirmer({
+          maxAttempts: 4,
+          backoff: { initialMs: 40, multiplier: 2, maxMs: 5_000, jitter: 0 },
+          handle: () => {
+            seen.push(clock.now());
+            throw new Error(`payment API rejected key ${secret} for jane.doe@example.com`);
+          },
+        }),
+      ],
       {},
       undefined,
       clock,
@@ -129,15 +149,27 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
       const input = order(7);
       await h.send([input]);
       const parked = h.keys.retryDelayed('confirmer');
-      for (const [attempt, delay] of [[1, 40], [2, 80], [3, 160]] as const) {
+      for (const [attempt, delay] of [
+        [1, 40],
+        [2, 80],
+        [3, 160],
+      ] as const) {
         await waitFor(`attempt ${attempt} failed and its retry parked`, async () => seen.length === attempt && (await h.backend.delayedCount(parked)) === 1);
         // The clock stands still: nothing can promote the retry until the test moves it, and 1 ms early is not due.
-        assert.is(await h.backend.promoteDue(parked, h.keys.retry('confirmer'), clock.now() + delay - 1, 10), 0, `attempt ${attempt + 1} not due before ${delay} ms`);
+        assert.is(
+          await h.backend.promoteDue(parked, h.keys.retry('confirmer'), clock.now() + delay - 1, 10),
+          0,
+          `attempt ${attempt + 1} not due before ${delay} ms`,
+        );
         clock.advance(delay);
       }
       const [dead] = await waitFor('dead letter', async () => ((await h.dlq('order.placed')).length === 1 ? h.dlq('order.placed') : null), 10_000);
       assert.is(seen.length, 4);
-      assert.equal(seen.slice(1).map((t, i) => t - seen[i]!), [40, 80, 160], 'each retry waits its backoff, doubling');
+      assert.equal(
+        seen.slice(1).map((t, i) => t - seen[i]!),
+        [40, 80, 160],
+        'each retry waits its backoff, doubling',
+      );
       assert.is(dead!.reason, 'handler-error');
       assert.is(dead!.attempts, 4);
       assert.is(dead!.actor, 'confirmer');
@@ -176,7 +208,10 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
       assert.equal(dead.map((d) => d.reason).sort(), ['invalid-envelope', 'invalid-envelope', 'missing-field', 'not-json', 'not-json', 'oversized']);
       const schema = dead.find((d) => d.error.includes('$.attempt'));
       assert.ok(schema, 'schema error names the JSON path');
-      assert.ok(dead.every((d) => d.raw || d.envelope), 'original kept');
+      assert.ok(
+        dead.every((d) => d.raw || d.envelope),
+        'original kept',
+      );
       await waitFor('good outputs', async () => (await h.outputs('order.confirmed')).length === 2);
       await h.send([order(5)]);
       await waitFor('still consuming', async () => (await h.outputs('order.confirmed')).length === 3);
@@ -217,7 +252,13 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
     assert.is(stolen.length, 3);
     await made.backend.deleteEntries(stream, [stolen[2]!.id]);
     const { logger } = capturingLogger();
-    const runtime = new ActorRuntime([defineActor(confirmer({ claimIdleMs: 100 }))], { backend: made.backend, keys, consumer: 'live-1', logger, options: FAST });
+    const runtime = new ActorRuntime([defineActor(confirmer({ claimIdleMs: 100 }))], {
+      backend: made.backend,
+      keys,
+      consumer: 'live-1',
+      logger,
+      options: FAST,
+    });
     await runtime.start();
     try {
       await waitFor('2 outputs', async () => (await made.backend.range(keys.topic('order.confirmed'), '-', '+')).length === 2, 5_000);
@@ -245,7 +286,13 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
     // Each claim by a consumer that then "crashes" adds a delivery.
     for (let i = 1; i <= 3; i++) assert.is((await made.backend.claimIdle(stream, 'confirmer', `crash-${i}`, 0, '0-0', 10)).entries.length, 1);
     const { logger } = capturingLogger();
-    const runtime = new ActorRuntime([defineActor(confirmer({ claimIdleMs: 10, maxDeliveries: 3 }))], { backend: made.backend, keys, consumer: 'live-1', logger, options: FAST });
+    const runtime = new ActorRuntime([defineActor(confirmer({ claimIdleMs: 10, maxDeliveries: 3 }))], {
+      backend: made.backend,
+      keys,
+      consumer: 'live-1',
+      logger,
+      options: FAST,
+    });
     await runtime.start();
     try {
       const dead = await waitFor('poison dead-lettered', async () => {
@@ -262,10 +309,16 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
   });
 
   s('stop during a batch commits in-flight work, leaves nothing pending and removes the consumer and heartbeat', async () => {
-    const h = await setup(factory, [confirmer({ concurrency: 4, batchSize: 8, handle: async (env, ctx) => {
-      await sleep(40);
-      return [ctx.derive('order.confirmed', env.payload)];
-    } })]);
+    const h = await setup(factory, [
+      confirmer({
+        concurrency: 4,
+        batchSize: 8,
+        handle: async (env, ctx) => {
+          await sleep(40);
+          return [ctx.derive('order.confirmed', env.payload)];
+        },
+      }),
+    ]);
     assert.ok(h, 'backend');
     try {
       await waitFor('heartbeat', async () => (await h.backend.ttlMs(h.keys.heartbeat('confirmer', 'test-0'))) > 0);
@@ -277,7 +330,10 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
       assert.is(pending, 0, 'nothing left pending');
       assert.ok(outs > 0, 'in-flight work was committed');
       const consumers = await h.backend.consumers(h.keys.topic('order.placed'), 'confirmer');
-      assert.not.ok(consumers.some((c) => c.name === 'test-0'), 'consumer removed');
+      assert.not.ok(
+        consumers.some((c) => c.name === 'test-0'),
+        'consumer removed',
+      );
       assert.is(await h.backend.ttlMs(h.keys.heartbeat('confirmer', 'test-0')), -2);
     } finally {
       await h.done();
@@ -293,7 +349,9 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
       await h.backend.destroyGroup(h.keys.topic('order.placed'), 'confirmer');
       await h.send([order(3)]);
       await waitFor('group back and new input handled', async () => (await h.outputs('order.confirmed')).length === 3, 10_000);
-      await waitFor('old inputs skipped as duplicates', async () => /stream_actor_duplicates_skipped_total\{actor="confirmer"\} 2/.test(await h.runtime.registry.metrics()));
+      await waitFor('old inputs skipped as duplicates', async () =>
+        /stream_actor_duplicates_skipped_total\{actor="confirmer"\} 2/.test(await h.runtime.registry.metrics()),
+      );
       assert.is((await h.outputs('order.confirmed')).length, 3);
     } finally {
       await h.done();
@@ -319,7 +377,11 @@ export function actorRuntimeContract(name: string, factory: RuntimeBackendFactor
       await waitFor('two trim passes', () => passes >= 2);
       assert.is((await h.backend.streamInfo(stream))!.length, 10, 'slow-reader has read nothing: nothing trimmed');
       const read = await h.backend.readGroup({ group: 'slow-reader', consumer: 'x', streams: [stream], count: 6 });
-      await h.backend.ack(stream, 'slow-reader', read.map((e) => e.id));
+      await h.backend.ack(
+        stream,
+        'slow-reader',
+        read.map((e) => e.id),
+      );
       await waitFor('trimmed to the unread 4', async () => (await h.backend.streamInfo(stream))!.length === 4);
     } finally {
       await h.done();

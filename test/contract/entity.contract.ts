@@ -29,11 +29,21 @@ const OPTIONS = { blockMs: 100, promoteIntervalMs: 20, trimIntervalMs: 0, errorB
 
 /** Appends deposits (entity id = partitionKey) to the deposit topic. */
 export async function deposit(backend: StreamBackend, keys: Keys, items: { account: string; n: number }[]): Promise<void> {
-  await backend.appendMany(items.map(({ account, n }) => ({ stream: keys.topic('ledger.deposit'), fields: encodeEnvelope(createEnvelope({ type: 'ledger.deposit', payload: { n }, partitionKey: account, idempotencyKey: `dep-${account}-${n}` })) })));
+  await backend.appendMany(
+    items.map(({ account, n }) => ({
+      stream: keys.topic('ledger.deposit'),
+      fields: encodeEnvelope(createEnvelope({ type: 'ledger.deposit', payload: { n }, partitionKey: account, idempotencyKey: `dep-${account}-${n}` })),
+    })),
+  );
 }
 
 /** Every snapshot of the ledger equals the fold of its log (nothing folded twice, nothing skipped); returns the states. */
-export async function assertSnapshotsMatchLog(backend: StreamBackend, keys: Keys, def: EntityDefinition<Ledger>, accounts: string[]): Promise<Map<string, Ledger>> {
+export async function assertSnapshotsMatchLog(
+  backend: StreamBackend,
+  keys: Keys,
+  def: EntityDefinition<Ledger>,
+  accounts: string[],
+): Promise<Map<string, Ledger>> {
   const folded = await foldLog(backend, keys, def.model, 0, null);
   const raw = await backend.getMany(accounts.map((a) => keys.snapshot('ledger', a)));
   const out = new Map<string, Ledger>();
@@ -62,11 +72,16 @@ export function entityContract(name: string, factory: () => Promise<EntityHarnes
   });
   const runtimeOf = (h: EntityHarness, keys: Keys, def: EntityDefinition<Ledger>, consumer = 'c-0') =>
     new ActorRuntime([def], { backend: h.backend, keys, consumer, logger: capturingLogger().logger, options: OPTIONS });
-  const waitLog = (h: EntityHarness, keys: Keys, n: number) => waitFor(`${n} events on the ledger log`, async () => ((await h.backend.streamInfo(keys.entityLog('ledger')))?.length ?? 0) >= n || null, 15_000);
+  const waitLog = (h: EntityHarness, keys: Keys, n: number) =>
+    waitFor(`${n} events on the ledger log`, async () => ((await h.backend.streamInfo(keys.entityLog('ledger')))?.length ?? 0) >= n || null, 15_000);
 
   test('decide and evolve per entity: events on the log and downstream, snapshot = fold, state readable', async ({ h, keys }) => {
     const def = ledgerEntity();
-    await deposit(h.backend, keys, [{ account: 'a', n: 1 }, { account: 'b', n: 2 }, { account: 'a', n: 3 }]);
+    await deposit(h.backend, keys, [
+      { account: 'a', n: 1 },
+      { account: 'b', n: 2 },
+      { account: 'a', n: 3 },
+    ]);
     const rt = runtimeOf(h, keys, def);
     await rt.start();
     try {
@@ -84,11 +99,21 @@ export function entityContract(name: string, factory: () => Promise<EntityHarnes
 
   test('a duplicate input (same idempotency key) is not decided again', async ({ h, keys }) => {
     const def = ledgerEntity();
-    await deposit(h.backend, keys, [{ account: 'a', n: 5 }, { account: 'a', n: 5 }, { account: 'a', n: 6 }]);
+    await deposit(h.backend, keys, [
+      { account: 'a', n: 5 },
+      { account: 'a', n: 5 },
+      { account: 'a', n: 6 },
+    ]);
     const rt = runtimeOf(h, keys, def);
     await rt.start();
     try {
-      await waitFor('acked', async () => ((await h.backend.groups(keys.topic('ledger.deposit')))[0]?.lastDeliveredId !== '0-0' && (await h.backend.pendingSummary(keys.topic('ledger.deposit'), 'ledger')).count === 0) || null);
+      await waitFor(
+        'acked',
+        async () =>
+          ((await h.backend.groups(keys.topic('ledger.deposit')))[0]?.lastDeliveredId !== '0-0' &&
+            (await h.backend.pendingSummary(keys.topic('ledger.deposit'), 'ledger')).count === 0) ||
+          null,
+      );
     } finally {
       await rt.stop();
     }
@@ -98,7 +123,10 @@ export function entityContract(name: string, factory: () => Promise<EntityHarnes
 
   test('a deleted snapshot is rebuilt from the log to the same state, and the next event builds on it', async ({ h, keys }) => {
     const def = ledgerEntity();
-    await deposit(h.backend, keys, [{ account: 'a', n: 1 }, { account: 'a', n: 2 }]);
+    await deposit(h.backend, keys, [
+      { account: 'a', n: 1 },
+      { account: 'a', n: 2 },
+    ]);
     let rt = runtimeOf(h, keys, def);
     await rt.start();
     await waitLog(h, keys, 2);
@@ -122,20 +150,32 @@ export function entityContract(name: string, factory: () => Promise<EntityHarnes
 
   test('a stateVersion bump rebuilds with the new evolve; actors rebuild reports what changed', async ({ h, keys }) => {
     const v1 = ledgerEntity();
-    await deposit(h.backend, keys, [{ account: 'a', n: 1 }, { account: 'b', n: 2 }]);
+    await deposit(h.backend, keys, [
+      { account: 'a', n: 1 },
+      { account: 'b', n: 2 },
+    ]);
     const rt = runtimeOf(h, keys, v1);
     await rt.start();
     await waitLog(h, keys, 2);
     await waitFor('acked', async () => (await h.backend.pendingSummary(keys.topic('ledger.deposit'), 'ledger')).count === 0 || null);
     await rt.stop();
     // v2 counts in tens: the old snapshots no longer hold what its evolve would fold.
-    const v2 = ledgerEntity({ stateVersion: 2, evolve: (s, e) => ({ ...s, balance: s.balance + 10 * (e.payload as { n: number }).n, seen: [...s.seen, (e.payload as { n: number }).n] }) });
+    const v2 = ledgerEntity({
+      stateVersion: 2,
+      evolve: (s, e) => ({ ...s, balance: s.balance + 10 * (e.payload as { n: number }).n, seen: [...s.seen, (e.payload as { n: number }).n] }),
+    });
     const [stale] = await readEntityStates(h.backend, keys, v2.model, 'a', 1);
     assert.equal(stale && { source: stale.source, balance: (stale.state as Ledger).balance }, { source: 'log', balance: 10 });
     const changes = await rebuildEntity(h.backend, keys, v2.model, { partitions: 1 });
-    assert.equal(changes.map((c) => [c.id, c.outcome, c.before?.stateVersion, (c.after.state as Ledger).balance]).sort(), [['a', 'written', 1, 10], ['b', 'written', 1, 20]]);
+    assert.equal(changes.map((c) => [c.id, c.outcome, c.before?.stateVersion, (c.after.state as Ledger).balance]).sort(), [
+      ['a', 'written', 1, 10],
+      ['b', 'written', 1, 20],
+    ]);
     const again = await rebuildEntity(h.backend, keys, v2.model, { partitions: 1, id: 'a' });
-    assert.equal(again.map((c) => c.outcome), ['unchanged']);
+    assert.equal(
+      again.map((c) => c.outcome),
+      ['unchanged'],
+    );
     const [fresh] = await readEntityStates(h.backend, keys, v2.model, 'a', 1);
     assert.equal(fresh && { source: fresh.source, version: fresh.version }, { source: 'snapshot', version: 1 });
   });
@@ -143,7 +183,11 @@ export function entityContract(name: string, factory: () => Promise<EntityHarnes
   test('two consumers racing on one entity: every deposit applied once, snapshot = fold', async ({ h, keys }) => {
     const def = ledgerEntity({ batchSize: 4 });
     const n = 60;
-    await deposit(h.backend, keys, Array.from({ length: n }, (_, i) => ({ account: i % 3 === 0 ? 'hot' : 'hot', n: i + 1 })));
+    await deposit(
+      h.backend,
+      keys,
+      Array.from({ length: n }, (_, i) => ({ account: i % 3 === 0 ? 'hot' : 'hot', n: i + 1 })),
+    );
     const a = runtimeOf(h, keys, def, 'c-a');
     const b = runtimeOf(h, keys, def, 'c-b');
     await Promise.all([a.start(), b.start()]);
@@ -154,13 +198,20 @@ export function entityContract(name: string, factory: () => Promise<EntityHarnes
       await Promise.all([a.stop(), b.stop()]);
     }
     const states = await assertSnapshotsMatchLog(h.backend, keys, def, ['hot']);
-    assert.equal([...states.get('hot')!.seen].sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i + 1));
+    assert.equal(
+      [...states.get('hot')!.seen].sort((x, y) => x - y),
+      Array.from({ length: n }, (_, i) => i + 1),
+    );
     assert.is((await h.backend.range(keys.topic('ledger.deposited'), '-', '+')).length, n);
   });
 
   test('a cache of one state still folds each event once (LRU eviction reloads from the snapshot)', async ({ h, keys }) => {
     const def = ledgerEntity({ cacheSize: 1, batchSize: 8 });
-    await deposit(h.backend, keys, Array.from({ length: 24 }, (_, i) => ({ account: `acc-${i % 4}`, n: i + 1 })));
+    await deposit(
+      h.backend,
+      keys,
+      Array.from({ length: 24 }, (_, i) => ({ account: `acc-${i % 4}`, n: i + 1 })),
+    );
     const rt = runtimeOf(h, keys, def);
     await rt.start();
     try {
@@ -175,8 +226,17 @@ export function entityContract(name: string, factory: () => Promise<EntityHarnes
 
   test('housekeeping trim never touches the entity log (the event store)', async ({ h, keys }) => {
     const def = ledgerEntity();
-    await deposit(h.backend, keys, [{ account: 'a', n: 1 }, { account: 'a', n: 2 }]);
-    const rt = new ActorRuntime([def], { backend: h.backend, keys, consumer: 'c-0', logger: capturingLogger().logger, options: { ...OPTIONS, trimIntervalMs: 20, retentionMs: 0 } });
+    await deposit(h.backend, keys, [
+      { account: 'a', n: 1 },
+      { account: 'a', n: 2 },
+    ]);
+    const rt = new ActorRuntime([def], {
+      backend: h.backend,
+      keys,
+      consumer: 'c-0',
+      logger: capturingLogger().logger,
+      options: { ...OPTIONS, trimIntervalMs: 20, retentionMs: 0 },
+    });
     await rt.start();
     try {
       await waitLog(h, keys, 2);

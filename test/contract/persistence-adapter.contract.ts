@@ -113,8 +113,7 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
     await adapter.insert('leads', lead(tag, 2, { company: 'ROBOTIX GmbH' }));
     await adapter.insert('leads', lead(tag, 3, { company: '100% Organic LLC' }));
     await adapter.insert('leads', lead(tag, 4, { company: '100 Organic_Farms SA' }));
-    const contains = async (value: string) =>
-      ids((await adapter.query('leads', { filters: [mine(tag), { column: 'company', op: 'contains', value }] })).rows);
+    const contains = async (value: string) => ids((await adapter.query('leads', { filters: [mine(tag), { column: 'company', op: 'contains', value }] })).rows);
     assert.equal(await contains('robot'), [`${tag}-lead-01`, `${tag}-lead-02`]);
     assert.equal(await contains('ACME rob'), [`${tag}-lead-01`]);
     assert.equal(await contains('%'), [`${tag}-lead-03`]);
@@ -150,8 +149,14 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
     await adapter.insert('leads', lead(tag, 5, { last_name: 'alpha' }));
     const sorted = async (direction: 'asc' | 'desc') =>
       ids((await adapter.query('leads', { filters: [mine(tag)], orderBy: { column: 'last_name', direction } })).rows);
-    assert.equal(await sorted('asc'), [2, 5, 4, 1, 3].map((n) => `${tag}-lead-0${n}`));
-    assert.equal(await sorted('desc'), [3, 1, 4, 2, 5].map((n) => `${tag}-lead-0${n}`));
+    assert.equal(
+      await sorted('asc'),
+      [2, 5, 4, 1, 3].map((n) => `${tag}-lead-0${n}`),
+    );
+    assert.equal(
+      await sorted('desc'),
+      [3, 1, 4, 2, 5].map((n) => `${tag}-lead-0${n}`),
+    );
   });
 
   test('columns lists the table columns; an unknown table is a missing_table error', async ({ live, adapter, tag }) => {
@@ -174,7 +179,9 @@ export function persistenceAdapterContract(name: string, factory: PersistenceAda
     assert.equal(again.row, first.row);
     const stamped = await adapter.upsert('leads', { ...row, updated_at: '2026-02-01T00:00:00.000Z' }, ['id']);
     assert.is(stamped.changed, false, 'a newer updated_at alone is not a change');
-    const changed = await adapter.upsert('leads', { ...row, title: 'CEO', updated_at: '2026-03-01T00:00:00.000Z', created_at: '2030-01-01T00:00:00.000Z' }, ['id']);
+    const changed = await adapter.upsert('leads', { ...row, title: 'CEO', updated_at: '2026-03-01T00:00:00.000Z', created_at: '2030-01-01T00:00:00.000Z' }, [
+      'id',
+    ]);
     assert.is(changed.changed, true);
     assert.is(changed.row.title, 'CEO');
     assert.is(changed.row.updated_at, '2026-03-01T00:00:00.000Z');

@@ -9,7 +9,15 @@
  */
 import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compareIds, fieldValue, isStreamBackendError, StreamBackendError, type StreamBackend, type StreamBackendErrorCode, type StreamEntry } from '../../src/streams/backend.js';
+import {
+  compareIds,
+  fieldValue,
+  isStreamBackendError,
+  StreamBackendError,
+  type StreamBackend,
+  type StreamBackendErrorCode,
+  type StreamEntry,
+} from '../../src/streams/backend.js';
 import type { Keys } from '../../src/streams/keys.js';
 import { parseSnapshot } from '../../src/streams/snapshot.js';
 import { gated } from '../support/skip.js';
@@ -121,7 +129,10 @@ function appends(test: Test<Ctx>): void {
     for (let i = 1; i < got.length; i++) assert.ok(compareIds(got[i - 1]!, got[i]!) < 0, `${got[i - 1]} < ${got[i]}`);
     const all = await h.backend.range(s, '-', '+');
     assert.equal(ids(all), got);
-    assert.equal(values(all), got.map((_, i) => String(i)));
+    assert.equal(
+      values(all),
+      got.map((_, i) => String(i)),
+    );
     assert.equal(ids(await h.backend.revRange(s, '+', '-')), [...got].reverse());
   });
 
@@ -154,7 +165,10 @@ function consumerGroups(test: Test<Ctx>): void {
     const info = await h.backend.streamInfo(s);
     assert.is(info?.length, 0);
     assert.is(info?.groups, 1);
-    assert.equal((await h.backend.groups(s)).map((g) => g.name), ['g']);
+    assert.equal(
+      (await h.backend.groups(s)).map((g) => g.name),
+      ['g'],
+    );
   });
 
   test("a group at '$' sees only new entries, a group at '0' sees everything", async ({ h }) => {
@@ -196,11 +210,14 @@ function consumerGroups(test: Test<Ctx>): void {
     assert.equal(values(await read(h.backend, a, 'g', 'c', 2)), ['1', '2']);
     assert.equal(values(await read(h.backend, a, 'g', 'c', 2)), ['3', '4']);
     const both = await h.backend.readGroup({ group: 'g', consumer: 'c', streams: [a, b], count: 2 });
-    assert.equal(both.map((e) => [e.stream, fieldValue(e.fields, 'n')]), [
-      [a, '5'],
-      [b, '11'],
-      [b, '12'],
-    ]);
+    assert.equal(
+      both.map((e) => [e.stream, fieldValue(e.fields, 'n')]),
+      [
+        [a, '5'],
+        [b, '11'],
+        [b, '12'],
+      ],
+    );
   });
 
   test('a missing group or stream is a StreamBackendError with code NOGROUP', async ({ h }) => {
@@ -228,7 +245,15 @@ function pendingAndAcks(test: Test<Ctx>): void {
     await read(h.backend, s, 'g', 'a', 2);
     await read(h.backend, s, 'g', 'b', 1);
     const summary = await h.backend.pendingSummary(s, 'g');
-    assert.equal(summary, { count: 3, minId: i1, maxId: i3, consumers: [{ name: 'a', pending: 2 }, { name: 'b', pending: 1 }] });
+    assert.equal(summary, {
+      count: 3,
+      minId: i1,
+      maxId: i3,
+      consumers: [
+        { name: 'a', pending: 2 },
+        { name: 'b', pending: 1 },
+      ],
+    });
     assert.is(await h.backend.ack(s, 'g', [i1!, i2!]), 2);
     assert.is(await h.backend.ack(s, 'g', [i1!]), 0);
     assert.is(await h.backend.ack(s, 'g', ['1-1']), 0);
@@ -247,11 +272,14 @@ function pendingAndAcks(test: Test<Ctx>): void {
     assert.equal(values(await h.backend.readOwnPending(s, 'g', 'me', 10)), ['1', '2']);
     assert.equal(ids(await h.backend.readOwnPending(s, 'g', 'me', 1)), [i1]);
     const pending = await h.backend.pendingEntries(s, 'g', { count: 10 });
-    assert.equal(pending.map((p) => [p.id, p.consumer, p.deliveries]), [
-      [i1, 'me', 3],
-      [i2, 'me', 2],
-      [i3, 'other', 1],
-    ]);
+    assert.equal(
+      pending.map((p) => [p.id, p.consumer, p.deliveries]),
+      [
+        [i1, 'me', 3],
+        [i2, 'me', 2],
+        [i3, 'other', 1],
+      ],
+    );
     assert.equal(await h.backend.readOwnPending(s, 'g', 'nobody', 10), []);
   });
 
@@ -304,10 +332,13 @@ function claimIdle(test: Test<Ctx>): void {
     assert.equal(r.deletedIds, []);
     assert.is(r.next, '0-0');
     const pending = await h.backend.pendingEntries(s, 'g');
-    assert.equal(pending.map((p) => [p.id, p.consumer, p.deliveries]), [
-      [i1, 'live', 2],
-      [i2, 'busy', 1],
-    ]);
+    assert.equal(
+      pending.map((p) => [p.id, p.consumer, p.deliveries]),
+      [
+        [i1, 'live', 2],
+        [i2, 'busy', 1],
+      ],
+    );
     // The claim restarted the idle clock: the entry is no longer claimable.
     assert.equal((await h.backend.claimIdle(s, 'g', 'other', IDLE_FLOOR_MS, '0-0', 10)).entries, []);
     assert.equal(await h.backend.readOwnPending(s, 'g', 'dead', 10), []);
@@ -344,7 +375,14 @@ function claimIdle(test: Test<Ctx>): void {
       assert.equal(r.deletedIds, [i1, i3]);
       assert.equal(r.deletedOwners, ['dead', 'dead']);
       // Their owner may still be committing them: only the caller's decision (a dead letter's ack) ends them.
-      assert.equal((await h.backend.pendingEntries(s, 'g')).map((p) => [p.id, p.consumer]), [[i1, 'dead'], [i2, 'live'], [i3, 'dead']]);
+      assert.equal(
+        (await h.backend.pendingEntries(s, 'g')).map((p) => [p.id, p.consumer]),
+        [
+          [i1, 'dead'],
+          [i2, 'live'],
+          [i3, 'dead'],
+        ],
+      );
       await h.backend.ack(s, 'g', [i1!, i3!]);
       assert.equal(ids(await h.backend.pendingEntries(s, 'g')), [i2]);
     } else {
@@ -355,7 +393,7 @@ function claimIdle(test: Test<Ctx>): void {
 }
 
 function leases(test: Test<Ctx>): void {
-  test('lease: own in-flight ids get a fresh idle time, delivery count unchanged; others\' and deleted ids are left alone', async ({ h }) => {
+  test("lease: own in-flight ids get a fresh idle time, delivery count unchanged; others' and deleted ids are left alone", async ({ h }) => {
     const s = h.keys.topic('lease');
     await h.backend.ensureGroup(s, 'g', '0');
     const [i1, i2, i3] = await appendN(h.backend, s, 3);
@@ -366,9 +404,16 @@ function leases(test: Test<Ctx>): void {
     const leased = await h.backend.lease(s, 'g', 'me', [i1!, i2!, i3!]);
     assert.equal(leased, [i1]);
     const pending = await h.backend.pendingEntries(s, 'g');
-    assert.equal(pending.map((p) => [p.id, p.consumer, p.deliveries]), [[i1, 'me', 1], [i2, 'me', 1], [i3, 'peer', 1]]);
+    assert.equal(
+      pending.map((p) => [p.id, p.consumer, p.deliveries]),
+      [
+        [i1, 'me', 1],
+        [i2, 'me', 1],
+        [i3, 'peer', 1],
+      ],
+    );
     assert.ok(pending[0]!.idleMs < IDLE_FLOOR_MS, `leased entry idle ${pending[0]!.idleMs} ms`);
-    assert.ok(pending[1]!.idleMs >= IDLE_FLOOR_MS && pending[2]!.idleMs >= IDLE_FLOOR_MS, 'the deleted and the peer\'s entries keep aging');
+    assert.ok(pending[1]!.idleMs >= IDLE_FLOOR_MS && pending[2]!.idleMs >= IDLE_FLOOR_MS, "the deleted and the peer's entries keep aging");
     // So a claim pass takes the peer's idle entry, reports the deleted one, and leaves the leased one.
     const r = await h.backend.claimIdle(s, 'g', 'other', IDLE_FLOOR_MS, '0-0', 10);
     assert.equal(ids(r.entries), [i3]);
@@ -398,7 +443,9 @@ function blockingReads(test: Test<Ctx>): void {
     const s = h.keys.topic('abort');
     await h.backend.ensureGroup(s, 'g', '$');
     const ac = new AbortController();
-    const { reads: pending } = await blockedThen(h, 1, () => h.backend.readGroup({ group: 'g', consumer: 'c', streams: [s], count: 10, blockMs: 30_000, signal: ac.signal }));
+    const { reads: pending } = await blockedThen(h, 1, () =>
+      h.backend.readGroup({ group: 'g', consumer: 'c', streams: [s], count: 10, blockMs: 30_000, signal: ac.signal }),
+    );
     ac.abort();
     const outcome = await Promise.race([pending, sleep(5_000).then(() => 'still blocked' as const)]);
     assert.equal(outcome, []);
@@ -409,7 +456,9 @@ function blockingReads(test: Test<Ctx>): void {
     await h.backend.ensureGroup(s, 'g', '$');
     await h.backend.ensureGroup(s, 'audit', '$');
     const req = (group: string, consumer: string) => h.backend.readGroup({ group, consumer, streams: [s], count: 10, blockMs: 5_000 });
-    const { reads: [r1, r2, audit] } = await blockedThen(h, 3, () => [req('g', 'c1'), req('g', 'c2'), req('audit', 'c1')] as const);
+    const {
+      reads: [r1, r2, audit],
+    } = await blockedThen(h, 3, () => [req('g', 'c1'), req('g', 'c2'), req('audit', 'c1')] as const);
     const x = await h.backend.append(s, f('x'));
     const y = await h.backend.append(s, f('y'));
     const [got1, got2, gotAudit] = await Promise.all([r1, r2, audit]);
@@ -427,7 +476,14 @@ function info(test: Test<Ctx>): void {
     await h.backend.ensureGroup(s, 'g', '0');
     const [i1, i2, i3] = await appendN(h.backend, s, 3);
     await h.backend.deleteEntries(s, [i3!]);
-    assert.equal(await h.backend.streamInfo(s), { length: 2, firstId: i1!, lastId: i2!, lastGeneratedId: i3!, groups: 1, entriesAdded: h.backend.features.groupLag ? 3 : null });
+    assert.equal(await h.backend.streamInfo(s), {
+      length: 2,
+      firstId: i1!,
+      lastId: i2!,
+      lastGeneratedId: i3!,
+      groups: 1,
+      entriesAdded: h.backend.features.groupLag ? 3 : null,
+    });
     assert.is(await h.backend.streamInfo(h.keys.topic('info-none')), null);
   });
 
@@ -460,10 +516,13 @@ function info(test: Test<Ctx>): void {
     await sleep(IDLE_SLEEP_MS);
     await read(h.backend, s, 'g', 'recent', 1);
     const cs = await h.backend.consumers(s, 'g');
-    assert.equal(cs.map((c) => [c.name, c.pending]), [
-      ['quiet', 2],
-      ['recent', 1],
-    ]);
+    assert.equal(
+      cs.map((c) => [c.name, c.pending]),
+      [
+        ['quiet', 2],
+        ['recent', 1],
+      ],
+    );
     assert.ok(cs[0]!.idleMs >= IDLE_FLOOR_MS, `quiet idle ${cs[0]!.idleMs}`);
     assert.ok(cs[1]!.idleMs < cs[0]!.idleMs, 'a read resets only the reader’s idle time');
     for (const c of cs) assert.ok(c.inactiveMs === null || typeof c.inactiveMs === 'number');
@@ -544,12 +603,22 @@ function commit(test: Test<Ctx>): void {
     const got = await read(h.backend, input, 'g', 'c');
     const res = await h.backend.commit({
       markerTtlMs: 60_000,
-      items: got.map((e, i) => ({ ack: { stream: input, group: 'g', id: e.id }, markerKey: marker(h, `k${i}`), outputs: [{ stream: out, fields: f(`o${i}`) }] })),
+      items: got.map((e, i) => ({
+        ack: { stream: input, group: 'g', id: e.id },
+        markerKey: marker(h, `k${i}`),
+        outputs: [{ stream: out, fields: f(`o${i}`) }],
+      })),
     });
-    assert.equal(res.items.map((r) => r.status), ['committed', 'committed', 'committed']);
+    assert.equal(
+      res.items.map((r) => r.status),
+      ['committed', 'committed', 'committed'],
+    );
     const written = await h.backend.range(out, '-', '+');
     assert.equal(values(written), ['o0', 'o1', 'o2']);
-    assert.equal(res.items.map((r) => r.outputIds[0]), ids(written));
+    assert.equal(
+      res.items.map((r) => r.outputIds[0]),
+      ids(written),
+    );
     assert.is((await h.backend.pendingSummary(input, 'g')).count, 0);
     assert.equal(await h.backend.markersExist([marker(h, 'k0'), marker(h, 'k1'), marker(h, 'k2'), marker(h, 'nope')]), [true, true, true, false]);
   });
@@ -593,7 +662,10 @@ function commit(test: Test<Ctx>): void {
     const out = h.keys.topic('out-twice');
     const item = (n: string) => ({ markerKey: marker(h, 'same'), outputs: [{ stream: out, fields: f(n) }] });
     const res = await h.backend.commit({ markerTtlMs: 60_000, items: [item('a'), item('b')] });
-    assert.equal(res.items.map((r) => r.status), ['committed', 'duplicate']);
+    assert.equal(
+      res.items.map((r) => r.status),
+      ['committed', 'duplicate'],
+    );
     assert.equal(values(await h.backend.range(out, '-', '+')), ['a']);
   });
 
@@ -612,7 +684,10 @@ function commit(test: Test<Ctx>): void {
     const dk = h.keys.delayed('later');
     const park = (uid: string) => ({ markerKey: marker(h, 'delayed'), outputs: [], delayed: [{ delayedKey: dk, dueMs: 1_000, uid, fields: f(uid) }] });
     const res = await h.backend.commit({ markerTtlMs: 60_000, items: [park('u1'), park('u2')] });
-    assert.equal(res.items.map((r) => r.status), ['committed', 'duplicate']);
+    assert.equal(
+      res.items.map((r) => r.status),
+      ['committed', 'duplicate'],
+    );
     assert.is(await h.backend.delayedCount(dk), 1);
   });
 
@@ -620,7 +695,17 @@ function commit(test: Test<Ctx>): void {
     const out = h.keys.topic('out-wake');
     await h.backend.ensureGroup(out, 'next', '$');
     const { reads: pending } = await blockedThen(h, 1, () => h.backend.readGroup({ group: 'next', consumer: 'c', streams: [out], count: 10, blockMs: 5_000 }));
-    const res = await h.backend.commit({ markerTtlMs: 60_000, items: [{ outputs: [{ stream: out, fields: f(1) }, { stream: out, fields: f(2) }] }] });
+    const res = await h.backend.commit({
+      markerTtlMs: 60_000,
+      items: [
+        {
+          outputs: [
+            { stream: out, fields: f(1) },
+            { stream: out, fields: f(2) },
+          ],
+        },
+      ],
+    });
     assert.equal(ids(await pending), res.items[0]!.outputIds);
   });
 }
@@ -629,14 +714,24 @@ function snapshotCommit(test: Test<Ctx>): void {
   const marker = (h: StreamBackendHarness, key: string): string => h.keys.idempotency('g', key);
   const snapOf = async (h: StreamBackendHarness, key: string) => parseSnapshot((await h.backend.getMany([key]))[0] ?? null);
   /** An entity item: event on the log (and downstream), snapshot guarded by the revision it was decided on, input acked. */
-  const entityItem = (h: StreamBackendHarness, opts: { id?: string; input?: string; mk: string; expected: string | null; revision: string; version: number; state: string }) => ({
+  const entityItem = (
+    h: StreamBackendHarness,
+    opts: { id?: string; input?: string; mk: string; expected: string | null; revision: string; version: number; state: string },
+  ) => ({
     ...(opts.id && opts.input ? { ack: { stream: opts.input, group: 'g', id: opts.id } } : {}),
     markerKey: marker(h, opts.mk),
     outputs: [
       { stream: h.keys.topic('ev'), fields: f(opts.state) },
       { stream: h.keys.entityLog('acct'), fields: ['entity', 'a1', ...f(opts.state)] },
     ],
-    snapshot: { key: h.keys.snapshot('acct', 'a1'), expectedRevision: opts.expected, revision: opts.revision, version: opts.version, lastEventOutput: 1, value: `1 ${opts.state}` },
+    snapshot: {
+      key: h.keys.snapshot('acct', 'a1'),
+      expectedRevision: opts.expected,
+      revision: opts.revision,
+      version: opts.version,
+      lastEventOutput: 1,
+      value: `1 ${opts.state}`,
+    },
   });
 
   test('the snapshot is written with the outputs; its last event id is the log entry the same commit appended', async ({ h }) => {
@@ -652,9 +747,15 @@ function snapshotCommit(test: Test<Ctx>): void {
     await h.backend.ensureGroup(input, 'g', '0');
     await appendN(h.backend, input, 2);
     const [a, b] = await read(h.backend, input, 'g', 'c');
-    await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { id: a!.id, input, mk: 'a', expected: null, revision: 'r1', version: 1, state: 's1' })] });
+    await h.backend.commit({
+      markerTtlMs: 60_000,
+      items: [entityItem(h, { id: a!.id, input, mk: 'a', expected: null, revision: 'r1', version: 1, state: 's1' })],
+    });
     // Decided on the state before `a`: a racing consumer's view.
-    const res = await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { id: b!.id, input, mk: 'b', expected: null, revision: 'rx', version: 1, state: 'stale' })] });
+    const res = await h.backend.commit({
+      markerTtlMs: 60_000,
+      items: [entityItem(h, { id: b!.id, input, mk: 'b', expected: null, revision: 'rx', version: 1, state: 'stale' })],
+    });
     assert.equal(res.items, [{ status: 'conflict', outputIds: [] }]);
     assert.equal(values(await h.backend.range(h.keys.entityLog('acct'), '-', '+')), ['s1']);
     assert.equal(values(await h.backend.range(h.keys.topic('ev'), '-', '+')), ['s1']);
@@ -662,7 +763,10 @@ function snapshotCommit(test: Test<Ctx>): void {
     assert.is((await snapOf(h, h.keys.snapshot('acct', 'a1')))!.value, '1 s1');
     assert.equal(ids(await h.backend.pendingEntries(input, 'g')), [b!.id]);
     // Decided again on fresh state, it applies.
-    const again = await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { id: b!.id, input, mk: 'b', expected: 'r1', revision: 'r2', version: 2, state: 's2' })] });
+    const again = await h.backend.commit({
+      markerTtlMs: 60_000,
+      items: [entityItem(h, { id: b!.id, input, mk: 'b', expected: 'r1', revision: 'r2', version: 2, state: 's2' })],
+    });
     assert.is(again.items[0]!.status, 'committed');
     assert.is((await snapOf(h, h.keys.snapshot('acct', 'a1')))!.version, 2);
     assert.is((await h.backend.pendingSummary(input, 'g')).count, 0);
@@ -682,7 +786,10 @@ function snapshotCommit(test: Test<Ctx>): void {
         { markerKey: marker(h, 'plain'), outputs: [{ stream: h.keys.topic('plain'), fields: f('p') }] },
       ],
     });
-    assert.equal(res.items.map((r) => r.status), ['conflict', 'conflict', 'committed', 'committed', 'committed']);
+    assert.equal(
+      res.items.map((r) => r.status),
+      ['conflict', 'conflict', 'committed', 'committed', 'committed'],
+    );
     assert.equal(values(await h.backend.range(h.keys.entityLog('acct'), '-', '+')), ['other', 's2', 's3']);
     const snap = await snapOf(h, h.keys.snapshot('acct', 'a1'));
     assert.equal([snap!.version, snap!.revision], [3, 'o3']);
@@ -690,14 +797,18 @@ function snapshotCommit(test: Test<Ctx>): void {
 
   test('a duplicate input is acked and skipped before the revision is looked at', async ({ h }) => {
     await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { mk: 'd', expected: null, revision: 'r1', version: 1, state: 's1' })] });
-    const res = await h.backend.commit({ markerTtlMs: 60_000, items: [entityItem(h, { mk: 'd', expected: 'nope', revision: 'r9', version: 8, state: 'again' })] });
+    const res = await h.backend.commit({
+      markerTtlMs: 60_000,
+      items: [entityItem(h, { mk: 'd', expected: 'nope', revision: 'r9', version: 8, state: 'again' })],
+    });
     assert.equal(res.items, [{ status: 'duplicate', outputIds: [] }]);
     assert.is((await snapOf(h, h.keys.snapshot('acct', 'a1')))!.version, 1);
   });
 
   test('a snapshot-only item (a rebuild) takes a literal last event id; expecting absence fails once one exists', async ({ h }) => {
     const key = h.keys.snapshot('acct', 'a2');
-    const write = (expectedRevision: string | null, revision: string, value: string) => h.backend.commit({ markerTtlMs: 60_000, items: [{ outputs: [], snapshot: { key, expectedRevision, revision, version: 3, lastEventId: '5-1', value } }] });
+    const write = (expectedRevision: string | null, revision: string, value: string) =>
+      h.backend.commit({ markerTtlMs: 60_000, items: [{ outputs: [], snapshot: { key, expectedRevision, revision, version: 3, lastEventId: '5-1', value } }] });
     assert.is((await write(null, 'b1', '2 rebuilt')).items[0]!.status, 'committed');
     assert.equal(await snapOf(h, key), { version: 3, revision: 'b1', lastEventId: '5-1', value: '2 rebuilt' });
     assert.is((await write(null, 'b2', '2 other')).items[0]!.status, 'conflict');
@@ -710,9 +821,27 @@ function snapshotCommit(test: Test<Ctx>): void {
     const key = h.keys.snapshot('acct', 'wrong');
     await h.backend.append(key, f(1));
     const ok = { markerKey: marker(h, 'first'), outputs: [{ stream: out, fields: f(1) }] };
-    await rejectsWith(h.backend.commit({ markerTtlMs: 60_000, items: [ok, { outputs: [], snapshot: { key, expectedRevision: null, revision: 'r', version: 1, value: 'x' } }] }), 'SERVER');
-    await rejectsWith(h.backend.commit({ markerTtlMs: 60_000, items: [ok, { outputs: [], snapshot: { key: h.keys.snapshot('acct', 'b'), expectedRevision: null, revision: 'r', version: 1, lastEventOutput: 2, value: 'x' } }] }), 'BAD_ARGUMENT');
-    await rejectsWith(h.backend.commit({ markerTtlMs: 60_000, items: [ok, { outputs: [], snapshot: { key: h.keys.snapshot('acct', 'b'), expectedRevision: null, revision: 'has space', version: 1, value: 'x' } }] }), 'BAD_ARGUMENT');
+    await rejectsWith(
+      h.backend.commit({ markerTtlMs: 60_000, items: [ok, { outputs: [], snapshot: { key, expectedRevision: null, revision: 'r', version: 1, value: 'x' } }] }),
+      'SERVER',
+    );
+    await rejectsWith(
+      h.backend.commit({
+        markerTtlMs: 60_000,
+        items: [
+          ok,
+          { outputs: [], snapshot: { key: h.keys.snapshot('acct', 'b'), expectedRevision: null, revision: 'r', version: 1, lastEventOutput: 2, value: 'x' } },
+        ],
+      }),
+      'BAD_ARGUMENT',
+    );
+    await rejectsWith(
+      h.backend.commit({
+        markerTtlMs: 60_000,
+        items: [ok, { outputs: [], snapshot: { key: h.keys.snapshot('acct', 'b'), expectedRevision: null, revision: 'has space', version: 1, value: 'x' } }],
+      }),
+      'BAD_ARGUMENT',
+    );
     assert.is(await h.backend.streamInfo(out), null);
   });
 }
@@ -836,7 +965,10 @@ function groupMaintenance(test: Test<Ctx>): void {
     const summary = await h.backend.pendingSummary(s, 'g');
     assert.is(summary.count, 1);
     assert.equal(summary.consumers, [{ name: 'stays', pending: 1 }]);
-    assert.equal((await h.backend.consumers(s, 'g')).map((c) => c.name), ['stays']);
+    assert.equal(
+      (await h.backend.consumers(s, 'g')).map((c) => c.name),
+      ['stays'],
+    );
     assert.is(await h.backend.deleteConsumer(s, 'g', 'never-seen'), 0);
   });
 }
@@ -886,8 +1018,14 @@ function moves(test: Test<Ctx>): void {
       { from, id: i1!, to, fields: f(1) },
       { from: h.keys.topic('moves-none'), id: i1!, to, fields: f(9) },
     ]);
-    assert.equal(res.map((r) => r.move.id), [i3, i2, i1, i1]);
-    assert.equal(res.map((r) => r.newId !== null), [true, false, true, false]);
+    assert.equal(
+      res.map((r) => r.move.id),
+      [i3, i2, i1, i1],
+    );
+    assert.equal(
+      res.map((r) => r.newId !== null),
+      [true, false, true, false],
+    );
     assert.equal(values(await h.backend.range(to, '-', '+')), ['3', '1']);
     assert.equal(await h.backend.range(from, '-', '+'), []);
     assert.equal(await h.backend.moveEntries([]), []);

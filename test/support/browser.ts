@@ -11,7 +11,16 @@ import type { Browser } from 'playwright-core';
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** True when chromium is installed, or under CI (where its absence must fail, not skip). Suites register their tests with `s.skip` otherwise, so the skip is counted. */
 export function browserTestsRun(what: string): boolean {

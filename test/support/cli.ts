@@ -37,7 +37,11 @@ export function runCli(bin: string, args: string[], opts: RunCliOptions = {}): P
   delete env.REDIS_CLUSTER_NODES;
   Object.assign(env, opts.env ?? {});
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', `bin/${bin}.ts`, ...args], { cwd: ROOT, env, stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', `bin/${bin}.ts`, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
   if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
   let stdout = '';
   let stderr = '';

@@ -26,7 +26,18 @@ export class RedisTestCluster {
       masters.push(
         await RedisServer.start({
           port,
-          args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--appendonly', 'yes', '--appendfsync', 'always'],
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-node-timeout',
+            '2000',
+            '--appendonly',
+            'yes',
+            '--appendfsync',
+            'always',
+          ],
         }),
       );
     }

@@ -35,10 +35,45 @@ function openssl(dir: string, args: string[]): void {
 export function makeTestCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'sa-tls-'));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=stream-actors test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=stream-actors test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   openssl(dir, ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
-  writeFileSync(join(dir, 'server.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'server.ext']);
+  writeFileSync(
+    join(dir, 'server.ext'),
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
+  );
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'server.ext',
+  ]);
   const caCert = join(dir, 'ca.crt');
   return {
     dir,
@@ -76,7 +111,29 @@ export class TlsUnavailableError extends Error {
  */
 export async function startTlsRedis(certs: TestCertificates): Promise<TlsRedis> {
   const port = await freePort();
-  const args = ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '127.0.0.2', '--save', '', '--appendonly', 'no', '--dir', certs.dir, '--tls-cert-file', certs.serverCert, '--tls-key-file', certs.serverKey, '--tls-ca-cert-file', certs.caCert, '--tls-auth-clients', 'no'];
+  const args = [
+    '--port',
+    '0',
+    '--tls-port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '127.0.0.2',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    certs.dir,
+    '--tls-cert-file',
+    certs.serverCert,
+    '--tls-key-file',
+    certs.serverKey,
+    '--tls-ca-cert-file',
+    certs.caCert,
+    '--tls-auth-clients',
+    'no',
+  ];
   const child: ChildProcess = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += String(d)));
@@ -91,9 +148,20 @@ export async function startTlsRedis(certs: TestCertificates): Promise<TlsRedis> 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       // Debian/Ubuntu builds have TLS; a build without it says so and exits.
-      throw new TlsUnavailableError(`redis-server with --tls-port exited: ${output.trim().split('\n').slice(-3).join(' | ')}`, /TLS|tls-port/i.test(output) && /not (built|supported|compiled)|Bad directive|unknown/i.test(output));
+      throw new TlsUnavailableError(
+        `redis-server with --tls-port exited: ${output.trim().split('\n').slice(-3).join(' | ')}`,
+        /TLS|tls-port/i.test(output) && /not (built|supported|compiled)|Bad directive|unknown/i.test(output),
+      );
     }
-    const probe = new Redis({ host: '127.0.0.1', port, tls: { ca: certs.caPem, servername: 'localhost' }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+    const probe = new Redis({
+      host: '127.0.0.1',
+      port,
+      tls: { ca: certs.caPem, servername: 'localhost' },
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 500,
+    });
     probe.on('error', () => {});
     try {
       await probe.connect();

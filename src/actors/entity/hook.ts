@@ -42,7 +42,8 @@ export function entityHook<S>(model: EntityModel<S>, decide: Decide<S>, emits: r
     const load = async (ids: string[]): Promise<Map<string, LoadedState<S>>> => {
       const { states, rebuilt } = await loadStates(backend, keys, model, partition, ids);
       for (const [id, st] of states) cache.set(id, st);
-      if (rebuilt > 0) logger.info('entity states rebuilt from the log (snapshot missing or of another stateVersion)', { entity: model.name, partition, count: rebuilt });
+      if (rebuilt > 0)
+        logger.info('entity states rebuilt from the log (snapshot missing or of another stateVersion)', { entity: model.name, partition, count: rebuilt });
       return states;
     };
     const idOf = (env: Envelope): string | null => {
@@ -84,7 +85,11 @@ export function entityHook<S>(model: EntityModel<S>, decide: Decide<S>, emits: r
           if (!emits.includes(e.type)) throw new PermanentError(`entity ${model.name}: decided an event of type ${e.type}, not in emits [${emits.join(', ')}]`);
           if (isEnvelope(e)) return e;
           const key = e.key ?? (decided.length > 1 ? String(i) : undefined);
-          return ctx.derive(e.type, e.payload, { ...(key !== undefined ? { key } : {}), ...(e.records ? { records: e.records } : {}), ...(e.metadata ? { metadata: e.metadata } : {}) });
+          return ctx.derive(e.type, e.payload, {
+            ...(key !== undefined ? { key } : {}),
+            ...(e.records ? { records: e.records } : {}),
+            ...(e.metadata ? { metadata: e.metadata } : {}),
+          });
         });
         let after = before.state;
         for (const ev of events) after = model.evolve(after, ev);

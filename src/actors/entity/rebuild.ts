@@ -38,7 +38,13 @@ function stateVersionOf(value: string): number | null {
 }
 
 /** The state of one entity in every partition that knows it: from its snapshot, or folded from the log. */
-export async function readEntityStates<S>(backend: StreamBackend, keys: Keys, model: EntityModel<S>, id: string, partitions: number): Promise<EntityStateReport[]> {
+export async function readEntityStates<S>(
+  backend: StreamBackend,
+  keys: Keys,
+  model: EntityModel<S>,
+  id: string,
+  partitions: number,
+): Promise<EntityStateReport[]> {
   const out: EntityStateReport[] = [];
   const snaps = await Promise.all(Array.from({ length: partitions }, (_, p) => backend.getMany([keys.snapshot(model.name, id, p)])));
   for (let p = 0; p < partitions; p++) {
@@ -55,7 +61,12 @@ export async function readEntityStates<S>(backend: StreamBackend, keys: Keys, mo
 }
 
 /** Folds the log of an entity type (one id, or all) in every partition and rewrites the snapshots that differ. */
-export async function rebuildEntity<S>(backend: StreamBackend, keys: Keys, model: EntityModel<S>, opts: { partitions: number; id?: string; dryRun?: boolean }): Promise<RebuildChange[]> {
+export async function rebuildEntity<S>(
+  backend: StreamBackend,
+  keys: Keys,
+  model: EntityModel<S>,
+  opts: { partitions: number; id?: string; dryRun?: boolean },
+): Promise<RebuildChange[]> {
   const changes: RebuildChange[] = [];
   for (let p = 0; p < opts.partitions; p++) {
     const folded = await foldLog(backend, keys, model, p, opts.id === undefined ? null : new Set([opts.id]));
@@ -68,7 +79,13 @@ export async function rebuildEntity<S>(backend: StreamBackend, keys: Keys, model
       const value = snapshotValue(model, f.state);
       const before = snap ? { version: snap.version, revision: snap.revision, stateVersion: stateVersionOf(snap.value), state: stateOf(model, snap) } : null;
       const same = snap !== null && snap.version === f.version && snap.lastEventId === f.lastEventId && snap.value === value;
-      const change: RebuildChange = { id, partition: p, before, after: { version: f.version, lastEventId: f.lastEventId, state: f.state }, outcome: same ? 'unchanged' : 'written' };
+      const change: RebuildChange = {
+        id,
+        partition: p,
+        before,
+        after: { version: f.version, lastEventId: f.lastEventId, state: f.state },
+        outcome: same ? 'unchanged' : 'written',
+      };
       changes.push(change);
       if (!same) items.push({ change, value });
     });
@@ -80,7 +97,14 @@ export async function rebuildEntity<S>(backend: StreamBackend, keys: Keys, model
       markerTtlMs: 1,
       items: items.map(({ change, value }) => ({
         outputs: [],
-        snapshot: { key: keys.snapshot(model.name, change.id, p), expectedRevision: change.before?.revision ?? null, revision: newRevision(), version: change.after.version, lastEventId: change.after.lastEventId, value },
+        snapshot: {
+          key: keys.snapshot(model.name, change.id, p),
+          expectedRevision: change.before?.revision ?? null,
+          revision: newRevision(),
+          version: change.after.version,
+          lastEventId: change.after.lastEventId,
+          value,
+        },
       })),
     });
     res.items.forEach((r, i) => {

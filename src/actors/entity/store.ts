@@ -47,7 +47,13 @@ export function logFields(id: string, event: Envelope): string[] {
 }
 
 /** Folds the log of one entity type and partition, for these ids (or every id when null). */
-export async function foldLog<S>(backend: StreamBackend, keys: Keys, model: EntityModel<S>, partition: number, ids: ReadonlySet<string> | null): Promise<Map<string, EntityState<S>>> {
+export async function foldLog<S>(
+  backend: StreamBackend,
+  keys: Keys,
+  model: EntityModel<S>,
+  partition: number,
+  ids: ReadonlySet<string> | null,
+): Promise<Map<string, EntityState<S>>> {
   const out = new Map<string, EntityState<S>>();
   const stream = keys.entityLog(model.name, partition);
   let start = '-';
@@ -70,7 +76,13 @@ export async function foldLog<S>(backend: StreamBackend, keys: Keys, model: Enti
  * Loads the states of these entities: one pipelined GET of their snapshots, then one pass over the
  * log for those whose snapshot is missing or of another stateVersion (rebuilt, marked dirty).
  */
-export async function loadStates<S>(backend: StreamBackend, keys: Keys, model: EntityModel<S>, partition: number, ids: readonly string[]): Promise<{ states: Map<string, LoadedState<S>>; rebuilt: number }> {
+export async function loadStates<S>(
+  backend: StreamBackend,
+  keys: Keys,
+  model: EntityModel<S>,
+  partition: number,
+  ids: readonly string[],
+): Promise<{ states: Map<string, LoadedState<S>>; rebuilt: number }> {
   const states = new Map<string, LoadedState<S>>();
   if (ids.length === 0) return { states, rebuilt: 0 };
   const raw = await backend.getMany(ids.map((id) => keys.snapshot(model.name, id, partition)));

@@ -39,7 +39,12 @@ export interface CampaignChoice {
 }
 
 /** Turns one `email.received` envelope into its job envelope; PermanentError for a malformed mail. */
-export function jobForEmail(env: Envelope, ctx: ActorContext, opts: CampaignManagerOptions = DEFAULT_CAMPAIGN_MANAGER_OPTIONS, campaign?: CampaignChoice): Envelope<Job> {
+export function jobForEmail(
+  env: Envelope,
+  ctx: ActorContext,
+  opts: CampaignManagerOptions = DEFAULT_CAMPAIGN_MANAGER_OPTIONS,
+  campaign?: CampaignChoice,
+): Envelope<Job> {
   const checked = validateEmail(env.payload);
   if (!checked.ok) throw new PermanentError(`invalid email: ${checked.problems.join('; ')}`);
   const email = checked.email;
@@ -49,11 +54,23 @@ export function jobForEmail(env: Envelope, ctx: ActorContext, opts: CampaignMana
     campaignId: campaign?.campaignId ?? campaignIdOf(email, opts.defaultCampaignId),
     query: queryTextOf(email),
     limit: 1,
-    email: { messageId: email.messageId, from: email.from, subject: email.subject, body: email.body, ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}) },
+    email: {
+      messageId: email.messageId,
+      from: email.from,
+      subject: email.subject,
+      body: email.body,
+      ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
+    },
     context: { ...campaign?.context },
   };
   // The mail itself is the job's source record: traceable by its message id.
-  const record = { kind: 'email', messageId: email.messageId, from: email.from, subject: email.subject, provenance: { row_id: email.messageId, source: `email:${env.metadata.source}`, retrieved_at: env.createdAt } };
+  const record = {
+    kind: 'email',
+    messageId: email.messageId,
+    from: email.from,
+    subject: email.subject,
+    provenance: { row_id: email.messageId, source: `email:${env.metadata.source}`, retrieved_at: env.createdAt },
+  };
   return ctx.derive(reply ? TOPICS.replyJob : TOPICS.leadJob, job, { records: [record] });
 }
 
@@ -82,7 +99,11 @@ export function campaignManagerActor(options: Partial<CampaignManagerOptions> = 
         if (found.kind === 'known') choice = { campaignId: requested, context: { campaign: campaignInfoOf(found.row) } };
         else if (found.kind === 'unknown') {
           ctx.metrics.increment('campaign_fallbacks', {});
-          ctx.logger.info('unknown campaign: mail goes to the default campaign', { requested, campaignId: opts.defaultCampaignId, correlationId: env.correlationId });
+          ctx.logger.info('unknown campaign: mail goes to the default campaign', {
+            requested,
+            campaignId: opts.defaultCampaignId,
+            correlationId: env.correlationId,
+          });
           choice = { campaignId: opts.defaultCampaignId, context: { requestedCampaignId: requested } };
         }
       }

@@ -107,16 +107,26 @@ export function copywriterActor(options: Partial<CopywriterOptions> = {}): Actor
     handle: async (env, ctx) => {
       const enriched = env.payload as LeadEnriched | null;
       const job = enriched?.job;
-      if (typeof job !== 'object' || job === null || typeof job.campaignId !== 'string') throw new PermanentError('invalid lead.enriched: $.job.campaignId: required');
+      if (typeof job !== 'object' || job === null || typeof job.campaignId !== 'string')
+        throw new PermanentError('invalid lead.enriched: $.job.campaignId: required');
       if (env.records.length === 0) {
         const upsert = enriched ? leadUpsertRequestOf(enriched) : null;
         if (upsert) {
           ctx.metrics.increment('leads_requested', { campaign: job.campaignId });
-          return [ctx.derive(TOPICS.persistenceWriteRequested, upsert, { key: String(upsert.row.id), metadata: { source: 'copywriter', query_filters: env.metadata.query_filters ?? {}, fallback: env.metadata.fallback === true } })];
+          return [
+            ctx.derive(TOPICS.persistenceWriteRequested, upsert, {
+              key: String(upsert.row.id),
+              metadata: { source: 'copywriter', query_filters: env.metadata.query_filters ?? {}, fallback: env.metadata.fallback === true },
+            }),
+          ];
         }
         const error = enriched?.error;
         const payload: LeadUnmatched = { job, reason: error ? 'lookup-error' : 'no-match', ...(error ? { error } : {}) };
-        return [ctx.derive(TOPICS.leadUnmatched, payload, { metadata: { source: 'copywriter', query_filters: env.metadata.query_filters ?? {}, fallback: env.metadata.fallback === true } })];
+        return [
+          ctx.derive(TOPICS.leadUnmatched, payload, {
+            metadata: { source: 'copywriter', query_filters: env.metadata.query_filters ?? {}, fallback: env.metadata.fallback === true },
+          }),
+        ];
       }
       const out = [];
       for (const record of env.records) {
@@ -125,7 +135,15 @@ export function copywriterActor(options: Partial<CopywriterOptions> = {}): Actor
         if (typeof copy?.subject !== 'string' || copy.subject.trim() === '' || typeof copy.body !== 'string' || copy.body.trim() === '') {
           throw new PermanentError(`copy generator returned no subject or body for lead ${lead.id}`);
         }
-        const draft: DraftCreated = { draftId: draftId(lead.id, job.campaignId), leadId: lead.id, campaignId: job.campaignId, to: lead.email, subject: copy.subject.slice(0, MAX_SUBJECT_CHARS), body: copy.body, job };
+        const draft: DraftCreated = {
+          draftId: draftId(lead.id, job.campaignId),
+          leadId: lead.id,
+          campaignId: job.campaignId,
+          to: lead.email,
+          subject: copy.subject.slice(0, MAX_SUBJECT_CHARS),
+          body: copy.body,
+          job,
+        };
         // The lead row (with its provenance) travels with its draft.
         out.push(ctx.derive(TOPICS.draftCreated, draft, { records: [record], key: lead.id, metadata: { source: 'copywriter' } }));
       }

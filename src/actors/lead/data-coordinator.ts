@@ -36,7 +36,12 @@ export class DataCoordinator {
   queryLeads(filters: LeadFilters, paging: Paging): Promise<QueryResult> {
     const key = `leads:${filterHash({ filters, offset: paging.offset, limit: paging.limit })}`;
     return this.coalesce(key, () =>
-      this.persistence.query(LEADS, { filters: toQueryFilters(filters, this.persistence.capabilities), offset: paging.offset, limit: paging.limit, orderBy: { column: 'id' } }),
+      this.persistence.query(LEADS, {
+        filters: toQueryFilters(filters, this.persistence.capabilities),
+        offset: paging.offset,
+        limit: paging.limit,
+        orderBy: { column: 'id' },
+      }),
     );
   }
 

@@ -64,7 +64,10 @@ export function isReply(email: Pick<EmailMessage, 'subject' | 'inReplyTo'>): boo
  */
 export function campaignIdOf(email: Pick<EmailMessage, 'to'>, fallback: string): string {
   const local = email.to.split('@')[0] ?? '';
-  const id = local.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  const id = local
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return id === '' ? fallback : id;
 }
 

@@ -96,7 +96,12 @@ export function leadEntity(actor: Partial<ActorSpec> = {}): EntityDefinition<Lea
       const terminal = state.status === 'opted-out' || state.status === 'bounced';
       switch (event.type) {
         case TOPICS.draftApproved:
-          return { ...state, status: terminal || state.status === 'replied' || state.status === 'sent' ? state.status : 'drafted', drafts: state.drafts + 1, campaigns: p.campaignId && !state.campaigns.includes(p.campaignId) ? [...state.campaigns, p.campaignId] : state.campaigns };
+          return {
+            ...state,
+            status: terminal || state.status === 'replied' || state.status === 'sent' ? state.status : 'drafted',
+            drafts: state.drafts + 1,
+            campaigns: p.campaignId && !state.campaigns.includes(p.campaignId) ? [...state.campaigns, p.campaignId] : state.campaigns,
+          };
         case TOPICS.draftBlocked:
           return { ...state, blocked: state.blocked + 1 };
         case TOPICS.leadSent:
@@ -130,7 +135,12 @@ export function campaignEntity(actor: Partial<ActorSpec> = {}): EntityDefinition
     decide: (_state, env): EntityEvent[] => {
       if (env.type === TOPICS.campaignScheduled) {
         const s = env.payload as CampaignSchedule;
-        const schedule = { ...(s.everyMs !== undefined ? { everyMs: s.everyMs } : {}), ...(s.count !== undefined ? { count: s.count } : {}), ...(s.startAt !== undefined ? { startAt: s.startAt } : {}), ...(s.until !== undefined ? { until: s.until } : {}) };
+        const schedule = {
+          ...(s.everyMs !== undefined ? { everyMs: s.everyMs } : {}),
+          ...(s.count !== undefined ? { count: s.count } : {}),
+          ...(s.startAt !== undefined ? { startAt: s.startAt } : {}),
+          ...(s.until !== undefined ? { until: s.until } : {}),
+        };
         return [{ type: TOPICS.campaignPlanned, payload: { schedule, occurrence: s.occurrence ?? 0 } }];
       }
       return [{ type: TOPICS.campaignCounted, payload: { kind: env.type === TOPICS.draftApproved ? 'drafted' : 'blocked' } }];

@@ -49,9 +49,18 @@ export function orchestratorActor(opts: OrchestratorActorOptions): ActorDefiniti
       ctx.metrics.increment('jobs_started', { job_type: job.jobType });
       const done = await opts.registry.run(job, { persistence: ctx.persistence, clock: ctx.clock, logger: ctx.logger });
       const outputs = done.outputs.map((o) =>
-        ctx.derive(o.type, o.payload, { ...(o.records ? { records: o.records } : {}), ...(o.metadata ? { metadata: o.metadata } : {}), ...(o.key !== undefined ? { key: o.key } : {}) }),
+        ctx.derive(o.type, o.payload, {
+          ...(o.records ? { records: o.records } : {}),
+          ...(o.metadata ? { metadata: o.metadata } : {}),
+          ...(o.key !== undefined ? { key: o.key } : {}),
+        }),
       );
-      ctx.logger.info('job succeeded', { jobType: job.jobType, orchestrator: done.orchestrator, outputs: outputs.map((o) => o.type), correlationId: env.correlationId });
+      ctx.logger.info('job succeeded', {
+        jobType: job.jobType,
+        orchestrator: done.orchestrator,
+        outputs: outputs.map((o) => o.type),
+        correlationId: env.correlationId,
+      });
       ctx.metrics.increment('jobs_succeeded', { job_type: job.jobType });
       return outputs;
     },

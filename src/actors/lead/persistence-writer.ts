@@ -52,7 +52,10 @@ export function assertWriteRequest(payload: unknown, tables: readonly string[]):
   if (!isRecord(payload)) throw new PermanentError('invalid write request: $: must be an object');
   const { table, row } = payload;
   if (typeof table !== 'string' || table === '') throw new PermanentError('invalid write request: $.table: required');
-  if (!tables.includes(table)) throw new PermanentError(`refused write request: table "${table}" is not writable by ${LEAD_ACTOR_NAMES.persistenceWriter} (allowed: ${tables.join(', ')})`);
+  if (!tables.includes(table))
+    throw new PermanentError(
+      `refused write request: table "${table}" is not writable by ${LEAD_ACTOR_NAMES.persistenceWriter} (allowed: ${tables.join(', ')})`,
+    );
   const spec = domainTable(table);
   if (spec === undefined) throw new PermanentError(`refused write request: table "${table}" has no schema`);
   if (!isRecord(row)) throw new PermanentError('invalid write request: $.row: must be an object');
@@ -65,7 +68,8 @@ export function assertWriteRequest(payload: unknown, tables: readonly string[]):
     if (required && (v === undefined || v === null || v === '')) problems.push(`$.row.${c.name}: required`);
     else if (v !== undefined && v !== null && c.type === 'text' && typeof v !== 'string') problems.push(`$.row.${c.name}: must be a string`);
     else if (v !== undefined && v !== null && c.type === 'integer' && !Number.isSafeInteger(v)) problems.push(`$.row.${c.name}: must be an integer`);
-    else if (v !== undefined && v !== null && c.type === 'timestamptz' && (typeof v !== 'string' || Number.isNaN(Date.parse(v)))) problems.push(`$.row.${c.name}: not a date`);
+    else if (v !== undefined && v !== null && c.type === 'timestamptz' && (typeof v !== 'string' || Number.isNaN(Date.parse(v))))
+      problems.push(`$.row.${c.name}: not a date`);
   }
   if (problems.length > 0) throw new PermanentError(`invalid write request: ${problems.join('; ')}`);
   const context = isRecord(payload.context) ? payload.context : undefined;
@@ -83,14 +87,18 @@ export function persistenceWriterActor(options: Partial<PersistenceWriterOptions
     writes: tables,
     handle: async (env, ctx) => {
       const request = assertWriteRequest(env.payload, tables);
-      if (ctx.writer === undefined) throw new PermanentError(`${LEAD_ACTOR_NAMES.persistenceWriter} was given no writer (declare writes and give the runtime the PersistenceService)`);
+      if (ctx.writer === undefined)
+        throw new PermanentError(`${LEAD_ACTOR_NAMES.persistenceWriter} was given no writer (declare writes and give the runtime the PersistenceService)`);
       let stored: Row;
       let changed: boolean;
       try {
         ({ row: stored, changed } = await ctx.writer.upsert(request.table, request.row, [request.key]));
       } catch (err) {
         // Bad input (a unique key taken by another row, a refused column) never succeeds on retry; an outage may.
-        const permanent = isPersistencePermissionError(err) || (isPersistenceError(err) && !isPersistenceAdapterError(err)) || (isPersistenceAdapterError(err) && (err.reason === 'conflict' || err.reason === 'invalid_input' || err.reason === 'missing_table'));
+        const permanent =
+          isPersistencePermissionError(err) ||
+          (isPersistenceError(err) && !isPersistenceAdapterError(err)) ||
+          (isPersistenceAdapterError(err) && (err.reason === 'conflict' || err.reason === 'invalid_input' || err.reason === 'missing_table'));
         if (permanent) throw new PermanentError(`write to ${request.table} refused: ${(err as Error).message}`);
         throw err;
       }
@@ -100,7 +108,11 @@ export function persistenceWriterActor(options: Partial<PersistenceWriterOptions
       const retrievedAt = typeof stored.updated_at === 'string' ? stored.updated_at : new Date(ctx.clock.now()).toISOString();
       // Timestamps say when, not what: the hash names the content that was written.
       const content = Object.fromEntries(Object.entries(stored).filter(([k]) => !TIMESTAMP_COLUMNS.has(k)));
-      const record = { table: request.table, id, provenance: provenanceFor({ ...content, id }, { source: `${ctx.writer.adapterName ?? 'store'}:${request.table}`, retrievedAt }) };
+      const record = {
+        table: request.table,
+        id,
+        provenance: provenanceFor({ ...content, id }, { source: `${ctx.writer.adapterName ?? 'store'}:${request.table}`, retrievedAt }),
+      };
       return [ctx.derive(TOPICS.persistenceWritten, written, { records: [record], key: id, metadata: { source: LEAD_ACTOR_NAMES.persistenceWriter } })];
     },
   });

@@ -51,7 +51,12 @@ export function ragAgentActor(options: Partial<RagOptions> = {}, actor: Partial<
       if (env.type === TOPICS.ragQuery) {
         const out = await queryTable(env.payload, { coordinator, options: agent.options, clock: ctx.clock });
         if (out.error?.retryable) throw new RagLookupUnavailableError(out.error.message);
-        const payload: RagTableResult = { table: out.table, status: out.status, matched: out.summary?.rows ?? out.records.length, ...(out.error ? { error: out.error.message } : {}) };
+        const payload: RagTableResult = {
+          table: out.table,
+          status: out.status,
+          matched: out.summary?.rows ?? out.records.length,
+          ...(out.error ? { error: out.error.message } : {}),
+        };
         ctx.metrics.increment('rag_table_queries', { outcome: out.error ? 'error' : out.status === 'SUCCESS' ? 'matched' : 'unmatched' });
         return [ctx.derive(TOPICS.ragResult, payload, { records: out.records, metadata: out.metadata })];
       }
@@ -61,7 +66,14 @@ export function ragAgentActor(options: Partial<RagOptions> = {}, actor: Partial<
         const written = env.payload as Partial<PersistenceWritten> | null;
         const context = written?.context as Partial<LeadUpsertContext> | undefined;
         // Other writes (and other requesters' replies) are not lookups.
-        if (written?.table !== LEADS_TABLE.name || typeof written.id !== 'string' || context?.workflow !== 'lead-upsert' || typeof context.job !== 'object' || context.job === null) return [];
+        if (
+          written?.table !== LEADS_TABLE.name ||
+          typeof written.id !== 'string' ||
+          context?.workflow !== 'lead-upsert' ||
+          typeof context.job !== 'object' ||
+          context.job === null
+        )
+          return [];
         createdLead = written.id;
         if (written.changed === true) agent.forgetEmptyLookups();
         request = { job: context.job, text: '', filters: { id: written.id }, limit: 1 };
@@ -70,7 +82,13 @@ export function ragAgentActor(options: Partial<RagOptions> = {}, actor: Partial<
       if (result.error?.retryable) throw new RagLookupUnavailableError(result.error.message);
       const job: JobContext = typeof request.job === 'object' && request.job !== null ? request.job : { jobType: 'unknown', campaignId: 'unknown' };
       const matched = result.summary?.rows ?? result.records.length;
-      const payload: LeadEnriched = { job, matched, status: result.status, ...(result.error ? { error: result.error.message } : {}), ...(createdLead ? { createdLead } : {}) };
+      const payload: LeadEnriched = {
+        job,
+        matched,
+        status: result.status,
+        ...(result.error ? { error: result.error.message } : {}),
+        ...(createdLead ? { createdLead } : {}),
+      };
       ctx.metrics.increment('rag_lookups', { outcome: result.error ? 'error' : matched > 0 ? 'matched' : 'unmatched', cache: String(result.metadata.cache) });
       return [ctx.derive(TOPICS.leadEnriched, payload, { records: result.records, metadata: result.metadata })];
     },

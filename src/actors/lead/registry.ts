@@ -73,7 +73,8 @@ export class Registry {
 
   /** Routes a job type to an orchestrator; registering a type twice is an error. */
   register(jobType: JobType, orchestrator: Orchestrator): this {
-    if (this.#orchestrators.has(jobType)) throw new RegistryError('REGISTRY_DUPLICATE', `job type ${jobType} already has orchestrator ${this.#orchestrators.get(jobType)!.name}`);
+    if (this.#orchestrators.has(jobType))
+      throw new RegistryError('REGISTRY_DUPLICATE', `job type ${jobType} already has orchestrator ${this.#orchestrators.get(jobType)!.name}`);
     this.#orchestrators.set(jobType, orchestrator);
     return this;
   }
@@ -88,7 +89,11 @@ export class Registry {
   /** The orchestrator of a job type; RegistryError (permanent) when none is registered. */
   resolve(jobType: string): Orchestrator {
     const o = this.#orchestrators.get(jobType);
-    if (!o) throw new RegistryError('REGISTRY_UNKNOWN_JOB_TYPE', `no orchestrator registered for job type ${jobType} (known: ${this.jobTypes().join(', ') || 'none'})`);
+    if (!o)
+      throw new RegistryError(
+        'REGISTRY_UNKNOWN_JOB_TYPE',
+        `no orchestrator registered for job type ${jobType} (known: ${this.jobTypes().join(', ') || 'none'})`,
+      );
     return o;
   }
 

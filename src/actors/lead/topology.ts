@@ -72,8 +72,20 @@ export function buildLeadTopology(deps: LeadTopologyDeps): ActorDefinition[] {
   const spec = (name: LeadActorName): Partial<ActorSpec> => deps.actors?.[name] ?? {};
   return [
     campaignManagerActor({ ...(deps.defaultCampaignId ? { defaultCampaignId: deps.defaultCampaignId } : {}), actor: spec(LEAD_ACTOR_NAMES.campaignManager) }),
-    orchestratorActor({ name: LEAD_ACTOR_NAMES.leadOrchestrator, consumes: [TOPICS.leadJob], registry, jobTypes: ['lead', 'campaign'].filter((t) => registry.has(t)), actor: spec(LEAD_ACTOR_NAMES.leadOrchestrator) }),
-    orchestratorActor({ name: LEAD_ACTOR_NAMES.replyOrchestrator, consumes: [TOPICS.replyJob], registry, jobTypes: ['reply'].filter((t) => registry.has(t)), actor: spec(LEAD_ACTOR_NAMES.replyOrchestrator) }),
+    orchestratorActor({
+      name: LEAD_ACTOR_NAMES.leadOrchestrator,
+      consumes: [TOPICS.leadJob],
+      registry,
+      jobTypes: ['lead', 'campaign'].filter((t) => registry.has(t)),
+      actor: spec(LEAD_ACTOR_NAMES.leadOrchestrator),
+    }),
+    orchestratorActor({
+      name: LEAD_ACTOR_NAMES.replyOrchestrator,
+      consumes: [TOPICS.replyJob],
+      registry,
+      jobTypes: ['reply'].filter((t) => registry.has(t)),
+      actor: spec(LEAD_ACTOR_NAMES.replyOrchestrator),
+    }),
     ragAgentActor(deps.ragOptions ?? {}, spec(LEAD_ACTOR_NAMES.ragAgent)),
     copywriterActor({ ...(deps.copyGenerator ? { generator: deps.copyGenerator } : {}), actor: spec(LEAD_ACTOR_NAMES.copywriter) }),
     persistenceWriterActor({ actor: spec(LEAD_ACTOR_NAMES.persistenceWriter) }),
@@ -88,7 +100,10 @@ export function buildLeadTopology(deps: LeadTopologyDeps): ActorDefinition[] {
 /** A topology error a caller can act on (an unknown actor name). */
 export class TopologyError extends Error {
   readonly code = 'TOPOLOGY_UNKNOWN_ACTOR' as const;
-  constructor(readonly names: string[], known: string[]) {
+  constructor(
+    readonly names: string[],
+    known: string[],
+  ) {
     super(`unknown actor${names.length > 1 ? 's' : ''} ${names.join(', ')} (known: ${known.join(', ')})`);
     this.name = 'TopologyError';
   }

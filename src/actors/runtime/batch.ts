@@ -7,7 +7,20 @@ import type { Clock } from '../../streams/clock.js';
 import type { Keys } from '../../streams/keys.js';
 import type { ActorDefinition, EntityBatchHook } from '../types.js';
 import type { DeadLetterReason } from './dead-letter.js';
-import { batchedMarkerLookup, batchedPrepare, createLanes, deliveryPipeline, isPending, type Delivery, type DeliveryStep, type InputEntry, type Outcome, type Pipeline, type StepContext, type StepResult } from './steps.js';
+import {
+  batchedMarkerLookup,
+  batchedPrepare,
+  createLanes,
+  deliveryPipeline,
+  isPending,
+  type Delivery,
+  type DeliveryStep,
+  type InputEntry,
+  type Outcome,
+  type Pipeline,
+  type StepContext,
+  type StepResult,
+} from './steps.js';
 import type { ActorTracing, BatchTracing } from './tracing.js';
 
 export type { InputEntry } from './steps.js';
@@ -124,7 +137,14 @@ export async function processBatch(entries: InputEntry[], deps: BatchDeps): Prom
     const entry = entries[i]!;
     let where = parsed.get(entry.stream);
     if (where === undefined) parsed.set(entry.stream, (where = deps.keys.parse(entry.stream)));
-    const d: Delivery = { entry, partition: where?.partition ?? 0, streamTopic: where?.kind === 'topic' ? where.topic : undefined, envelope: undefined, marker: undefined, pt: undefined };
+    const d: Delivery = {
+      entry,
+      partition: where?.partition ?? 0,
+      streamTopic: where?.kind === 'topic' ? where.topic : undefined,
+      envelope: undefined,
+      marker: undefined,
+      pt: undefined,
+    };
     deliveries[i] = d;
     const out = pipe.admit(d, ctx);
     if (out === undefined) admitted.push(i);

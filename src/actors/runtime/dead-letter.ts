@@ -4,14 +4,7 @@ import type { Envelope } from '../../envelope/types.js';
 import { createRedactor, redactString } from '../../monitoring/redact.js';
 
 /** Why an entry was dead-lettered. */
-export type DeadLetterReason =
-  | 'handler-error'
-  | 'poison'
-  | 'deleted-before-processing'
-  | 'missing-field'
-  | 'oversized'
-  | 'not-json'
-  | 'invalid-envelope';
+export type DeadLetterReason = 'handler-error' | 'poison' | 'deleted-before-processing' | 'missing-field' | 'oversized' | 'not-json' | 'invalid-envelope';
 
 /** What a DLQ entry records about one failed input. */
 export interface DeadLetter {
@@ -49,13 +42,20 @@ const MAX_ERROR_CHARS = 4_000;
 export function deadLetterFields(d: DeadLetter, opts: DeadLetterStoreOptions = {}): string[] {
   const error = redactString(d.error).slice(0, MAX_ERROR_CHARS);
   const fields = [
-    'reason', d.reason,
-    'error', error,
-    'attempts', String(d.attempts),
-    'actor', d.actor,
-    'source', d.source,
-    'sourceId', d.sourceId,
-    'failedAt', new Date(d.failedAtMs).toISOString(),
+    'reason',
+    d.reason,
+    'error',
+    error,
+    'attempts',
+    String(d.attempts),
+    'actor',
+    d.actor,
+    'source',
+    d.source,
+    'sourceId',
+    d.sourceId,
+    'failedAt',
+    new Date(d.failedAtMs).toISOString(),
   ];
   if (opts.redact) {
     if (d.envelope) fields.push(ENVELOPE_FIELD, JSON.stringify(copyRedactor.redact(d.envelope)), 'redacted', 'true');

@@ -46,7 +46,10 @@ export class DrainTimeoutError extends Error {
     readonly timeoutMs: number,
     readonly blockers: DrainBlocker[],
   ) {
-    const what = blockers.slice(0, 5).map((b) => `${b.actor} on ${b.key} (lag ${b.lag}, pending ${b.pending})`).join('; ');
+    const what = blockers
+      .slice(0, 5)
+      .map((b) => `${b.actor} on ${b.key} (lag ${b.lag}, pending ${b.pending})`)
+      .join('; ');
     super(`not drained after ${timeoutMs} ms: ${what}${blockers.length > 5 ? `; and ${blockers.length - 5} more` : ''}`);
     this.name = 'DrainTimeoutError';
   }
@@ -104,7 +107,12 @@ export interface DrainResult {
  * Resolves once the actors' streams, groups and delayed sets are drained and unchanged on two
  * consecutive polls; rejects with DrainTimeoutError (naming what is stuck) after `timeoutMs`.
  */
-export async function waitUntilDrained(backend: StreamBackend, keys: Keys, actors: readonly ActorDefinition[], options: Partial<DrainOptions> = {}): Promise<DrainResult> {
+export async function waitUntilDrained(
+  backend: StreamBackend,
+  keys: Keys,
+  actors: readonly ActorDefinition[],
+  options: Partial<DrainOptions> = {},
+): Promise<DrainResult> {
   const opts = { ...DEFAULT_DRAIN_OPTIONS, ...options };
   const started = Date.now();
   let previous: string | null = null;

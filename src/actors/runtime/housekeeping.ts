@@ -33,10 +33,12 @@ class Periodic {
   ) {}
   start(immediately = false): void {
     const tick = (): void => {
-      this.running = this.task().catch(this.onError).finally(() => {
-        this.running = null;
-        if (this.timer) this.timer = setTimeout(tick, this.everyMs);
-      });
+      this.running = this.task()
+        .catch(this.onError)
+        .finally(() => {
+          this.running = null;
+          if (this.timer) this.timer = setTimeout(tick, this.everyMs);
+        });
     };
     this.timer = setTimeout(tick, immediately ? 0 : this.everyMs);
   }
@@ -119,7 +121,14 @@ export class Housekeeping {
         if (gap && gap.entries > reported) {
           this.gapsReported.set(gapKey, gap.entries);
           bound.gap(s, gap.entries - reported);
-          logger.error('gap', { actor: w.def.name, stream: s, range: gap.range, entries: gap.entries - reported, missingTotal: gap.entries, why: 'entries were removed from the stream before this group read them (a trim or XDEL outside the runtime); they cannot be delivered' });
+          logger.error('gap', {
+            actor: w.def.name,
+            stream: s,
+            range: gap.range,
+            entries: gap.entries - reported,
+            missingTotal: gap.entries,
+            why: 'entries were removed from the stream before this group read them (a trim or XDEL outside the runtime); they cannot be delivered',
+          });
         }
         // Redis keeps counting trimmed-unread entries as lag; what can still be delivered is the rest.
         if (group.lag !== null) bound.setLag(s, Math.max(0, group.lag - (gap?.entries ?? 0)));
@@ -142,7 +151,8 @@ export class Housekeeping {
     const info = await this.deps.backend.streamInfo(stream);
     if (!info) return null;
     let present = unreadPresent(info, group);
-    if (present === null && group.lag !== null && group.lag <= GAP_COUNT_LIMIT) present = (await this.deps.backend.range(stream, `(${group.lastDeliveredId}`, '+', GAP_COUNT_LIMIT + 1)).length;
+    if (present === null && group.lag !== null && group.lag <= GAP_COUNT_LIMIT)
+      present = (await this.deps.backend.range(stream, `(${group.lastDeliveredId}`, '+', GAP_COUNT_LIMIT + 1)).length;
     return trimmedGap(info, group, present);
   }
 
@@ -167,11 +177,20 @@ export class Housekeeping {
     if (options.dlqRetentionMs <= 0 && options.dlqMaxLen <= 0) return;
     const dlqs = new Set(this.workers.flatMap((w) => w.def.consumes.map((t) => keys.dlq(t, w.partition))));
     for (const dlq of dlqs) {
-      const r = await backend.trimRetention(dlq, { ...(options.dlqRetentionMs > 0 ? { minTimeMs: clock.now() - options.dlqRetentionMs } : {}), ...(options.dlqMaxLen > 0 ? { maxLen: options.dlqMaxLen } : {}) });
+      const r = await backend.trimRetention(dlq, {
+        ...(options.dlqRetentionMs > 0 ? { minTimeMs: clock.now() - options.dlqRetentionMs } : {}),
+        ...(options.dlqMaxLen > 0 ? { maxLen: options.dlqMaxLen } : {}),
+      });
       if (r.byAge + r.byCount === 0) continue;
       metrics.deadLettersExpired(dlq, 'age', r.byAge);
       metrics.deadLettersExpired(dlq, 'count', r.byCount);
-      logger.warn('dead letters expired by the DLQ retention policy', { stream: dlq, byAge: r.byAge, byCount: r.byCount, retentionMs: options.dlqRetentionMs, maxLen: options.dlqMaxLen });
+      logger.warn('dead letters expired by the DLQ retention policy', {
+        stream: dlq,
+        byAge: r.byAge,
+        byCount: r.byCount,
+        retentionMs: options.dlqRetentionMs,
+        maxLen: options.dlqMaxLen,
+      });
     }
   }
 }

@@ -107,7 +107,13 @@ export class Leases {
       this.stuckIds.add(key(e.stream, e.id));
       const { stream, id } = e;
       this.deps.metrics.stuck();
-      this.deps.logger.warn('handler stuck past maxHandlerMs; its entry is no longer leased', { actor: this.deps.actor, stream, id, runningMs: now - since, maxHandlerMs });
+      this.deps.logger.warn('handler stuck past maxHandlerMs; its entry is no longer leased', {
+        actor: this.deps.actor,
+        stream,
+        id,
+        runningMs: now - since,
+        maxHandlerMs,
+      });
     }
     for (const [stream, ids] of this.held) {
       const live = this.stuckIds.size === 0 ? [...ids] : [...ids].filter((id) => !this.stuckIds.has(key(stream, id)));

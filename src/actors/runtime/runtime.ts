@@ -112,7 +112,10 @@ export class ActorRuntime {
     const writerOf = (def: ActorDefinition): WritablePersistence | undefined => {
       const tables = def.writes ?? [];
       if (tables.length === 0) return undefined;
-      if (!isWritablePersistence(deps.persistence)) throw new TypeError(`actor ${def.name} declares writes [${tables.join(', ')}] but the runtime was given read-only persistence; pass the PersistenceService`);
+      if (!isWritablePersistence(deps.persistence))
+        throw new TypeError(
+          `actor ${def.name} declares writes [${tables.join(', ')}] but the runtime was given read-only persistence; pass the PersistenceService`,
+        );
       return new TableWriter(deps.persistence, tables);
     };
     // One worker per actor and partition: one XREADGROUP never spans two cluster slots.
@@ -121,28 +124,36 @@ export class ActorRuntime {
       return own.map(
         (partition) =>
           new ActorWorker(
-          def,
-          {
             def,
-            backend: deps.backend,
-            keys: this.keys,
-            consumer: this.consumer,
-            clock,
-            logger: this.logger.child({ actor: def.name }),
-            metrics: this.metrics.forActor(def.name),
-            custom: this.metrics.custom(def.name),
-            persistence: reads,
-            ...(writer ? { writer } : {}),
-            tracing: new ActorTracing(def.name),
-            ...(deps.random ? { random: deps.random } : {}),
-            ...(deps.steps ? { steps: deps.steps } : {}),
-          },
-          this.options,
-          partition,
-        ),
+            {
+              def,
+              backend: deps.backend,
+              keys: this.keys,
+              consumer: this.consumer,
+              clock,
+              logger: this.logger.child({ actor: def.name }),
+              metrics: this.metrics.forActor(def.name),
+              custom: this.metrics.custom(def.name),
+              persistence: reads,
+              ...(writer ? { writer } : {}),
+              tracing: new ActorTracing(def.name),
+              ...(deps.random ? { random: deps.random } : {}),
+              ...(deps.steps ? { steps: deps.steps } : {}),
+            },
+            this.options,
+            partition,
+          ),
       );
     });
-    this.housekeeping = new Housekeeping(this.workers, { backend: deps.backend, keys: this.keys, consumer: this.consumer, clock, logger: this.logger, metrics: this.metrics, options: this.options });
+    this.housekeeping = new Housekeeping(this.workers, {
+      backend: deps.backend,
+      keys: this.keys,
+      consumer: this.consumer,
+      clock,
+      logger: this.logger,
+      metrics: this.metrics,
+      options: this.options,
+    });
   }
 
   /** Every stream this runtime's actors read. */
@@ -176,7 +187,12 @@ export class ActorRuntime {
         const groups = await Promise.all(this.streams.slice(0, 50).map((s) => this.deps.backend.groups(s)));
         return groups.every((g) => g.length > 0);
       };
-      this.server = await startMonitoringServer({ port: this.deps.metricsPort, registry: this.registry, ready, ...(this.deps.metricsHost ? { host: this.deps.metricsHost } : {}) });
+      this.server = await startMonitoringServer({
+        port: this.deps.metricsPort,
+        registry: this.registry,
+        ready,
+        ...(this.deps.metricsHost ? { host: this.deps.metricsHost } : {}),
+      });
       this.logger.info('metrics and health served', { port: this.server.port, paths: ['/metrics', '/healthz'] });
     }
     try {
@@ -198,7 +214,8 @@ export class ActorRuntime {
       this.state = 'stopping';
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), this.options.shutdownTimeoutMs).unref());
       const done = Promise.all(this.workers.map((w) => w.stop())).then(() => 'done' as const);
-      if ((await Promise.race([done, timeout])) === 'timeout') this.logger.warn('in-flight work did not finish before the shutdown timeout; it stays pending and will be re-read');
+      if ((await Promise.race([done, timeout])) === 'timeout')
+        this.logger.warn('in-flight work did not finish before the shutdown timeout; it stays pending and will be re-read');
       try {
         await this.housekeeping.stop();
       } catch (err) {

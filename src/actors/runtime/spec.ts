@@ -93,7 +93,11 @@ const silent = (): Logger =>
 const envelopeOf = (fields: string[]): Envelope => JSON.parse(fieldValue(fields, ENVELOPE_FIELD) ?? 'null') as Envelope;
 
 /** Runs one input through an actor's delivery steps with no backend. */
-export async function runSpec(input: Envelope | { fields: string[]; type?: string }, actor: ActorSpec | ActorDefinition, opts: SpecOptions = {}): Promise<SpecResult> {
+export async function runSpec(
+  input: Envelope | { fields: string[]; type?: string },
+  actor: ActorSpec | ActorDefinition,
+  opts: SpecOptions = {},
+): Promise<SpecResult> {
   const def = defineActor(actor);
   const keys = createKeys('spec');
   const fields = 'fields' in input ? input.fields : encodeEnvelope(input);
@@ -116,7 +120,14 @@ export async function runSpec(input: Envelope | { fields: string[]; type?: strin
   };
   const ctx = batchContext(deps, async (markers) => markers.map((m) => committed.has(m)));
   const where = keys.parse(stream);
-  const out = await pipelineFor(deps).run({ entry: { stream, id: '1-0', fields, ...(opts.deliveries !== undefined ? { deliveries: opts.deliveries } : {}) }, partition: 0, streamTopic: where?.kind === 'topic' ? where.topic : undefined }, ctx);
+  const out = await pipelineFor(deps).run(
+    {
+      entry: { stream, id: '1-0', fields, ...(opts.deliveries !== undefined ? { deliveries: opts.deliveries } : {}) },
+      partition: 0,
+      streamTopic: where?.kind === 'topic' ? where.topic : undefined,
+    },
+    ctx,
+  );
   if (out.kind === 'emitted') throw new Error('delivery pipeline ended without validating outputs');
   return resultOf(out.kind, out.item);
 }
@@ -138,7 +149,8 @@ function resultOf(kind: SpecResult['kind'], item: CommitItem): SpecResult {
   return result;
 }
 
-const shape = (envs: Envelope[], like: ExpectedOutput[]): ExpectedOutput[] => envs.map((e, i) => ('payload' in (like[i] ?? {}) ? { type: e.type, payload: e.payload } : { type: e.type }));
+const shape = (envs: Envelope[], like: ExpectedOutput[]): ExpectedOutput[] =>
+  envs.map((e, i) => ('payload' in (like[i] ?? {}) ? { type: e.type, payload: e.payload } : { type: e.type }));
 
 /** Asserts a result against what was expected; throws AssertionError naming the difference. */
 export function assertOutcome(r: SpecResult, expected: Expected): void {
@@ -152,14 +164,28 @@ export function assertOutcome(r: SpecResult, expected: Expected): void {
   if ('retry' in expected) return assertOutcome(r, 'retry');
   if ('deadLetter' in expected) {
     if (r.kind !== 'dead-letter') fail(`expected a dead letter (${expected.deadLetter}), got ${r.kind}`);
-    if (r.deadLetter!.reason !== expected.deadLetter) fail(`expected dead letter reason ${expected.deadLetter}, got ${r.deadLetter!.reason}: ${r.deadLetter!.error}`);
+    if (r.deadLetter!.reason !== expected.deadLetter)
+      fail(`expected dead letter reason ${expected.deadLetter}, got ${r.deadLetter!.reason}: ${r.deadLetter!.error}`);
     const e = expected.error;
-    if (e !== undefined && !(typeof e === 'string' ? r.deadLetter!.error.includes(e) : e.test(r.deadLetter!.error))) fail(`dead letter error ${JSON.stringify(r.deadLetter!.error)} does not match ${String(e)}`);
+    if (e !== undefined && !(typeof e === 'string' ? r.deadLetter!.error.includes(e) : e.test(r.deadLetter!.error)))
+      fail(`dead letter error ${JSON.stringify(r.deadLetter!.error)} does not match ${String(e)}`);
     return;
   }
   if (r.kind !== 'processed') fail(`expected outputs, got ${r.kind}${r.deadLetter ? ` (${r.deadLetter.reason}: ${r.deadLetter.error})` : ''}`);
-  deepStrictEqual(shape(r.outputs, expected.outputs), expected.outputs.map((o) => ({ ...o })), 'outputs');
-  if (expected.delayed) deepStrictEqual(shape(r.delayed.map((d) => d.envelope), expected.delayed), expected.delayed.map((o) => ({ ...o })), 'delayed outputs');
+  deepStrictEqual(
+    shape(r.outputs, expected.outputs),
+    expected.outputs.map((o) => ({ ...o })),
+    'outputs',
+  );
+  if (expected.delayed)
+    deepStrictEqual(
+      shape(
+        r.delayed.map((d) => d.envelope),
+        expected.delayed,
+      ),
+      expected.delayed.map((o) => ({ ...o })),
+      'delayed outputs',
+    );
 }
 
 /** Specification of one actor on one input. */
@@ -171,7 +197,10 @@ export interface Specification {
 }
 
 /** given(input).when(actor).then(expected): a handler specification with no backend. */
-export function given(input: Envelope | { fields: string[]; type?: string }, opts: SpecOptions = {}): { when(actor: ActorSpec | ActorDefinition): Specification } {
+export function given(
+  input: Envelope | { fields: string[]; type?: string },
+  opts: SpecOptions = {},
+): { when(actor: ActorSpec | ActorDefinition): Specification } {
   return {
     when(actor) {
       const run = (): Promise<SpecResult> => runSpec(input, actor, opts);

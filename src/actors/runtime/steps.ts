@@ -137,7 +137,15 @@ export function deadLetterOutcome(d: Delivery, ctx: StepContext, topic: string, 
       ack: { stream: e.stream, group: def.name, id: e.id },
       // A marker per dead letter: re-committing after an ambiguous failure cannot write it twice.
       markerKey: keys.deadLetterMarker(def.name, e.stream, e.id, d.partition),
-      outputs: [{ stream: keys.dlq(topic, d.partition), fields: deadLetterFields({ ...dl, actor: def.name, source: e.stream, sourceId: e.id, failedAtMs: ctx.clock.now() }, { redact: def.redactDeadLetters }) }],
+      outputs: [
+        {
+          stream: keys.dlq(topic, d.partition),
+          fields: deadLetterFields(
+            { ...dl, actor: def.name, source: e.stream, sourceId: e.id, failedAtMs: ctx.clock.now() },
+            { redact: def.redactDeadLetters },
+          ),
+        },
+      ],
     },
   };
 }
@@ -149,11 +157,16 @@ const fallbackTopic = (d: Delivery, ctx: StepContext): string => d.streamTopic ?
 export const decodeStep: DeliveryStep = (d, ctx, next) => {
   if (d.entry.fields.length === 0) {
     // XAUTOCLAIM reported it deleted, or XREADGROUP 0 returned it without fields.
-    return deadLetterOutcome(d, ctx, fallbackTopic(d, ctx), { reason: 'deleted-before-processing', error: 'entry was deleted from the stream while pending, before it was processed', attempts: 0 });
+    return deadLetterOutcome(d, ctx, fallbackTopic(d, ctx), {
+      reason: 'deleted-before-processing',
+      error: 'entry was deleted from the stream while pending, before it was processed',
+      attempts: 0,
+    });
   }
   const decoded = decodeEntry(d.entry.fields, { maxBytes: ctx.def.maxEntryBytes });
   if (!decoded.ok) return deadLetterOutcome(d, ctx, fallbackTopic(d, ctx), { reason: decoded.reason, error: decoded.error, attempts: 0, raw: decoded.raw });
-  if (decoded.dropped) ctx.logger.warn('dropped invalid trace context', { actor: ctx.def.name, stream: d.entry.stream, id: d.entry.id, dropped: decoded.dropped });
+  if (decoded.dropped)
+    ctx.logger.warn('dropped invalid trace context', { actor: ctx.def.name, stream: d.entry.stream, id: d.entry.id, dropped: decoded.dropped });
   d.envelope = decoded.envelope;
   d.marker = ctx.keys.idempotency(ctx.def.name, decoded.envelope.idempotencyKey, d.partition);
   return next(d);
@@ -163,7 +176,12 @@ export const decodeStep: DeliveryStep = (d, ctx, next) => {
 export const topicCheckStep: DeliveryStep = (d, ctx, next) => {
   const env = d.envelope!;
   if (d.streamTopic !== undefined && env.type !== d.streamTopic) {
-    return deadLetterOutcome(d, ctx, fallbackTopic(d, ctx), { reason: 'invalid-envelope', error: `$.type: topic (envelope of type ${env.type} on stream of topic ${d.streamTopic})`, attempts: env.attempt, envelope: env });
+    return deadLetterOutcome(d, ctx, fallbackTopic(d, ctx), {
+      reason: 'invalid-envelope',
+      error: `$.type: topic (envelope of type ${env.type} on stream of topic ${d.streamTopic})`,
+      attempts: env.attempt,
+      envelope: env,
+    });
   }
   return next(d);
 };
@@ -173,7 +191,12 @@ export const poisonStep: DeliveryStep = (d, ctx, next) => {
   const { deliveries } = d.entry;
   const env = d.envelope!;
   if (deliveries !== undefined && deliveries > ctx.def.maxDeliveries) {
-    return deadLetterOutcome(d, ctx, env.type, { reason: 'poison', error: `delivered ${deliveries} times without a commit (limit ${ctx.def.maxDeliveries}): the handler keeps crashing its consumer`, attempts: env.attempt, envelope: env });
+    return deadLetterOutcome(d, ctx, env.type, {
+      reason: 'poison',
+      error: `delivered ${deliveries} times without a commit (limit ${ctx.def.maxDeliveries}): the handler keeps crashing its consumer`,
+      attempts: env.attempt,
+      envelope: env,
+    });
   }
   return next(d);
 };
@@ -237,7 +260,18 @@ function failed(d: Delivery, ctx: StepContext, err: unknown): Outcome {
       return {
         kind: 'retry',
         error: message,
-        item: { ack: { stream: d.entry.stream, group: def.name, id: d.entry.id }, outputs: [], delayed: [{ delayedKey: keys.retryDelayed(def.name, d.partition), dueMs: ctx.clock.now() + backoffDelay(def.backoff, env.attempt, ctx.random), uid: `${env.id}#${retry.attempt}`, fields: encodeEnvelope(retry) }] },
+        item: {
+          ack: { stream: d.entry.stream, group: def.name, id: d.entry.id },
+          outputs: [],
+          delayed: [
+            {
+              delayedKey: keys.retryDelayed(def.name, d.partition),
+              dueMs: ctx.clock.now() + backoffDelay(def.backoff, env.attempt, ctx.random),
+              uid: `${env.id}#${retry.attempt}`,
+              fields: encodeEnvelope(retry),
+            },
+          ],
+        },
       };
     }
     return deadLetterOutcome(d, ctx, env.type, { reason: 'handler-error', error: message, attempts: env.attempt, envelope: env });
@@ -262,7 +296,8 @@ function validated(d: Delivery, ctx: StepContext, out: Outcome): Outcome {
     }
     const fields = encodeEnvelope(withTraceContext(envelope, d.envelope!, d.pt ?? null));
     const due = opts?.at ?? (opts?.delayMs !== undefined ? clock.now() + opts.delayMs : undefined);
-    if (due !== undefined && due > clock.now()) item.delayed!.push({ delayedKey: keys.delayed(envelope.type, d.partition), dueMs: due, uid: envelope.id, fields });
+    if (due !== undefined && due > clock.now())
+      item.delayed!.push({ delayedKey: keys.delayed(envelope.type, d.partition), dueMs: due, uid: envelope.id, fields });
     else item.outputs.push({ stream: keys.topic(envelope.type, d.partition), fields });
   }
   ctx.entity?.attach(d.envelope!, item);
@@ -329,13 +364,21 @@ function emitted(returned: Awaited<ReturnType<ActorDefinition['handle']>>, emiss
 function deriveFor(env: Envelope, pt: ProcessTracing | null, ctx: StepContext): ActorContext['derive'] {
   return (typeOrTopic, payload, opts) => {
     const type = typeof typeOrTopic === 'string' ? typeOrTopic : typeOrTopic.type;
-    const child = pt ? pt.create(type, makeChild(env, type, payload, opts, ctx)) : (deriveEnvelope(env, type, payload, opts ? { ...opts, now: ctx.clock.now() } : { now: ctx.clock.now() }) as Envelope);
+    const child = pt
+      ? pt.create(type, makeChild(env, type, payload, opts, ctx))
+      : (deriveEnvelope(env, type, payload, opts ? { ...opts, now: ctx.clock.now() } : { now: ctx.clock.now() }) as Envelope);
     ctx.trusted.add(child);
     return child as never;
   };
 }
 
-function makeChild(env: Envelope, type: string, payload: unknown, opts: DeriveOptions | undefined, ctx: StepContext): (traceContext?: TraceContextFields) => Envelope {
+function makeChild(
+  env: Envelope,
+  type: string,
+  payload: unknown,
+  opts: DeriveOptions | undefined,
+  ctx: StepContext,
+): (traceContext?: TraceContextFields) => Envelope {
   return (traceContext) => deriveEnvelope(env, type, payload, { ...opts, now: ctx.clock.now(), traceContext }) as Envelope;
 }
 
@@ -387,7 +430,10 @@ export function composeSteps(steps: readonly DeliveryStep[], terminal: TerminalS
   return (d, ctx) => {
     if (ctx !== builtFor) {
       builtFor = ctx;
-      chain = steps.reduceRight<Next>((next, step) => (dd) => step(dd, ctx, next), (dd) => terminal(dd, ctx));
+      chain = steps.reduceRight<Next>(
+        (next, step) => (dd) => step(dd, ctx, next),
+        (dd) => terminal(dd, ctx),
+      );
     }
     return chain(d);
   };

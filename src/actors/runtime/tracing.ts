@@ -87,7 +87,13 @@ export class BatchTracing {
   async settle<T>(items: number, commit: () => Promise<T>, duplicates: (result: T) => number): Promise<T> {
     const span = this.tracer.startSpan('settle', { kind: SpanKind.CLIENT, links: this.links }, ROOT_CONTEXT);
     if (span.isRecording()) {
-      span.setAttributes({ [ATTR.system]: MESSAGING_SYSTEM, [ATTR.operationType]: 'settle', [ATTR.operationName]: 'settle', [ATTR.group]: this.actor, [ATTR.batchCount]: items });
+      span.setAttributes({
+        [ATTR.system]: MESSAGING_SYSTEM,
+        [ATTR.operationType]: 'settle',
+        [ATTR.operationName]: 'settle',
+        [ATTR.group]: this.actor,
+        [ATTR.batchCount]: items,
+      });
       for (const [name, attrs] of this.events) span.addEvent(name, attrs);
     }
     try {
@@ -125,7 +131,14 @@ export class ProcessTracing {
     try {
       const out = make(fieldsOf(span.spanContext()));
       if (span.isRecording()) {
-        span.setAttributes({ [ATTR.system]: MESSAGING_SYSTEM, [ATTR.operationType]: 'create', [ATTR.operationName]: 'create', [ATTR.destination]: topic, [ATTR.partition]: String(this.partition), [ATTR.messageId]: out.id });
+        span.setAttributes({
+          [ATTR.system]: MESSAGING_SYSTEM,
+          [ATTR.operationType]: 'create',
+          [ATTR.operationName]: 'create',
+          [ATTR.destination]: topic,
+          [ATTR.partition]: String(this.partition),
+          [ATTR.messageId]: out.id,
+        });
       }
       return out;
     } finally {

@@ -46,7 +46,17 @@ export class ActorWorker {
     this.logger = deps.logger;
     this.metrics = deps.metrics;
     this.streams = [...def.consumes.map((t) => deps.keys.topic(t, partition)), deps.keys.retry(def.name, partition)];
-    this.leases = new Leases({ backend: deps.backend, actor: def.name, group: def.name, consumer: deps.consumer, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, claimIdleMs: def.claimIdleMs, maxHandlerMs: def.maxHandlerMs });
+    this.leases = new Leases({
+      backend: deps.backend,
+      actor: def.name,
+      group: def.name,
+      consumer: deps.consumer,
+      clock: deps.clock,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      claimIdleMs: def.claimIdleMs,
+      maxHandlerMs: def.maxHandlerMs,
+    });
     // The delivery steps are composed once per worker, not per batch.
     this.batchDeps = { ...this.deps, onHandler: this.leases.onHandler, pipeline: pipelineFor(this.deps) };
   }
@@ -123,7 +133,14 @@ export class ActorWorker {
   }
 
   private async readNew(): Promise<InputEntry[]> {
-    const entries = await this.backend.readGroup({ group: this.def.name, consumer: this.deps.consumer, streams: this.streams, count: this.def.batchSize, blockMs: this.options.blockMs, signal: this.abort.signal });
+    const entries = await this.backend.readGroup({
+      group: this.def.name,
+      consumer: this.deps.consumer,
+      streams: this.streams,
+      count: this.def.batchSize,
+      blockMs: this.options.blockMs,
+      signal: this.abort.signal,
+    });
     // Read ahead or not, they are ours from now on: leased until committed.
     this.leases.hold(entries);
     return entries;
@@ -138,7 +155,9 @@ export class ActorWorker {
     const started = performance.now();
     try {
       const commit = () => this.backend.commit({ items: batch.items, markerTtlMs: this.def.idempotencyTtlMs });
-      const res = await (batch.trace ? batch.trace.settle(batch.items.length, commit, (r) => r.items.filter((i) => i.status === 'duplicate').length) : commit());
+      const res = await (batch.trace
+        ? batch.trace.settle(batch.items.length, commit, (r) => r.items.filter((i) => i.status === 'duplicate').length)
+        : commit());
       this.metrics.commitDuration((performance.now() - started) / 1000);
       // An entity item whose snapshot moved meanwhile was not applied: re-read it and decide on fresh state.
       const conflicts = this.deps.entity?.committed(batch.items, res) ?? 0;
@@ -158,13 +177,23 @@ export class ActorWorker {
         this.metrics.deadLettered(reason, n);
         // The entries, not only a count: an operator finds each one (streams-dlq list, the source stream).
         const ids = batch.deadLetteredIds[reason as keyof typeof batch.deadLetteredIds] ?? [];
-        this.logger.warn('dead-lettered', { actor: this.def.name, reason, count: n, entries: ids.slice(0, 100), ...(ids.length > 100 ? { more: ids.length - 100 } : {}) });
+        this.logger.warn('dead-lettered', {
+          actor: this.def.name,
+          reason,
+          count: n,
+          entries: ids.slice(0, 100),
+          ...(ids.length > 100 ? { more: ids.length - 100 } : {}),
+        });
       }
     } catch (err) {
       this.recover = true;
       this.deps.entity?.committed(batch.items, null);
       this.metrics.failed('commit-error', batch.items.length);
-      this.logger.warn('commit failed; entries stay pending and will be re-read', { actor: this.def.name, error: (err as Error).message, items: batch.items.length });
+      this.logger.warn('commit failed; entries stay pending and will be re-read', {
+        actor: this.def.name,
+        error: (err as Error).message,
+        items: batch.items.length,
+      });
     }
   }
 

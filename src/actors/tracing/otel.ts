@@ -47,7 +47,12 @@ export function spanContextOf(fields: TraceContextFields): SpanContext | undefin
   const tp = fields.traceparent;
   // Envelopes were validated (or had broken context dropped) on decode: the layout is fixed.
   if (tp === undefined || tp.length !== 55) return undefined;
-  const sc: SpanContext = { traceId: tp.slice(3, 35), spanId: tp.slice(36, 52), traceFlags: Number.parseInt(tp.slice(53, 55), 16) & TraceFlags.SAMPLED, isRemote: true };
+  const sc: SpanContext = {
+    traceId: tp.slice(3, 35),
+    spanId: tp.slice(36, 52),
+    traceFlags: Number.parseInt(tp.slice(53, 55), 16) & TraceFlags.SAMPLED,
+    isRemote: true,
+  };
   if (fields.tracestate !== undefined) sc.traceState = createTraceState(fields.tracestate);
   return isSpanContextValid(sc) ? sc : undefined;
 }

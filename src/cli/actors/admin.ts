@@ -23,7 +23,13 @@ export function actorsList(args: { json: boolean }, io: CliIO, env: NodeJS.Proce
   const { actors } = leadTopology({ ...env, PERSISTENCE_ADAPTER: 'memory' });
   const rows = actors.map((a) => ({ name: a.name, consumes: a.consumes, emits: a.emits, batchSize: a.batchSize, maxAttempts: a.maxAttempts }));
   if (args.json) io.out(toJson(rows));
-  else io.out(renderTable(['actor', 'consumes', 'emits', 'batch', 'attempts'], rows.map((r) => [r.name, r.consumes.join('\n'), r.emits.join('\n') || '-', String(r.batchSize), String(r.maxAttempts)])));
+  else
+    io.out(
+      renderTable(
+        ['actor', 'consumes', 'emits', 'batch', 'attempts'],
+        rows.map((r) => [r.name, r.consumes.join('\n'), r.emits.join('\n') || '-', String(r.batchSize), String(r.maxAttempts)]),
+      ),
+    );
   return 0;
 }
 
@@ -53,11 +59,20 @@ export async function actorsIngest(args: ActorsFlags & { file: string; json: boo
       if (e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'EACCES') throw new CliError('USAGE', `cannot read ${args.file}: ${e.code}`);
       throw err;
     }
-    const summary = { ingested: result.ingested, duplicates: result.duplicates, rejected: result.rejected.length, blank: result.blank, rejectedLines: result.rejected.map((r) => r.line) };
+    const summary = {
+      ingested: result.ingested,
+      duplicates: result.duplicates,
+      rejected: result.rejected.length,
+      blank: result.blank,
+      rejectedLines: result.rejected.map((r) => r.line),
+    };
     if (args.json) io.out(toJson(summary));
     else {
       io.out(`ingested ${result.ingested} envelopes (${result.duplicates} repeat an earlier messageId) onto ${keysFor(cfg).topic('email.received')}`);
-      if (result.rejected.length) io.err(`actors: ${result.rejected.length} line(s) could not become envelopes (not JSON, too big or too deep, or invalid) and went to the DLQ of email.received with their reason (lines ${summary.rejectedLines.slice(0, 10).join(', ')}${result.rejected.length > 10 ? ', …' : ''})`);
+      if (result.rejected.length)
+        io.err(
+          `actors: ${result.rejected.length} line(s) could not become envelopes (not JSON, too big or too deep, or invalid) and went to the DLQ of email.received with their reason (lines ${summary.rejectedLines.slice(0, 10).join(', ')}${result.rejected.length > 10 ? ', …' : ''})`,
+        );
     }
     return 0;
   } finally {
@@ -100,7 +115,8 @@ export async function actorsReplay(args: ReplayArgs, io: CliIO, env: NodeJS.Proc
   const backend = await connectBackend(cfg);
   try {
     if (!(await backend.streamInfo(stream))) throw new CliError('NOT_FOUND', `stream ${stream} does not exist`);
-    if ((await backend.groups(stream)).some((g) => g.name === args.group)) throw new CliError('USAGE', `group ${args.group} already exists on ${stream}; pick a new name`);
+    if ((await backend.groups(stream)).some((g) => g.name === args.group))
+      throw new CliError('USAGE', `group ${args.group} already exists on ${stream}; pick a new name`);
     let replayActor;
     if (args.actor) {
       const base = leadTopology(env).actors.find((a) => a.name === args.actor);
@@ -115,10 +131,18 @@ export async function actorsReplay(args: ReplayArgs, io: CliIO, env: NodeJS.Proc
     if (replayActor) {
       // What the replay appended to the actor's output topics (every partition) while it ran.
       const outputs = replayActor.emits.flatMap((t) => Array.from({ length: cfg.partitions }, (_, p) => keys.topic(t, p)));
-      const lengths = async (): Promise<number> => (await Promise.all(outputs.map(async (k) => (await backend.streamInfo(k))?.length ?? 0))).reduce((a, b) => a + b, 0);
+      const lengths = async (): Promise<number> =>
+        (await Promise.all(outputs.map(async (k) => (await backend.streamInfo(k))?.length ?? 0))).reduce((a, b) => a + b, 0);
       const before = await lengths();
       const { persistence } = leadTopology(env);
-      const runtime = new ActorRuntime([replayActor], { backend, keys, consumer: consumerName(0), partitions: cfg.partitions, persistence: persistence.service.readOnly(), logger: createLogger({ level: 'warn', service: 'actors-replay' }) });
+      const runtime = new ActorRuntime([replayActor], {
+        backend,
+        keys,
+        consumer: consumerName(0),
+        partitions: cfg.partitions,
+        persistence: persistence.service.readOnly(),
+        logger: createLogger({ level: 'warn', service: 'actors-replay' }),
+      });
       await runtime.start();
       try {
         const drained = await waitUntilDrained(backend, keys, [replayActor], { timeoutMs: args.timeoutMs, partitions: cfg.partitions });
@@ -134,7 +158,9 @@ export async function actorsReplay(args: ReplayArgs, io: CliIO, env: NodeJS.Proc
     if (args.json) io.out(toJson(result));
     else {
       const head = `group ${args.group} created on ${stream} after ${start}${result.toDeliver !== null ? ` (${String(result.toDeliver)} entries to deliver)` : ''}`;
-      const how = args.actor ? `; replayed through ${args.actor}: ${String(result.reEmitted)} output envelope${result.reEmitted === 1 ? '' : 's'} re-emitted (duplicates downstream are skipped while their idempotency markers live)` : `; run an actor named ${args.group} to consume it`;
+      const how = args.actor
+        ? `; replayed through ${args.actor}: ${String(result.reEmitted)} output envelope${result.reEmitted === 1 ? '' : 's'} re-emitted (duplicates downstream are skipped while their idempotency markers live)`
+        : `; run an actor named ${args.group} to consume it`;
       io.out(`${head}${how}\nwhen done, remove the replay group: ${String(result.removeGroup)}`);
     }
     return 0;
@@ -159,7 +185,10 @@ export async function actorsMigrate(args: { seedLeads: number; json: boolean }, 
       campaigns = await seedRows(adapter, 'campaigns', mockCampaigns());
     }
     if (args.json) io.out(toJson({ schema: config.schema, statements: statements.length, seeded, campaigns }));
-    else io.out(`schema ${config.schema}: ${statements.length} statements applied${args.seedLeads > 0 ? `; leads seeded: ${seeded.written} written, ${seeded.unchanged} unchanged; campaigns seeded: ${campaigns.written} written, ${campaigns.unchanged} unchanged` : ''}`);
+    else
+      io.out(
+        `schema ${config.schema}: ${statements.length} statements applied${args.seedLeads > 0 ? `; leads seeded: ${seeded.written} written, ${seeded.unchanged} unchanged; campaigns seeded: ${campaigns.written} written, ${campaigns.unchanged} unchanged` : ''}`,
+      );
     return 0;
   } catch (err) {
     if (err instanceof CliError) throw err;

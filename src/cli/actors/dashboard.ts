@@ -45,7 +45,10 @@ async function start(cfg: StreamsConfig | null, metrics: DashboardMetrics, env: 
   if (cfg === null) {
     const demo = await startMemoryDemo();
     try {
-      const dashboard = await startDashboard({ backend: demo.backend, keys: demo.keys, metrics, definitions: demo.actors, source: 'memory demo (lead pipeline in this process)' }, options);
+      const dashboard = await startDashboard(
+        { backend: demo.backend, keys: demo.keys, metrics, definitions: demo.actors, source: 'memory demo (lead pipeline in this process)' },
+        options,
+      );
       return { dashboard, source: 'the memory demo', prefix: demo.keys.prefix, stop: async () => (await dashboard.close(), await demo.stop()) };
     } catch (err) {
       await demo.stop();
@@ -58,7 +61,10 @@ async function start(cfg: StreamsConfig | null, metrics: DashboardMetrics, env: 
   const { actors } = leadTopology({ ...env, PERSISTENCE_ADAPTER: 'memory' });
   try {
     const source = sourceLabel(cfg);
-    const dashboard = await startDashboard({ backend, keys, metrics, definitions: actors, memoryUsage: memoryUsageOf(backend.connection, backend.isCluster), source }, options);
+    const dashboard = await startDashboard(
+      { backend, keys, metrics, definitions: actors, memoryUsage: memoryUsageOf(backend.connection, backend.isCluster), source },
+      options,
+    );
     return { dashboard, source, prefix: keys.prefix, stop: async () => (await dashboard.close(), await backend.close()) };
   } catch (err) {
     await backend.close();
@@ -69,7 +75,8 @@ async function start(cfg: StreamsConfig | null, metrics: DashboardMetrics, env: 
 /** A port taken or not ours to bind is the operator's to fix: one line, exit 2. */
 function listenError(err: unknown, options: Partial<DashboardOptions>): unknown {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new CliError('USAGE', `cannot listen on ${options.host}:${options.port}: ${code}`);
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new CliError('USAGE', `cannot listen on ${options.host}:${options.port}: ${code}`);
   return err;
 }
 
@@ -78,7 +85,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 /** Runs the dashboard until `signal` aborts (the bin wires SIGINT/SIGTERM to it). */
 export async function actorsDashboard(args: DashboardArgs, io: CliIO, signal: AbortSignal, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (args.token !== undefined && !args.allowWrites) throw new CliError('USAGE', '--token only makes sense with --allow-writes');
-  if (args.token !== undefined && (args.token.length < 16 || /\s/.test(args.token))) throw new CliError('USAGE', '--token must be at least 16 characters without spaces');
+  if (args.token !== undefined && (args.token.length < 16 || /\s/.test(args.token)))
+    throw new CliError('USAGE', '--token must be at least 16 characters without spaces');
   const metrics = createDashboardMetrics();
   const cfg = args.memoryDemo ? null : actorsConfig(args, env);
   const options = { host: args.host, port: args.port, allowWrites: args.allowWrites, token: args.token ?? null };
@@ -89,7 +97,10 @@ export async function actorsDashboard(args: DashboardArgs, io: CliIO, signal: Ab
     const d = running.dashboard;
     io.out(`dashboard of ${running.source}, prefix ${running.prefix}: ${d.url} (${d.token ? 'writes allowed with the token' : 'read-only'}; Ctrl-C to stop)`);
     if (d.token && args.token === undefined) io.out(`write token (shown once): ${d.token}\nopen ${d.url}#token=${d.token} to replay or purge from the page`);
-    if (!LOOPBACK.has(args.host)) io.err(`actors: the dashboard listens on ${args.host}, not only on this machine: anyone who can reach it can read the streams${d.token ? ' (writes still need the token)' : ''}`);
+    if (!LOOPBACK.has(args.host))
+      io.err(
+        `actors: the dashboard listens on ${args.host}, not only on this machine: anyone who can reach it can read the streams${d.token ? ' (writes still need the token)' : ''}`,
+      );
     await new Promise<void>((resolve) => {
       if (signal.aborted) return resolve();
       signal.addEventListener('abort', () => resolve(), { once: true });

@@ -29,7 +29,11 @@ export interface RunArgs extends ActorsFlags {
  * 2, with nothing started). The registry is handed to the runtime; /healthz says not ready until
  * the runtime runs.
  */
-async function bindMetrics(port: number, registry: Registry, current: () => { runtime: ActorRuntime; backend: StreamBackend } | undefined): Promise<MonitoringServer> {
+async function bindMetrics(
+  port: number,
+  registry: Registry,
+  current: () => { runtime: ActorRuntime; backend: StreamBackend } | undefined,
+): Promise<MonitoringServer> {
   const ready = async (): Promise<boolean> => {
     const c = current();
     if (!c?.runtime.running) return false;
@@ -96,7 +100,9 @@ export async function actorsRun(args: RunArgs, io: CliIO, env: NodeJS.ProcessEnv
     throw err;
   }
   if (server) logger.info('metrics and health served', { port: server.port, paths: ['/metrics', '/healthz'] });
-  io.err(`actors: running ${chosen.map((a) => a.name).join(', ')} as ${runtime.consumer} (persistence: ${persistence.description}); SIGTERM or Ctrl-C stops gracefully`);
+  io.err(
+    `actors: running ${chosen.map((a) => a.name).join(', ')} as ${runtime.consumer} (persistence: ${persistence.description}); SIGTERM or Ctrl-C stops gracefully`,
+  );
   await stopped;
   await server?.close();
   await persistence.service.close().catch(() => undefined);

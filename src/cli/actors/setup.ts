@@ -33,7 +33,11 @@ export function actorsConfig(flags: ActorsFlags, env: NodeJS.ProcessEnv = proces
     } as Partial<StreamsConfig>,
     env,
   );
-  if (cfg.redisUrl === 'memory') throw new CliError('USAGE', 'REDIS_URL=memory is the in-process shim: separate processes cannot share it; use `actors demo` to run everything in one process');
+  if (cfg.redisUrl === 'memory')
+    throw new CliError(
+      'USAGE',
+      'REDIS_URL=memory is the in-process shim: separate processes cannot share it; use `actors demo` to run everything in one process',
+    );
   return cfg;
 }
 
@@ -55,7 +59,9 @@ export async function connectBackend(cfg: StreamsConfig, opts: { retryForever?: 
     await backend.close().catch(() => undefined);
     const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : '';
     const detail = `${(err as Error).message}${cause && !(err as Error).message.includes(cause) ? ` (${cause})` : ''}`;
-    throw new CliError('UNREACHABLE', connectionFailureMessage(cfg.clusterNodes.length > 0 ? cfg.clusterNodes.join(',') : describeUrl(cfg.redisUrl), detail), { cause: err });
+    throw new CliError('UNREACHABLE', connectionFailureMessage(cfg.clusterNodes.length > 0 ? cfg.clusterNodes.join(',') : describeUrl(cfg.redisUrl), detail), {
+      cause: err,
+    });
   }
 }
 

@@ -28,7 +28,9 @@ export async function actorsTrace(args: TraceArgs, io: CliIO, env: NodeJS.Proces
     if (args.json) io.out(toJson(result));
     else if (result.matchedBy !== null) io.out(renderTrace(result));
     if (result.matchedBy === null) {
-      io.err(`actors: ${renderTrace(result).split('\n')[0]}${result.stats.truncated ? ` (only ${result.stats.entriesScanned} entries were read: raise --max-entries)` : ''}`);
+      io.err(
+        `actors: ${renderTrace(result).split('\n')[0]}${result.stats.truncated ? ` (only ${result.stats.entriesScanned} entries were read: raise --max-entries)` : ''}`,
+      );
       return EXIT.problems;
     }
     if (result.stats.truncated && args.json) io.err(`actors: the trace is truncated after ${result.stats.entriesScanned} entries (raise --max-entries)`);

@@ -75,13 +75,28 @@ export async function streamsBench(args: StreamsBenchArgs, io: BenchIo): Promise
     url = cfg.redisUrl;
     // Never the application's own prefix by default: a benchmark must not write among real streams.
     const prefix = args.prefix ?? benchPrefix(cfg.prefix);
-    const options = resolveWriteBenchOptions({ redisUrl: cfg.redisUrl, prefix, topic: args.topic, count: args.count, payloadBytes: args.payloadBytes, pipeline: args.pipeline, connections: args.connections, cleanup: args.cleanup });
+    const options = resolveWriteBenchOptions({
+      redisUrl: cfg.redisUrl,
+      prefix,
+      topic: args.topic,
+      count: args.count,
+      payloadBytes: args.payloadBytes,
+      pipeline: args.pipeline,
+      connections: args.connections,
+      cleanup: args.cleanup,
+    });
     if (!args.json && io.stderr.isTTY === true) {
-      bar = new cliProgress.SingleBar({ stream: io.stderr, format: 'writing [{bar}] {percentage}% {value}/{total} envelopes | {eta}s left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+      bar = new cliProgress.SingleBar(
+        { stream: io.stderr, format: 'writing [{bar}] {percentage}% {value}/{total} envelopes | {eta}s left', hideCursor: true, clearOnComplete: true },
+        cliProgress.Presets.shades_classic,
+      );
       bar.start(options.count, 0);
     }
     const progress = bar;
-    const result = await runWriteBench(options, { ...(io.signal ? { signal: io.signal } : {}), ...(progress ? { onProgress: (n: number) => progress.update(n) } : {}) });
+    const result = await runWriteBench(options, {
+      ...(io.signal ? { signal: io.signal } : {}),
+      ...(progress ? { onProgress: (n: number) => progress.update(n) } : {}),
+    });
     bar?.stop();
     io.stdout.write(args.json ? `${JSON.stringify(result)}\n` : `${renderWriteBench(result)}\n`);
     return BENCH_EXIT.ok;

@@ -15,7 +15,12 @@ const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** Records durations with 3 significant digits from 1 µs up to an hour, then summarises them. */
 export class LatencyRecorder {
-  private readonly histogram: Histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: false });
+  private readonly histogram: Histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+    autoResize: false,
+  });
 
   /** Records one duration given in milliseconds (fractions kept down to 1 µs; negatives count as 0). */
   record(ms: number): void {

@@ -67,6 +67,7 @@ export function resolveWriteBenchOptions(given: Partial<WriteBenchOptions> & Pic
   integer('payload-bytes', o.payloadBytes, 0, MAX_PAYLOAD_BYTES);
   integer('pipeline', o.pipeline, 1, 100_000);
   integer('connections', o.connections, 1, 1_000);
-  if (typeof o.topic !== 'string' || !TOPIC_RE.test(o.topic)) throw new BenchOptionError('topic', `--topic must match ${TOPIC_RE} (letters, digits, . _ -), got "${String(o.topic)}"`);
+  if (typeof o.topic !== 'string' || !TOPIC_RE.test(o.topic))
+    throw new BenchOptionError('topic', `--topic must match ${TOPIC_RE} (letters, digits, . _ -), got "${String(o.topic)}"`);
   return o;
 }

@@ -51,7 +51,10 @@ export function benchPayload(bytes: number): string {
 const DELETE_CHUNK = 1_000;
 
 /** Runs the write benchmark; throws BenchOptionError for bad options, StreamBackendError (code CONNECTION) when Redis cannot be reached. */
-export async function runWriteBench(given: Partial<WriteBenchOptions> & Pick<WriteBenchOptions, 'redisUrl' | 'prefix'>, hooks: WriteBenchHooks = {}): Promise<WriteBenchResult> {
+export async function runWriteBench(
+  given: Partial<WriteBenchOptions> & Pick<WriteBenchOptions, 'redisUrl' | 'prefix'>,
+  hooks: WriteBenchHooks = {},
+): Promise<WriteBenchResult> {
   const o = resolveWriteBenchOptions(given);
   const stream = createKeys(o.prefix).topic(o.topic);
   const backends = Array.from({ length: o.connections }, () => new RedisStreamBackend({ url: o.redisUrl, connectionName: 'streams-bench' }));

@@ -50,7 +50,15 @@ function label(keys: Keys, key: string | null): string {
 function listTable(items: DlqItem[], now: number, raw = false): string {
   return renderTable(
     ['id', 'topic', 'reason', 'actor', 'attempts', 'failed', 'error'],
-    items.map((it) => [it.entry.id, it.topic, it.entry.reason, it.entry.actor, it.entry.attempts, `${formatDuration(now - it.failedAtMs)} ago`, truncate(raw ? it.entry.error : redactString(it.entry.error), 60)]),
+    items.map((it) => [
+      it.entry.id,
+      it.topic,
+      it.entry.reason,
+      it.entry.actor,
+      it.entry.attempts,
+      `${formatDuration(now - it.failedAtMs)} ago`,
+      truncate(raw ? it.entry.error : redactString(it.entry.error), 60),
+    ]),
     { numeric: [4] },
   );
 }
@@ -63,7 +71,14 @@ function planTable(keys: Keys, plan: ReplayStep[]): string {
 }
 
 function outcomeJson(o: ReplayOutcome): Record<string, unknown> {
-  return { id: o.item.entry.id, dlq: o.item.stream, status: o.status, target: o.target, ...(o.newId ? { newId: o.newId } : {}), ...(o.detail ? { detail: o.detail } : {}) };
+  return {
+    id: o.item.entry.id,
+    dlq: o.item.stream,
+    status: o.status,
+    target: o.target,
+    ...(o.newId ? { newId: o.newId } : {}),
+    ...(o.detail ? { detail: o.detail } : {}),
+  };
 }
 
 /** The entry as printed: redacted unless the operator asked for the raw entry. */
@@ -81,8 +96,19 @@ function list(args: StreamsDlqArgs, io: CliIO, sel: DlqSelection, now: number): 
 async function replay(args: StreamsDlqArgs, io: CliIO, keys: Keys, backend: StreamBackend, items: DlqItem[]): Promise<number> {
   const plan = planReplay(items, keys, args.target ?? 'source');
   if (args.dryRun) {
-    if (args.json) io.out(toJson({ dryRun: true, plan: plan.map((s) => ({ id: s.item.entry.id, dlq: s.item.stream, target: s.target, ...(s.refuseReason ? { refuseReason: s.refuseReason } : {}) })) }));
-    else io.out(plan.length === 0 ? 'no matching dead letters' : `${planTable(keys, plan)}\ndry run: ${plan.filter((s) => s.target).length} would be moved, ${plan.filter((s) => !s.target).length} refused; nothing changed`);
+    if (args.json)
+      io.out(
+        toJson({
+          dryRun: true,
+          plan: plan.map((s) => ({ id: s.item.entry.id, dlq: s.item.stream, target: s.target, ...(s.refuseReason ? { refuseReason: s.refuseReason } : {}) })),
+        }),
+      );
+    else
+      io.out(
+        plan.length === 0
+          ? 'no matching dead letters'
+          : `${planTable(keys, plan)}\ndry run: ${plan.filter((s) => s.target).length} would be moved, ${plan.filter((s) => !s.target).length} refused; nothing changed`,
+      );
     return EXIT.ok;
   }
   // executeReplay never throws: every run ends with this report, also when Redis went away mid-run.
@@ -91,8 +117,15 @@ async function replay(args: StreamsDlqArgs, io: CliIO, keys: Keys, backend: Stre
   if (args.json) io.out(toJson({ ...summary, outcomes: outcomes.map(outcomeJson) }));
   else if (outcomes.length === 0) io.out('no matching dead letters');
   else {
-    const rows = outcomes.map((o) => [o.item.entry.id, o.item.topic, o.status, o.status === 'moved' ? `${label(keys, o.target)} ${o.newId}` : (o.detail ?? '')]);
-    io.out(`${renderTable(['id', 'topic', 'status', 'new entry / why not'], rows)}\nmoved ${summary.moved}, refused ${summary.refused}, failed ${summary.failed}, gone ${summary.gone}`);
+    const rows = outcomes.map((o) => [
+      o.item.entry.id,
+      o.item.topic,
+      o.status,
+      o.status === 'moved' ? `${label(keys, o.target)} ${o.newId}` : (o.detail ?? ''),
+    ]);
+    io.out(
+      `${renderTable(['id', 'topic', 'status', 'new entry / why not'], rows)}\nmoved ${summary.moved}, refused ${summary.refused}, failed ${summary.failed}, gone ${summary.gone}`,
+    );
   }
   return summary.refused + summary.failed > 0 ? EXIT.problems : EXIT.ok;
 }
@@ -100,10 +133,17 @@ async function replay(args: StreamsDlqArgs, io: CliIO, keys: Keys, backend: Stre
 async function purge(args: StreamsDlqArgs, io: CliIO, backend: StreamBackend, items: DlqItem[], now: number): Promise<number> {
   if (args.dryRun) {
     if (args.json) io.out(toJson(printable(args, { dryRun: true, wouldDelete: items.map(itemJson) })));
-    else io.out(items.length === 0 ? 'no matching dead letters' : `${listTable(items, now, args.raw)}\ndry run: ${items.length} would be deleted; nothing changed`);
+    else
+      io.out(
+        items.length === 0 ? 'no matching dead letters' : `${listTable(items, now, args.raw)}\ndry run: ${items.length} would be deleted; nothing changed`,
+      );
     return EXIT.ok;
   }
-  if (!args.yes) throw new CliError('REFUSED', `purge would delete ${items.length} dead letter${items.length === 1 ? '' : 's'}: add --yes to delete them, or --dry-run to list them`);
+  if (!args.yes)
+    throw new CliError(
+      'REFUSED',
+      `purge would delete ${items.length} dead letter${items.length === 1 ? '' : 's'}: add --yes to delete them, or --dry-run to list them`,
+    );
   const deleted = await purgeDeadLetters(backend, items);
   io.out(args.json ? toJson({ deleted, ids: items.map((it) => it.entry.id) }) : `deleted ${deleted} dead letter${deleted === 1 ? '' : 's'}`);
   return EXIT.ok;

@@ -54,7 +54,8 @@ export function planReplay(items: DlqItem[], keys: Keys, target: ReplayTarget = 
     const { envelope, source, actor, undecodable } = item.entry;
     if (keys.parse(item.stream)?.kind !== 'dlq') return refuse(`${item.stream} is not a DLQ stream under prefix "${keys.prefix}"`);
     if (item.entry.redacted) return refuse('stored redacted (redactDeadLetters): replaying would deliver masked values');
-    if (envelope === undefined) return refuse(undecodable ? `envelope not decodable (${undecodable})` : 'no envelope (raw fields of invalid input): cannot be replayed');
+    if (envelope === undefined)
+      return refuse(undecodable ? `envelope not decodable (${undecodable})` : 'no envelope (raw fields of invalid input): cannot be replayed');
     const valid = validateEnvelope(envelope);
     if (!valid.ok) return refuse(`not an envelope: ${formatIssues(valid.errors)}`);
     if (valid.envelope.type !== item.topic) return refuse(`envelope of type ${valid.envelope.type} in the DLQ of topic ${item.topic}`);
@@ -109,16 +110,22 @@ export function summarizeReplay(outcomes: ReplayOutcome[]): ReplaySummary {
  */
 export async function executeReplay(backend: StreamBackend, plan: ReplayStep[]): Promise<ReplayOutcome[]> {
   const outcomes: ReplayOutcome[] = plan.map((s) => ({ item: s.item, status: 'refused', target: null, detail: s.refuseReason ?? 'refused' }));
-  const todo = plan.flatMap((s, index) => (s.target === null ? [] : [{ index, move: { from: s.item.stream, id: s.item.entry.id, to: s.target, fields: replayFields(s.item) } satisfies EntryMove }]));
+  const todo = plan.flatMap((s, index) =>
+    s.target === null ? [] : [{ index, move: { from: s.item.stream, id: s.item.entry.id, to: s.target, fields: replayFields(s.item) } satisfies EntryMove }],
+  );
   let stopped: string | null = null;
   for (let i = 0; i < todo.length; i += MOVE_CHUNK) {
     const chunk = todo.slice(i, i + MOVE_CHUNK);
     if (stopped !== null) {
-      for (const { index, move } of chunk) outcomes[index] = { item: plan[index]!.item, status: 'failed', target: move.to, detail: `not attempted: the run stopped after an error (${stopped})` };
+      for (const { index, move } of chunk)
+        outcomes[index] = { item: plan[index]!.item, status: 'failed', target: move.to, detail: `not attempted: the run stopped after an error (${stopped})` };
       continue;
     }
     try {
-      const results = await moveEntries(backend, chunk.map((c) => c.move));
+      const results = await moveEntries(
+        backend,
+        chunk.map((c) => c.move),
+      );
       results.forEach((r, j) => {
         const { index } = chunk[j]!;
         const item = plan[index]!.item;
@@ -126,12 +133,19 @@ export async function executeReplay(backend: StreamBackend, plan: ReplayStep[]):
           outcomes[index] = /WRONGTYPE/.test(r.error)
             ? { item, status: 'refused', target: r.move.to, detail: `target is not a stream (${r.error}); left in the DLQ` }
             : { item, status: 'failed', target: r.move.to, detail: `${r.error}; left in the DLQ` };
-        } else if (r.newId === null) outcomes[index] = { item, status: 'gone', target: r.move.to, detail: 'no longer in the DLQ (replayed or purged meanwhile)' };
+        } else if (r.newId === null)
+          outcomes[index] = { item, status: 'gone', target: r.move.to, detail: 'no longer in the DLQ (replayed or purged meanwhile)' };
         else outcomes[index] = { item, status: 'moved', target: r.move.to, newId: r.newId };
       });
     } catch (err) {
       stopped = (err as Error).message;
-      for (const { index, move } of chunk) outcomes[index] = { item: plan[index]!.item, status: 'failed', target: move.to, detail: `outcome unknown (${stopped}): moved or still in the DLQ, never both; see streams-dlq list` };
+      for (const { index, move } of chunk)
+        outcomes[index] = {
+          item: plan[index]!.item,
+          status: 'failed',
+          target: move.to,
+          detail: `outcome unknown (${stopped}): moved or still in the DLQ, never both; see streams-dlq list`,
+        };
     }
   }
   return outcomes;

@@ -59,7 +59,8 @@ export async function dlqStreams(backend: StreamBackend, keys: Keys, topic?: str
     const where = keys.parse(k);
     return where?.kind === 'dlq' && (topic === undefined || where.topic === topic);
   });
-  if (topic !== undefined && mine.length === 0) throw new CliError('NOT_FOUND', `no DLQ stream for topic "${topic}" under prefix "${keys.prefix}" (like ${keys.dlq(topic)})`);
+  if (topic !== undefined && mine.length === 0)
+    throw new CliError('NOT_FOUND', `no DLQ stream for topic "${topic}" under prefix "${keys.prefix}" (like ${keys.dlq(topic)})`);
   return mine;
 }
 

@@ -172,7 +172,13 @@ async function collectStream(src: HealthSources, key: string, staleAfterMs: numb
       lastDeliveredId: g.lastDeliveredId,
       entriesRead: g.entriesRead,
       consumers,
-      stale: isStale(g, consumers, info.lastId, staleAfterMs, consumers.length === 0 && hasUnread(g, info.lastId) ? await waitingMsOf(backend, key, g, now) : null),
+      stale: isStale(
+        g,
+        consumers,
+        info.lastId,
+        staleAfterMs,
+        consumers.length === 0 && hasUnread(g, info.lastId) ? await waitingMsOf(backend, key, g, now) : null,
+      ),
       gap: trimmedGap(info, g),
     });
   }
@@ -195,23 +201,53 @@ function findings(streams: StreamHealth[], dlq: DlqDepth[], o: HealthOptions): {
   for (const s of streams) {
     for (const g of s.groups) {
       const at = { stream: s.key, group: g.name };
-      if (g.gap) problems.push({ check: 'trim-gap', ...at, value: g.gap.entries, message: `group ${g.name} on ${s.key}: ${g.gap.entries} entries ${g.gap.range} were removed before it read them (trimmed or deleted outside the runtime)` });
-      if (o.maxLag !== null && g.lag !== null && g.lag > o.maxLag) problems.push({ check: 'max-lag', ...at, value: g.lag, limit: o.maxLag, message: `group ${g.name} on ${s.key}: lag ${g.lag} > ${o.maxLag}` });
-      if (o.maxLag !== null && g.lag === null) warnings.push({ check: 'lag-unknown', ...at, message: `group ${g.name} on ${s.key}: the server does not report lag (Redis < 7 or entries deleted), --max-lag not checked` });
-      if (o.maxPending !== null && g.pending > o.maxPending) problems.push({ check: 'max-pending', ...at, value: g.pending, limit: o.maxPending, message: `group ${g.name} on ${s.key}: pending ${g.pending} > ${o.maxPending}` });
+      if (g.gap)
+        problems.push({
+          check: 'trim-gap',
+          ...at,
+          value: g.gap.entries,
+          message: `group ${g.name} on ${s.key}: ${g.gap.entries} entries ${g.gap.range} were removed before it read them (trimmed or deleted outside the runtime)`,
+        });
+      if (o.maxLag !== null && g.lag !== null && g.lag > o.maxLag)
+        problems.push({ check: 'max-lag', ...at, value: g.lag, limit: o.maxLag, message: `group ${g.name} on ${s.key}: lag ${g.lag} > ${o.maxLag}` });
+      if (o.maxLag !== null && g.lag === null)
+        warnings.push({
+          check: 'lag-unknown',
+          ...at,
+          message: `group ${g.name} on ${s.key}: the server does not report lag (Redis < 7 or entries deleted), --max-lag not checked`,
+        });
+      if (o.maxPending !== null && g.pending > o.maxPending)
+        problems.push({
+          check: 'max-pending',
+          ...at,
+          value: g.pending,
+          limit: o.maxPending,
+          message: `group ${g.name} on ${s.key}: pending ${g.pending} > ${o.maxPending}`,
+        });
       for (const c of g.consumers) {
         if (c.alive || c.pending === 0) continue;
-        const f: HealthFinding = { check: 'dead-consumer', ...at, consumer: c.name, value: c.pending, message: `consumer ${c.name} of group ${g.name} on ${s.key} has no heartbeat and holds ${c.pending} pending` };
+        const f: HealthFinding = {
+          check: 'dead-consumer',
+          ...at,
+          consumer: c.name,
+          value: c.pending,
+          message: `consumer ${c.name} of group ${g.name} on ${s.key} has no heartbeat and holds ${c.pending} pending`,
+        };
         (o.failOnDeadConsumers ? problems : warnings).push(f);
       }
       if (g.stale) {
-        const f: HealthFinding = { check: 'stale-group', ...at, message: `group ${g.name} on ${s.key} is stale: its work has waited ${Math.round(o.staleAfterMs / 1000)}s or more with no live consumer; it holds trimming` };
+        const f: HealthFinding = {
+          check: 'stale-group',
+          ...at,
+          message: `group ${g.name} on ${s.key} is stale: its work has waited ${Math.round(o.staleAfterMs / 1000)}s or more with no live consumer; it holds trimming`,
+        };
         (o.failOnStale ? problems : warnings).push(f);
       }
     }
   }
   for (const d of dlq) {
-    if (o.maxDlq !== null && d.depth > o.maxDlq) problems.push({ check: 'max-dlq', topic: d.topic, value: d.depth, limit: o.maxDlq, message: `DLQ of ${d.topic}: ${d.depth} entries > ${o.maxDlq}` });
+    if (o.maxDlq !== null && d.depth > o.maxDlq)
+      problems.push({ check: 'max-dlq', topic: d.topic, value: d.depth, limit: o.maxDlq, message: `DLQ of ${d.topic}: ${d.depth} entries > ${o.maxDlq}` });
   }
   return { problems, warnings };
 }

@@ -24,7 +24,15 @@ export interface StreamsHealthArgs extends ConnectionFlags {
 export function memoryUsageOf(redis: Redis, cluster: boolean): (keys: string[]) => Promise<(number | null)[]> {
   return async (keys) => {
     if (keys.length === 0) return [];
-    if (cluster) return await Promise.all(keys.map((k) => redis.call('MEMORY', 'USAGE', k).then((v) => (v === null ? null : Number(v)), () => null)));
+    if (cluster)
+      return await Promise.all(
+        keys.map((k) =>
+          redis.call('MEMORY', 'USAGE', k).then(
+            (v) => (v === null ? null : Number(v)),
+            () => null,
+          ),
+        ),
+      );
     const pipe = redis.pipeline();
     for (const k of keys) pipe.call('MEMORY', 'USAGE', k);
     const res = (await pipe.exec()) ?? [];
@@ -54,7 +62,8 @@ export async function streamsHealth(args: StreamsHealthArgs, io: CliIO, signal?:
   const keys = createKeys(cfg.prefix);
   const conn = await connectTool(cfg, args.connection);
   try {
-    const check = (): Promise<HealthReport> => collectHealth({ backend: conn.backend, keys, memoryUsage: memoryUsageOf(conn.redis, conn.backend.isCluster) }, args.health);
+    const check = (): Promise<HealthReport> =>
+      collectHealth({ backend: conn.backend, keys, memoryUsage: memoryUsageOf(conn.redis, conn.backend.isCluster) }, args.health);
     if (args.watchSeconds === null) {
       const report = await check();
       io.out(args.json ? JSON.stringify(report, null, 2) : renderHealth(report, { color: io.color ?? io.isTTY }));

@@ -30,15 +30,33 @@ export function renderHealth(r: HealthReport, opts: { color?: boolean } = {}): s
       parts.push(
         renderTable(
           ['stream', 'group', 'lag', 'pending', 'last delivered', 'consumers', 'alive', 'stale'],
-          groups.map(({ s, g }) => [streamLabel(s), g.name, g.lag, g.pending, g.lastDeliveredId, g.consumers.length, g.consumers.filter((c) => c.alive).length, g.stale ? 'STALE' : '']),
+          groups.map(({ s, g }) => [
+            streamLabel(s),
+            g.name,
+            g.lag,
+            g.pending,
+            g.lastDeliveredId,
+            g.consumers.length,
+            g.consumers.filter((c) => c.alive).length,
+            g.stale ? 'STALE' : '',
+          ]),
           { numeric: [2, 3, 5, 6], color },
         ),
       );
     }
-    const consumers = groups.flatMap(({ s, g }) => g.consumers.map((c) => [streamLabel(s), g.name, c.name, formatDuration(c.idleMs), c.pending, c.alive ? 'alive' : 'DEAD']));
+    const consumers = groups.flatMap(({ s, g }) =>
+      g.consumers.map((c) => [streamLabel(s), g.name, c.name, formatDuration(c.idleMs), c.pending, c.alive ? 'alive' : 'DEAD']),
+    );
     if (consumers.length > 0) parts.push(renderTable(['stream', 'group', 'consumer', 'idle', 'pending', 'heartbeat'], consumers, { numeric: [3, 4], color }));
   }
-  if (r.dlq.length > 0) parts.push(renderTable(['topic', 'dlq depth'], r.dlq.map((d) => [d.topic, d.depth]), { numeric: [1], color }));
+  if (r.dlq.length > 0)
+    parts.push(
+      renderTable(
+        ['topic', 'dlq depth'],
+        r.dlq.map((d) => [d.topic, d.depth]),
+        { numeric: [1], color },
+      ),
+    );
   for (const w of r.warnings) parts.push(`warning: ${w.message}`);
   for (const p of r.problems) parts.push(`PROBLEM: ${p.message}`);
   parts.push(r.healthy ? 'healthy' : `UNHEALTHY: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);

@@ -78,7 +78,12 @@ function versionCheck(f: RedisFacts): RedisCheck {
   const s = featureSupport(f.version);
   if (!s.supported) return { name: 'version', status: 'FAIL', detail: `Redis ${f.version}: stream-actors needs >= 6.2 (XAUTOCLAIM)` };
   const trim = s.trimAcked ? 'XTRIM ACKED available' : 'no XTRIM ACKED (8.2)';
-  if (!s.groupLag) return { name: 'version', status: 'WARN', detail: `Redis ${f.version}: no group lag in XINFO and XAUTOCLAIM does not report deleted entries (7.0); ${trim}` };
+  if (!s.groupLag)
+    return {
+      name: 'version',
+      status: 'WARN',
+      detail: `Redis ${f.version}: no group lag in XINFO and XAUTOCLAIM does not report deleted entries (7.0); ${trim}`,
+    };
   return { name: 'version', status: 'OK', detail: `Redis ${f.version}: group lag and deleted-entry reporting available; ${trim}` };
 }
 
@@ -87,9 +92,17 @@ function evictionCheck(f: RedisFacts): RedisCheck {
   if (p === 'unknown') return { name: 'eviction', status: 'WARN', detail: 'the server did not report maxmemory_policy: check it is noeviction' };
   if (p === 'noeviction') return { name: 'eviction', status: 'OK', detail: 'noeviction: nothing is evicted; writes fail when memory is full' };
   if (p.startsWith('volatile-')) {
-    return { name: 'eviction', status: 'WARN', detail: `${p}: streams have no TTL and are never evicted, but idempotency markers and heartbeats (with TTL) may be, so duplicates can slip through and live consumers look dead; prefer noeviction` };
+    return {
+      name: 'eviction',
+      status: 'WARN',
+      detail: `${p}: streams have no TTL and are never evicted, but idempotency markers and heartbeats (with TTL) may be, so duplicates can slip through and live consumers look dead; prefer noeviction`,
+    };
   }
-  return { name: 'eviction', status: 'FAIL', detail: `${p}: Redis may evict stream keys (events, pending lists, DLQs) under memory pressure; set maxmemory-policy noeviction` };
+  return {
+    name: 'eviction',
+    status: 'FAIL',
+    detail: `${p}: Redis may evict stream keys (events, pending lists, DLQs) under memory pressure; set maxmemory-policy noeviction`,
+  };
 }
 
 function memoryCheck(f: RedisFacts): RedisCheck {
@@ -101,12 +114,21 @@ function memoryCheck(f: RedisFacts): RedisCheck {
 
 function persistenceCheck(f: RedisFacts): RedisCheck {
   if (f.rdbLastSaveStatus === 'err' || f.aofLastWriteStatus === 'err') {
-    return { name: 'persistence', status: 'FAIL', detail: `the last ${f.aofLastWriteStatus === 'err' ? 'AOF write' : 'RDB save'} failed: Redis may refuse writes` };
+    return {
+      name: 'persistence',
+      status: 'FAIL',
+      detail: `the last ${f.aofLastWriteStatus === 'err' ? 'AOF write' : 'RDB save'} failed: Redis may refuse writes`,
+    };
   }
   const rdb = f.rdbSave === null ? 'RDB config unknown' : f.rdbSave === '' ? 'RDB off' : `RDB save "${f.rdbSave}"`;
   if (f.aofEnabled) {
     const fsync = f.appendfsync ?? 'unknown';
-    if (fsync === 'no') return { name: 'persistence', status: 'WARN', detail: `AOF on with appendfsync no (the OS decides when to flush: a crash can lose tens of seconds); ${rdb}` };
+    if (fsync === 'no')
+      return {
+        name: 'persistence',
+        status: 'WARN',
+        detail: `AOF on with appendfsync no (the OS decides when to flush: a crash can lose tens of seconds); ${rdb}`,
+      };
     return { name: 'persistence', status: 'OK', detail: `AOF on, appendfsync ${fsync}; ${rdb}` };
   }
   if (f.rdbSave === '') return { name: 'persistence', status: 'WARN', detail: 'no persistence (AOF and RDB off): a restart loses every stream, group and DLQ' };

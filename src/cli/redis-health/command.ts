@@ -136,11 +136,17 @@ export function renderRedisHealth(r: RedisHealthReport): string {
       ['ping', `${f.pingMs} ms`],
       ['memory', `${formatBytes(f.usedMemoryBytes)} used / ${f.maxMemoryBytes > 0 ? formatBytes(f.maxMemoryBytes) : 'no limit'}`],
       ['maxmemory-policy', f.maxMemoryPolicy],
-      ['persistence', `AOF ${f.aofEnabled ? `on (appendfsync ${f.appendfsync ?? 'unknown'})` : 'off'}, RDB save ${f.rdbSave === null ? 'unknown' : f.rdbSave === '' ? 'off' : `"${f.rdbSave}"`}`],
+      [
+        'persistence',
+        `AOF ${f.aofEnabled ? `on (appendfsync ${f.appendfsync ?? 'unknown'})` : 'off'}, RDB save ${f.rdbSave === null ? 'unknown' : f.rdbSave === '' ? 'off' : `"${f.rdbSave}"`}`,
+      ],
       ['clients', f.connectedClients],
     ],
   );
-  const checks = renderTable(['check', 'status', 'detail'], r.checks.map((c) => [c.name, c.status, c.detail]));
+  const checks = renderTable(
+    ['check', 'status', 'detail'],
+    r.checks.map((c) => [c.name, c.status, c.detail]),
+  );
   const fails = r.checks.filter((c) => c.status === 'FAIL').length;
   return `${facts}\n${checks}\n${r.healthy ? 'suits streams' : `UNSUITABLE: ${fails} check${fails === 1 ? '' : 's'} failed`}`;
 }
@@ -155,7 +161,14 @@ export async function redisHealth(args: RedisHealthArgs, io: CliIO): Promise<num
     if (args.json) io.out(toJson(smoke ? { ...report, smoke } : report));
     else {
       const lines = [renderRedisHealth(report)];
-      if (smoke) lines.push(renderTable(['smoke step', 'status', 'ms', 'detail'], smoke.steps.map((s) => [s.step, s.ok ? 'OK' : 'FAIL', s.ms.toFixed(2), s.detail ?? ''])), smoke.ok ? `stream round trip OK on ${smoke.key} (deleted)` : 'stream round trip FAILED');
+      if (smoke)
+        lines.push(
+          renderTable(
+            ['smoke step', 'status', 'ms', 'detail'],
+            smoke.steps.map((s) => [s.step, s.ok ? 'OK' : 'FAIL', s.ms.toFixed(2), s.detail ?? '']),
+          ),
+          smoke.ok ? `stream round trip OK on ${smoke.key} (deleted)` : 'stream round trip FAILED',
+        );
       io.out(lines.join('\n'));
     }
     return report.healthy && (smoke?.ok ?? true) ? EXIT.ok : EXIT.problems;

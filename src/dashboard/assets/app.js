@@ -43,8 +43,18 @@ function modal(title, text, withInput) {
     };
     const ok = el('button', { 'data-testid': 'modal-ok', onclick: () => done(withInput ? input.value.trim() : true) }, withInput ? 'OK' : 'Yes, do it');
     const cancel = el('button', { 'data-testid': 'modal-cancel', onclick: () => done(withInput ? null : false) }, 'Cancel');
-    const box = el('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'data-testid': 'modal' },
-      el('div', { class: 'modal-box' }, el('h3', { 'data-testid': 'modal-title' }, title), el('p', {}, text), input, el('div', { class: 'toolbar' }, ok, cancel)));
+    const box = el(
+      'div',
+      { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'data-testid': 'modal' },
+      el(
+        'div',
+        { class: 'modal-box' },
+        el('h3', { 'data-testid': 'modal-title' }, title),
+        el('p', {}, text),
+        input,
+        el('div', { class: 'toolbar' }, ok, cancel),
+      ),
+    );
     document.body.append(box);
     (input ?? ok).focus();
   });
@@ -68,12 +78,16 @@ function render(snap) {
   status.textContent = snap.healthy ? 'healthy' : `${snap.problems.length} problem(s)`;
   status.className = snap.healthy ? 'ok' : 'bad';
   $('#updated').textContent = new Date(snap.at).toLocaleTimeString();
-  $('#totals').textContent = `${num(snap.streams.length)} streams · lag ${num(snap.totals.lag)} · pending ${num(snap.totals.pending)} · DLQ ${num(snap.totals.dlq)}`;
+  $('#totals').textContent =
+    `${num(snap.streams.length)} streams · lag ${num(snap.totals.lag)} · pending ${num(snap.totals.pending)} · DLQ ${num(snap.totals.dlq)}`;
   $('#totals').dataset.dlq = String(snap.totals.dlq);
   $('#load').textContent = `collect ${snap.collectMs} ms · ${num(snap.redisCommands)} Redis commands so far`;
   if (current === 'topology') {
     drawTopology($('#topology-graph'), snap.topology);
-    replace($('#findings'), ...[...snap.problems, ...snap.warnings].slice(0, 20).map((f) => el('li', { class: snap.problems.includes(f) ? 'bad' : 'warn' }, f.message)));
+    replace(
+      $('#findings'),
+      ...[...snap.problems, ...snap.warnings].slice(0, 20).map((f) => el('li', { class: snap.problems.includes(f) ? 'bad' : 'warn' }, f.message)),
+    );
   }
   if (current === 'streams') views.streams.render(snap);
   views.dlq.render(snap);

@@ -67,7 +67,17 @@ export function drawTopology(host, topology) {
   const width = 40 + maxCols * (W + GAP_X);
   const height = 40 + depth * (H + GAP_Y);
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'topology', 'data-testid': 'topology' });
-  root.append(svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }))));
+  root.append(
+    svg(
+      'defs',
+      {},
+      svg(
+        'marker',
+        { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+        svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }),
+      ),
+    ),
+  );
   for (const e of edges) {
     const a = pos.get(e.from);
     const b = pos.get(e.to);
@@ -78,27 +88,39 @@ export function drawTopology(host, topology) {
     const back = y2 <= y1;
     const my = (y1 + y2) / 2;
     // An edge back up (a cycle) leaves from the side and loops around.
-    const d = back ? `M ${a.x + W} ${a.y + H / 2} C ${a.x + W + 70} ${a.y + H / 2}, ${b.x + W + 70} ${b.y + H / 2}, ${b.x + W} ${b.y + H / 2}` : `M ${x1} ${y1} C ${x1} ${my}, ${x2} ${my}, ${x2} ${y2}`;
+    const d = back
+      ? `M ${a.x + W} ${a.y + H / 2} C ${a.x + W + 70} ${a.y + H / 2}, ${b.x + W + 70} ${b.y + H / 2}, ${b.x + W} ${b.y + H / 2}`
+      : `M ${x1} ${y1} C ${x1} ${my}, ${x2} ${my}, ${x2} ${y2}`;
     const hot = e.kind === 'consumes' && ((e.lag ?? 0) > 0 || e.pending > 0);
     const label = e.kind === 'consumes' ? `${num(e.rate, 1)}/s · lag ${num(e.lag)} · pend ${num(e.pending)}` : '';
     root.append(
-      svg('g', { class: `edge ${e.kind}${hot ? ' hot' : ''}`, 'data-from': e.from, 'data-to': e.to },
+      svg(
+        'g',
+        { class: `edge ${e.kind}${hot ? ' hot' : ''}`, 'data-from': e.from, 'data-to': e.to },
         svg('path', { d, 'marker-end': 'url(#arrow)' }),
-        label ? svg('text', { x: (x1 + x2) / 2 + 6, y: my + 4, 'text-anchor': 'start' }, label) : null),
+        label ? svg('text', { x: (x1 + x2) / 2 + 6, y: my + 4, 'text-anchor': 'start' }, label) : null,
+      ),
     );
   }
   for (const n of nodes) {
     const p = pos.get(n.id);
-    const lines = n.kind === 'topic'
-      ? [`${num(n.length)} entries · ${num(n.rate, 1)}/s`, n.dlq > 0 ? `DLQ ${num(n.dlq)}` : '']
-      : [`${num(n.rate, 1)}/s · ${num(n.length)} pending`, `consumers ${n.consumersAlive} up${n.consumersDead ? ` / ${n.consumersDead} dead` : ''} · fail ${num(n.failedRate, 1)}/s · dlq ${num(n.dlq, 1)}/s`];
+    const lines =
+      n.kind === 'topic'
+        ? [`${num(n.length)} entries · ${num(n.rate, 1)}/s`, n.dlq > 0 ? `DLQ ${num(n.dlq)}` : '']
+        : [
+            `${num(n.rate, 1)}/s · ${num(n.length)} pending`,
+            `consumers ${n.consumersAlive} up${n.consumersDead ? ` / ${n.consumersDead} dead` : ''} · fail ${num(n.failedRate, 1)}/s · dlq ${num(n.dlq, 1)}/s`,
+          ];
     const cls = `node ${n.kind}${n.kind === 'actor' && n.consumersDead > 0 && n.consumersAlive === 0 ? ' down' : ''}${n.dlq > 0 ? ' has-dlq' : ''}`;
     root.append(
-      svg('g', { class: cls, transform: `translate(${p.x},${p.y})`, 'data-node': n.id },
+      svg(
+        'g',
+        { class: cls, transform: `translate(${p.x},${p.y})`, 'data-node': n.id },
         svg('rect', { width: W, height: H, rx: n.kind === 'actor' ? 14 : 3 }),
         svg('text', { x: 10, y: 18, class: 'title' }, n.kind === 'topic' ? n.name : `▶ ${n.name}`),
         svg('text', { x: 10, y: 34, class: 'stat' }, lines[0]),
-        svg('text', { x: 10, y: 48, class: 'stat' }, lines[1])),
+        svg('text', { x: 10, y: 48, class: 'stat' }, lines[1]),
+      ),
     );
   }
   host.replaceChildren(root);

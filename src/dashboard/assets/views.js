@@ -1,7 +1,6 @@
 // The Streams, Dead letters and Envelope views. Values are set as text only (see dom.js).
 import { bytes, dur, el, getJson, num, replace, td } from './dom.js';
 
-
 function chart(host, title, series, data) {
   const opts = {
     title,
@@ -25,9 +24,22 @@ export function streamsView(root) {
   const filter = el('input', { type: 'search', placeholder: 'filter streams', 'aria-label': 'filter streams', 'data-testid': 'stream-filter' });
   const detail = el('div', { class: 'charts', 'data-testid': 'stream-detail' });
   const body = el('tbody');
-  const table = el('table', { class: 'grid', 'data-testid': 'streams-table' },
-    el('thead', {}, el('tr', {}, ...['stream', 'kind', 'length', 'first id', 'last id', 'memory', 'in/s', 'group', 'out/s', 'lag', 'pending', 'oldest pending idle', 'consumers'].map((h) => el('th', {}, h)))),
-    body);
+  const table = el(
+    'table',
+    { class: 'grid', 'data-testid': 'streams-table' },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ...['stream', 'kind', 'length', 'first id', 'last id', 'memory', 'in/s', 'group', 'out/s', 'lag', 'pending', 'oldest pending idle', 'consumers'].map(
+          (h) => el('th', {}, h),
+        ),
+      ),
+    ),
+    body,
+  );
   const count = el('span', { class: 'note', 'data-testid': 'stream-count' });
   const prev = el('button', { 'data-testid': 'streams-prev' }, '‹ previous');
   const next = el('button', { 'data-testid': 'streams-next' }, 'next ›');
@@ -43,7 +55,16 @@ export function streamsView(root) {
     const s = await getJson(`/api/series?stream=${encodeURIComponent(key)}`);
     detail.replaceChildren(el('h3', {}, key));
     chart(detail, 'length', [['length', '#4b8bbe']], [s.at.map((t) => t / 1000), s.length]);
-    chart(detail, 'rate and lag', [['in/s', '#2a9d8f'], ['lag', '#e76f51'], ['pending', '#e9c46a']], [s.at.map((t) => t / 1000), s.rate, s.lag, s.pending]);
+    chart(
+      detail,
+      'rate and lag',
+      [
+        ['in/s', '#2a9d8f'],
+        ['lag', '#e76f51'],
+        ['pending', '#e9c46a'],
+      ],
+      [s.at.map((t) => t / 1000), s.rate, s.lag, s.pending],
+    );
   }
 
   function render(snap) {
@@ -53,8 +74,25 @@ export function streamsView(root) {
     for (const p of plots) p.destroy();
     charts.replaceChildren();
     plots = [
-      chart(charts, 'entries per second', [['appended/s', '#2a9d8f'], ['delivered/s', '#4b8bbe']], [t, h.map((p) => p.appendRate), h.map((p) => p.deliverRate)]),
-      chart(charts, 'lag, pending, dead letters', [['lag', '#e76f51'], ['pending', '#e9c46a'], ['DLQ', '#9b2226']], [t, h.map((p) => p.lag), h.map((p) => p.pending), h.map((p) => p.dlq)]),
+      chart(
+        charts,
+        'entries per second',
+        [
+          ['appended/s', '#2a9d8f'],
+          ['delivered/s', '#4b8bbe'],
+        ],
+        [t, h.map((p) => p.appendRate), h.map((p) => p.deliverRate)],
+      ),
+      chart(
+        charts,
+        'lag, pending, dead letters',
+        [
+          ['lag', '#e76f51'],
+          ['pending', '#e9c46a'],
+          ['DLQ', '#9b2226'],
+        ],
+        [t, h.map((p) => p.lag), h.map((p) => p.pending), h.map((p) => p.dlq)],
+      ),
     ];
     const q = filter.value.trim().toLowerCase();
     const rows = [];
@@ -138,12 +176,18 @@ export function dlqView(root, app) {
   const purgeBtn = el('button', { 'data-testid': 'dlq-purge', class: 'danger', disabled: true }, 'Purge selected');
   const result = el('p', { class: 'result', 'data-testid': 'dlq-result', role: 'status' });
   const detail = el('div', { class: 'detail', 'data-testid': 'dlq-detail' });
-  const table = el('table', { class: 'grid', 'data-testid': 'dlq-table' },
-    el('thead', {}, el('tr', {}, el('th', {}, all), ...['failed', 'topic', 'actor', 'reason', 'attempts', 'error'].map((h) => el('th', {}, h)))), body);
-  replace(root,
+  const table = el(
+    'table',
+    { class: 'grid', 'data-testid': 'dlq-table' },
+    el('thead', {}, el('tr', {}, el('th', {}, all), ...['failed', 'topic', 'actor', 'reason', 'attempts', 'error'].map((h) => el('th', {}, h)))),
+    body,
+  );
+  replace(
+    root,
     el('div', { class: 'toolbar' }, topic, actor, reason, older, newer, load, status),
     el('div', { class: 'toolbar' }, replayBtn, purgeBtn, result),
-    el('div', { class: 'split' }, el('div', {}, table, more), detail));
+    el('div', { class: 'split' }, el('div', {}, table, more), detail),
+  );
   let cursor = null;
   const selected = new Map();
 
@@ -157,30 +201,62 @@ export function dlqView(root, app) {
   }
 
   function showEntry(it) {
-    replace(detail,
+    replace(
+      detail,
       el('h3', {}, `${it.topic} · ${it.id}`),
-      el('dl', {},
-        ...[['stream', it.stream], ['failed at', it.failedAt], ['actor', it.actor || '–'], ['reason', it.reason], ['attempts', String(it.attempts)], ['source', `${it.source} ${it.sourceId}`]].flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
-      el('h4', {}, 'error'), el('pre', { 'data-testid': 'dlq-error' }, it.error),
+      el(
+        'dl',
+        {},
+        ...[
+          ['stream', it.stream],
+          ['failed at', it.failedAt],
+          ['actor', it.actor || '–'],
+          ['reason', it.reason],
+          ['attempts', String(it.attempts)],
+          ['source', `${it.source} ${it.sourceId}`],
+        ].flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]),
+      ),
+      el('h4', {}, 'error'),
+      el('pre', { 'data-testid': 'dlq-error' }, it.error),
       el('h4', {}, it.envelope ? 'envelope (redacted)' : 'raw fields (redacted)'),
-      el('pre', { 'data-testid': 'dlq-envelope' }, JSON.stringify(it.envelope ?? it.raw, null, 2)));
+      el('pre', { 'data-testid': 'dlq-envelope' }, JSON.stringify(it.envelope ?? it.raw, null, 2)),
+    );
   }
 
   function row(it) {
     const key = `${it.stream}\n${it.id}`;
-    const box = el('input', { type: 'checkbox', 'aria-label': `select ${it.id}`, onchange: (ev) => {
-      if (ev.target.checked) selected.set(key, { stream: it.stream, id: it.id });
-      else selected.delete(key);
-      updateButtons();
-    } });
-    return el('tr', { 'data-id': it.id, 'data-stream': it.stream, onclick: (ev) => ev.target !== box && showEntry(it) },
-      el('td', {}, box), el('td', { class: 'id' }, it.failedAt), el('td', {}, it.topic), el('td', {}, it.actor || '–'), el('td', {}, it.reason),
-      el('td', { class: 'n' }, String(it.attempts)), el('td', { class: 'err', title: it.error }, it.error.slice(0, 120)));
+    const box = el('input', {
+      type: 'checkbox',
+      'aria-label': `select ${it.id}`,
+      onchange: (ev) => {
+        if (ev.target.checked) selected.set(key, { stream: it.stream, id: it.id });
+        else selected.delete(key);
+        updateButtons();
+      },
+    });
+    return el(
+      'tr',
+      { 'data-id': it.id, 'data-stream': it.stream, onclick: (ev) => ev.target !== box && showEntry(it) },
+      el('td', {}, box),
+      el('td', { class: 'id' }, it.failedAt),
+      el('td', {}, it.topic),
+      el('td', {}, it.actor || '–'),
+      el('td', {}, it.reason),
+      el('td', { class: 'n' }, String(it.attempts)),
+      el('td', { class: 'err', title: it.error }, it.error.slice(0, 120)),
+    );
   }
 
   async function fetchPage(reset) {
     const p = new URLSearchParams();
-    for (const [k, v] of [['topic', topic.value], ['actor', actor.value.trim()], ['reason', reason.value], ['olderThan', older.value.trim()], ['newerThan', newer.value.trim()]]) if (v) p.set(k, v);
+    for (const [k, v] of [
+      ['topic', topic.value],
+      ['actor', actor.value.trim()],
+      ['reason', reason.value],
+      ['olderThan', older.value.trim()],
+      ['newerThan', newer.value.trim()],
+    ])
+      if (v) p.set(k, v);
     if (!reset && cursor) p.set('cursor', JSON.stringify(cursor));
     status.textContent = 'loading…';
     try {
@@ -203,12 +279,15 @@ export function dlqView(root, app) {
 
   async function act(kind) {
     const items = [...selected.values()];
-    const ok = await app.confirm(`${kind === 'replay' ? 'Replay' : 'Purge'} ${items.length} dead letter${items.length === 1 ? '' : 's'}?`,
-      kind === 'replay' ? 'Each goes back onto the stream it failed on with attempt 1, and leaves the DLQ.' : 'They are deleted from the DLQ for good.');
+    const ok = await app.confirm(
+      `${kind === 'replay' ? 'Replay' : 'Purge'} ${items.length} dead letter${items.length === 1 ? '' : 's'}?`,
+      kind === 'replay' ? 'Each goes back onto the stream it failed on with attempt 1, and leaves the DLQ.' : 'They are deleted from the DLQ for good.',
+    );
     if (!ok) return;
     try {
       const r = await app.write(`/api/dlq/${kind}`, { items });
-      result.textContent = kind === 'replay' ? `replayed ${r.replayed}, skipped ${r.skipped}, already gone ${r.gone}` : `purged ${r.purged}, already gone ${r.gone}`;
+      result.textContent =
+        kind === 'replay' ? `replayed ${r.replayed}, skipped ${r.skipped}, already gone ${r.gone}` : `purged ${r.purged}, already gone ${r.gone}`;
       result.className = 'result ok';
     } catch (err) {
       result.textContent = `refused: ${err.message}`;
@@ -237,25 +316,57 @@ export function dlqView(root, app) {
 function traceNode(n, show) {
   const dead = n.consumers.some((c) => c.outcome === 'dead-lettered');
   const outcomes = n.consumers.map((c) => `${c.actor} ${c.outcome}${c.attempts > 1 ? ` ×${c.attempts}` : ''}`).join(', ');
-  const label = el('button', { class: `hop${dead ? ' dead' : ''}${n.matched ? ' matched' : ''}`, onclick: () => show(n) },
-    el('span', { class: 'type' }, n.type), ` ${n.sinceCauseMs === null ? 'root' : `+${dur(n.sinceCauseMs)}`}${outcomes ? ` · ${outcomes}` : ''}`);
+  const label = el(
+    'button',
+    { class: `hop${dead ? ' dead' : ''}${n.matched ? ' matched' : ''}`, onclick: () => show(n) },
+    el('span', { class: 'type' }, n.type),
+    ` ${n.sinceCauseMs === null ? 'root' : `+${dur(n.sinceCauseMs)}`}${outcomes ? ` · ${outcomes}` : ''}`,
+  );
   return el('li', { 'data-envelope': n.envelopeId }, label, n.children.length ? el('ul', {}, ...n.children.map((c) => traceNode(c, show))) : null);
 }
 
 /** Envelope: look up by id, correlation id or idempotency key; the causal tree with per-hop times. */
 export function envelopeView(root) {
-  const input = el('input', { type: 'search', placeholder: 'envelope id, correlation id or idempotency key', size: 60, 'data-testid': 'trace-q', 'aria-label': 'lookup' });
+  const input = el('input', {
+    type: 'search',
+    placeholder: 'envelope id, correlation id or idempotency key',
+    size: 60,
+    'data-testid': 'trace-q',
+    'aria-label': 'lookup',
+  });
   const go = el('button', { 'data-testid': 'trace-go' }, 'Trace');
   const status = el('p', { class: 'note', 'data-testid': 'trace-status' });
   const tree = el('div', { class: 'tree', 'data-testid': 'trace-tree' });
   const detail = el('div', { class: 'detail' });
   const form = el('form', { class: 'toolbar' }, input, go);
   replace(root, form, status, el('div', { class: 'split' }, tree, detail));
-  const show = (n) => replace(detail,
-    el('h3', {}, n.type),
-    el('dl', {}, ...[['id', n.envelopeId], ['correlation', n.correlationId], ['caused by', n.causationId ?? '–'], ['stream', `${n.stream} ${n.streamId}`], ['created', n.createdAt], ['idempotency key', n.idempotencyKey], ['attempts', String(n.attempts)], ['traceparent', n.traceparent ?? '–']].flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
-    el('h4', {}, 'consumers'),
-    el('ul', {}, ...n.consumers.map((c) => el('li', {}, `${c.actor}: ${c.outcome}, ${c.attempts} attempt(s)${c.deadLetter ? ` — DLQ ${c.deadLetter.reason}: ${c.deadLetter.error}` : ''}`))));
+  const show = (n) =>
+    replace(
+      detail,
+      el('h3', {}, n.type),
+      el(
+        'dl',
+        {},
+        ...[
+          ['id', n.envelopeId],
+          ['correlation', n.correlationId],
+          ['caused by', n.causationId ?? '–'],
+          ['stream', `${n.stream} ${n.streamId}`],
+          ['created', n.createdAt],
+          ['idempotency key', n.idempotencyKey],
+          ['attempts', String(n.attempts)],
+          ['traceparent', n.traceparent ?? '–'],
+        ].flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]),
+      ),
+      el('h4', {}, 'consumers'),
+      el(
+        'ul',
+        {},
+        ...n.consumers.map((c) =>
+          el('li', {}, `${c.actor}: ${c.outcome}, ${c.attempts} attempt(s)${c.deadLetter ? ` — DLQ ${c.deadLetter.reason}: ${c.deadLetter.error}` : ''}`),
+        ),
+      ),
+    );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     status.textContent = 'looking…';

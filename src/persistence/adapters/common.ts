@@ -69,9 +69,7 @@ export function checkConflictColumns(row: Row, conflictColumns: readonly string[
       table,
       reason: 'invalid_input',
       message:
-        conflictColumns.length === 0
-          ? 'upsert needs at least one conflict column'
-          : `the row gives no value for conflict column(s) ${missing.join(', ')}`,
+        conflictColumns.length === 0 ? 'upsert needs at least one conflict column' : `the row gives no value for conflict column(s) ${missing.join(', ')}`,
     });
   }
 }

@@ -44,8 +44,7 @@ export class MemoryTable {
 
   /** True when `columns` is the primary key or one of the unique keys (what ON CONFLICT requires). */
   isUniqueKey(columns: readonly string[]): boolean {
-    const same = (key: readonly string[]): boolean =>
-      key.length === columns.length && key.every((c) => columns.includes(c));
+    const same = (key: readonly string[]): boolean => key.length === columns.length && key.every((c) => columns.includes(c));
     return same([this.spec.primaryKey]) || this.spec.unique.some(same);
   }
 

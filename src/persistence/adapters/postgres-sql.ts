@@ -107,9 +107,7 @@ export function selectById(ref: TableRef, id: string): Statement {
 /** Column names and types of a table, in order. */
 export function selectColumns(schema: string, table: string): Statement {
   return {
-    text:
-      'SELECT column_name, data_type FROM information_schema.columns ' +
-      'WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
+    text: 'SELECT column_name, data_type FROM information_schema.columns ' + 'WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
     values: [schema, table],
   };
 }
@@ -147,8 +145,7 @@ export function upsertRow(ref: TableRef, row: Row, conflict: readonly string[], 
   for (const c of cols) placeholder.set(c, bind(values, param(ref, c, row[c])));
   const table = qualified(ref);
   const q = (c: string): string => ident(c, ref.table);
-  const cmp = (prefix: string, c: string): string =>
-    ref.plainJsonColumns.has(c) ? `CAST(${prefix}.${q(c)} AS jsonb)` : `${prefix}.${q(c)}`;
+  const cmp = (prefix: string, c: string): string => (ref.plainJsonColumns.has(c) ? `CAST(${prefix}.${q(c)} AS jsonb)` : `${prefix}.${q(c)}`);
   const action =
     compared.length === 0
       ? 'DO NOTHING'

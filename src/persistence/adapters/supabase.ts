@@ -119,7 +119,11 @@ export class SupabaseAdapter implements PersistenceAdapter {
     const found = await this.#call('upsert', table, lookup.limit(1));
     const existing = ((found.data as Row[] | null) ?? [])[0];
     if (existing === undefined) {
-      const write = this.#client.from(table).upsert(given, { onConflict: conflictColumns.join(',') }).select('*').single();
+      const write = this.#client
+        .from(table)
+        .upsert(given, { onConflict: conflictColumns.join(',') })
+        .select('*')
+        .single();
       return { row: (await this.#call('upsert', table, write)).data as Row, changed: true };
     }
     if (comparedColumns(given, conflictColumns).every((c) => sameValue(existing[c], given[c]))) {
@@ -180,4 +184,3 @@ function applyFilter<T extends FilterBuilder<T>>(q: T, f: Filter): T {
   }
   return f.value === null ? q.is(f.column, null) : q.eq(f.column, f.value);
 }
-

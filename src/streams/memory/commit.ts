@@ -42,7 +42,8 @@ export function applyCommit(keyspace: Keyspace, batch: CommitBatch, nowMs: numbe
     const fresh = !item.markerKey || !keyspace.exists(item.markerKey);
     const snap = item.snapshot;
     // The version guard, after the marker as in the script: a conflict writes nothing and leaves the input pending.
-    if (fresh && snap && (parseSnapshot(keyspace.getString(snap.key))?.revision ?? (keyspace.exists(snap.key) ? '?' : '')) !== (snap.expectedRevision ?? '')) return { status: 'conflict', outputIds: [] };
+    if (fresh && snap && (parseSnapshot(keyspace.getString(snap.key))?.revision ?? (keyspace.exists(snap.key) ? '?' : '')) !== (snap.expectedRevision ?? ''))
+      return { status: 'conflict', outputIds: [] };
     if (item.markerKey && fresh) keyspace.setString(item.markerKey, item.ack?.id || '1', ttl);
     const outputIds: string[] = [];
     if (fresh) {
@@ -51,7 +52,17 @@ export function applyCommit(keyspace: Keyspace, batch: CommitBatch, nowMs: numbe
         appended.add(o.stream);
       }
       parkDelayed(keyspace, item.delayed ?? []);
-      if (snap) keyspace.setString(snap.key, formatSnapshot(snap.version, snap.revision, snap.lastEventOutput === undefined ? (snap.lastEventId ?? '-') : outputIds[snap.lastEventOutput]!, snap.value), null);
+      if (snap)
+        keyspace.setString(
+          snap.key,
+          formatSnapshot(
+            snap.version,
+            snap.revision,
+            snap.lastEventOutput === undefined ? (snap.lastEventId ?? '-') : outputIds[snap.lastEventOutput]!,
+            snap.value,
+          ),
+          null,
+        );
     }
     acks[i]?.group.ack([acks[i]!.key]);
     return { status: fresh ? 'committed' : 'duplicate', outputIds };

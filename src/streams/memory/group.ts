@@ -227,7 +227,9 @@ export class ConsumerGroup {
 
   /** XINFO CONSUMERS rows, by name; inactiveMs is null as on Redis 7.0 (active-time came in 7.2). */
   consumerInfos(now: number): ConsumerInfo[] {
-    return [...this.consumers.values()].sort(byName).map((c) => ({ name: c.name, pending: c.pending.size, idleMs: Math.max(0, now - c.seenTime), inactiveMs: null }));
+    return [...this.consumers.values()]
+      .sort(byName)
+      .map((c) => ({ name: c.name, pending: c.pending.size, idleMs: Math.max(0, now - c.seenTime), inactiveMs: null }));
   }
 }
 

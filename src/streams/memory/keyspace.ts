@@ -56,10 +56,7 @@ export class DelayedSet {
   }
 }
 
-type Value =
-  | { type: 'stream'; stream: MemoryStream }
-  | { type: 'string'; value: string; expiresAt: number | null }
-  | { type: 'zset'; zset: DelayedSet };
+type Value = { type: 'stream'; stream: MemoryStream } | { type: 'string'; value: string; expiresAt: number | null } | { type: 'zset'; zset: DelayedSet };
 
 /** A Redis type name, or 'none'. */
 export type KeyType = Value['type'] | 'none';

@@ -45,7 +45,8 @@ export class MemoryStream {
   append(fields: readonly string[], nowMs: number): MemEntry {
     assertFieldPairs(fields);
     const ms = Math.floor(nowMs);
-    const key: Id = ms > this.lastId.ms ? { ms, seq: 0 } : this.lastId.seq < MAX_SEQ ? { ms: this.lastId.ms, seq: this.lastId.seq + 1 } : { ms: this.lastId.ms + 1, seq: 0 };
+    const key: Id =
+      ms > this.lastId.ms ? { ms, seq: 0 } : this.lastId.seq < MAX_SEQ ? { ms: this.lastId.ms, seq: this.lastId.seq + 1 } : { ms: this.lastId.ms + 1, seq: 0 };
     const entry: MemEntry = { id: formatId(key), key, fields: fields.slice() };
     this.entries.push(entry);
     this.lastId = key;

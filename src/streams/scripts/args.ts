@@ -46,7 +46,8 @@ export function encodeCommit(batch: CommitBatch): { keys: string[]; args: string
     strings.push(ack ? ack.id : '');
     for (const o of item.outputs) {
       // Checked here because Redis would fail such an XADD half way through the script, after earlier writes.
-      if (o.fields.length === 0 || o.fields.length % 2 !== 0) throw new StreamBackendError('BAD_ARGUMENT', `commit output to ${o.stream} needs field/value pairs, got ${o.fields.length} strings`, o.stream);
+      if (o.fields.length === 0 || o.fields.length % 2 !== 0)
+        throw new StreamBackendError('BAD_ARGUMENT', `commit output to ${o.stream} needs field/value pairs, got ${o.fields.length} strings`, o.stream);
       header.push(ref(o.stream), o.fields.length);
       for (const f of o.fields) strings.push(f);
     }
@@ -77,7 +78,7 @@ export function commitCall(batch: CommitBatch): ScriptCall {
 /** The commit's flat reply, per item: status code, output count, output ids. */
 export function decodeCommit(flat: (number | string)[]): CommitResult {
   const items: CommitResult['items'] = [];
-  for (let i = 0; i < flat.length; ) {
+  for (let i = 0; i < flat.length;) {
     const code = flat[i];
     const count = Number(flat[i + 1]);
     items.push({ status: code === 1 ? 'committed' : code === 2 ? 'conflict' : 'duplicate', outputIds: flat.slice(i + 2, i + 2 + count) as string[] });

@@ -146,13 +146,20 @@ export class RagAgent {
         }
       }
     } catch (err) {
-      error = err instanceof PlannerFailure ? { stage: 'planner', message: err.message, retryable: false } : { stage: 'query', message: messageOf(err), retryable: isRetryable(err) };
+      error =
+        err instanceof PlannerFailure
+          ? { stage: 'planner', message: err.message, retryable: false }
+          : { stage: 'query', message: messageOf(err), retryable: isRetryable(err) };
       found = { rows: [], total: 0, retrievedAt: found.retrievedAt };
       deep('error', error);
     }
     const includeRaw = request?.includeRawRows === true && o.includeRawRows;
     const result = this.#result(found, filters, paging, attempts, fallback, fallbackSkipped, error, includeRaw);
-    if (o.debugIo) io.logger.info('rag io', { request: truncateForLog(request, o.debugMaxChars), result: truncateForLog({ metadata: result.metadata, records: result.records }, o.debugMaxChars) });
+    if (o.debugIo)
+      io.logger.info('rag io', {
+        request: truncateForLog(request, o.debugMaxChars),
+        result: truncateForLog({ metadata: result.metadata, records: result.records }, o.debugMaxChars),
+      });
     return result;
   }
 
@@ -181,7 +188,16 @@ export class RagAgent {
     }
   }
 
-  #result(found: Cached, filters: LeadFilters, paging: Paging, attempts: RagAttempt[], fallback: boolean, fallbackSkipped: string | undefined, error: RagError | undefined, includeRaw: boolean): RagResult {
+  #result(
+    found: Cached,
+    filters: LeadFilters,
+    paging: Paging,
+    attempts: RagAttempt[],
+    fallback: boolean,
+    fallbackSkipped: string | undefined,
+    error: RagError | undefined,
+    includeRaw: boolean,
+  ): RagResult {
     const o = this.options;
     const summarise = found.rows.length > o.summaryThreshold;
     const records = summarise ? [] : found.rows.map((row) => withProvenance(row, { source: o.source, retrievedAt: found.retrievedAt, includeRaw }));
@@ -220,8 +236,14 @@ function summaryOf(rows: Row[]): RagSummary {
   }
   return {
     rows: rows.length,
-    by_company: [...byCompany].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 20).map(([company, n]) => ({ company, rows: n })),
-    sample_ids: rows.slice(0, 10).map((r) => String(r.id ?? '')).filter((id) => id !== ''),
+    by_company: [...byCompany]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, 20)
+      .map(([company, n]) => ({ company, rows: n })),
+    sample_ids: rows
+      .slice(0, 10)
+      .map((r) => String(r.id ?? ''))
+      .filter((id) => id !== ''),
   };
 }
 

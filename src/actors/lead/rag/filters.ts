@@ -14,7 +14,24 @@ const COMPANY_LABEL_RE = /\bcompany\s*[:=]\s*([^\n,;]+)/i;
 const COMPANY_AT_RE = /\bat[ \t]+([A-Z][\w&'.-]*(?:[ \t]+[A-Z&][\w&'.-]*)*)/;
 
 /** Company suffixes reformulation may drop, longest first; dotted ones keep their dot when parsed. */
-export const COMPANY_SUFFIXES: readonly string[] = Object.freeze(['Incorporated', 'Limited', 'Corp.', 'Inc.', 'Ltd.', 'Co.', 'GmbH', 'Corp', 'Inc', 'Ltd', 'LLC', 'PLC', 'AG', 'SA', 'BV', 'Co']);
+export const COMPANY_SUFFIXES: readonly string[] = Object.freeze([
+  'Incorporated',
+  'Limited',
+  'Corp.',
+  'Inc.',
+  'Ltd.',
+  'Co.',
+  'GmbH',
+  'Corp',
+  'Inc',
+  'Ltd',
+  'LLC',
+  'PLC',
+  'AG',
+  'SA',
+  'BV',
+  'Co',
+]);
 const DOTTED = new Set(['inc.', 'ltd.', 'co.', 'corp.']);
 
 /** A company name as written: up to the end of its sentence, without sentence punctuation (a dotted legal suffix keeps its dot). */

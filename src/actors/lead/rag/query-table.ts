@@ -67,12 +67,25 @@ export async function queryTable(request: unknown, io: { coordinator: DataCoordi
   const table = typeof q.table === 'string' ? q.table : '';
   const paging = clampPaging(q.offset, q.limit, o);
   const retrievedAt = new Date(io.clock.now()).toISOString();
-  const base = { source: 'rag-agent', retrieved_at: retrievedAt, table, query_filters: { ...(isRecord(q.where) ? { where: q.where } : {}), ...(isRecord(q.contains) ? { contains: q.contains } : {}) }, fallback: false, cache: 'bypass' as const };
+  const base = {
+    source: 'rag-agent',
+    retrieved_at: retrievedAt,
+    table,
+    query_filters: { ...(isRecord(q.where) ? { where: q.where } : {}), ...(isRecord(q.contains) ? { contains: q.contains } : {}) },
+    fallback: false,
+    cache: 'bypass' as const,
+  };
   const failed = (message: string, retryable: boolean): TableQueryResult => ({
     table,
     status: 'NO_RESULTS',
     records: [],
-    metadata: { ...base, total_count: 0, pagination: { offset: paging.offset, limit: paging.limit, returned: 0, has_more: false }, status: 'NO_RESULTS', error: message },
+    metadata: {
+      ...base,
+      total_count: 0,
+      pagination: { offset: paging.offset, limit: paging.limit, returned: 0, has_more: false },
+      status: 'NO_RESULTS',
+      error: message,
+    },
     error: { message, retryable },
   });
   if (table === '') return failed('invalid query: $.table: required', false);
@@ -82,7 +95,12 @@ export async function queryTable(request: unknown, io: { coordinator: DataCoordi
   try {
     const columns = await io.coordinator.columnsOf(table);
     const orderBy = typeof q.orderBy === 'string' ? q.orderBy : columns.includes('id') ? 'id' : undefined;
-    result = await io.coordinator.queryTable(table, { filters, offset: paging.offset, limit: paging.limit, ...(orderBy ? { orderBy: { column: orderBy } } : {}) });
+    result = await io.coordinator.queryTable(table, {
+      filters,
+      offset: paging.offset,
+      limit: paging.limit,
+      ...(orderBy ? { orderBy: { column: orderBy } } : {}),
+    });
   } catch (err) {
     const retryable = isPersistenceAdapterError(err) ? err.reason === 'unavailable' || err.reason === 'unknown' : !isPersistenceError(err);
     return failed(err instanceof Error ? `${err.name}: ${err.message}` : String(err), retryable);
@@ -94,7 +112,15 @@ export async function queryTable(request: unknown, io: { coordinator: DataCoordi
   const summarise = rows.length > o.summaryThreshold;
   const includeRaw = q.includeRawRows === true && o.includeRawRows;
   const records = summarise ? [] : rows.map((row) => withProvenance(row, { source: `persistence:${table}`, retrievedAt, includeRaw }));
-  const summary = summarise ? { rows: rows.length, sample_ids: rows.slice(0, 10).map((r) => String(r.id ?? '')).filter((id) => id !== '') } : undefined;
+  const summary = summarise
+    ? {
+        rows: rows.length,
+        sample_ids: rows
+          .slice(0, 10)
+          .map((r) => String(r.id ?? ''))
+          .filter((id) => id !== ''),
+      }
+    : undefined;
   const metadata: TableQueryResult['metadata'] = {
     ...base,
     total_count: result.total,
