@@ -4,7 +4,6 @@
  * end every account's snapshot is the fold of its log, each deposit was folded exactly once and
  * went downstream exactly once, and nothing is left pending.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createKeys } from '../src/streams/keys.js';
@@ -13,27 +12,11 @@ import { ledgerEntity } from './fixtures/ledger-entity.js';
 import { deletePrefix, redisBackend, testRedis, uniquePrefix, redisSkipReason } from './support/redis.js';
 import { gated } from './support/skip.js';
 import { waitFor } from './support/wait.js';
+import { startFixture, type Child } from './support/child.js';
 
 const FIXTURE = new URL('./fixtures/ledger-process.ts', import.meta.url).pathname;
 
-interface Child {
-  proc: ChildProcess;
-  exit: Promise<number | null>;
-}
-
-async function startLedger(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += String(d);
-      if (out.includes('ready')) resolve();
-    });
-    void exit.then((code) => reject(new Error(`ledger exited with ${code} before it was ready`)));
-  });
-  return { proc, exit };
-}
+const startLedger = (env: Record<string, string>): Promise<Child> => startFixture(FIXTURE, env, 'ledger');
 
 const s = gated(suite('entity processes on real Redis'), await redisSkipReason());
 

@@ -2,7 +2,6 @@
  * Actors as real child processes against real Redis: SIGKILL mid-batch, a Redis restart under a
  * running actor, and SIGTERM during a batch. Inputs and outputs are compared one by one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeEnvelope } from '../src/envelope/codec.js';
@@ -14,27 +13,11 @@ import { deletePrefix, redisBackend, redisBinarySkipReason, redisSkipReason, tes
 import { RedisServer } from './support/redis-server.js';
 import { gated } from './support/skip.js';
 import { sleep, waitFor } from './support/wait.js';
+import { startFixture, type Child } from './support/child.js';
 
 const FIXTURE = new URL('./fixtures/relay-actor.ts', import.meta.url).pathname;
 
-interface Child {
-  proc: ChildProcess;
-  exit: Promise<number | null>;
-}
-
-async function startActor(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += String(d);
-      if (out.includes('ready')) resolve();
-    });
-    void exit.then((code) => reject(new Error(`actor exited with ${code} before it was ready`)));
-  });
-  return { proc, exit };
-}
+const startActor = (env: Record<string, string>): Promise<Child> => startFixture(FIXTURE, env, 'actor');
 
 const job = (i: number): Envelope => createEnvelope({ type: 'job.created', payload: { i }, idempotencyKey: `job-${i}` });
 
