@@ -2,7 +2,7 @@
 //   npx tsx scripts/generate-mock-emails.ts [out-file]
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { generateMockEmails } from '../src/pipeline/mock-emails.js';
+import { generateMockEmails } from '../src/actors/lead/pipeline/mock-emails.js';
 
 const out = process.argv[2] ?? fileURLToPath(new URL('../data/mock-emails.jsonl', import.meta.url));
 const { lines, stats } = generateMockEmails();

@@ -6,6 +6,7 @@
  */
 export * from './envelope/index.js';
 export * from './streams/index.js';
+export * from './clock.js';
 export * from './actors/index.js';
 export * from './monitoring/index.js';
 export { ConfigError, DEFAULT_STREAMS_CONFIG, STREAMS_ENV, isConfigError, resolveStreamsConfig, type StreamsConfig } from './config.js';

@@ -3,7 +3,7 @@
  * Redis and PostgreSQL, `actors ingest` of the bundled mail, and the result checked in PostgreSQL
  * against the in-process demo's numbers. Then `actors replay` and the CLI's bad-input cases.
  */
-import { entityReport } from '../src/pipeline/entity-report.js';
+import { entityReport } from '../src/actors/lead/pipeline/entity-report.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
@@ -13,7 +13,7 @@ import { waitUntilDrained } from '../src/actors/runtime/drain.js';
 import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { PersistenceService } from '../src/persistence/service.js';
 import { createLogger } from '../src/monitoring/logger.js';
-import { runDemo } from '../src/pipeline/demo.js';
+import { runDemo } from '../src/actors/lead/pipeline/demo.js';
 import { createKeys } from '../src/streams/keys.js';
 import { jsonOf, runCli } from './support/cli.js';
 import { postgresSkipReason, testPostgres } from './support/postgres.js';

@@ -10,7 +10,7 @@ import { buildLeadTopology } from '../src/actors/lead/topology.js';
 import { TOPICS } from '../src/actors/lead/topics.js';
 import type { ActorDefinition } from '../src/actors/types.js';
 import { generateMockLeads } from '../src/persistence/mock-leads.js';
-import { ingestEmails } from '../src/pipeline/ingest.js';
+import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { startLead } from './lead-harness.js';
 import { jsonOf, runCli } from './support/cli.js';
 import { deletePrefix, redisBackend, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';

@@ -6,7 +6,7 @@ import { collectHealth, type HealthReport } from '../src/cli/health/collect.js';
 import { renderHealth } from '../src/cli/health/render.js';
 import { encodeEnvelope } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
-import { ManualClock } from '../src/streams/clock.js';
+import { ManualClock } from '../src/clock.js';
 import { createKeys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
 

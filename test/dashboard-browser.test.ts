@@ -15,8 +15,8 @@ import { countCommands, createDashboardMetrics } from '../src/dashboard/metrics.
 import { startDashboard, type Dashboard } from '../src/dashboard/server.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import type { Envelope } from '../src/envelope/types.js';
-import { defaultMockEmailFile } from '../src/pipeline/demo.js';
-import { ingestEmails } from '../src/pipeline/ingest.js';
+import { defaultMockEmailFile } from '../src/actors/lead/pipeline/demo.js';
+import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import type { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { startLead, type LeadHarness } from './lead-harness.js';
 import { artifact, browserTestsRun, launchBrowser } from './support/browser.js';

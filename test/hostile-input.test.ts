@@ -18,7 +18,7 @@ import type { Envelope } from '../src/envelope/types.js';
 import { fieldValue, type Append, type StreamBackend } from '../src/streams/backend.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
-import { ingestEmails } from '../src/pipeline/ingest.js';
+import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { badEntries, goodEntries, HOSTILE_MAX_ENTRY_BYTES, HOSTILE_TOPIC, toStrings, type HostileCase } from './fixtures/chaos-hostile-entries.js';
 import { capturingLogger } from './support/quiet-logger.js';

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { TOPICS } from '../src/actors/lead/topics.js';
 import { parseDeadLetter } from '../src/actors/runtime/dead-letter.js';
 import { decodeEntry } from '../src/envelope/codec.js';
-import { ingestEmails } from '../src/pipeline/ingest.js';
+import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { createKeys } from '../src/streams/keys.js';
 import { prefixedRedis } from './support/redis.js';
 

@@ -14,7 +14,7 @@ import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
 import { seedRows } from '../src/persistence/migrate.js';
 import { mockCampaigns } from '../src/persistence/mock-campaigns.js';
 import { PersistenceService } from '../src/persistence/service.js';
-import { ingestEmails } from '../src/pipeline/ingest.js';
+import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { startLead } from './lead-harness.js';
 import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { deletePrefix, redisBackend, redisSkipReason } from './support/redis.js';

@@ -3,7 +3,7 @@
  * sender, two runtimes sharing every partition, a master killed and restarted mid-run. The outcome
  * must equal the memory shim's (the bundled data's expected figures): nothing lost, nothing doubled.
  */
-import { entityReport } from '../src/pipeline/entity-report.js';
+import { entityReport } from '../src/actors/lead/pipeline/entity-report.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildLeadTopology } from '../src/actors/lead/topology.js';
@@ -12,9 +12,9 @@ import { ActorRuntime } from '../src/actors/runtime/runtime.js';
 import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { generateMockLeads } from '../src/persistence/mock-leads.js';
 import { PersistenceService } from '../src/persistence/service.js';
-import { ingestEmails } from '../src/pipeline/ingest.js';
-import { generateMockEmails } from '../src/pipeline/mock-emails.js';
-import { pipelineReport } from '../src/pipeline/report.js';
+import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
+import { generateMockEmails } from '../src/actors/lead/pipeline/mock-emails.js';
+import { pipelineReport } from '../src/actors/lead/pipeline/report.js';
 import { createKeys } from '../src/streams/keys.js';
 import { RedisStreamBackend } from '../src/streams/redis-backend.js';
 import { FAST_RUNTIME } from './lead-harness.js';

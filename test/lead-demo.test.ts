@@ -3,8 +3,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TOPICS } from '../src/actors/lead/topics.js';
 import { createLogger } from '../src/monitoring/logger.js';
-import { formatDemoSummary, runDemo } from '../src/pipeline/demo.js';
-import { generateMockEmails } from '../src/pipeline/mock-emails.js';
+import { formatDemoSummary, runDemo } from '../src/actors/lead/pipeline/demo.js';
+import { generateMockEmails } from '../src/actors/lead/pipeline/mock-emails.js';
 
 const s = suite('npm start demo');
 

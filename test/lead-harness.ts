@@ -15,7 +15,7 @@ import { generateMockLeads } from '../src/persistence/mock-leads.js';
 import { PersistenceService } from '../src/persistence/service.js';
 import type { Row } from '../src/persistence/types.js';
 import { fieldValue, type StreamBackend } from '../src/streams/backend.js';
-import type { Clock } from '../src/streams/clock.js';
+import type { Clock } from '../src/clock.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
 import { capturingLogger } from './support/quiet-logger.js';

@@ -5,7 +5,7 @@ import { parseDeadLetter } from '../src/actors/runtime/dead-letter.js';
 import { ENVELOPE_FIELD } from '../src/envelope/codec.js';
 import type { Envelope } from '../src/envelope/types.js';
 import { validateEnvelope } from '../src/envelope/validate.js';
-import { emailIdempotencyKey, ingestEmails, jsonlLines } from '../src/pipeline/ingest.js';
+import { emailIdempotencyKey, ingestEmails, jsonlLines } from '../src/actors/lead/pipeline/ingest.js';
 import { fieldValue, type Append } from '../src/streams/backend.js';
 import { createKeys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';

@@ -14,7 +14,7 @@ import { orchestratorActor } from '../src/actors/lead/orchestrator-actor.js';
 import { Registry, type Orchestrator } from '../src/actors/lead/registry.js';
 import { LEAD_ACTOR_NAMES, TOPICS } from '../src/actors/lead/topics.js';
 import { drainSnapshot } from '../src/actors/runtime/drain.js';
-import { ingestEmails } from '../src/pipeline/ingest.js';
+import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { startLead } from './lead-harness.js';
 
 const s = suite('practical test plan (seed)');

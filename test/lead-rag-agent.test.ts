@@ -12,7 +12,7 @@ import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { PersistenceAdapterError } from '../src/persistence/errors.js';
 import { PersistenceService, type PersistenceTraceEvent } from '../src/persistence/service.js';
 import type { ReadOnlyPersistence } from '../src/persistence/types.js';
-import { ManualClock } from '../src/streams/clock.js';
+import { ManualClock } from '../src/clock.js';
 import { startLead } from './lead-harness.js';
 import { capturingLogger } from './support/quiet-logger.js';
 

@@ -15,7 +15,7 @@ import type { RagRequest } from '../src/actors/lead/types.js';
 import { stableHash } from '../src/envelope/hash.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
 import { PersistenceService } from '../src/persistence/service.js';
-import { ManualClock } from '../src/streams/clock.js';
+import { ManualClock } from '../src/clock.js';
 import { testPostgres, type TestPostgres } from './support/postgres.js';
 import { capturingLogger } from './support/quiet-logger.js';
 

@@ -2,7 +2,7 @@
  * The whole lead topology in one process on a real Redis, writing to a real PostgreSQL (an
  * isolated, migrated schema), fed the bundled mock mail: the same outcome as on the memory shim.
  */
-import { entityReport } from '../src/pipeline/entity-report.js';
+import { entityReport } from '../src/actors/lead/pipeline/entity-report.js';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { suite } from 'uvu';
@@ -15,10 +15,10 @@ import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
 import { seedLeads } from '../src/persistence/migrate.js';
 import { generateMockLeads } from '../src/persistence/mock-leads.js';
 import { PersistenceService } from '../src/persistence/service.js';
-import { defaultMockEmailFile } from '../src/pipeline/demo.js';
-import { ingestEmails } from '../src/pipeline/ingest.js';
-import { generateMockEmails } from '../src/pipeline/mock-emails.js';
-import { pipelineReport } from '../src/pipeline/report.js';
+import { defaultMockEmailFile } from '../src/actors/lead/pipeline/demo.js';
+import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
+import { generateMockEmails } from '../src/actors/lead/pipeline/mock-emails.js';
+import { pipelineReport } from '../src/actors/lead/pipeline/report.js';
 import { createKeys } from '../src/streams/keys.js';
 import { FAST_RUNTIME } from './lead-harness.js';
 import { postgresSkipReason, testPostgres } from './support/postgres.js';

@@ -7,7 +7,7 @@ import { TOPICS } from '../src/actors/lead/topics.js';
 import type { Job, RagRequest } from '../src/actors/lead/types.js';
 import { isPermanentError } from '../src/actors/errors.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
-import { ManualClock } from '../src/streams/clock.js';
+import { ManualClock } from '../src/clock.js';
 import { memoryService, startLead } from './lead-harness.js';
 import { capturingLogger } from './support/quiet-logger.js';
 

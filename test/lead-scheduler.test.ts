@@ -8,8 +8,8 @@ import { LEAD_ACTOR_NAMES, TOPICS } from '../src/actors/lead/topics.js';
 import type { CampaignSchedule, Job } from '../src/actors/lead/types.js';
 import { isPermanentError } from '../src/actors/errors.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
-import { scheduleCampaign } from '../src/pipeline/schedule.js';
-import { ManualClock } from '../src/streams/clock.js';
+import { scheduleCampaign } from '../src/actors/lead/pipeline/schedule.js';
+import { ManualClock } from '../src/clock.js';
 import { startLead, type LeadHarness } from './lead-harness.js';
 import { waitFor } from './support/wait.js';
 

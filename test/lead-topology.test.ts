@@ -1,11 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { publishedTypes } from '../src/actors/entity/types.js';
-import { entityReport } from '../src/pipeline/entity-report.js';
+import { entityReport } from '../src/actors/lead/pipeline/entity-report.js';
 import { buildLeadTopology, isTopologyError, LEAD_ACTOR_NAMES, OUTCOME_TOPICS, selectActors, TOPICS } from '../src/actors/lead/index.js';
-import { ingestEmails } from '../src/pipeline/ingest.js';
-import { generateMockEmails } from '../src/pipeline/mock-emails.js';
-import { pipelineReport } from '../src/pipeline/report.js';
+import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
+import { generateMockEmails } from '../src/actors/lead/pipeline/mock-emails.js';
+import { pipelineReport } from '../src/actors/lead/pipeline/report.js';
 import { partitionOf } from '../src/streams/keys.js';
 import { memoryService, startLead } from './lead-harness.js';
 

@@ -4,7 +4,7 @@ import { defineActor } from '../src/actors/define.js';
 import { ActorRuntime } from '../src/actors/runtime/runtime.js';
 import { encodeEnvelope } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
-import { ManualClock } from '../src/streams/clock.js';
+import { ManualClock } from '../src/clock.js';
 import { createKeys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
 import { actorRuntimeContract } from './contract/actor-runtime.contract.js';

@@ -34,7 +34,7 @@ import type { Envelope } from '../src/envelope/types.js';
 import { createActorMetrics } from '../src/monitoring/metrics.js';
 import { createKeys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
-import { systemClock } from '../src/streams/clock.js';
+import { systemClock } from '../src/clock.js';
 import { capturingLogger } from './support/quiet-logger.js';
 import { waitFor } from './support/wait.js';
 

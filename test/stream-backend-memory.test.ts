@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareIds, isStreamBackendError } from '../src/streams/backend.js';
-import { ManualClock, type Clock } from '../src/streams/clock.js';
+import { ManualClock, type Clock } from '../src/clock.js';
 import { createKeys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
 import { globMatch } from '../src/streams/memory/glob.js';

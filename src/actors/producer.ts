@@ -13,7 +13,7 @@ import { PayloadValidationError, topicName, type PayloadOf, type Topic } from '.
 import type { TraceContextFields } from '../envelope/trace-context.js';
 import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from '../envelope/types.js';
 import type { Append, DelayedAppend, RuntimeStreamBackend } from '../streams/backend.js';
-import { systemClock, type Clock } from '../streams/clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { createKeys, partitionOf, type Keys } from '../streams/keys.js';
 import { traceContextForPublish } from './tracing/publish.js';
 

@@ -4,7 +4,7 @@ import type { CustomMetrics, Logger } from '../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../persistence/types.js';
 import type { CommitItem, CommitResult, StreamBackend } from '../streams/backend.js';
 import type { WritablePersistence } from '../persistence/writer.js';
-import type { Clock } from '../streams/clock.js';
+import type { Clock } from '../clock.js';
 import type { DeliveryStep } from './runtime/steps.js';
 import type { Keys } from '../streams/keys.js';
 

@@ -12,9 +12,9 @@ import { createLogger } from '../monitoring/logger.js';
 import { MemoryAdapter } from '../persistence/adapters/memory.js';
 import { generateMockLeads } from '../persistence/mock-leads.js';
 import { PersistenceService } from '../persistence/service.js';
-import { defaultMockEmailFile } from '../pipeline/demo.js';
-import { ingestEmails } from '../pipeline/ingest.js';
-import { MOCK_EMAIL_LEAD_COUNT } from '../pipeline/mock-emails.js';
+import { defaultMockEmailFile } from '../actors/lead/pipeline/demo.js';
+import { ingestEmails } from '../actors/lead/pipeline/ingest.js';
+import { MOCK_EMAIL_LEAD_COUNT } from '../actors/lead/pipeline/mock-emails.js';
 import { createKeys, type Keys } from '../streams/keys.js';
 import { MemoryStreamBackend } from '../streams/memory-backend.js';
 

@@ -1,6 +1,5 @@
 /** The stream seam's public surface. */
 export * from './backend.js';
-export * from './clock.js';
 export * from './keys.js';
 export * from './factory.js';
 export { MemoryStreamBackend } from './memory-backend.js';

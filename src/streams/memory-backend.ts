@@ -33,7 +33,7 @@ import {
   type TrimOptions,
   type TrimResult,
 } from './backend.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { CLOSED_EVENT, waitForData } from './memory/blocking.js';
 import { applyCommit, parkDelayed } from './memory/commit.js';
 import { byName, ConsumerGroup } from './memory/group.js';

@@ -21,7 +21,7 @@ import {
   type TrimOptions,
   type TrimResult,
 } from './backend.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { createCluster, groupBySlot, pipelineBySlot, scanKeys } from './redis-cluster.js';
 import { ReaderPool } from './redis-readers.js';
 import { createRedisConnection, DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl, type RedisConnectionOptions } from './redis-connection.js';

@@ -11,7 +11,7 @@ import { encodeEnvelope } from '../../src/envelope/codec.js';
 import { createEnvelope } from '../../src/envelope/envelope.js';
 import type { Envelope } from '../../src/envelope/types.js';
 import type { StreamBackend } from '../../src/streams/backend.js';
-import { ManualClock, type Clock } from '../../src/streams/clock.js';
+import { ManualClock, type Clock } from '../../src/clock.js';
 import { createKeys, type Keys } from '../../src/streams/keys.js';
 import { capturingLogger } from '../support/quiet-logger.js';
 import { gated } from '../support/skip.js';

@@ -11,7 +11,7 @@
 import { isPersistenceNotAllowedError } from '../../persistence/errors.js';
 import { CAMPAIGNS_TABLE } from '../../persistence/schema.js';
 import type { ReadOnlyPersistence, Row } from '../../persistence/types.js';
-import type { Clock } from '../../streams/clock.js';
+import type { Clock } from '../../clock.js';
 
 /** What the catalogue says about one campaign id. */
 export type CampaignLookup = { kind: 'known'; row: Row } | { kind: 'unknown' } | { kind: 'no-catalogue' };

@@ -6,7 +6,7 @@
 import type { EnvelopeMetadata, EnvelopeRecord } from '../../envelope/types.js';
 import type { Logger } from '../../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
-import type { Clock } from '../../streams/clock.js';
+import type { Clock } from '../../clock.js';
 import { PermanentError } from '../errors.js';
 import type { Job, JobType } from './types.js';
 

@@ -3,7 +3,7 @@ import type { CustomMetrics, Logger } from '../../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
 import type { WritablePersistence } from '../../persistence/writer.js';
 import type { CommitItem, StreamBackend } from '../../streams/backend.js';
-import type { Clock } from '../../streams/clock.js';
+import type { Clock } from '../../clock.js';
 import type { Keys } from '../../streams/keys.js';
 import type { ActorDefinition, EntityBatchHook } from '../types.js';
 import type { DeadLetterReason } from './dead-letter.js';

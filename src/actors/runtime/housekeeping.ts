@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { ActorMetrics } from '../../monitoring/metrics.js';
 import type { Logger } from '../../monitoring/types.js';
 import type { GroupInfo, StreamBackend } from '../../streams/backend.js';
-import type { Clock } from '../../streams/clock.js';
+import type { Clock } from '../../clock.js';
 import type { Keys } from '../../streams/keys.js';
 import { trimmedGap, unreadPresent, type TrimGap } from '../../streams/gap.js';
 

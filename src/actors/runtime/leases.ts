@@ -1,7 +1,7 @@
 import type { BoundActorMetrics } from '../../monitoring/metrics.js';
 import type { Logger } from '../../monitoring/types.js';
 import type { StreamBackend } from '../../streams/backend.js';
-import type { Clock } from '../../streams/clock.js';
+import type { Clock } from '../../clock.js';
 import type { InputEntry } from './batch.js';
 
 /** What the leases need. */

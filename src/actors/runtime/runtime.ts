@@ -9,7 +9,7 @@ import type { ReadOnlyPersistence } from '../../persistence/types.js';
 import { resolveSettings } from '../../settings.js';
 import { isWritablePersistence, TableWriter, type WritablePersistence } from '../../persistence/writer.js';
 import type { StreamBackend } from '../../streams/backend.js';
-import { systemClock, type Clock } from '../../streams/clock.js';
+import { systemClock, type Clock } from '../../clock.js';
 import { assertName, createKeys, type Keys } from '../../streams/keys.js';
 import type { ActorDefinition } from '../types.js';
 import { Housekeeping } from './housekeeping.js';

@@ -21,7 +21,7 @@ import { createActorMetrics } from '../../monitoring/metrics.js';
 import type { Logger } from '../../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
 import { fieldValue, type CommitItem } from '../../streams/backend.js';
-import { systemClock, type Clock } from '../../streams/clock.js';
+import { systemClock, type Clock } from '../../clock.js';
 import { createKeys } from '../../streams/keys.js';
 import { defineActor } from '../define.js';
 import type { ActorDefinition, ActorSpec } from '../types.js';

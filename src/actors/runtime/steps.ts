@@ -24,7 +24,7 @@ import type { CustomMetrics, Logger } from '../../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
 import type { WritablePersistence } from '../../persistence/writer.js';
 import type { CommitItem } from '../../streams/backend.js';
-import type { Clock } from '../../streams/clock.js';
+import type { Clock } from '../../clock.js';
 import type { Keys } from '../../streams/keys.js';
 import { isPermanentError } from '../errors.js';
 import type { ActorContext, ActorDefinition, DeriveOptions, EmitOptions, EntityBatchHook } from '../types.js';

@@ -3,8 +3,8 @@
  * adapter does wherever the contract suite can observe it: constraints, NULL ordering, stable
  * paging by primary key, case-insensitive contains, upsert `changed`. Rows handed out are copies.
  */
-import { systemClock } from '../../streams/clock.js';
-import type { Clock } from '../../streams/clock.js';
+import { systemClock } from '../../clock.js';
+import type { Clock } from '../../clock.js';
 import { PersistenceAdapterError } from '../errors.js';
 import { DOMAIN_TABLES } from '../schema.js';
 import type { TableSpec } from '../schema.js';

@@ -4,7 +4,7 @@
  * injected clock (a key is gone once now > its expiry time, as in Redis' keyIsExpired).
  */
 import { StreamBackendError } from '../backend.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 import { globMatch } from './glob.js';
 import { MemoryStream } from './stream.js';
 

@@ -12,7 +12,7 @@ import { truncateForLog } from '../../../monitoring/logger.js';
 import type { Logger } from '../../../monitoring/types.js';
 import { isPersistenceAdapterError, isPersistenceError } from '../../../persistence/errors.js';
 import type { Row } from '../../../persistence/types.js';
-import type { Clock } from '../../../streams/clock.js';
+import type { Clock } from '../../../clock.js';
 import type { DataCoordinator } from '../data-coordinator.js';
 import type { LeadFilters, RagRequest } from '../types.js';
 import { LruCache } from './cache.js';

@@ -2,7 +2,7 @@
  * A small LRU cache with an age limit, one per RAG agent instance (no module-level state): a Map
  * keeps insertion order, so re-inserting on a hit makes the first key the least recently used.
  */
-import type { Clock } from '../../../streams/clock.js';
+import type { Clock } from '../../../clock.js';
 
 /** A bounded, time-limited LRU map. */
 export class LruCache<V> {

@@ -3,7 +3,7 @@
  * on the agent's clock, and the built-in offline fallback, which searches the company named by
  * the sender's mail domain (`jane@acme-robotics.example` -> company contains "acme robotics").
  */
-import type { Clock } from '../../../streams/clock.js';
+import type { Clock } from '../../../clock.js';
 import type { LeadFilters } from '../types.js';
 
 /** Allows at most `max` events in any `windowMs`; one per agent instance. */

@@ -11,7 +11,7 @@ import type { EnvelopeMetadata, EnvelopeRecord } from '../../../envelope/types.j
 import { withProvenance } from '../../../envelope/provenance.js';
 import { isPersistenceAdapterError, isPersistenceError } from '../../../persistence/errors.js';
 import type { Filter } from '../../../persistence/types.js';
-import type { Clock } from '../../../streams/clock.js';
+import type { Clock } from '../../../clock.js';
 import type { DataCoordinator } from '../data-coordinator.js';
 import { clampPaging } from './filters.js';
 import type { RagOptions } from './options.js';

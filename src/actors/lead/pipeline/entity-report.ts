@@ -2,12 +2,12 @@
  * The lead and campaign entities after a run: a few lead states read from their snapshots, and a
  * rebuild of every lead by folding its log, compared with the snapshots (the demo prints both).
  */
-import { campaignEntity, leadEntity, type LeadState } from '../actors/lead/entities.js';
-import { TOPICS } from '../actors/lead/topics.js';
-import { foldLog } from '../actors/entity/store.js';
-import { readEntityStates } from '../actors/entity/rebuild.js';
-import type { StreamBackend } from '../streams/backend.js';
-import type { Keys } from '../streams/keys.js';
+import { campaignEntity, leadEntity, type LeadState } from '../entities.js';
+import { TOPICS } from '../topics.js';
+import { foldLog } from '../../entity/store.js';
+import { readEntityStates } from '../../entity/rebuild.js';
+import type { StreamBackend } from '../../../streams/backend.js';
+import type { Keys } from '../../../streams/keys.js';
 
 /** What the entities hold after a run. */
 export interface EntityReport {

@@ -10,5 +10,5 @@ export type { MockEmailOptions, MockEmailStats } from './mock-emails.js';
 export { DEFAULT_DEMO_OPTIONS, defaultMockEmailFile, formatDemoSummary, runDemo } from './demo.js';
 export type { DemoOptions, DemoSummary } from './demo.js';
 // The rest of the lead pipeline (`stream-actors/lead`): its actors and topology, and the persistence they read and write.
-export * from '../actors/lead/index.js';
-export * from '../persistence/index.js';
+export * from '../index.js';
+export * from '../../../persistence/index.js';

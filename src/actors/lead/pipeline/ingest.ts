@@ -7,16 +7,16 @@
  * the line number), never silently dropped, and the run goes on: lines before and after are written. Duplicate message ids are written too: the campaign
  * manager's idempotency (idempotencyKey = messageId) skips them, across ingests and processes.
  */
-import { deadLetterFields } from '../actors/runtime/dead-letter.js';
-import { TOPICS } from '../actors/lead/topics.js';
-import { parseBoundedJson, type JsonLimits } from '../envelope/bounded-json.js';
-import { encodeEnvelope } from '../envelope/codec.js';
-import { createEnvelope } from '../envelope/envelope.js';
-import { stableHash } from '../envelope/hash.js';
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../envelope/schema.js';
-import type { Append, StreamBackend } from '../streams/backend.js';
-import { systemClock, type Clock } from '../streams/clock.js';
-import { partitionOf, type Keys } from '../streams/keys.js';
+import { deadLetterFields } from '../../runtime/dead-letter.js';
+import { TOPICS } from '../topics.js';
+import { parseBoundedJson, type JsonLimits } from '../../../envelope/bounded-json.js';
+import { encodeEnvelope } from '../../../envelope/codec.js';
+import { createEnvelope } from '../../../envelope/envelope.js';
+import { stableHash } from '../../../envelope/hash.js';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../../envelope/schema.js';
+import type { Append, StreamBackend } from '../../../streams/backend.js';
+import { systemClock, type Clock } from '../../../clock.js';
+import { partitionOf, type Keys } from '../../../streams/keys.js';
 
 /** Options of ingestEmails. */
 export interface IngestOptions {

@@ -6,8 +6,8 @@
  * suffix (found after shortening it), unknown senders (fallback, then unmatched), duplicates,
  * malformed mail (JSON, but not an email) and lines that are not JSON objects at all.
  */
-import { generateMockLeads, mulberry32 } from '../persistence/mock-leads.js';
-import type { Row } from '../persistence/types.js';
+import { generateMockLeads, mulberry32 } from '../../../persistence/mock-leads.js';
+import type { Row } from '../../../persistence/types.js';
 
 /**
  * Leads the mail is written against: the memory store's default seeding (DEFAULT_MOCK_LEAD_COUNT

@@ -8,19 +8,19 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
-import { buildLeadTopology } from '../actors/lead/topology.js';
-import type { RagOptions } from '../actors/lead/rag/options.js';
-import { waitUntilDrained } from '../actors/runtime/drain.js';
-import { ActorRuntime } from '../actors/runtime/runtime.js';
-import { createLogger } from '../monitoring/logger.js';
-import type { Logger } from '../monitoring/types.js';
-import { MemoryAdapter } from '../persistence/adapters/memory.js';
+import { buildLeadTopology } from '../topology.js';
+import type { RagOptions } from '../rag/options.js';
+import { waitUntilDrained } from '../../runtime/drain.js';
+import { ActorRuntime } from '../../runtime/runtime.js';
+import { createLogger } from '../../../monitoring/logger.js';
+import type { Logger } from '../../../monitoring/types.js';
+import { MemoryAdapter } from '../../../persistence/adapters/memory.js';
 import { MOCK_EMAIL_LEAD_COUNT } from './mock-emails.js';
-import { mockCampaigns } from '../persistence/mock-campaigns.js';
-import { generateMockLeads } from '../persistence/mock-leads.js';
-import { PersistenceService } from '../persistence/service.js';
-import { MemoryStreamBackend } from '../streams/memory-backend.js';
-import { createKeys } from '../streams/keys.js';
+import { mockCampaigns } from '../../../persistence/mock-campaigns.js';
+import { generateMockLeads } from '../../../persistence/mock-leads.js';
+import { PersistenceService } from '../../../persistence/service.js';
+import { MemoryStreamBackend } from '../../../streams/memory-backend.js';
+import { createKeys } from '../../../streams/keys.js';
 import { ingestEmails, type IngestResult } from './ingest.js';
 import { entityReport, type EntityReport } from './entity-report.js';
 import { pipelineReport, type PipelineReport } from './report.js';
@@ -39,11 +39,11 @@ export interface DemoOptions {
 }
 
 /**
- * The bundled mock mail, found relative to this module (never the cwd): src/pipeline in a clone,
- * dist/src/pipeline in the installed package, both under the package root's data/.
+ * The bundled mock mail, found relative to this module (never the cwd): src/actors/lead/pipeline in
+ * a clone, dist/src/actors/lead/pipeline in the installed package, both under the package root's data/.
  */
 export function defaultMockEmailFile(): string {
-  const candidates = ['../../data/mock-emails.jsonl', '../../../data/mock-emails.jsonl'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  const candidates = ['../../../../data/mock-emails.jsonl', '../../../../../data/mock-emails.jsonl'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
   return candidates.find((f) => existsSync(f)) ?? candidates[0]!;
 }
 

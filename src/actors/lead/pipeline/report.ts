@@ -3,14 +3,14 @@
  * topic, drafts and audit rows persisted, dead letters by reason, and one sample envelope. Used
  * by the demo and by tests; it reads whole streams, so it is for runs of demo size.
  */
-import { parseDeadLetter } from '../actors/runtime/dead-letter.js';
-import { TOPICS } from '../actors/lead/topics.js';
-import { ENVELOPE_FIELD } from '../envelope/codec.js';
-import type { Envelope } from '../envelope/types.js';
-import { AUDIT_TABLE, DRAFTS_TABLE } from '../persistence/schema.js';
-import type { ReadOnlyPersistence } from '../persistence/types.js';
-import { fieldValue, type StreamBackend } from '../streams/backend.js';
-import type { Keys } from '../streams/keys.js';
+import { parseDeadLetter } from '../../runtime/dead-letter.js';
+import { TOPICS } from '../topics.js';
+import { ENVELOPE_FIELD } from '../../../envelope/codec.js';
+import type { Envelope } from '../../../envelope/types.js';
+import { AUDIT_TABLE, DRAFTS_TABLE } from '../../../persistence/schema.js';
+import type { ReadOnlyPersistence } from '../../../persistence/types.js';
+import { fieldValue, type StreamBackend } from '../../../streams/backend.js';
+import type { Keys } from '../../../streams/keys.js';
 
 /** Counts of one run. */
 export interface PipelineReport {

@@ -2,15 +2,15 @@
  * Putting a campaign on the schedule: one `campaign.scheduled` envelope, checked first, for the
  * campaign manager's scheduler to fire later or on an interval. For CLIs and operators.
  */
-import { resolveSchedule } from '../actors/lead/scheduler.js';
-import { TOPICS } from '../actors/lead/topics.js';
-import type { CampaignSchedule } from '../actors/lead/types.js';
-import { encodeEnvelope } from '../envelope/codec.js';
-import { createEnvelope } from '../envelope/envelope.js';
-import type { Envelope } from '../envelope/types.js';
-import type { StreamBackend } from '../streams/backend.js';
-import { systemClock, type Clock } from '../streams/clock.js';
-import { partitionOf, type Keys } from '../streams/keys.js';
+import { resolveSchedule } from '../scheduler.js';
+import { TOPICS } from '../topics.js';
+import type { CampaignSchedule } from '../types.js';
+import { encodeEnvelope } from '../../../envelope/codec.js';
+import { createEnvelope } from '../../../envelope/envelope.js';
+import type { Envelope } from '../../../envelope/types.js';
+import type { StreamBackend } from '../../../streams/backend.js';
+import { systemClock, type Clock } from '../../../clock.js';
+import { partitionOf, type Keys } from '../../../streams/keys.js';
 
 /** Options of scheduleCampaign. */
 export interface ScheduleOptions {
