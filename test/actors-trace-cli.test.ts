@@ -9,7 +9,7 @@ import type { TraceNode, TraceResult } from '../src/admin/trace.js';
 import { buildLeadTopology } from '../src/actors/lead/topology.js';
 import { TOPICS } from '../src/actors/lead/topics.js';
 import type { ActorDefinition } from '../src/actors/types.js';
-import { generateMockLeads } from '../src/persistence/mock-leads.js';
+import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
 import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { startLead } from './lead-harness.js';
 import { jsonOf, runCli } from './support/cli.js';

@@ -12,7 +12,7 @@ import type { Job } from '../src/actors/lead/types.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
 import { seedRows } from '../src/persistence/migrate.js';
-import { mockCampaigns } from '../src/persistence/mock-campaigns.js';
+import { mockCampaigns } from '../src/persistence/lead/mock-campaigns.js';
 import { PersistenceService } from '../src/persistence/service.js';
 import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { startLead } from './lead-harness.js';

@@ -10,7 +10,7 @@ import { buildLeadTopology } from '../src/actors/lead/topology.js';
 import { waitUntilDrained } from '../src/actors/runtime/drain.js';
 import { ActorRuntime } from '../src/actors/runtime/runtime.js';
 import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
-import { generateMockLeads } from '../src/persistence/mock-leads.js';
+import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
 import { PersistenceService } from '../src/persistence/service.js';
 import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { generateMockEmails } from '../src/actors/lead/pipeline/mock-emails.js';

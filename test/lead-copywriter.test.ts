@@ -5,7 +5,7 @@ import { TOPICS } from '../src/actors/lead/topics.js';
 import type { DraftCreated, JobContext, LeadUnmatched } from '../src/actors/lead/types.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { withProvenance } from '../src/envelope/provenance.js';
-import { draftId, leadIdOfEmail } from '../src/persistence/schema.js';
+import { draftId, leadIdOfEmail } from '../src/persistence/lead/tables.js';
 import { startLead } from './lead-harness.js';
 
 const lead: LeadForCopy = { id: 'lead-0001', email: 'ada@acme.example', first_name: 'Ada', last_name: 'Lovelace', company: 'Acme Robotics Inc.', title: 'CTO' };

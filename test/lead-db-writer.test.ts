@@ -6,7 +6,7 @@ import type { DraftCreated, DraftPersisted } from '../src/actors/lead/types.js';
 import { defineActor } from '../src/actors/define.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { withProvenance } from '../src/envelope/provenance.js';
-import { draftId } from '../src/persistence/schema.js';
+import { draftId } from '../src/persistence/lead/tables.js';
 import { startLead } from './lead-harness.js';
 
 const draft = (over: Partial<DraftCreated> = {}): DraftCreated => ({

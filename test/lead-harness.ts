@@ -11,7 +11,7 @@ import { encodeEnvelope, ENVELOPE_FIELD } from '../src/envelope/codec.js';
 import type { Envelope } from '../src/envelope/types.js';
 import type { Logger } from '../src/monitoring/types.js';
 import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
-import { generateMockLeads } from '../src/persistence/mock-leads.js';
+import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
 import { PersistenceService } from '../src/persistence/service.js';
 import type { Row } from '../src/persistence/types.js';
 import { fieldValue, type StreamBackend } from '../src/streams/backend.js';

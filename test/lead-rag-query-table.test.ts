@@ -13,7 +13,7 @@ import { createEnvelope } from '../src/envelope/envelope.js';
 import type { Envelope } from '../src/envelope/types.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
 import { seedLeads } from '../src/persistence/migrate.js';
-import { generateMockLeads } from '../src/persistence/mock-leads.js';
+import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
 import { PersistenceService } from '../src/persistence/service.js';
 import { startLead } from './lead-harness.js';
 import { postgresSkipReason, testPostgres } from './support/postgres.js';

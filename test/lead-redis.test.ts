@@ -13,7 +13,7 @@ import { waitUntilDrained } from '../src/actors/runtime/drain.js';
 import { ActorRuntime } from '../src/actors/runtime/runtime.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
 import { seedLeads } from '../src/persistence/migrate.js';
-import { generateMockLeads } from '../src/persistence/mock-leads.js';
+import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
 import { PersistenceService } from '../src/persistence/service.js';
 import { defaultMockEmailFile } from '../src/actors/lead/pipeline/demo.js';
 import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';

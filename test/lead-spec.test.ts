@@ -12,7 +12,7 @@ import type { DeliveryOutcome, DraftCreated, DraftPersisted, JobContext } from '
 import { given } from '../src/actors/runtime/spec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { withProvenance } from '../src/envelope/provenance.js';
-import { draftId } from '../src/persistence/schema.js';
+import { draftId } from '../src/persistence/lead/tables.js';
 
 const mail = (over: Record<string, unknown> = {}) =>
   createEnvelope({

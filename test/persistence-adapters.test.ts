@@ -8,7 +8,7 @@ import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
 import { isPersistenceAdapterError, isPersistenceNotAllowedError } from '../src/persistence/errors.js';
 import { migrate, seedLeads } from '../src/persistence/migrate.js';
-import { generateMockLeads } from '../src/persistence/mock-leads.js';
+import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
 import { persistenceAdapterContract } from './contract/persistence-adapter.contract.js';
 import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { gated } from './support/skip.js';

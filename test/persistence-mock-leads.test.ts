@@ -2,8 +2,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
-import { MOCK_CLIENT_COUNT, generateMockLeads, mulberry32 } from '../src/persistence/mock-leads.js';
-import { LEADS_TABLE, columnNames } from '../src/persistence/schema.js';
+import { MOCK_CLIENT_COUNT, generateMockLeads, mulberry32 } from '../src/persistence/lead/mock-leads.js';
+import { columnNames } from '../src/persistence/schema.js';
+import { LEADS_TABLE } from '../src/persistence/lead/tables.js';
 
 const test = suite('mock leads');
 

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { isPersistenceNotAllowedError, isPersistencePermissionError, PersistencePermissionError } from '../src/persistence/errors.js';
 import { ReadOnlyPersistenceFacade } from '../src/persistence/facade.js';
-import { generateMockLeads } from '../src/persistence/mock-leads.js';
+import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
 import { DEFAULT_PERSISTENCE_SERVICE_OPTIONS, PersistenceService } from '../src/persistence/service.js';
 import type { PersistenceServiceOptions, PersistenceTraceEvent } from '../src/persistence/service.js';
 import type { AdapterCapabilities } from '../src/persistence/types.js';

@@ -20,7 +20,7 @@ import { encodeEnvelope } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { isPersistencePermissionError } from '../src/persistence/errors.js';
-import { generateMockLeads } from '../src/persistence/mock-leads.js';
+import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
 import { PersistenceService, type PersistenceTraceEvent } from '../src/persistence/service.js';
 import { defaultMockEmailFile } from '../src/actors/lead/pipeline/demo.js';
 import { ingestEmails, jsonlLines } from '../src/actors/lead/pipeline/ingest.js';

@@ -10,7 +10,7 @@ import { ActorRuntime } from '../actors/runtime/runtime.js';
 import type { ActorDefinition } from '../actors/types.js';
 import { createLogger } from '../monitoring/logger.js';
 import { MemoryAdapter } from '../persistence/adapters/memory.js';
-import { generateMockLeads } from '../persistence/mock-leads.js';
+import { generateMockLeads } from '../persistence/lead/mock-leads.js';
 import { PersistenceService } from '../persistence/service.js';
 import { defaultMockEmailFile } from '../actors/lead/pipeline/demo.js';
 import { ingestEmails } from '../actors/lead/pipeline/ingest.js';

@@ -13,21 +13,11 @@ export {
   redactCredentials,
 } from './errors.js';
 export type { AdapterErrorReason, NotAllowedReason, PersistenceErrorCode } from './errors.js';
-export {
-  AUDIT_TABLE,
-  CAMPAIGNS_TABLE,
-  DOMAIN_TABLES,
-  DRAFTS_TABLE,
-  LEADS_TABLE,
-  TIMESTAMP_COLUMNS,
-  columnNames,
-  domainColumnAllowlist,
-  domainTable,
-  draftId,
-} from './schema.js';
+export { TIMESTAMP_COLUMNS, columnNames } from './schema.js';
+export { AUDIT_TABLE, CAMPAIGNS_TABLE, DOMAIN_TABLES, DRAFTS_TABLE, LEADS_TABLE, domainColumnAllowlist, domainTable, draftId } from './lead/tables.js';
 export type { ColumnSpec, ColumnType, TableSpec } from './schema.js';
-export { MOCK_CLIENT_COUNT, generateMockLeads, mulberry32 } from './mock-leads.js';
-export { mockCampaigns } from './mock-campaigns.js';
+export { MOCK_CLIENT_COUNT, generateMockLeads, mulberry32 } from './lead/mock-leads.js';
+export { mockCampaigns } from './lead/mock-campaigns.js';
 export { DEFAULT_MEMORY_ADAPTER_OPTIONS, MemoryAdapter } from './adapters/memory.js';
 export type { MemoryAdapterOptions } from './adapters/memory.js';
 export { DEFAULT_POSTGRES_ADAPTER_OPTIONS, PostgresAdapter } from './adapters/postgres.js';

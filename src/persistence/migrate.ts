@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Pool } from 'pg';
 import { wrapDriverError } from './errors.js';
 import { ident } from './adapters/postgres-sql.js';
-import { DOMAIN_TABLES } from './schema.js';
+import { DOMAIN_TABLES } from './lead/tables.js';
 import type { TableSpec } from './schema.js';
 import type { PersistenceAdapter, Row } from './types.js';
 

@@ -9,7 +9,7 @@ import { PersistenceNotAllowedError, isPersistenceError, isPersistenceNotAllowed
 import { ReadOnlyPersistenceFacade } from './facade.js';
 import { PersistenceMetrics } from './metrics.js';
 import type { OperationOutcome } from './metrics.js';
-import { domainColumnAllowlist } from './schema.js';
+import { domainColumnAllowlist } from './lead/tables.js';
 import type { AdapterCapabilities, Filter, PersistenceAdapter, QueryOptions, QueryResult, ReadOnlyPersistence, Row } from './types.js';
 
 /** The operations the service performs (metric and trace label `op`). */

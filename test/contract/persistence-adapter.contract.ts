@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isPersistenceAdapterError } from '../../src/persistence/errors.js';
-import { LEADS_TABLE, columnNames } from '../../src/persistence/schema.js';
+import { columnNames } from '../../src/persistence/schema.js';
+import { LEADS_TABLE } from '../../src/persistence/lead/tables.js';
 import type { PersistenceAdapter, Row } from '../../src/persistence/types.js';
 import { gated } from '../support/skip.js';
 

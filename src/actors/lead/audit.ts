@@ -5,7 +5,7 @@
  * scoped `ctx.writer`; emits nothing.
  */
 import type { Envelope } from '../../envelope/types.js';
-import { AUDIT_TABLE } from '../../persistence/schema.js';
+import { AUDIT_TABLE } from '../../persistence/lead/tables.js';
 import type { Row } from '../../persistence/types.js';
 import { defineActor } from '../define.js';
 import { PermanentError } from '../errors.js';

@@ -9,7 +9,7 @@
  * falls back to the default campaign, a schedule is dead-lettered (campaign-manager.ts says why).
  */
 import { isPersistenceNotAllowedError } from '../../persistence/errors.js';
-import { CAMPAIGNS_TABLE } from '../../persistence/schema.js';
+import { CAMPAIGNS_TABLE } from '../../persistence/lead/tables.js';
 import type { ReadOnlyPersistence, Row } from '../../persistence/types.js';
 import type { Clock } from '../../clock.js';
 

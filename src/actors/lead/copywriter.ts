@@ -8,7 +8,7 @@
  * (same lead and job, same text); an LLM-backed one can be injected, never required.
  */
 import type { EnvelopeRecord } from '../../envelope/types.js';
-import { draftId, leadIdOfEmail, LEADS_TABLE } from '../../persistence/schema.js';
+import { draftId, leadIdOfEmail, LEADS_TABLE } from '../../persistence/lead/tables.js';
 import type { PersistenceWriteRequest } from './persistence-writer.js';
 import { defineActor } from '../define.js';
 import { PermanentError } from '../errors.js';

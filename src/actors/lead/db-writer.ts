@@ -5,7 +5,7 @@
  * already equal: `changed: false`.
  */
 import type { EnvelopeRecord } from '../../envelope/types.js';
-import { DRAFTS_TABLE, draftId } from '../../persistence/schema.js';
+import { DRAFTS_TABLE, draftId } from '../../persistence/lead/tables.js';
 import { defineActor } from '../define.js';
 import { PermanentError } from '../errors.js';
 import type { ActorDefinition, ActorSpec } from '../types.js';

@@ -9,7 +9,8 @@
  */
 import { provenanceFor } from '../../envelope/provenance.js';
 import { isPersistenceAdapterError, isPersistenceError, isPersistencePermissionError } from '../../persistence/errors.js';
-import { domainTable, TIMESTAMP_COLUMNS } from '../../persistence/schema.js';
+import { TIMESTAMP_COLUMNS } from '../../persistence/schema.js';
+import { domainTable } from '../../persistence/lead/tables.js';
 import type { Row } from '../../persistence/types.js';
 import { defineActor } from '../define.js';
 import { PermanentError } from '../errors.js';

@@ -7,7 +7,7 @@
  * never throws on bad text or planner failures (it emits an empty result with the error in the
  * metadata); only a store outage is thrown, so the runtime retries it instead of losing the lead.
  */
-import { LEADS_TABLE } from '../../persistence/schema.js';
+import { LEADS_TABLE } from '../../persistence/lead/tables.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
 import type { LeadUpsertContext } from './copywriter.js';
 import type { PersistenceWritten } from './persistence-writer.js';

@@ -6,7 +6,7 @@
 import { systemClock } from '../../clock.js';
 import type { Clock } from '../../clock.js';
 import { PersistenceAdapterError } from '../errors.js';
-import { DOMAIN_TABLES } from '../schema.js';
+import { DOMAIN_TABLES } from '../lead/tables.js';
 import type { TableSpec } from '../schema.js';
 import type { AdapterCapabilities, Filter, PersistenceAdapter, QueryOptions, QueryResult, Row } from '../types.js';
 import { checkConflictColumns, comparedColumns, definedEntries, pagingOf, sameValue, updatedColumns } from './common.js';

@@ -13,7 +13,8 @@
 import { createClient } from '@supabase/supabase-js';
 import type { SupabaseClient, WebSocketLikeConstructor } from '@supabase/supabase-js';
 import { wrapDriverError } from '../errors.js';
-import { columnNames, domainTable } from '../schema.js';
+import { columnNames } from '../schema.js';
+import { domainTable } from '../lead/tables.js';
 import type { AdapterCapabilities, Filter, PersistenceAdapter, QueryOptions, QueryResult, Row } from '../types.js';
 import { checkConflictColumns, comparedColumns, definedEntries, pagingOf, sameValue, updatedColumns } from './common.js';
 import { escapeLike } from './postgres-sql.js';

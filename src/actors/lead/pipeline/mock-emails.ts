@@ -6,7 +6,7 @@
  * suffix (found after shortening it), unknown senders (fallback, then unmatched), duplicates,
  * malformed mail (JSON, but not an email) and lines that are not JSON objects at all.
  */
-import { generateMockLeads, mulberry32 } from '../../../persistence/mock-leads.js';
+import { generateMockLeads, mulberry32 } from '../../../persistence/lead/mock-leads.js';
 import type { Row } from '../../../persistence/types.js';
 
 /**

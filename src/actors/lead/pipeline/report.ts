@@ -7,7 +7,7 @@ import { parseDeadLetter } from '../../runtime/dead-letter.js';
 import { TOPICS } from '../topics.js';
 import { ENVELOPE_FIELD } from '../../../envelope/codec.js';
 import type { Envelope } from '../../../envelope/types.js';
-import { AUDIT_TABLE, DRAFTS_TABLE } from '../../../persistence/schema.js';
+import { AUDIT_TABLE, DRAFTS_TABLE } from '../../../persistence/lead/tables.js';
 import type { ReadOnlyPersistence } from '../../../persistence/types.js';
 import { fieldValue, type StreamBackend } from '../../../streams/backend.js';
 import type { Keys } from '../../../streams/keys.js';

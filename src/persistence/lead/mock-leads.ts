@@ -2,7 +2,7 @@
  * Deterministic sample leads for demos and offline tests. A seeded PRNG (mulberry32), never
  * Math.random, so the same seed always yields the same rows; only `.example` domains are used.
  */
-import type { Row } from './types.js';
+import type { Row } from '../types.js';
 
 const FIRST_NAMES = [
   'Ada',

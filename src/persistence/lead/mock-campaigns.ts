@@ -3,7 +3,7 @@
  * `inbound` catch-all that mail for an unknown campaign falls back to. Seeded into the memory
  * store and by `actors migrate --seed-leads N` (the demo data), never implied elsewhere.
  */
-import type { Row } from './types.js';
+import type { Row } from '../types.js';
 
 /** The campaigns of the bundled mock mail (data/mock-emails.jsonl), and the inbound catch-all. */
 export function mockCampaigns(): Row[] {
