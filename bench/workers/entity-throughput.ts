@@ -12,9 +12,7 @@ import type { Throughput } from '../types.js';
 import type { ActorThroughputParams } from './actor-throughput.js';
 import type { Channel } from './ipc.js';
 import { CpuMeter } from './meter.js';
-import { benchRuntime, sleep } from './runtime.js';
-
-const STALL_MS = 30_000;
+import { benchRuntime, waitUntilConsumed } from './runtime.js';
 
 /** Name (and group) of the measured entity. */
 export const BENCH_ENTITY = 'bench-entity';
@@ -44,17 +42,7 @@ export async function run(p: ActorThroughputParams, channel: Channel): Promise<T
     await meter.start();
     const started = performance.now();
     await bench.runtime.start();
-    let seen = '';
-    let changedAt = performance.now();
-    for (;;) {
-      const group = (await watcher.groups(input)).find((g) => g.name === BENCH_ENTITY);
-      if (group && group.lastDeliveredId === p.lastId && group.pending === 0) break;
-      const state = `${group?.lastDeliveredId}/${group?.pending}`;
-      if (state !== seen) [seen, changedAt] = [state, performance.now()];
-      else if (performance.now() - changedAt > STALL_MS)
-        throw new Error(`the entity made no progress for ${STALL_MS} ms (delivered/pending ${state}, last id ${p.lastId})`);
-      await sleep(5);
-    }
+    await waitUntilConsumed(watcher, input, BENCH_ENTITY, p.lastId, 'entity');
     const durationMs = performance.now() - started;
     await bench.close();
     const cpu = await meter.stop();

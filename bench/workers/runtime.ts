@@ -41,3 +41,20 @@ export function preciseNow(): number {
 
 /** Resolves after ms. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const STALL_MS = 30_000;
+
+/** Polls until `group` has delivered up to `lastId` on `stream` with nothing pending; throws when it stalls for 30 s. */
+export async function waitUntilConsumed(watcher: RedisStreamBackend, stream: string, group: string, lastId: string, what: string): Promise<void> {
+  let seen = '';
+  let changedAt = performance.now();
+  for (;;) {
+    const info = (await watcher.groups(stream)).find((g) => g.name === group);
+    if (info && info.lastDeliveredId === lastId && info.pending === 0) return;
+    const state = `${info?.lastDeliveredId}/${info?.pending}`;
+    if (state !== seen) [seen, changedAt] = [state, performance.now()];
+    else if (performance.now() - changedAt > STALL_MS)
+      throw new Error(`the ${what} made no progress for ${STALL_MS} ms (delivered/pending ${state}, last id ${lastId})`);
+    await sleep(5);
+  }
+}
