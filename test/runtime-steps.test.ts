@@ -1,5 +1,5 @@
 /**
- * The delivery steps one at a time (src/actors/runtime/steps.ts), each given a delivery and a
+ * The delivery steps one at a time (src/actors/runtime/steps/), each given a delivery and a
  * `next` that records whether it was called; then the handler specification helper (spec.ts)
  * running all of them with no backend, and user steps (a timeout) per actor and per runtime.
  */
@@ -25,7 +25,7 @@ import {
   type DeliveryStep,
   type Outcome,
   type StepContext,
-} from '../src/actors/runtime/steps.js';
+} from '../src/actors/runtime/steps/index.js';
 import { ActorRuntime } from '../src/actors/runtime/runtime.js';
 import type { ActorSpec } from '../src/actors/types.js';
 import { encodeEnvelope } from '../src/envelope/codec.js';

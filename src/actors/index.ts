@@ -25,7 +25,7 @@ export {
   type Outcome,
   type StepContext,
   type TerminalStep,
-} from './runtime/steps.js';
+} from './runtime/steps/index.js';
 export {
   DEFAULT_DRAIN_OPTIONS,
   DrainTimeoutError,

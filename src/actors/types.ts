@@ -5,7 +5,7 @@ import type { ReadOnlyPersistence } from '../persistence/types.js';
 import type { CommitItem, CommitResult, StreamBackend } from '../streams/backend.js';
 import type { WritablePersistence } from '../persistence/writer.js';
 import type { Clock } from '../clock.js';
-import type { DeliveryStep } from './runtime/steps.js';
+import type { DeliveryStep } from './runtime/steps/index.js';
 import type { Keys } from '../streams/keys.js';
 
 /** When an emitted envelope should appear on its stream. */
@@ -96,7 +96,7 @@ export interface ActorDefinition {
   startId: '0' | '$';
   /** Store the input's copy in dead letters redacted (secrets, tokens, emails masked); such dead letters cannot be replayed. */
   redactDeadLetters: boolean;
-  /** Delivery steps of this actor, around its handler (a timeout, a rate limit, tracing): see src/actors/runtime/steps.ts. */
+  /** Delivery steps of this actor, around its handler (a timeout, a rate limit, tracing): see src/actors/runtime/steps/. */
   steps: readonly DeliveryStep[];
   /** Set on entity actors (defineEntity): opens, per worker, the hook that keeps their state. */
   entity?: EntityHookFactory;

@@ -20,10 +20,10 @@ import {
   type Pipeline,
   type StepContext,
   type StepResult,
-} from './steps.js';
+} from './steps/index.js';
 import type { ActorTracing, BatchTracing } from './tracing.js';
 
-export type { InputEntry } from './steps.js';
+export type { InputEntry } from './steps/index.js';
 
 /** Everything a batch needs besides its entries. */
 export interface BatchDeps {

@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../../clock.js';
 import { assertName, createKeys, type Keys } from '../../streams/keys.js';
 import type { ActorDefinition } from '../types.js';
 import { Housekeeping } from './housekeeping.js';
-import type { DeliveryStep } from './steps.js';
+import type { DeliveryStep } from './steps/index.js';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './options.js';
 import { ActorTracing } from './tracing.js';
 import { ActorWorker } from './worker.js';

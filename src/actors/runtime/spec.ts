@@ -27,7 +27,7 @@ import { defineActor } from '../define.js';
 import type { ActorDefinition, ActorSpec } from '../types.js';
 import { batchContext, pipelineFor } from './batch.js';
 import { parseDeadLetter, type DeadLetterReason } from './dead-letter.js';
-import type { DeliveryStep } from './steps.js';
+import type { DeliveryStep } from './steps/index.js';
 
 /** The world a specification runs in; everything has a default. */
 export interface SpecOptions {
