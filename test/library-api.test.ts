@@ -177,6 +177,7 @@ onRead('a payload that breaks its topic schema is dead-lettered with path and ru
     });
     const dead = parseDeadLetter(dlq[0]!.id, dlq[0]!.fields);
     assert.is(dead.attempts, 1, 'not retried');
+    assert.is(dead.reason, 'invalid-payload', 'its own reason, not a handler error');
     assert.match(dead.error, 'PayloadValidationError');
     assert.match(dead.error, '$.payload.qty: type');
     assert.equal(seen, ['goodx2']);

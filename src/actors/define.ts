@@ -60,7 +60,7 @@ function validatingHandler<C extends TopicRef>(spec: TypedActorSpec<C>): ActorHa
     const topic = topics.get(env.type);
     if (topic) {
       const r = topic.validate(env.payload);
-      if (!r.ok) throw new PayloadValidationError(env.type, r.issues);
+      if (!r.ok) throw new PayloadValidationError(env.type, r.issues, 'consume');
     }
     return handle(env, ctx);
   };

@@ -87,6 +87,8 @@ export class PayloadValidationError extends Error {
   constructor(
     readonly topic: string,
     readonly issues: readonly EnvelopeIssue[],
+    /** Where the check failed: an actor's input (`consume`, dead-lettered as `invalid-payload`) or a payload being produced. */
+    readonly stage: 'consume' | 'produce' = 'produce',
   ) {
     super(
       `payload of ${topic} does not match its schema: ${issues

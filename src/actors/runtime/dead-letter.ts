@@ -4,7 +4,8 @@ import type { Envelope } from '../../envelope/types.js';
 import { createRedactor, redactString } from '../../monitoring/redact.js';
 
 /** Why an entry was dead-lettered. */
-export type DeadLetterReason = 'handler-error' | 'poison' | 'deleted-before-processing' | 'missing-field' | 'oversized' | 'not-json' | 'invalid-envelope';
+export type DeadLetterReason =
+  'handler-error' | 'invalid-payload' | 'poison' | 'deleted-before-processing' | 'missing-field' | 'oversized' | 'not-json' | 'invalid-envelope';
 
 /** What a DLQ entry records about one failed input. */
 export interface DeadLetter {

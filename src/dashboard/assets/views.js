@@ -158,7 +158,7 @@ export function streamsView(root) {
   };
 }
 
-const REASONS = ['', 'handler-error', 'poison', 'deleted-before-processing', 'missing-field', 'oversized', 'not-json', 'invalid-envelope'];
+const REASONS = ['', 'handler-error', 'invalid-payload', 'poison', 'deleted-before-processing', 'missing-field', 'oversized', 'not-json', 'invalid-envelope'];
 
 /** Dead letters: filters, a paged list, the selected entry redacted, replay and purge with a confirmation. */
 export function dlqView(root, app) {

@@ -1,9 +1,10 @@
 /** The runtime's per-entry steps: trace, dedup, entity, order, retry / dead-letter. */
 import { encodeEnvelope } from '../../../envelope/codec.js';
 import { nextAttempt } from '../../../envelope/envelope.js';
+import { PayloadValidationError } from '../../../envelope/topic.js';
 import { isPermanentError } from '../../errors.js';
 import { backoffDelay } from '../backoff.js';
-import { type BatchTracing } from '../tracing.js';
+import type { BatchTracing } from '../tracing.js';
 import { isPending, type Delivery, type DeliveryStep, type Next, type Outcome, type StepContext, type StepResult } from './types.js';
 import { deadLetterOutcome, duplicate } from './outcomes.js';
 
@@ -78,6 +79,8 @@ function failed(d: Delivery, ctx: StepContext, err: unknown): Outcome {
         },
       };
     }
-    return deadLetterOutcome(d, ctx, env.type, { reason: 'handler-error', error: message, attempts: env.attempt, envelope: env });
+    // The input's own payload broke its Topic's schema: its own reason, so operators can find and fix the producer.
+    const reason = err instanceof PayloadValidationError && err.stage === 'consume' && err.topic === env.type ? 'invalid-payload' : 'handler-error';
+    return deadLetterOutcome(d, ctx, env.type, { reason, error: message, attempts: env.attempt, envelope: env });
   }
 }
