@@ -102,4 +102,52 @@ s('two runtimes share P=6 partitions; outputs stay in their input partition; a m
   }
 });
 
+s('a runtime started while the cluster is down (cluster_state:fail) starts once the master is back, and consumes', async () => {
+  const cluster = await RedisTestCluster.start();
+  // As a chaos stage process or `actors run --retry-forever`: wait for Redis, never fail a command.
+  const backend = new RedisStreamBackend({ clusterNodes: cluster.nodes, maxRetriesPerRequest: null });
+  const keys = createKeys(uniquePrefix('down'));
+  const handled: string[] = [];
+  const actor = defineActor({
+    name: 'relay',
+    consumes: ['job.created'],
+    emits: [],
+    handle: (env) => {
+      handled.push(env.idempotencyKey);
+      return [];
+    },
+  });
+  const runtime = new ActorRuntime([actor], {
+    backend,
+    keys,
+    consumer: 'late',
+    logger: capturingLogger().logger,
+    options: { blockMs: 100, promoteIntervalMs: 50, trimIntervalMs: 0, errorBackoffMs: 50 },
+  });
+  let started = false;
+  let failed: unknown = null;
+  try {
+    await cluster.killMaster(0);
+    await cluster.waitUntilState('fail');
+    const closed = new Promise((resolve) => backend.connection.once('close', resolve));
+    const start = runtime.start().then(
+      () => (started = true),
+      (err: unknown) => (failed = err),
+    );
+    // The client reached the cluster, found it down and closed to retry: only then bring the master back.
+    await closed;
+    await cluster.startMaster(0);
+    await cluster.waitUntilOk();
+    await waitFor('the runtime started (or failed)', () => started || failed, 20_000, 50);
+    await start;
+    assert.is(failed, null, `start() did not fail (${String(failed)})`);
+    await backend.append(keys.topic('job.created'), encodeEnvelope(createEnvelope({ type: 'job.created', payload: {}, idempotencyKey: 'after-outage' })));
+    await waitFor('the entry handled', () => handled.includes('after-outage'), 20_000);
+  } finally {
+    if (started) await runtime.stop();
+    await backend.close();
+    await cluster.dispose();
+  }
+});
+
 s.run();

@@ -22,7 +22,7 @@ import {
   type TrimResult,
 } from './backend.js';
 import { systemClock, type Clock } from '../clock.js';
-import { createCluster, groupBySlot, pipelineBySlot, scanKeys } from './redis-cluster.js';
+import { connectClusterClient, createCluster, groupBySlot, pipelineBySlot, scanKeys } from './redis-cluster.js';
 import { ReaderPool } from './redis-readers.js';
 import { createRedisConnection, DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl, type RedisConnectionOptions } from './redis-connection.js';
 import { atLeast, parseConsumers, parseGroups, parsePendingEntries, parsePendingSummary, parseStreamInfo, toEntries, type RawEntry } from './redis-replies.js';
@@ -121,7 +121,7 @@ export class RedisStreamBackend implements StreamBackend {
   async connect(): Promise<BackendFeatures> {
     if (this.feats) return this.feats;
     try {
-      if (this.redis.status === 'wait') await this.redis.connect();
+      if (this.redis.status === 'wait') await (this.cluster ? connectClusterClient(this.cluster) : this.redis.connect());
       // On a cluster INFO goes to any node; every node runs the same version in a healthy cluster.
       const info = await this.redis.info('server');
       const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? '0.0.0';

@@ -33,6 +33,29 @@ export function createCluster(nodes: string[], opts: Partial<RedisConnectionOpti
 }
 
 /**
+ * Connects a Cluster client and resolves once it is ready. Cluster#connect() alone can hang for
+ * good: when its ready check finds cluster_state:fail (a master down, or one just restarted and
+ * still in its rejoin delay), ioredis reconnects under a new internal promise and
+ * never settles the one it returned (redis/ioredis#709), although the client turns ready later.
+ * So the client's 'ready' settles it too; 'end' (no more retries) rejects.
+ */
+export function connectClusterClient(cluster: Cluster): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error): void => {
+      cluster.off('ready', onReady);
+      cluster.off('end', onEnd);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = (): void => done();
+    const onEnd = (): void => done(new Error('Connection is closed (the cluster client gave up reconnecting)'));
+    cluster.once('ready', onReady);
+    cluster.once('end', onEnd);
+    cluster.connect().then(() => done(), done);
+  });
+}
+
+/**
  * Indexes of `keys` grouped by cluster slot, in first-seen order (one list per slot, each in key
  * order). The one place keys are grouped by slot: pipelines and multi-key commands on a cluster
  * may touch one slot only.

@@ -53,14 +53,19 @@ export class RedisTestCluster {
 
   /** Resolves once every master reports cluster_state:ok. */
   async waitUntilOk(timeoutMs = 20_000): Promise<void> {
+    await this.waitUntilState('ok', this.masters, timeoutMs);
+  }
+
+  /** Resolves once each of `masters` reports cluster_state:`state` (e.g. 'fail' while a master is down). */
+  async waitUntilState(state: 'ok' | 'fail', masters: RedisServer[] = this.masters.filter((m) => m.pid !== null), timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (const m of this.masters) {
+    for (const m of masters) {
       const r = new Redis(m.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
       r.on('error', () => {});
       try {
         await r.connect();
-        while (!/cluster_state:ok/.test(await r.cluster('INFO'))) {
-          if (Date.now() > deadline) throw new Error(`cluster not ok after ${timeoutMs} ms`);
+        while (!new RegExp(`cluster_state:${state}`).test(await r.cluster('INFO'))) {
+          if (Date.now() > deadline) throw new Error(`cluster not ${state} after ${timeoutMs} ms`);
           await new Promise((res) => setTimeout(res, 100));
         }
       } finally {
@@ -91,6 +96,16 @@ export class RedisTestCluster {
   async restartMaster(i: number, downMs = 500): Promise<void> {
     await this.masters[i]!.restart('SIGKILL', downMs);
     await this.waitUntilOk();
+  }
+
+  /** SIGKILLs one master and leaves it down (its slots are down until startMaster). */
+  async killMaster(i: number): Promise<void> {
+    await this.masters[i]!.stop('SIGKILL');
+  }
+
+  /** Starts a killed master again on the same port and data (AOF and nodes.conf). */
+  async startMaster(i: number): Promise<void> {
+    await this.masters[i]!.restart();
   }
 
   /** Stops every master and removes their data. */
