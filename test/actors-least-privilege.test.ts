@@ -71,7 +71,7 @@ gated(s, await redisSkipReason())('a reader cannot write even given the service;
   try {
     assert.throws(
       () => new ActorRuntime([writer], { backend, keys, persistence: service.readOnly() }),
-      /actor lead-writer declares writes \[leads\] but the runtime was given read-only persistence/,
+      /actor lead-writer declares writes \[leads\] but was given read-only persistence/,
     );
     assert.throws(() => defineActor({ name: 'bad', consumes: ['a.b'], writes: ['leads; drop'], handle: () => [] }), /writes must list table names/);
     await runtime.start();
