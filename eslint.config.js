@@ -15,7 +15,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  // The generic persistence layer knows no application: the lead app's tables and seeds come in through lead/persistence.ts.
+  // The generic persistence layer knows no application: the lead app's tables and seeds come in through src/persistence/lead/.
   {
     files: ['src/persistence/*.ts', 'src/persistence/adapters/**/*.ts'],
     ignores: ['src/persistence/index.ts'],

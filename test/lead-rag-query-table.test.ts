@@ -17,7 +17,8 @@ import { startLead } from './lead-harness.js';
 import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { deletePrefix, redisBackend, redisSkipReason } from './support/redis.js';
 import { gated } from './support/skip.js';
-import { leadPersistenceService, seedLeads } from '../src/persistence/lead/persistence.js';
+import { leadPersistenceService } from '../src/persistence/lead/persistence.js';
+import { seedLeads } from '../src/persistence/lead/database.js';
 
 const s = gated(suite('[redis][postgres] rag-agent: the query_table tool'), (await redisSkipReason()) ?? (await postgresSkipReason()));
 

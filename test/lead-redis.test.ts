@@ -23,7 +23,8 @@ import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { capturingLogger } from './support/quiet-logger.js';
 import { deletePrefix, redisBackend, redisSkipReason, uniquePrefix } from './support/redis.js';
 import { gated } from './support/skip.js';
-import { leadPersistenceService, seedLeads } from '../src/persistence/lead/persistence.js';
+import { leadPersistenceService } from '../src/persistence/lead/persistence.js';
+import { seedLeads } from '../src/persistence/lead/database.js';
 
 const s = gated(suite('[redis + postgres] lead topology in one process'), (await redisSkipReason()) ?? (await postgresSkipReason()));
 

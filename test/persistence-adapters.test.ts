@@ -12,7 +12,8 @@ import { persistenceAdapterContract } from './contract/persistence-adapter.contr
 import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { gated } from './support/skip.js';
 import type { TestPostgres } from './support/postgres.js';
-import { leadMemoryAdapter, migrateLeadTables, seedLeads } from '../src/persistence/lead/persistence.js';
+import { leadMemoryAdapter } from '../src/persistence/lead/persistence.js';
+import { migrateLeadTables, seedLeads } from '../src/persistence/lead/database.js';
 
 const noPostgres = await postgresSkipReason();
 

@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { describePersistence, persistenceFromEnv, resolvePersistenceConfig } from '../src/persistence/config.js';
 import { isPersistenceError, isPersistenceNotAllowedError, PersistenceConfigError } from '../src/persistence/errors.js';
-import { leadPersistenceFromEnv } from '../src/persistence/lead/persistence.js';
+import { leadPersistenceFromEnv } from '../src/persistence/lead/database.js';
 import type { TableSpec } from '../src/persistence/schema.js';
 
 // Built at runtime so no credential-shaped literal sits in the source.

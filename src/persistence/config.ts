@@ -3,7 +3,7 @@
  * DATABASE_URL (Postgres, also a Supabase project's direct connection) > SUPABASE_URL +
  * SUPABASE_KEY (REST) > memory. PERSISTENCE_ADAPTER may force a choice (e.g. `memory` for the demo
  * on a machine that has DATABASE_URL set). What is stored (tables, a memory store's seed) is the
- * application's, given as a PersistenceSchema (the lead app's: lead/persistence.ts).
+ * application's, given as a PersistenceSchema (the lead app's: lead/persistence.ts and lead/database.ts).
  */
 import { MemoryAdapter } from './adapters/memory.js';
 import { PostgresAdapter } from './adapters/postgres.js';

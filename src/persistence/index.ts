@@ -32,12 +32,5 @@ export { ReadOnlyPersistenceFacade } from './facade.js';
 export type { OperationOutcome } from './metrics.js';
 export { DEFAULT_PERSISTENCE_OPTIONS, createAdapter, describePersistence, persistenceFromEnv, resolvePersistenceConfig } from './config.js';
 export type { PersistenceConfig, PersistenceEnv, PersistenceKind, PersistenceSchema, PersistenceSetup } from './config.js';
-export {
-  DEFAULT_MOCK_LEAD_COUNT,
-  leadMemoryAdapter,
-  leadPersistenceFromEnv,
-  leadPersistenceService,
-  leadSchema,
-  migrateLeadTables,
-  seedLeads,
-} from './lead/persistence.js';
+export { DEFAULT_MOCK_LEAD_COUNT, leadMemoryAdapter, leadPersistenceService, leadSchema } from './lead/persistence.js';
+export { leadPersistenceFromEnv, migrateLeadTables, seedLeads } from './lead/database.js';

@@ -1,7 +1,7 @@
 /**
  * Creates the given tables in a Postgres schema, idempotently, from their specs (schema.ts: the
  * same specs the memory adapter enforces), and seeds rows through any adapter. The lead app's
- * tables and seeds are wired in lead/persistence.ts.
+ * tables and seeds are wired in lead/database.ts.
  */
 import pg from 'pg';
 import type { Pool } from 'pg';

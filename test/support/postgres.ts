@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { Pool } from 'pg';
 import { redactCredentials } from '../../src/persistence/errors.js';
 import { required, unavailable } from './skip.js';
-import { migrateLeadTables } from '../../src/persistence/lead/persistence.js';
+import { migrateLeadTables } from '../../src/persistence/lead/database.js';
 
 /** The local server tried when DATABASE_URL is not set. */
 export const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';

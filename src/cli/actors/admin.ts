@@ -8,7 +8,7 @@ import { waitUntilDrained } from '../../actors/runtime/drain.js';
 import { ActorRuntime, consumerName } from '../../actors/runtime/runtime.js';
 import { createLogger } from '../../monitoring/logger.js';
 import { seedRows } from '../../persistence/migrate.js';
-import { migrateLeadTables, seedLeads } from '../../persistence/lead/persistence.js';
+import { migrateLeadTables, seedLeads } from '../../persistence/lead/database.js';
 import { mockCampaigns } from '../../persistence/lead/mock-campaigns.js';
 import { generateMockLeads } from '../../persistence/lead/mock-leads.js';
 import { PostgresAdapter } from '../../persistence/adapters/postgres.js';

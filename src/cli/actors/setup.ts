@@ -8,7 +8,7 @@ import { ragOptionsFromEnv } from '../../actors/lead/rag/options.js';
 import type { ActorDefinition } from '../../actors/types.js';
 import { resolveStreamsConfig, type StreamsConfig } from '../../config.js';
 import type { PersistenceSetup } from '../../persistence/config.js';
-import { leadPersistenceFromEnv } from '../../persistence/lead/persistence.js';
+import { leadPersistenceFromEnv } from '../../persistence/lead/database.js';
 import { createKeys, type Keys } from '../../streams/keys.js';
 import { RedisStreamBackend } from '../../streams/redis-backend.js';
 import { DEFAULT_SERVICE_CONNECTION_OPTIONS, describeUrl } from '../../streams/connection-options.js';
