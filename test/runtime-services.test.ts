@@ -13,6 +13,7 @@ import { given } from '../src/actors/runtime/spec.js';
 import type { ActorContext, ActorDefinition } from '../src/actors/types.js';
 import { decodeEntry } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
+import { defineTopic } from '../src/envelope/topic.js';
 import type { StreamBackend } from '../src/streams/backend.js';
 import { createKeys, type Keys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
@@ -258,6 +259,21 @@ export function typeChecks(backend: StreamBackend, erased: ActorDefinition, mail
   void given(order(1), { services: { mailer } }).when(notifier);
   const typed: ActorDefinition = notifier; // tools take any actor
   void typed;
+  // With a typed topic, annotating ctx keeps env typed from the topic.
+  const orderPlaced = defineTopic({
+    type: 'order.placed',
+    schema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+  });
+  defineActor({
+    name: 'typed',
+    consumes: [orderPlaced],
+    handle: async (env, ctx: ActorContext<MailServices>) => {
+      const id: string = env.payload.id;
+      // @ts-expect-error the payload has no such field
+      void env.payload.qty;
+      await ctx.services.mailer.send(id, 'hi');
+    },
+  });
   defineActor({
     name: 'typo',
     consumes: ['a.b'],
