@@ -15,6 +15,21 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The generic persistence layer knows no application: the lead app's tables and seeds come in through src/persistence/lead/.
+  {
+    files: ['src/persistence/*.ts', 'src/persistence/adapters/**/*.ts'],
+    ignores: ['src/persistence/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/lead/**'], message: 'the generic persistence layer takes its tables as inputs; wire lead defaults in src/persistence/lead/' },
+          ],
+        },
+      ],
+    },
+  },
   // The dashboard's page scripts run in the browser (uPlot is a global from its own script tag).
   { files: ['src/dashboard/assets/**/*.js'], languageOptions: { globals: { ...globals.browser, uPlot: 'readonly' } } },
 );

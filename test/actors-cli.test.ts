@@ -10,8 +10,6 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildLeadTopology } from '../src/actors/lead/topology.js';
 import { waitUntilDrained } from '../src/actors/runtime/drain.js';
-import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
-import { PersistenceService } from '../src/persistence/service.js';
 import { createLogger } from '../src/monitoring/logger.js';
 import { runDemo } from '../src/actors/lead/pipeline/demo.js';
 import { createKeys } from '../src/streams/keys.js';
@@ -20,6 +18,7 @@ import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { deletePrefix, redisBackend, redisSkipReason, testRedis, uniquePrefix } from './support/redis.js';
 import { gated } from './support/skip.js';
 import { freePort } from './support/redis-server.js';
+import { leadMemoryAdapter, leadPersistenceService } from '../src/persistence/lead/persistence.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -70,7 +69,7 @@ withPostgres('three processes on Redis + PostgreSQL produce the same drafts as t
     assert.is(ingest.code, 0, ingest.stderr);
     const ingested = jsonOf<{ ingested: number; rejected: number }>(ingest);
 
-    const actors = buildLeadTopology({ service: new PersistenceService(new MemoryAdapter()) });
+    const actors = buildLeadTopology({ service: leadPersistenceService(leadMemoryAdapter()) });
     await waitUntilDrained(backend, createKeys(prefix), actors, { timeoutMs: 60_000, pollMs: 200 });
 
     const demo = await runDemo({ logger: createLogger({ silent: true }) });

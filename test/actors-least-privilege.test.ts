@@ -11,13 +11,14 @@ import { encodeEnvelope } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
 import { isPersistencePermissionError } from '../src/persistence/errors.js';
-import { PersistenceService } from '../src/persistence/service.js';
+import type { PersistenceService } from '../src/persistence/service.js';
 import { createKeys } from '../src/streams/keys.js';
 import { testPostgres } from './support/postgres.js';
 import { capturingLogger } from './support/quiet-logger.js';
 import { deletePrefix, redisBackend, uniquePrefix, redisSkipReason } from './support/redis.js';
 import { gated } from './support/skip.js';
 import { waitFor } from './support/wait.js';
+import { leadPersistenceService } from '../src/persistence/lead/persistence.js';
 
 const s = suite('least privilege: defineActor writes (real Redis, real PostgreSQL)');
 
@@ -35,7 +36,7 @@ gated(s, await redisSkipReason())('a reader cannot write even given the service;
   if (!backend) throw new Error('the gated suite has a Redis');
   const pg = await testPostgres('least privilege');
   if (!pg) return backend.close();
-  const service = new PersistenceService(new PostgresAdapter({ pool: pg.pool, schema: pg.schema }));
+  const service = leadPersistenceService(new PostgresAdapter({ pool: pg.pool, schema: pg.schema }));
   const keys = createKeys(uniquePrefix('lp'));
   const seen: Record<string, unknown> = {};
   const reader = defineActor({
@@ -71,7 +72,7 @@ gated(s, await redisSkipReason())('a reader cannot write even given the service;
   try {
     assert.throws(
       () => new ActorRuntime([writer], { backend, keys, persistence: service.readOnly() }),
-      /actor lead-writer declares writes \[leads\] but the runtime was given read-only persistence/,
+      /actor lead-writer declares writes \[leads\] but was given read-only persistence/,
     );
     assert.throws(() => defineActor({ name: 'bad', consumes: ['a.b'], writes: ['leads; drop'], handle: () => [] }), /writes must list table names/);
     await runtime.start();

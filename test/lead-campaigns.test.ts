@@ -13,12 +13,12 @@ import { createEnvelope } from '../src/envelope/envelope.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
 import { seedRows } from '../src/persistence/migrate.js';
 import { mockCampaigns } from '../src/persistence/lead/mock-campaigns.js';
-import { PersistenceService } from '../src/persistence/service.js';
 import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { startLead } from './lead-harness.js';
 import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { deletePrefix, redisBackend, redisSkipReason } from './support/redis.js';
 import { gated } from './support/skip.js';
+import { leadPersistenceService } from '../src/persistence/lead/persistence.js';
 
 const s = gated(suite('[redis][postgres] campaign-manager: campaigns from the campaigns table'), (await redisSkipReason()) ?? (await postgresSkipReason()));
 
@@ -29,7 +29,7 @@ s('known campaigns carry their row; unknown mail falls back to inbound; an unkno
   const pg = await testPostgres('campaigns table');
   if (!backend || !pg) throw new Error('the gated suite has Redis and PostgreSQL');
   const adapter = new PostgresAdapter({ pool: pg.pool, schema: pg.schema });
-  const service = new PersistenceService(adapter);
+  const service = leadPersistenceService(adapter);
   // First without a catalogue: the table is empty, so every id is taken as given.
   const bare = await startLead(() => [campaignManagerActor()], { backend, service, logLevel: 'error' });
   try {

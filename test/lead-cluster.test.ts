@@ -9,9 +9,7 @@ import * as assert from 'uvu/assert';
 import { buildLeadTopology } from '../src/actors/lead/topology.js';
 import { waitUntilDrained } from '../src/actors/runtime/drain.js';
 import { ActorRuntime } from '../src/actors/runtime/runtime.js';
-import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
-import { PersistenceService } from '../src/persistence/service.js';
 import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { generateMockEmails } from '../src/actors/lead/pipeline/mock-emails.js';
 import { pipelineReport } from '../src/actors/lead/pipeline/report.js';
@@ -22,6 +20,7 @@ import { capturingLogger } from './support/quiet-logger.js';
 import { RedisTestCluster } from './support/redis-cluster.js';
 import { redisBinarySkipReason, uniquePrefix } from './support/redis.js';
 import { gated } from './support/skip.js';
+import { leadMemoryAdapter, leadPersistenceService } from '../src/persistence/lead/persistence.js';
 
 const s = gated(suite('[cluster] lead topology, P = 3, master restart'), redisBinarySkipReason());
 
@@ -30,7 +29,7 @@ s('bundled mail through two runtimes on a 3-master cluster: the same outcome as 
   const cluster = await RedisTestCluster.start();
   const keys = createKeys(uniquePrefix('leadcl'));
   const backends = [0, 1, 2].map(() => new RedisStreamBackend({ clusterNodes: cluster.nodes, maxRetriesPerRequest: null }));
-  const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(200) } }));
+  const service = leadPersistenceService(leadMemoryAdapter({ seed: { leads: generateMockLeads(200) } }));
   const actors = buildLeadTopology({ service });
   const runtimes = ['a', 'b'].map(
     (who, i) =>

@@ -10,9 +10,8 @@ import type { ActorDefinition } from '../src/actors/types.js';
 import { encodeEnvelope, ENVELOPE_FIELD } from '../src/envelope/codec.js';
 import type { Envelope } from '../src/envelope/types.js';
 import type { Logger } from '../src/monitoring/types.js';
-import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
-import { PersistenceService } from '../src/persistence/service.js';
+import type { PersistenceService } from '../src/persistence/service.js';
 import type { Row } from '../src/persistence/types.js';
 import { fieldValue, type StreamBackend } from '../src/streams/backend.js';
 import type { Clock } from '../src/clock.js';
@@ -20,6 +19,7 @@ import { createKeys, type Keys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
 import { capturingLogger } from './support/quiet-logger.js';
 import { uniquePrefix } from './support/redis.js';
+import { leadMemoryAdapter, leadPersistenceService } from '../src/persistence/lead/persistence.js';
 
 /** Runtime settings that keep tests quick. */
 export const FAST_RUNTIME = Object.freeze({ blockMs: 50, promoteIntervalMs: 10, trimIntervalMs: 0, errorBackoffMs: 20 });
@@ -56,7 +56,7 @@ export interface LeadHarnessOptions {
 
 /** A memory-backed PersistenceService seeded with generateMockLeads(n). */
 export function memoryService(leads = 200, clock?: Clock): PersistenceService {
-  return new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(leads) }, ...(clock ? { clock } : {}) }));
+  return leadPersistenceService(leadMemoryAdapter({ seed: { leads: generateMockLeads(leads) }, ...(clock ? { clock } : {}) }));
 }
 
 /** Starts a runtime over `build(service)`; the caller stops it. */

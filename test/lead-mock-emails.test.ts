@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isReply, validateEmail } from '../src/actors/lead/email.js';
-import { DEFAULT_MOCK_LEAD_COUNT } from '../src/persistence/config.js';
+import { DEFAULT_MOCK_LEAD_COUNT } from '../src/persistence/lead/persistence.js';
 import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
 import { defaultMockEmailFile } from '../src/actors/lead/pipeline/demo.js';
 import { generateMockEmails, MOCK_EMAIL_LEAD_COUNT } from '../src/actors/lead/pipeline/mock-emails.js';

@@ -10,11 +10,11 @@ import { LEAD_ACTOR_NAMES, TOPICS } from '../src/actors/lead/topics.js';
 import { buildLeadTopology } from '../src/actors/lead/topology.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
-import { PersistenceService } from '../src/persistence/service.js';
 import { startLead } from './lead-harness.js';
 import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { deletePrefix, redisBackend, redisSkipReason } from './support/redis.js';
 import { gated } from './support/skip.js';
+import { leadPersistenceService } from '../src/persistence/lead/persistence.js';
 
 const s = gated(suite('[redis][postgres] persistence-writer: the write agent'), (await redisSkipReason()) ?? (await postgresSkipReason()));
 
@@ -24,7 +24,7 @@ s('writes an allowlisted row once (redelivery and a repeated request change noth
   const backend = await redisBackend();
   const pg = await testPostgres('persistence-writer');
   if (!backend || !pg) throw new Error('the gated suite has Redis and PostgreSQL');
-  const service = new PersistenceService(new PostgresAdapter({ pool: pg.pool, schema: pg.schema }));
+  const service = leadPersistenceService(new PostgresAdapter({ pool: pg.pool, schema: pg.schema }));
   const h = await startLead(() => [persistenceWriterActor()], { backend, service });
   try {
     const row = { id: 'lead-new-1', email: 'new1@contoso.example', status: 'new' };

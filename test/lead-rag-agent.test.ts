@@ -8,13 +8,13 @@ import { TOPICS } from '../src/actors/lead/topics.js';
 import type { LeadEnriched, RagRequest } from '../src/actors/lead/types.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import { stableHash } from '../src/envelope/hash.js';
-import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { PersistenceAdapterError } from '../src/persistence/errors.js';
-import { PersistenceService, type PersistenceTraceEvent } from '../src/persistence/service.js';
+import { type PersistenceTraceEvent } from '../src/persistence/service.js';
 import type { ReadOnlyPersistence } from '../src/persistence/types.js';
 import { ManualClock } from '../src/clock.js';
 import { startLead } from './lead-harness.js';
 import { capturingLogger } from './support/quiet-logger.js';
+import { leadMemoryAdapter, leadPersistenceService } from '../src/persistence/lead/persistence.js';
 
 const LEADS = [
   { id: 'lead-0001', email: 'ada@acme-robotics.example', first_name: 'Ada', company: 'Acme Robotics Inc.', client_id: 'client-1' },
@@ -26,7 +26,7 @@ const LEADS = [
 /** A real service over a memory store of LEADS that counts the queries reaching it. */
 function fixture(options: Partial<RagOptions> = {}, clock = new ManualClock()) {
   const traces: PersistenceTraceEvent[] = [];
-  const service = new PersistenceService(new MemoryAdapter({ seed: { leads: LEADS } }), { onTrace: (e) => traces.push(e) });
+  const service = leadPersistenceService(leadMemoryAdapter({ seed: { leads: LEADS } }), { onTrace: (e) => traces.push(e) });
   const coordinator = new DataCoordinator(service.readOnly());
   const { logger, lines } = capturingLogger('info');
   const agent = new RagAgent(options, clock);
@@ -236,7 +236,7 @@ errors('a store outage is reported as retryable, a refused table is not', async 
   const { logger } = capturingLogger();
   const r = await agent.run({ job: { jobType: 'lead', campaignId: 'c' }, text: 'lead-0001' }, { coordinator: new DataCoordinator(down), logger });
   assert.equal([r.records.length, r.error!.stage, r.error!.retryable], [0, 'query', true]);
-  const noLeads = new PersistenceService(new MemoryAdapter(), { tables: { drafts: '*' } });
+  const noLeads = leadPersistenceService(leadMemoryAdapter(), { tables: { drafts: '*' } });
   const r2 = await agent.run(
     { job: { jobType: 'lead', campaignId: 'c' }, text: 'lead-0001' },
     { coordinator: new DataCoordinator(noLeads.readOnly()), logger },

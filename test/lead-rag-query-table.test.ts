@@ -12,13 +12,13 @@ import type { RagTableResult } from '../src/actors/lead/types.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
 import type { Envelope } from '../src/envelope/types.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
-import { seedLeads } from '../src/persistence/migrate.js';
 import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
-import { PersistenceService } from '../src/persistence/service.js';
 import { startLead } from './lead-harness.js';
 import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { deletePrefix, redisBackend, redisSkipReason } from './support/redis.js';
 import { gated } from './support/skip.js';
+import { leadPersistenceService } from '../src/persistence/lead/persistence.js';
+import { seedLeads } from '../src/persistence/lead/database.js';
 
 const s = gated(suite('[redis][postgres] rag-agent: the query_table tool'), (await redisSkipReason()) ?? (await postgresSkipReason()));
 
@@ -28,7 +28,7 @@ s('any allowlisted table, read-only, same limits, metadata, status and provenanc
   if (!backend || !pg) throw new Error('the gated suite has Redis and PostgreSQL');
   const adapter = new PostgresAdapter({ pool: pg.pool, schema: pg.schema });
   await seedLeads(adapter, generateMockLeads(40));
-  const service = new PersistenceService(adapter);
+  const service = leadPersistenceService(adapter);
   const h = await startLead(() => [ragAgentActor({ maxLimit: 4, summaryThreshold: 3 })], { backend, service, logLevel: 'error' });
   try {
     const queries = {

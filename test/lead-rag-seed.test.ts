@@ -14,10 +14,10 @@ import { DEFAULT_RAG_OPTIONS, ragOptionsFromEnv, type RagOptions } from '../src/
 import type { RagRequest } from '../src/actors/lead/types.js';
 import { stableHash } from '../src/envelope/hash.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
-import { PersistenceService } from '../src/persistence/service.js';
 import { ManualClock } from '../src/clock.js';
 import { testPostgres, type TestPostgres } from './support/postgres.js';
 import { capturingLogger } from './support/quiet-logger.js';
+import { leadPersistenceService } from '../src/persistence/lead/persistence.js';
 
 const pad = (n: number): string => String(n).padStart(4, '0');
 // 320 leads of one client over a few companies: more than the summary threshold (200).
@@ -35,7 +35,7 @@ async function fixture(options: Partial<RagOptions> = {}, serviceMaxLimit?: numb
   pg ??= await testPostgres('RAG seed tests');
   if (!pg) return null;
   const adapter = new PostgresAdapter({ pool: pg.pool, schema: pg.schema });
-  const service = new PersistenceService(adapter, serviceMaxLimit === undefined ? {} : { maxLimit: serviceMaxLimit });
+  const service = leadPersistenceService(adapter, serviceMaxLimit === undefined ? {} : { maxLimit: serviceMaxLimit });
   if ((await service.query('leads', { limit: 1 })).total === 0) {
     for (const row of LEADS) await service.insert('leads', row);
   }

@@ -12,9 +12,7 @@ import { TOPICS } from '../src/actors/lead/topics.js';
 import { waitUntilDrained } from '../src/actors/runtime/drain.js';
 import { ActorRuntime } from '../src/actors/runtime/runtime.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
-import { seedLeads } from '../src/persistence/migrate.js';
 import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
-import { PersistenceService } from '../src/persistence/service.js';
 import { defaultMockEmailFile } from '../src/actors/lead/pipeline/demo.js';
 import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { generateMockEmails } from '../src/actors/lead/pipeline/mock-emails.js';
@@ -25,6 +23,8 @@ import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { capturingLogger } from './support/quiet-logger.js';
 import { deletePrefix, redisBackend, redisSkipReason, uniquePrefix } from './support/redis.js';
 import { gated } from './support/skip.js';
+import { leadPersistenceService } from '../src/persistence/lead/persistence.js';
+import { seedLeads } from '../src/persistence/lead/database.js';
 
 const s = gated(suite('[redis + postgres] lead topology in one process'), (await redisSkipReason()) ?? (await postgresSkipReason()));
 
@@ -36,7 +36,7 @@ s('bundled mock mail -> drafts and audit rows in PostgreSQL, dead letters in Red
   const prefix = uniquePrefix('leadpg');
   const keys = createKeys(prefix);
   const adapter = new PostgresAdapter({ pool: pg.pool, schema: pg.schema });
-  const service = new PersistenceService(adapter);
+  const service = leadPersistenceService(adapter);
   const actors = buildLeadTopology({ service });
   const runtime = new ActorRuntime(actors, {
     backend,

@@ -10,15 +10,15 @@ import { TOPICS } from '../src/actors/lead/topics.js';
 import { buildLeadTopology } from '../src/actors/lead/topology.js';
 import type { LeadEnriched } from '../src/actors/lead/types.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
-import { seedLeads } from '../src/persistence/migrate.js';
 import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
 import { draftId, leadIdOfEmail } from '../src/persistence/lead/tables.js';
-import { PersistenceService } from '../src/persistence/service.js';
 import { ingestEmails } from '../src/actors/lead/pipeline/ingest.js';
 import { startLead } from './lead-harness.js';
 import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { deletePrefix, redisBackend, redisSkipReason } from './support/redis.js';
 import { gated } from './support/skip.js';
+import { leadPersistenceService } from '../src/persistence/lead/persistence.js';
+import { seedLeads } from '../src/persistence/lead/database.js';
 
 const s = gated(suite('[redis][postgres] lead-upsert: an unknown sender becomes a lead'), (await redisSkipReason()) ?? (await postgresSkipReason()));
 
@@ -31,7 +31,7 @@ s('new-lead mail from an unknown sender: one lead row (written once), looked up,
   if (!backend || !pg) throw new Error('the gated suite has Redis and PostgreSQL');
   const adapter = new PostgresAdapter({ pool: pg.pool, schema: pg.schema });
   await seedLeads(adapter, generateMockLeads(20));
-  const service = new PersistenceService(adapter);
+  const service = leadPersistenceService(adapter);
   const h = await startLead(() => buildLeadTopology({}), { backend, service, logLevel: 'error' });
   try {
     const sender = 'Newcomer@Unknown-Corp.example';

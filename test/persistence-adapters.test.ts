@@ -7,18 +7,19 @@ import * as assert from 'uvu/assert';
 import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { PostgresAdapter } from '../src/persistence/adapters/postgres.js';
 import { isPersistenceAdapterError, isPersistenceNotAllowedError } from '../src/persistence/errors.js';
-import { migrate, seedLeads } from '../src/persistence/migrate.js';
 import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
 import { persistenceAdapterContract } from './contract/persistence-adapter.contract.js';
 import { postgresSkipReason, testPostgres } from './support/postgres.js';
 import { gated } from './support/skip.js';
 import type { TestPostgres } from './support/postgres.js';
+import { leadMemoryAdapter } from '../src/persistence/lead/persistence.js';
+import { migrateLeadTables, seedLeads } from '../src/persistence/lead/database.js';
 
 const noPostgres = await postgresSkipReason();
 
 // Seeded with other leads: the contract must only ever see its own tagged rows.
 persistenceAdapterContract('memory', async () => ({
-  adapter: new MemoryAdapter({ seed: { leads: generateMockLeads(30) } }),
+  adapter: leadMemoryAdapter({ seed: { leads: generateMockLeads(30) } }),
   cleanup: async () => {},
 }));
 
@@ -45,6 +46,7 @@ const memory = suite('memory adapter');
 
 memory('a seeded table without a spec gets its columns from the rows', async () => {
   const adapter = new MemoryAdapter({
+    tables: [],
     seed: {
       notes: [
         { id: 'n1', text: 'hello' },
@@ -57,7 +59,7 @@ memory('a seeded table without a spec gets its columns from the rows', async () 
 });
 
 memory('upsert on columns that are not a unique key is refused, as ON CONFLICT would', async () => {
-  const adapter = new MemoryAdapter({ seed: { leads: generateMockLeads(3) } });
+  const adapter = leadMemoryAdapter({ seed: { leads: generateMockLeads(3) } });
   const err = await adapter.upsert('leads', { id: 'lead-0001', company: 'X' }, ['company']).catch((e: unknown) => e);
   assert.ok(isPersistenceAdapterError(err) && err.reason === 'invalid_input', String(err));
 });
@@ -74,8 +76,8 @@ pgSuite.after(async ({ db }) => {
 
 pgSuite('migrate is idempotent and creates the lookup indexes', async ({ db }) => {
   assert.ok(db, 'PostgreSQL');
-  await migrate(db.pool, { schema: db.schema });
-  await migrate(db.pool, { schema: db.schema });
+  await migrateLeadTables(db.pool, { schema: db.schema });
+  await migrateLeadTables(db.pool, { schema: db.schema });
   const { rows } = await db.pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [db.schema, 'leads']);
   const defs = rows.map((r) => r.indexdef).join('\n');
   for (const column of ['email', 'company', 'client_id']) assert.match(defs, `(${column})`);
@@ -131,7 +133,7 @@ pgSuite('an unknown column is an invalid_input error naming no credentials', asy
 pgSuite('the schema option isolates: another schema does not see these tables', async ({ db }) => {
   assert.ok(db, 'PostgreSQL');
   const other = `${db.schema}_other`;
-  await migrate(db.pool, { schema: other });
+  await migrateLeadTables(db.pool, { schema: other });
   try {
     const adapter = new PostgresAdapter({ pool: db.pool, schema: other });
     assert.is((await adapter.query('leads')).total, 0);
@@ -142,7 +144,7 @@ pgSuite('the schema option isolates: another schema does not see these tables', 
 
 pgSuite('migrate from a connection string ends its own pool', async ({ db }) => {
   assert.ok(db, 'PostgreSQL');
-  const tables = await migrate(db.url, { schema: db.schema });
+  const tables = await migrateLeadTables(db.url, { schema: db.schema });
   assert.equal(tables, ['leads', 'drafts', 'audit', 'campaigns']);
 });
 

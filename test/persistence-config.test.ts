@@ -1,8 +1,10 @@
-/** persistenceFromEnv: which store the environment selects, and errors that say what to fix. */
+/** persistenceFromEnv: which store the environment selects (for the application's tables), and errors that say what to fix. */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { describePersistence, persistenceFromEnv, resolvePersistenceConfig } from '../src/persistence/config.js';
-import { isPersistenceError, PersistenceConfigError } from '../src/persistence/errors.js';
+import { isPersistenceError, isPersistenceNotAllowedError, PersistenceConfigError } from '../src/persistence/errors.js';
+import { leadPersistenceFromEnv } from '../src/persistence/lead/database.js';
+import type { TableSpec } from '../src/persistence/schema.js';
 
 // Built at runtime so no credential-shaped literal sits in the source.
 const password = ['hunt', 'er', '2', 'x'].join('');
@@ -12,8 +14,8 @@ const supabaseUrl = 'https://project-ref.supabase.example';
 
 const test = suite('persistence config');
 
-test('nothing set: memory seeded with 200 mock leads, usable at once', async () => {
-  const setup = persistenceFromEnv({});
+test('nothing set, for the lead app: memory seeded with 200 mock leads, usable at once', async () => {
+  const setup = leadPersistenceFromEnv({});
   assert.is(setup.kind, 'memory');
   assert.is(setup.adapter.name, 'memory');
   assert.is((await setup.service.query('leads', { limit: 1 })).total, 200);
@@ -21,8 +23,30 @@ test('nothing set: memory seeded with 200 mock leads, usable at once', async () 
   await setup.service.close();
 });
 
+test("the generic layer stores the application's tables only: no lead table, no mock row", async () => {
+  const notes: TableSpec = {
+    name: 'notes',
+    primaryKey: 'id',
+    columns: [
+      { name: 'id', type: 'text', notNull: true },
+      { name: 'text', type: 'text' },
+    ],
+    unique: [],
+    indexes: [],
+  };
+  const setup = persistenceFromEnv({}, { tables: [notes] });
+  assert.is(setup.description, 'memory');
+  assert.equal(await setup.service.columns('notes'), ['id', 'text']);
+  assert.is((await setup.service.query('notes')).total, 0);
+  let refused: unknown;
+  await setup.service.query('leads').catch((e: unknown) => (refused = e));
+  assert.ok(isPersistenceNotAllowedError(refused), 'leads is not one of its tables');
+  const seeded = persistenceFromEnv({}, { tables: [notes], memorySeed: () => ({ notes: [{ id: 'n1', text: 'hi' }] }), memoryNote: '1 note' });
+  assert.equal([seeded.description, (await seeded.service.getById('notes', 'n1'))?.text], ['memory (1 note)', 'hi']);
+});
+
 test('DATABASE_URL wins over Supabase settings; nothing connects until used', async () => {
-  const setup = persistenceFromEnv({ DATABASE_URL: databaseUrl, SUPABASE_URL: supabaseUrl, SUPABASE_KEY: supabaseKey, DATABASE_SCHEMA: 'app_data' });
+  const setup = leadPersistenceFromEnv({ DATABASE_URL: databaseUrl, SUPABASE_URL: supabaseUrl, SUPABASE_KEY: supabaseKey, DATABASE_SCHEMA: 'app_data' });
   assert.is(setup.kind, 'postgres');
   assert.is(setup.adapter.name, 'postgres');
   assert.not.match(setup.description, password, 'the description is log-safe');
@@ -31,7 +55,7 @@ test('DATABASE_URL wins over Supabase settings; nothing connects until used', as
 });
 
 test('SUPABASE_URL plus SUPABASE_KEY select Supabase; either alone falls back to memory', async () => {
-  const both = persistenceFromEnv({ SUPABASE_URL: supabaseUrl, SUPABASE_KEY: supabaseKey });
+  const both = leadPersistenceFromEnv({ SUPABASE_URL: supabaseUrl, SUPABASE_KEY: supabaseKey });
   assert.is(both.kind, 'supabase');
   assert.is(both.adapter.name, 'supabase');
   assert.not.match(both.description, supabaseKey);
@@ -60,9 +84,9 @@ test('PERSISTENCE_ADAPTER forces a choice and is checked', () => {
 });
 
 test('PERSISTENCE_MAX_LIMIT reaches the service; code options win over it', async () => {
-  const fromEnv = persistenceFromEnv({ PERSISTENCE_MAX_LIMIT: '7' });
+  const fromEnv = leadPersistenceFromEnv({ PERSISTENCE_MAX_LIMIT: '7' });
   assert.is((await fromEnv.service.query('leads')).rows.length, 7);
-  const fromCode = persistenceFromEnv({ PERSISTENCE_MAX_LIMIT: '7' }, { maxLimit: 3 });
+  const fromCode = leadPersistenceFromEnv({ PERSISTENCE_MAX_LIMIT: '7' }, { maxLimit: 3 });
   assert.is((await fromCode.service.query('leads')).rows.length, 3);
 });
 

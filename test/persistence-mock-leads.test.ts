@@ -1,10 +1,10 @@
 /** generateMockLeads: deterministic, realistic, safe sample data. */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { MOCK_CLIENT_COUNT, generateMockLeads, mulberry32 } from '../src/persistence/lead/mock-leads.js';
 import { columnNames } from '../src/persistence/schema.js';
 import { LEADS_TABLE } from '../src/persistence/lead/tables.js';
+import { leadMemoryAdapter } from '../src/persistence/lead/persistence.js';
 
 const test = suite('mock leads');
 
@@ -53,7 +53,7 @@ test('ids widen past 9999 rows and the rows load into the memory store without c
   const leads = generateMockLeads(10_000, 5);
   assert.is(leads[9_999]?.id, 'lead-10000');
   assert.is(leads[0]?.id, 'lead-00001');
-  const adapter = new MemoryAdapter({ seed: { leads } });
+  const adapter = leadMemoryAdapter({ seed: { leads } });
   assert.is((await adapter.query('leads', { limit: 1 })).total, 10_000);
 });
 

@@ -10,15 +10,17 @@ import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { isPersistenceNotAllowedError, isPersistencePermissionError, PersistencePermissionError } from '../src/persistence/errors.js';
 import { ReadOnlyPersistenceFacade } from '../src/persistence/facade.js';
 import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
+import { DOMAIN_TABLES } from '../src/persistence/lead/tables.js';
 import { DEFAULT_PERSISTENCE_SERVICE_OPTIONS, PersistenceService } from '../src/persistence/service.js';
 import type { PersistenceServiceOptions, PersistenceTraceEvent } from '../src/persistence/service.js';
 import type { AdapterCapabilities } from '../src/persistence/types.js';
+import { leadMemoryAdapter, leadPersistenceService } from '../src/persistence/lead/persistence.js';
 
 const LEADS = generateMockLeads(200);
 const firstLead = LEADS[0] as Record<string, unknown>;
 
-function service(options: Partial<PersistenceServiceOptions> = {}, adapter = new MemoryAdapter({ seed: { leads: LEADS } })) {
-  return { adapter, service: new PersistenceService(adapter, options) };
+function service(options: Partial<PersistenceServiceOptions> = {}, adapter = leadMemoryAdapter({ seed: { leads: LEADS } })) {
+  return { adapter, service: leadPersistenceService(adapter, options) };
 }
 
 /** A real memory store that, like a plain-equality backend, advertises no ILIKE. */
@@ -34,10 +36,15 @@ const rejection = (p: Promise<unknown>): Promise<unknown> =>
 
 const allow = suite('service allowlists');
 
-allow('defaults allow the domain tables and their columns, frozen', () => {
+allow('defaults are frozen and name no tables: the caller gives its allowlist; the lead wiring allows the lead tables and their columns', async () => {
   assert.ok(Object.isFrozen(DEFAULT_PERSISTENCE_SERVICE_OPTIONS));
-  assert.equal(Object.keys(DEFAULT_PERSISTENCE_SERVICE_OPTIONS.tables).sort(), ['audit', 'campaigns', 'drafts', 'leads']);
+  assert.not.ok('tables' in DEFAULT_PERSISTENCE_SERVICE_OPTIONS, 'the generic service knows no application tables');
   assert.is(DEFAULT_PERSISTENCE_SERVICE_OPTIONS.maxLimit, 500, "as RAG_MAX_LIMIT: no silent cap below the agent's own");
+  assert.throws(() => new PersistenceService(new MemoryAdapter({ tables: [] }), undefined as never), /needs its table allowlist/);
+  const lead = leadPersistenceService(leadMemoryAdapter());
+  for (const table of ['audit', 'campaigns', 'drafts', 'leads']) assert.ok((await lead.columns(table)).includes('id'), table);
+  const generic = new PersistenceService(leadMemoryAdapter(), { tables: { drafts: '*' } });
+  assert.ok(isPersistenceNotAllowedError(await rejection(generic.query('leads'))), 'only the tables it was given');
 });
 
 allow('an unknown table is refused for every operation before the adapter sees it', async () => {
@@ -90,12 +97,12 @@ limits('limit is clamped to maxLimit, and a query without a limit gets maxLimit 
   assert.is(big.total, 200, 'the total still counts every match');
   assert.is((await svc.query('leads')).rows.length, 10);
   assert.is((await svc.query('leads', { limit: 3 })).rows.length, 3);
-  assert.throws(() => new PersistenceService(new MemoryAdapter(), { maxLimit: 0 }), RangeError);
+  assert.throws(() => leadPersistenceService(leadMemoryAdapter(), { maxLimit: 0 }), RangeError);
 });
 
 limits('contains runs as equality when the adapter has no ilike', async () => {
   const traces: PersistenceTraceEvent[] = [];
-  const { service: svc } = service({ onTrace: (e) => traces.push(e) }, new EqualityOnlyAdapter({ seed: { leads: LEADS } }));
+  const { service: svc } = service({ onTrace: (e) => traces.push(e) }, new EqualityOnlyAdapter({ tables: DOMAIN_TABLES, seed: { leads: LEADS } }));
   const company = firstLead.company as string;
   const partial = await svc.query('leads', { filters: [{ column: 'company', op: 'contains', value: company.slice(0, 4) }] });
   assert.is(partial.total, 0, 'a fragment no longer matches');

@@ -5,6 +5,7 @@
  * Rows the contract writes are tagged and deleted afterwards; existing rows are never touched.
  */
 import { SupabaseAdapter } from '../src/persistence/adapters/supabase.js';
+import { DOMAIN_TABLES } from '../src/persistence/lead/tables.js';
 import { parseBoolean } from '../src/settings.js';
 import { persistenceAdapterContract } from './contract/persistence-adapter.contract.js';
 
@@ -16,7 +17,8 @@ const enabled = (parseBoolean('USE_REAL_TESTS', process.env.USE_REAL_TESTS) ?? f
 persistenceAdapterContract(
   'supabase (live)',
   async () => {
-    const adapter = new SupabaseAdapter({ url: url as string, key: key as string });
+    // The lead tables' specs answer columns() of an empty table, as the lead app's wiring does.
+    const adapter = new SupabaseAdapter({ url: url as string, key: key as string, tables: DOMAIN_TABLES });
     return { adapter, cleanup: () => adapter.close() };
   },
   { skipReason: enabled ? null : 'supabase live tests need USE_REAL_TESTS=1, SUPABASE_URL and SUPABASE_KEY (a project migrated with the domain tables)' },

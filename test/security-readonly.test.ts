@@ -18,10 +18,10 @@ import { ActorRuntime } from '../src/actors/runtime/runtime.js';
 import type { ActorDefinition } from '../src/actors/types.js';
 import { encodeEnvelope } from '../src/envelope/codec.js';
 import { createEnvelope } from '../src/envelope/envelope.js';
-import { MemoryAdapter } from '../src/persistence/adapters/memory.js';
 import { isPersistencePermissionError } from '../src/persistence/errors.js';
 import { generateMockLeads } from '../src/persistence/lead/mock-leads.js';
-import { PersistenceService, type PersistenceTraceEvent } from '../src/persistence/service.js';
+import type { PersistenceService } from '../src/persistence/service.js';
+import { type PersistenceTraceEvent } from '../src/persistence/service.js';
 import { defaultMockEmailFile } from '../src/actors/lead/pipeline/demo.js';
 import { ingestEmails, jsonlLines } from '../src/actors/lead/pipeline/ingest.js';
 import { MOCK_EMAIL_LEAD_COUNT } from '../src/actors/lead/pipeline/mock-emails.js';
@@ -29,6 +29,7 @@ import { createKeys } from '../src/streams/keys.js';
 import { MemoryStreamBackend } from '../src/streams/memory-backend.js';
 import { capturingLogger } from './support/quiet-logger.js';
 import { waitFor } from './support/wait.js';
+import { leadMemoryAdapter, leadPersistenceService } from '../src/persistence/lead/persistence.js';
 
 const WRITES = new Set(['insert', 'upsert', 'update', 'delete']);
 
@@ -57,7 +58,7 @@ async function writesThatGetThrough(persistence: unknown): Promise<string[]> {
 const s = suite('security: read-only persistence under actors');
 
 s('a handler that casts ctx.persistence to write gets PersistencePermissionError, is dead-lettered, writes nothing', async () => {
-  const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(3) } }));
+  const service = leadPersistenceService(leadMemoryAdapter({ seed: { leads: generateMockLeads(3) } }));
   const backend = new MemoryStreamBackend();
   const keys = createKeys('ro');
   const sneaky = defineActor({
@@ -97,7 +98,7 @@ s('a handler that casts ctx.persistence to write gets PersistencePermissionError
 s('lead pipeline: every actor reads through a facade that refuses writes; only persistence-writer, db-writer and audit write', async () => {
   const traces: (PersistenceTraceEvent & { actor: string })[] = [];
   const current = new AsyncLocalStorage<string>();
-  const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(MOCK_EMAIL_LEAD_COUNT) } }), {
+  const service = leadPersistenceService(leadMemoryAdapter({ seed: { leads: generateMockLeads(MOCK_EMAIL_LEAD_COUNT) } }), {
     onTrace: (e) => traces.push({ ...e, actor: current.getStore() ?? '(outside any handler)' }),
   });
   const refused = new Map<string, string[]>();

@@ -224,6 +224,8 @@ gated(props, await redisSkipReason())(
       assert.equal(stored.envelope.payload, payload, '--raw prints the entry exactly as stored');
     } finally {
       await deletePrefix(backend, prefix);
+      // Closed here: an open connection keeps the test process alive after uvu's report.
+      await backend.close();
     }
   },
 );

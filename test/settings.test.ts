@@ -139,7 +139,7 @@ layers('RAG and delivery environment booleans share the parser: "maybe" is an er
 
 layers('persistence: blank variables are unset and defaults come from DEFAULT_PERSISTENCE_OPTIONS', () => {
   const cfg = resolvePersistenceConfig({ DATABASE_URL: '  ', DATABASE_SCHEMA: '' });
-  assert.equal([cfg.kind, cfg.schema, cfg.mockLeads], ['memory', DEFAULT_PERSISTENCE_OPTIONS.schema, DEFAULT_PERSISTENCE_OPTIONS.mockLeads]);
+  assert.equal([cfg.kind, cfg.schema], ['memory', DEFAULT_PERSISTENCE_OPTIONS.schema]);
 });
 
 precedence.run();

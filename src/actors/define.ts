@@ -7,9 +7,10 @@ import type { ActorDefinition, ActorHandler, TopicRef, TypedActorSpec } from './
  * Fills an actor spec with defaults and checks it; throws TypeError naming the bad option.
  * Consumed Topics type the handler's envelope and validate each payload before the handler runs:
  * a payload that breaks its topic's schema is dead-lettered at once (no retries) with the JSON
- * path and rule in its error, and the handler never sees it.
+ * path and rule in its error, and the handler never sees it. The services the handler needs (`S`)
+ * follow from its `ctx: ActorContext<S>` annotation; a runtime or specification must provide them.
  */
-export function defineActor<const C extends TopicRef>(spec: TypedActorSpec<C>): ActorDefinition {
+export function defineActor<const C extends TopicRef, S extends object = object>(spec: TypedActorSpec<C, S>): ActorDefinition<S> {
   assertName('actor name', spec.name);
   if (!Array.isArray(spec.consumes) || spec.consumes.length === 0) throw new TypeError(`actor ${spec.name}: consumes must list at least one topic`);
   const consumes = spec.consumes.map(topicName);
@@ -20,7 +21,7 @@ export function defineActor<const C extends TopicRef>(spec: TypedActorSpec<C>): 
   for (const t of spec.writes ?? [])
     if (typeof t !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(t))
       throw new TypeError(`actor ${spec.name}: writes must list table names, got ${JSON.stringify(t)}`);
-  const def: ActorDefinition = {
+  const def: ActorDefinition<S> = {
     ...DEFAULT_ACTOR_OPTIONS,
     ...spec,
     consumes,
@@ -29,7 +30,7 @@ export function defineActor<const C extends TopicRef>(spec: TypedActorSpec<C>): 
     backoff: { ...DEFAULT_BACKOFF, ...spec.backoff },
     writes: [...(spec.writes ?? [])],
   };
-  const positive: (keyof ActorDefinition)[] = [
+  const positive: (keyof ActorDefinition<S>)[] = [
     'batchSize',
     'concurrency',
     'maxAttempts',
@@ -51,8 +52,8 @@ export function defineActor<const C extends TopicRef>(spec: TypedActorSpec<C>): 
 }
 
 /** The user's handler behind a payload check for every consumed Topic (plain names pass through unchecked). */
-function validatingHandler<C extends TopicRef>(spec: TypedActorSpec<C>): ActorHandler {
-  const handle = spec.handle as unknown as ActorHandler;
+function validatingHandler<C extends TopicRef, S extends object>(spec: TypedActorSpec<C, S>): ActorHandler<S> {
+  const handle = spec.handle as unknown as ActorHandler<S>;
   const topics = new Map<string, Topic>();
   for (const c of spec.consumes) if (typeof c !== 'string') topics.set(c.type, c);
   if (topics.size === 0) return handle;

@@ -2,7 +2,8 @@
 export * from './types.js';
 export * from './define.js';
 export * from './errors.js';
-export { ActorRuntime, consumerName, type RuntimeDeps, type ShutdownHook } from './runtime/runtime.js';
+export { ActorRuntime, consumerName, type RuntimeDeps, type RuntimeDepsFor, type ShutdownHook } from './runtime/runtime.js';
+export type { ServicesOption } from './runtime/services.js';
 export { DEFAULT_ACTOR_OPTIONS, DEFAULT_BACKOFF, DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './runtime/options.js';
 export { deadLetterFields, parseDeadLetter, type DeadLetter, type DeadLetterEntry, type DeadLetterReason } from './runtime/dead-letter.js';
 export { given, runSpec, assertOutcome, type Expected, type ExpectedOutput, type SpecOptions, type SpecResult, type Specification } from './runtime/spec.js';

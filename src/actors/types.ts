@@ -25,8 +25,15 @@ export interface DeriveOptions {
   partitionKey?: string;
 }
 
-/** What a handler sees: no ioredis, only these. */
-export interface ActorContext {
+/**
+ * The services of an actor whose needs are not known where it is handled (tools, topologies, the
+ * runtime's internals): an ActorDefinition of any services fits there.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the erased services type: any actor definition is assignable to ActorDefinition
+export type AnyServices = any;
+
+/** What a handler sees: no ioredis, only these. `S` types `ctx.services` (annotate the handler's `ctx: ActorContext<MyServices>`). */
+export interface ActorContext<S extends object = object> {
   /** Actor (and consumer group) name. */
   readonly actor: string;
   /** This process's consumer name. */
@@ -38,6 +45,8 @@ export interface ActorContext {
   readonly persistence: ReadOnlyPersistence;
   /** Writes to the tables the actor declared in `writes` (and nothing else); absent when it declared none. */
   readonly writer?: WritablePersistence;
+  /** The services the runtime was given for this actor (`RuntimeDeps.services`): a mailer, a model client, a fake in a specification; `{}` when none. */
+  readonly services: S;
   /** A child of the input: same correlationId and traceparent, causationId = input id, deterministic idempotency key. Pass a Topic to type the payload. */
   derive<P>(type: string | Topic<string, P>, payload: P, opts?: DeriveOptions): Envelope<P>;
   /** Queues an output; it is committed atomically with the input's ack (or parked until due). */
@@ -57,10 +66,10 @@ export interface BackoffOptions {
 }
 
 /** The handler: turns one envelope into output envelopes (returned, or emitted through ctx). */
-export type ActorHandler = (envelope: Envelope, ctx: ActorContext) => Promise<Envelope[] | void> | Envelope[] | void;
+export type ActorHandler<S extends object = object> = (envelope: Envelope, ctx: ActorContext<S>) => Promise<Envelope[] | void> | Envelope[] | void;
 
-/** Everything that defines an actor; defaults live in DEFAULT_ACTOR_OPTIONS. */
-export interface ActorDefinition {
+/** Everything that defines an actor; defaults live in DEFAULT_ACTOR_OPTIONS. `S`: the services its handler needs. */
+export interface ActorDefinition<S extends object = AnyServices> {
   /** Also the consumer group name. */
   name: string;
   /** Topics (envelope types) read. */
@@ -72,7 +81,7 @@ export interface ActorDefinition {
    * declare none see only the read-only facade, whatever persistence the runtime was given.
    */
   writes: string[];
-  handle: ActorHandler;
+  handle: ActorHandler<S>;
   /** Entries read per XREADGROUP. */
   batchSize: number;
   /** Handlers running at once within a batch. */
@@ -129,8 +138,15 @@ export interface EntityHookDeps {
 /** Opens an entity's hook for one worker. */
 export type EntityHookFactory = (deps: EntityHookDeps) => EntityBatchHook;
 
+/** The services a set of actors needs together (`A`, a union of their definitions): the intersection of what each handler's ctx asks for. */
+export type ServicesOf<A> = IntersectionOf<A extends ActorDefinition<infer S> ? S : never> extends infer I extends object ? I : never;
+
+/** The intersection of a union's members. */
+type IntersectionOf<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
 /** What defineActor accepts: name, topics and handler, the rest defaulted. */
-export type ActorSpec = Pick<ActorDefinition, 'name' | 'consumes' | 'handle'> & Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'handle' | 'entity'>>;
+export type ActorSpec<S extends object = object> = Pick<ActorDefinition<S>, 'name' | 'consumes' | 'handle'> &
+  Partial<Omit<ActorDefinition<S>, 'name' | 'consumes' | 'handle' | 'entity'>>;
 
 /** A topic named by its type string (payload unknown) or by its Topic (payload typed and validated on read). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any payload type: Topic<string, P> is contravariant in validate's result
@@ -140,14 +156,16 @@ export type TopicRef = string | Topic<string, any>;
 export type EnvelopeOf<C> = C extends Topic<infer T, infer P> ? Envelope<P> & { readonly type: T } : Envelope<unknown>;
 
 /** A handler whose envelope is the union of its consumed topics' envelopes (narrow with `env.type`). */
-export type TypedActorHandler<C> = (envelope: EnvelopeOf<C>, ctx: ActorContext) => Promise<Envelope[] | void> | Envelope[] | void;
+export type TypedActorHandler<C, S extends object = object> = (envelope: EnvelopeOf<C>, ctx: ActorContext<S>) => Promise<Envelope[] | void> | Envelope[] | void;
 
-/** defineActor's spec with typed topics: `consumes` lists topic names or Topics, and the handler's envelope type follows. */
-export interface TypedActorSpec<C extends TopicRef> extends Partial<Omit<ActorDefinition, 'name' | 'consumes' | 'emits' | 'handle' | 'backoff' | 'entity'>> {
+/** defineActor's spec with typed topics: `consumes` lists topic names or Topics, and the handler's envelope type follows; `S` (the handler's `ctx.services`) is inferred from its `ctx` annotation. */
+export interface TypedActorSpec<C extends TopicRef, S extends object = object> extends Partial<
+  Omit<ActorDefinition, 'name' | 'consumes' | 'emits' | 'handle' | 'backoff' | 'entity'>
+> {
   name: string;
   /** Only what differs from DEFAULT_BACKOFF. */
   backoff?: Partial<BackoffOptions>;
   consumes: readonly C[];
   emits?: readonly TopicRef[];
-  handle: TypedActorHandler<C>;
+  handle: TypedActorHandler<C, S>;
 }

@@ -9,9 +9,8 @@ import { buildLeadTopology } from '../actors/lead/topology.js';
 import { ActorRuntime } from '../actors/runtime/runtime.js';
 import type { ActorDefinition } from '../actors/types.js';
 import { createLogger } from '../monitoring/logger.js';
-import { MemoryAdapter } from '../persistence/adapters/memory.js';
 import { generateMockLeads } from '../persistence/lead/mock-leads.js';
-import { PersistenceService } from '../persistence/service.js';
+import { leadMemoryAdapter, leadPersistenceService } from '../persistence/lead/persistence.js';
 import { defaultMockEmailFile } from '../actors/lead/pipeline/demo.js';
 import { ingestEmails } from '../actors/lead/pipeline/ingest.js';
 import { MOCK_EMAIL_LEAD_COUNT } from '../actors/lead/pipeline/mock-emails.js';
@@ -32,7 +31,7 @@ export async function startMemoryDemo(opts: { tickMs?: number; perTick?: number 
   const perTick = opts.perTick ?? 8;
   const backend = new MemoryStreamBackend();
   const keys = createKeys('demo');
-  const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(MOCK_EMAIL_LEAD_COUNT) } }));
+  const service = leadPersistenceService(leadMemoryAdapter({ seed: { leads: generateMockLeads(MOCK_EMAIL_LEAD_COUNT) } }));
   const actors = buildLeadTopology({ service });
   const runtime = new ActorRuntime(actors, {
     backend,

@@ -1,19 +1,19 @@
 /**
  * The one place persistence settings are read from the environment. Precedence:
  * DATABASE_URL (Postgres, also a Supabase project's direct connection) > SUPABASE_URL +
- * SUPABASE_KEY (REST) > memory seeded with mock leads. PERSISTENCE_ADAPTER may force a choice
- * (e.g. `memory` for the demo on a machine that has DATABASE_URL set).
+ * SUPABASE_KEY (REST) > memory. PERSISTENCE_ADAPTER may force a choice (e.g. `memory` for the demo
+ * on a machine that has DATABASE_URL set). What is stored (tables, a memory store's seed) is the
+ * application's, given as a PersistenceSchema (the lead app's: lead/persistence.ts and lead/database.ts).
  */
 import { MemoryAdapter } from './adapters/memory.js';
 import { PostgresAdapter } from './adapters/postgres.js';
 import { SupabaseAdapter } from './adapters/supabase.js';
 import { parseString } from '../settings.js';
 import { PersistenceConfigError, redactCredentials } from './errors.js';
-import { mockCampaigns } from './lead/mock-campaigns.js';
-import { generateMockLeads } from './lead/mock-leads.js';
+import { columnAllowlist, type TableSpec } from './schema.js';
 import { PersistenceService } from './service.js';
 import type { PersistenceServiceOptions } from './service.js';
-import type { PersistenceAdapter } from './types.js';
+import type { PersistenceAdapter, Row } from './types.js';
 
 /** Which store the environment selects. */
 export type PersistenceKind = 'postgres' | 'supabase' | 'memory';
@@ -26,22 +26,25 @@ export interface PersistenceConfig {
   schema: string;
   supabaseUrl?: string;
   supabaseKey?: string;
-  /** Mock leads seeded into the memory store. */
-  mockLeads: number;
   /** PERSISTENCE_MAX_LIMIT, when set. */
   maxLimit?: number;
 }
 
 /** Defaults of the persistence settings, written once. */
 export const DEFAULT_PERSISTENCE_OPTIONS = Object.freeze({
-  /** Postgres schema of the domain tables. */
+  /** Postgres schema of the application's tables. */
   schema: 'public',
-  /** Leads seeded into the memory fallback. */
-  mockLeads: 200,
 });
 
-/** Leads seeded into the memory fallback. */
-export const DEFAULT_MOCK_LEAD_COUNT = DEFAULT_PERSISTENCE_OPTIONS.mockLeads;
+/** What an application stores, for whichever store the environment picks. */
+export interface PersistenceSchema {
+  /** The application's tables: the memory store's constraints, the service's allowlist, the Supabase adapter's column fallback. */
+  tables: readonly TableSpec[];
+  /** Rows a memory store starts with, made when the store is made (default none). */
+  memorySeed?: () => Record<string, Row[]>;
+  /** What the memory store holds, for describePersistence (e.g. `200 mock leads`). */
+  memoryNote?: string;
+}
 
 /** The environment variables this module reads. */
 export type PersistenceEnv = Readonly<Record<string, string | undefined>>;
@@ -75,7 +78,6 @@ export function resolvePersistenceConfig(env: PersistenceEnv): PersistenceConfig
   return {
     kind,
     schema: value('DATABASE_SCHEMA') ?? DEFAULT_PERSISTENCE_OPTIONS.schema,
-    mockLeads: DEFAULT_PERSISTENCE_OPTIONS.mockLeads,
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     ...(supabaseUrl === undefined ? {} : { supabaseUrl }),
     ...(supabaseKey === undefined ? {} : { supabaseKey }),
@@ -83,22 +85,22 @@ export function resolvePersistenceConfig(env: PersistenceEnv): PersistenceConfig
   };
 }
 
-/** A log-safe one-liner: the kind and where, never a password or key. */
-export function describePersistence(config: PersistenceConfig): string {
+/** A log-safe one-liner: the kind and where, never a password or key (for memory, the schema's note on what it holds). */
+export function describePersistence(config: PersistenceConfig, schema?: Pick<PersistenceSchema, 'memoryNote'>): string {
   if (config.kind === 'postgres') return `postgres ${redactCredentials(config.databaseUrl ?? '')} (schema ${config.schema})`;
   if (config.kind === 'supabase') return `supabase ${config.supabaseUrl ?? ''}`;
-  return `memory (${config.mockLeads} mock leads, ${mockCampaigns().length} campaigns)`;
+  return schema?.memoryNote ? `memory (${schema.memoryNote})` : 'memory';
 }
 
-/** The adapter a config describes (not connected yet: pools and REST clients connect on first use). */
-export function createAdapter(config: PersistenceConfig): PersistenceAdapter {
+/** The adapter a config describes, for the application's tables (not connected yet: pools and REST clients connect on first use). */
+export function createAdapter(config: PersistenceConfig, schema: PersistenceSchema): PersistenceAdapter {
   switch (config.kind) {
     case 'postgres':
       return new PostgresAdapter({ connectionString: config.databaseUrl as string, schema: config.schema });
     case 'supabase':
-      return new SupabaseAdapter({ url: config.supabaseUrl as string, key: config.supabaseKey as string });
+      return new SupabaseAdapter({ url: config.supabaseUrl as string, key: config.supabaseKey as string, tables: schema.tables });
     case 'memory':
-      return new MemoryAdapter({ seed: { leads: generateMockLeads(config.mockLeads), campaigns: mockCampaigns() } });
+      return new MemoryAdapter({ tables: schema.tables, seed: schema.memorySeed?.() ?? {} });
   }
 }
 
@@ -111,10 +113,18 @@ export interface PersistenceSetup {
   description: string;
 }
 
-/** Picks the adapter from the environment and wraps it in a PersistenceService (code options win over env). */
-export function persistenceFromEnv(env: PersistenceEnv = process.env, options: Partial<PersistenceServiceOptions> = {}): PersistenceSetup {
+/**
+ * Picks the adapter from the environment for the application's tables and wraps it in a
+ * PersistenceService that allows every column of those tables (code options win over env and
+ * over that allowlist).
+ */
+export function persistenceFromEnv(env: PersistenceEnv, schema: PersistenceSchema, options: Partial<PersistenceServiceOptions> = {}): PersistenceSetup {
   const config = resolvePersistenceConfig(env);
-  const adapter = createAdapter(config);
-  const service = new PersistenceService(adapter, { ...(config.maxLimit === undefined ? {} : { maxLimit: config.maxLimit }), ...options });
-  return { kind: config.kind, adapter, service, description: describePersistence(config) };
+  const adapter = createAdapter(config, schema);
+  const service = new PersistenceService(adapter, {
+    tables: columnAllowlist(schema.tables),
+    ...(config.maxLimit === undefined ? {} : { maxLimit: config.maxLimit }),
+    ...options,
+  });
+  return { kind: config.kind, adapter, service, description: describePersistence(config, schema) };
 }

@@ -1,12 +1,12 @@
 /**
- * Creates the domain tables in a Postgres schema, idempotently, from the specs in schema.ts
- * (the same specs the memory adapter enforces), and seeds leads through any adapter.
+ * Creates the given tables in a Postgres schema, idempotently, from their specs (schema.ts: the
+ * same specs the memory adapter enforces), and seeds rows through any adapter. The lead app's
+ * tables and seeds are wired in lead/database.ts.
  */
 import pg from 'pg';
 import type { Pool } from 'pg';
 import { wrapDriverError } from './errors.js';
 import { ident } from './adapters/postgres-sql.js';
-import { DOMAIN_TABLES } from './lead/tables.js';
 import type { TableSpec } from './schema.js';
 import type { PersistenceAdapter, Row } from './types.js';
 
@@ -14,12 +14,12 @@ import type { PersistenceAdapter, Row } from './types.js';
 export interface MigrateOptions {
   /** Schema to create the tables in (created if missing). */
   schema: string;
-  /** Tables to create. */
+  /** Tables to create (always the caller's). */
   tables: readonly TableSpec[];
 }
 
-/** Defaults: the domain tables in `public`. */
-export const DEFAULT_MIGRATE_OPTIONS: Readonly<MigrateOptions> = Object.freeze({ schema: 'public', tables: DOMAIN_TABLES });
+/** Defaults: schema `public`; there is no default for `tables`. */
+export const DEFAULT_MIGRATE_OPTIONS: Readonly<Omit<MigrateOptions, 'tables'>> = Object.freeze({ schema: 'public' });
 
 /** The statements that create one table and its indexes (all IF NOT EXISTS). */
 export function tableDdl(spec: TableSpec, schema: string): string[] {
@@ -40,8 +40,9 @@ export function tableDdl(spec: TableSpec, schema: string): string[] {
 }
 
 /** Creates the schema and its tables if missing; safe to run concurrently and repeatedly. Returns the tables ensured. */
-export async function migrate(target: Pool | string, options: Partial<MigrateOptions> = {}): Promise<string[]> {
+export async function migrate(target: Pool | string, options: Pick<MigrateOptions, 'tables'> & Partial<MigrateOptions>): Promise<string[]> {
   const opts = { ...DEFAULT_MIGRATE_OPTIONS, ...options };
+  if (!Array.isArray(opts.tables)) throw new TypeError('migrate needs the tables to create (TableSpec[])');
   const schema = ident(opts.schema, opts.schema);
   const statements = [`CREATE SCHEMA IF NOT EXISTS ${schema}`, ...opts.tables.flatMap((t) => tableDdl(t, opts.schema))];
   const pool = typeof target === 'string' ? new pg.Pool({ connectionString: target, max: 1 }) : target;
@@ -71,11 +72,6 @@ export async function migrate(target: Pool | string, options: Partial<MigrateOpt
 export interface SeedResult {
   written: number;
   unchanged: number;
-}
-
-/** Upserts leads by id through any adapter; running it twice writes nothing the second time. */
-export function seedLeads(adapter: PersistenceAdapter, rows: readonly Row[]): Promise<SeedResult> {
-  return seedRows(adapter, 'leads', rows);
 }
 
 /** Upserts rows of one table by id through any adapter; running it twice writes nothing the second time. */

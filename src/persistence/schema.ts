@@ -34,3 +34,8 @@ export const TIMESTAMP_COLUMNS: ReadonlySet<string> = new Set(['created_at', 'up
 export function columnNames(spec: TableSpec): string[] {
   return spec.columns.map((c) => c.name);
 }
+
+/** Table -> column names for these tables: the PersistenceService allowlist that lets callers use every column of each. */
+export function columnAllowlist(tables: readonly TableSpec[]): Record<string, readonly string[]> {
+  return Object.fromEntries(tables.map((t) => [t.name, Object.freeze(columnNames(t))]));
+}

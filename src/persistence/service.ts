@@ -9,7 +9,6 @@ import { PersistenceNotAllowedError, isPersistenceError, isPersistenceNotAllowed
 import { ReadOnlyPersistenceFacade } from './facade.js';
 import { PersistenceMetrics } from './metrics.js';
 import type { OperationOutcome } from './metrics.js';
-import { domainColumnAllowlist } from './lead/tables.js';
 import type { AdapterCapabilities, Filter, PersistenceAdapter, QueryOptions, QueryResult, ReadOnlyPersistence, Row } from './types.js';
 
 /** The operations the service performs (metric and trace label `op`). */
@@ -44,11 +43,11 @@ export interface PersistenceServiceOptions {
 }
 
 /**
- * Defaults: the domain tables and their columns (schema.ts), at most 500 rows per query (the
- * RAG agent's RAG_MAX_LIMIT default, so the agent's own limit is what applies), no metrics, no traces.
+ * Defaults: at most 500 rows per query (the RAG agent's RAG_MAX_LIMIT default, so the agent's own
+ * limit is what applies), no metrics, no traces. There is no default allowlist: the caller names
+ * its tables (`columnAllowlist(tables)` allows every column of each).
  */
-export const DEFAULT_PERSISTENCE_SERVICE_OPTIONS: Readonly<PersistenceServiceOptions> = Object.freeze({
-  tables: Object.freeze(domainColumnAllowlist()),
+export const DEFAULT_PERSISTENCE_SERVICE_OPTIONS: Readonly<Omit<PersistenceServiceOptions, 'tables'>> = Object.freeze({
   maxLimit: 500,
 });
 
@@ -61,8 +60,10 @@ export class PersistenceService implements ReadOnlyPersistence {
   readonly #opts: Readonly<PersistenceServiceOptions>;
   readonly #metrics: PersistenceMetrics | undefined;
 
-  constructor(adapter: PersistenceAdapter, options: Partial<PersistenceServiceOptions> = {}) {
+  constructor(adapter: PersistenceAdapter, options: Pick<PersistenceServiceOptions, 'tables'> & Partial<PersistenceServiceOptions>) {
     const opts = { ...DEFAULT_PERSISTENCE_SERVICE_OPTIONS, ...options };
+    if (typeof opts.tables !== 'object' || opts.tables === null)
+      throw new TypeError('PersistenceService needs its table allowlist (tables: { name: columns | "*" }; columnAllowlist(specs) builds one)');
     if (!Number.isSafeInteger(opts.maxLimit) || opts.maxLimit < 1) throw new RangeError(`maxLimit must be a positive integer, got ${opts.maxLimit}`);
     this.#adapter = adapter;
     this.#opts = Object.freeze(opts);

@@ -5,6 +5,9 @@
  * them, blocking reads woken by appends, glob patterns, and the all-or-nothing commit. Every
  * operation runs synchronously inside its call, so each one is atomic, like a Redis command or script.
  *
+ * This file holds what an actor's loop needs (RuntimeStreamBackend); the admin surface (inspection,
+ * group and entry management, trims, DLQ moves) is MemoryAdmin, on the same key space.
+ *
  * Not modelled, on purpose: consumers' active-time (Redis 7.2; `inactiveMs` is null, as on 7.0);
  * a blocked read over several streams is served from every stream with news (Redis 7.0 serves only
  * the stream that woke it); TTLs on anything but setWithTtl keys; cluster slots (no CROSSSLOT);
@@ -34,13 +37,14 @@ import {
   type TrimResult,
 } from './backend.js';
 import { systemClock, type Clock } from '../clock.js';
+import { MemoryAdmin } from './memory-admin.js';
 import { CLOSED_EVENT, waitForData } from './memory/blocking.js';
 import { applyCommit, parkDelayed } from './memory/commit.js';
-import { byName, ConsumerGroup } from './memory/group.js';
+import { ConsumerGroup } from './memory/group.js';
 import { formatId, parseEnd, parseId, parseStart } from './memory/ids.js';
 import { Keyspace } from './memory/keyspace.js';
-import { UNKNOWN_READS, type MemoryStream } from './memory/stream.js';
-import { safeTrim } from './memory/trim.js';
+import { entryOut, groupOf } from './memory/lookup.js';
+import type { MemoryStream } from './memory/stream.js';
 
 /** Options of MemoryStreamBackend. */
 export interface MemoryStreamBackendOptions {
@@ -57,14 +61,6 @@ export const MEMORY_FEATURES: Readonly<BackendFeatures> = Object.freeze({ groupL
 /** XPENDING's COUNT when the caller gives none (same as the Redis backend). */
 const DEFAULT_PENDING_COUNT = 100;
 
-function noGroup(stream: string, group: string): StreamBackendError {
-  return new StreamBackendError('NOGROUP', `NOGROUP No such key '${stream}' or consumer group '${group}'`, stream);
-}
-
-function entryOut(e: { id: string; fields: readonly string[] }): StreamEntry {
-  return { id: e.id, fields: e.fields.slice() };
-}
-
 /** The in-memory StreamBackend (kind 'memory'): one instance is one private "server". */
 export class MemoryStreamBackend implements StreamBackend {
   readonly kind = 'memory' as const;
@@ -74,11 +70,13 @@ export class MemoryStreamBackend implements StreamBackend {
   /** Wake-ups for blocked readers: event name = stream key. */
   private readonly events = new EventEmitter();
   private closed = false;
+  private readonly admin: MemoryAdmin;
 
   constructor(options: MemoryStreamBackendOptions = {}) {
     this.clock = options.clock ?? DEFAULT_MEMORY_BACKEND_OPTIONS.clock;
     this.keyspace = new Keyspace(this.clock);
     this.events.setMaxListeners(0);
+    this.admin = new MemoryAdmin({ keyspace: this.keyspace, clock: this.clock, events: this.events, assertOpen: () => this.assertOpen() });
   }
 
   async connect(): Promise<BackendFeatures> {
@@ -109,22 +107,6 @@ export class MemoryStreamBackend implements StreamBackend {
     const s = this.keyspace.streamOrCreate(stream);
     if (s.groups.has(group)) return; // BUSYGROUP: already there, which is what we wanted
     s.groups.set(group, new ConsumerGroup(group, start ?? s.lastId));
-  }
-
-  async setGroupId(stream: string, group: string, id: string): Promise<void> {
-    this.assertOpen();
-    const s = this.requireStream(stream);
-    const g = this.requireGroup(stream, s, group);
-    g.lastDelivered = id === '$' ? s.lastId : parseId(id);
-    g.entriesRead = UNKNOWN_READS;
-  }
-
-  async destroyGroup(stream: string, group: string): Promise<boolean> {
-    this.assertOpen();
-    const removed = this.keyspace.stream(stream)?.groups.delete(group) ?? false;
-    // Readers blocked on that group wake up and fail with NOGROUP, as on Redis 7.
-    if (removed) this.events.emit(stream);
-    return removed;
   }
 
   async readGroup(req: ReadGroupRequest): Promise<GroupEntry[]> {
@@ -196,11 +178,6 @@ export class MemoryStreamBackend implements StreamBackend {
     return t.group.lease(t.stream, consumer, ids, this.clock.now());
   }
 
-  async pendingSummary(stream: string, group: string): Promise<PendingSummary> {
-    this.assertOpen();
-    return this.groupOf(stream, group).group.summary();
-  }
-
   async pendingEntries(
     stream: string,
     group: string,
@@ -211,111 +188,6 @@ export class MemoryStreamBackend implements StreamBackend {
     const to = parseEnd(opts.end ?? '+');
     const { group: g } = this.groupOf(stream, group);
     return g.pendingBetween(from, to, opts.count ?? DEFAULT_PENDING_COUNT, this.clock.now(), opts.consumer, opts.minIdleMs);
-  }
-
-  async streamInfo(stream: string): Promise<StreamInfo | null> {
-    this.assertOpen();
-    const s = this.keyspace.stream(stream);
-    if (!s) return null;
-    const first = s.entries[0];
-    const last = s.entries[s.entries.length - 1];
-    return {
-      length: s.length,
-      firstId: first?.id ?? null,
-      lastId: last?.id ?? null,
-      lastGeneratedId: formatId(s.lastId),
-      groups: s.groups.size,
-      entriesAdded: s.entriesAdded,
-    };
-  }
-
-  async groups(stream: string): Promise<GroupInfo[]> {
-    this.assertOpen();
-    const s = this.keyspace.stream(stream);
-    return s ? [...s.groups.values()].sort(byName).map((g) => g.info(s)) : [];
-  }
-
-  async consumers(stream: string, group: string): Promise<ConsumerInfo[]> {
-    this.assertOpen();
-    const s = this.keyspace.stream(stream);
-    if (!s) throw new StreamBackendError('SERVER', 'ERR no such key', stream);
-    return this.requireGroup(stream, s, group).consumerInfos(this.clock.now());
-  }
-
-  async range(stream: string, start: string, end: string, count?: number): Promise<StreamEntry[]> {
-    this.assertOpen();
-    const from = parseStart(start);
-    const to = parseEnd(end);
-    const s = this.keyspace.stream(stream);
-    if (!s || (count !== undefined && count <= 0)) return [];
-    return s.range(from, to, count).map(entryOut);
-  }
-
-  async revRange(stream: string, end: string, start: string, count?: number): Promise<StreamEntry[]> {
-    this.assertOpen();
-    const to = parseEnd(end);
-    const from = parseStart(start);
-    const s = this.keyspace.stream(stream);
-    if (!s || (count !== undefined && count <= 0)) return [];
-    return s.revRange(to, from, count).map(entryOut);
-  }
-
-  async deleteEntries(stream: string, ids: string[]): Promise<number> {
-    this.assertOpen();
-    const keys = ids.map((id) => parseId(id));
-    return this.keyspace.stream(stream)?.delete(keys) ?? 0;
-  }
-
-  async listStreams(pattern: string): Promise<string[]> {
-    this.assertOpen();
-    return this.keyspace.keys(pattern, 'stream');
-  }
-
-  async trim(stream: string, opts: TrimOptions = {}): Promise<TrimResult> {
-    this.assertOpen();
-    const s = this.keyspace.stream(stream);
-    return s ? safeTrim(s, this.clock.now(), opts) : { removed: 0, removedUnacked: 0 };
-  }
-
-  async trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }> {
-    this.assertOpen();
-    const s = this.keyspace.stream(stream);
-    if (!s) return { byAge: 0, byCount: 0 };
-    const byAge = opts.minTimeMs !== undefined && opts.minTimeMs > 0 ? s.trimBelow({ ms: Math.floor(opts.minTimeMs), seq: 0 }).length : 0;
-    const byCount = opts.maxLen !== undefined && opts.maxLen > 0 ? s.trimToLength(Math.floor(opts.maxLen)).length : 0;
-    return { byAge, byCount };
-  }
-
-  async moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]> {
-    this.assertOpen();
-    // Each move runs synchronously, so it is atomic as move-entry-2.lua is on Redis: the target's
-    // type is checked before anything changes; one move's failure is its outcome, the others stand.
-    const out: EntryMoveResult[] = [];
-    for (const move of moves) {
-      try {
-        const source = this.keyspace.stream(move.from);
-        const key = parseId(move.id);
-        const entry = source?.get(key);
-        if (!source || !entry) {
-          out.push({ move, newId: null });
-          continue;
-        }
-        this.keyspace.assertType(move.to, 'stream');
-        const newId = this.keyspace.streamOrCreate(move.to).append(move.fields, this.clock.now()).id;
-        source.delete([key]);
-        this.events.emit(move.to);
-        out.push({ move, newId });
-      } catch (err) {
-        out.push({ move, newId: null, error: (err as Error).message });
-      }
-    }
-    return out;
-  }
-
-  async deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
-    this.assertOpen();
-    const s = this.requireStream(stream);
-    return this.requireGroup(stream, s, group).deleteConsumer(consumer);
   }
 
   async commit(batch: CommitBatch): Promise<CommitResult> {
@@ -352,11 +224,6 @@ export class MemoryStreamBackend implements StreamBackend {
     return due.length;
   }
 
-  async delayedCount(delayedKey: string): Promise<number> {
-    this.assertOpen();
-    return this.keyspace.zset(delayedKey)?.size ?? 0;
-  }
-
   async setWithTtl(key: string, value: string, ttlMs: number): Promise<void> {
     this.assertOpen();
     const replacesStream = this.keyspace.typeOf(key) === 'stream';
@@ -369,11 +236,6 @@ export class MemoryStreamBackend implements StreamBackend {
     return keys.map((k) => this.keyspace.getString(k));
   }
 
-  async ttlMs(key: string): Promise<number> {
-    this.assertOpen();
-    return this.keyspace.pttl(key);
-  }
-
   async deleteKeys(keys: string[]): Promise<number> {
     this.assertOpen();
     let n = 0;
@@ -384,11 +246,6 @@ export class MemoryStreamBackend implements StreamBackend {
       if (wasStream) this.events.emit(k);
     }
     return n;
-  }
-
-  async scanKeys(pattern: string): Promise<string[]> {
-    this.assertOpen();
-    return this.keyspace.keys(pattern);
   }
 
   /** Reads blocked right now, waiting for data (the shim's INFO clients `blocked_clients`; tests wait on it instead of sleeping). */
@@ -407,23 +264,78 @@ export class MemoryStreamBackend implements StreamBackend {
     if (this.closed) throw new StreamBackendError('CONNECTION', 'MemoryStreamBackend is closed');
   }
 
-  private requireStream(stream: string): MemoryStream {
-    const s = this.keyspace.stream(stream);
-    if (!s) throw new StreamBackendError('SERVER', 'ERR The XGROUP subcommand requires the key to exist', stream);
-    return s;
-  }
-
-  private requireGroup(stream: string, s: MemoryStream, group: string): ConsumerGroup {
-    const g = s.groups.get(group);
-    if (!g) throw noGroup(stream, group);
-    return g;
-  }
-
   // The stream and group a group command works on: NOGROUP when either is missing, as XREADGROUP says.
   private groupOf(key: string, group: string): { key: string; stream: MemoryStream; group: ConsumerGroup } {
-    const stream = this.keyspace.stream(key);
-    const g = stream?.groups.get(group);
-    if (!stream || !g) throw noGroup(key, group);
-    return { key, stream, group: g };
+    return groupOf(this.keyspace, key, group);
+  }
+
+  // The admin surface (AdminStreamBackend) runs in MemoryAdmin (memory-admin.ts), on the same key space.
+
+  setGroupId(stream: string, group: string, id: string): Promise<void> {
+    return this.admin.setGroupId(stream, group, id);
+  }
+
+  destroyGroup(stream: string, group: string): Promise<boolean> {
+    return this.admin.destroyGroup(stream, group);
+  }
+
+  pendingSummary(stream: string, group: string): Promise<PendingSummary> {
+    return this.admin.pendingSummary(stream, group);
+  }
+
+  streamInfo(stream: string): Promise<StreamInfo | null> {
+    return this.admin.streamInfo(stream);
+  }
+
+  groups(stream: string): Promise<GroupInfo[]> {
+    return this.admin.groups(stream);
+  }
+
+  consumers(stream: string, group: string): Promise<ConsumerInfo[]> {
+    return this.admin.consumers(stream, group);
+  }
+
+  range(stream: string, start: string, end: string, count?: number): Promise<StreamEntry[]> {
+    return this.admin.range(stream, start, end, count);
+  }
+
+  revRange(stream: string, end: string, start: string, count?: number): Promise<StreamEntry[]> {
+    return this.admin.revRange(stream, end, start, count);
+  }
+
+  deleteEntries(stream: string, ids: string[]): Promise<number> {
+    return this.admin.deleteEntries(stream, ids);
+  }
+
+  listStreams(pattern: string): Promise<string[]> {
+    return this.admin.listStreams(pattern);
+  }
+
+  trim(stream: string, opts: TrimOptions = {}): Promise<TrimResult> {
+    return this.admin.trim(stream, opts);
+  }
+
+  trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }> {
+    return this.admin.trimRetention(stream, opts);
+  }
+
+  moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]> {
+    return this.admin.moveEntries(moves);
+  }
+
+  deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
+    return this.admin.deleteConsumer(stream, group, consumer);
+  }
+
+  delayedCount(delayedKey: string): Promise<number> {
+    return this.admin.delayedCount(delayedKey);
+  }
+
+  ttlMs(key: string): Promise<number> {
+    return this.admin.ttlMs(key);
+  }
+
+  scanKeys(pattern: string): Promise<string[]> {
+    return this.admin.scanKeys(pattern);
   }
 }

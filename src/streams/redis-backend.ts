@@ -22,24 +22,15 @@ import {
   type TrimResult,
 } from './backend.js';
 import { systemClock, type Clock } from '../clock.js';
-import { connectClusterClient, createCluster, groupBySlot, pipelineBySlot, scanKeys } from './redis-cluster.js';
+import { RedisAdmin } from './redis-admin.js';
+import { connectClusterClient, createCluster, groupBySlot, pipelineBySlot } from './redis-cluster.js';
+import { guard, wrap } from './redis-errors.js';
 import { ReaderPool } from './redis-readers.js';
 import { createRedisConnection, DEFAULT_REDIS_CONNECTION_OPTIONS, describeUrl, type RedisConnectionOptions } from './redis-connection.js';
-import { atLeast, parseConsumers, parseGroups, parsePendingEntries, parsePendingSummary, parseStreamInfo, toEntries, type RawEntry } from './redis-replies.js';
+import { atLeast, parsePendingEntries, toEntries, type RawEntry } from './redis-replies.js';
 import { delayedMember } from './commit-rules.js';
-import {
-  claimIdleCall,
-  commitCall,
-  decodeClaimIdle,
-  leaseCall,
-  decodeCommit,
-  decodeSafeTrim,
-  moveEntryCall,
-  promoteDueCall,
-  safeTrimCall,
-  type ClaimIdleReply,
-} from './scripts/args.js';
-import { defineScripts, queueScript, runScript } from './scripts/index.js';
+import { claimIdleCall, commitCall, decodeClaimIdle, leaseCall, decodeCommit, promoteDueCall, type ClaimIdleReply } from './scripts/args.js';
+import { defineScripts, runScript } from './scripts/index.js';
 
 /** Options of RedisStreamBackend. */
 export interface RedisStreamBackendOptions extends Partial<RedisConnectionOptions> {
@@ -50,35 +41,18 @@ export interface RedisStreamBackendOptions extends Partial<RedisConnectionOption
   clock?: Clock;
 }
 
-/** Maps ioredis/Redis errors to StreamBackendError with a stable code. */
-function wrap(err: unknown, stream?: string): StreamBackendError {
-  if (err instanceof StreamBackendError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  const code = message.startsWith('NOGROUP')
-    ? 'NOGROUP'
-    : /Connection is closed|aborted due to connection close|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|max retries|Stream isn't writeable/i.test(message)
-      ? 'CONNECTION'
-      : 'SERVER';
-  return new StreamBackendError(code, message, stream, { cause: err });
-}
-
-/** Awaits a command and turns its failure into a StreamBackendError. */
-async function guard<T>(call: () => Promise<T>, stream?: string): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw wrap(err, stream);
-  }
-}
-
-/** StreamBackend on ioredis: one connection for commands, a pool of dedicated ones for blocking reads. */
+/**
+ * StreamBackend on ioredis: one connection for commands, a pool of dedicated ones for blocking
+ * reads. This file holds what an actor's loop needs (RuntimeStreamBackend); the admin surface
+ * (inspection, group and entry management, trims, DLQ moves) is RedisAdmin, on the same connection.
+ */
 export class RedisStreamBackend implements StreamBackend {
   readonly kind = 'redis' as const;
   private readonly redis: Redis;
   private readonly cluster: Cluster | null = null;
   private readonly ownsConnection: boolean;
   private readonly readers: ReaderPool;
-  private readonly clock: Clock;
+  private readonly admin: RedisAdmin;
   private feats: BackendFeatures | null = null;
   private closed = false;
   /** Last socket-level error ('error' event), named when connect() fails: a TLS or auth cause is otherwise lost behind "Connection is closed". */
@@ -93,7 +67,7 @@ export class RedisStreamBackend implements StreamBackend {
     } else {
       this.redis = (options.connection ?? createRedisConnection(options)) as Redis;
     }
-    this.clock = options.clock ?? systemClock;
+    this.admin = new RedisAdmin({ redis: this.redis, cluster: this.cluster, clock: options.clock ?? systemClock });
     this.readers = new ReaderPool(this.redis, this.cluster);
     // Every Lua script, from src/streams/scripts: EVALSHA with a transparent EVAL fallback, per connection (and per cluster node).
     defineScripts(this.redis);
@@ -165,23 +139,6 @@ export class RedisStreamBackend implements StreamBackend {
     }
   }
 
-  async setGroupId(stream: string, group: string, id: string): Promise<void> {
-    try {
-      await this.redis.xgroup('SETID', stream, group, id);
-    } catch (err) {
-      throw wrap(err, stream);
-    }
-  }
-
-  async destroyGroup(stream: string, group: string): Promise<boolean> {
-    try {
-      return (await this.redis.xgroup('DESTROY', stream, group)) === 1;
-    } catch (err) {
-      if (/no such key|requires the key to exist/i.test(String((err as Error).message))) return false;
-      throw wrap(err, stream);
-    }
-  }
-
   async readGroup(req: ReadGroupRequest): Promise<GroupEntry[]> {
     const block = req.blockMs && req.blockMs > 0 ? req.blockMs : 0;
     if (req.signal?.aborted) return [];
@@ -241,10 +198,6 @@ export class RedisStreamBackend implements StreamBackend {
     return guard(() => runScript<string[]>(this.redis, leaseCall(stream, group, consumer, ids)), stream);
   }
 
-  async pendingSummary(stream: string, group: string): Promise<PendingSummary> {
-    return guard(async () => parsePendingSummary((await this.redis.xpending(stream, group)) as unknown[]), stream);
-  }
-
   async pendingEntries(
     stream: string,
     group: string,
@@ -257,113 +210,8 @@ export class RedisStreamBackend implements StreamBackend {
     return guard(async () => parsePendingEntries((await this.redis.call('XPENDING', ...args)) as [string, string, number, number][]), stream);
   }
 
-  async streamInfo(stream: string): Promise<StreamInfo | null> {
-    try {
-      return parseStreamInfo((await this.redis.call('XINFO', 'STREAM', stream)) as unknown[]);
-    } catch (err) {
-      if (/no such key/i.test(String((err as Error).message))) return null;
-      throw wrap(err, stream);
-    }
-  }
-
-  async groups(stream: string): Promise<GroupInfo[]> {
-    try {
-      return parseGroups((await this.redis.call('XINFO', 'GROUPS', stream)) as unknown[][]);
-    } catch (err) {
-      if (/no such key/i.test(String((err as Error).message))) return [];
-      throw wrap(err, stream);
-    }
-  }
-
-  async consumers(stream: string, group: string): Promise<ConsumerInfo[]> {
-    try {
-      return parseConsumers((await this.redis.call('XINFO', 'CONSUMERS', stream, group)) as unknown[][]);
-    } catch (err) {
-      throw wrap(err, stream);
-    }
-  }
-
-  async range(stream: string, start: string, end: string, count?: number): Promise<StreamEntry[]> {
-    try {
-      const raw = count === undefined ? await this.redis.xrange(stream, start, end) : await this.redis.xrange(stream, start, end, 'COUNT', count);
-      return toEntries(raw as RawEntry[]);
-    } catch (err) {
-      throw wrap(err, stream);
-    }
-  }
-
-  async revRange(stream: string, end: string, start: string, count?: number): Promise<StreamEntry[]> {
-    try {
-      const raw = count === undefined ? await this.redis.xrevrange(stream, end, start) : await this.redis.xrevrange(stream, end, start, 'COUNT', count);
-      return toEntries(raw as RawEntry[]);
-    } catch (err) {
-      throw wrap(err, stream);
-    }
-  }
-
-  async deleteEntries(stream: string, ids: string[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    return guard(() => this.redis.xdel(stream, ...ids), stream);
-  }
-
-  private scan(pattern: string, type?: string): Promise<string[]> {
-    // On a cluster every master holds its own part of the keyspace.
-    return scanKeys(this.cluster ? this.cluster.nodes('master') : [this.redis], pattern, type);
-  }
-
   private pipelined(keys: string[], add: (pipe: ChainableCommander, index: number) => unknown): Promise<[Error | null, unknown][]> {
     return pipelineBySlot(this.redis, this.cluster !== null, keys, add);
-  }
-
-  async listStreams(pattern: string): Promise<string[]> {
-    return guard(() => this.scan(pattern, 'stream'));
-  }
-
-  async trim(stream: string, opts: TrimOptions = {}): Promise<TrimResult> {
-    const retainFloor = opts.retainMs && opts.retainMs > 0 ? `${Math.max(0, this.clock.now() - opts.retainMs)}-0` : '';
-    try {
-      return decodeSafeTrim(await runScript<[number, number]>(this.redis, safeTrimCall(stream, retainFloor, opts.maxLenCap ?? 0)));
-    } catch (err) {
-      throw wrap(err, stream);
-    }
-  }
-
-  async trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }> {
-    const age = opts.minTimeMs !== undefined && opts.minTimeMs > 0;
-    const count = opts.maxLen !== undefined && opts.maxLen > 0;
-    if (!age && !count) return { byAge: 0, byCount: 0 };
-    // Exact (no '~'): what is removed is counted and reported, never guessed.
-    const pipe = this.redis.pipeline();
-    if (age) pipe.xtrim(stream, 'MINID', `${Math.floor(opts.minTimeMs!)}-0`);
-    if (count) pipe.xtrim(stream, 'MAXLEN', Math.floor(opts.maxLen!));
-    const res = (await pipe.exec()) ?? [];
-    for (const [err] of res) if (err) throw wrap(err, stream);
-    return { byAge: age ? Number(res[0]?.[1] ?? 0) : 0, byCount: count ? Number(res[age ? 1 : 0]?.[1] ?? 0) : 0 };
-  }
-
-  async deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
-    return guard(async () => (await this.redis.xgroup('DELCONSUMER', stream, group, consumer)) as number, stream);
-  }
-
-  async moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]> {
-    if (moves.length === 0) return [];
-    // One pipeline (one per source slot on a cluster): one round trip for all moves, each still one atomic script call.
-    const replies = await this.pipelined(
-      moves.map((m) => m.from),
-      (pipe, i) => queueScript(pipe, moveEntryCall(moves[i]!)),
-    );
-    // An error that is not Redis's reply (a lost connection) says nothing about whether the script
-    // ran: the whole batch's outcome is unknown, and the caller must report it so.
-    const lost = replies.find(([err]) => err && err.name !== 'ReplyError')?.[0];
-    if (lost || replies.length < moves.length)
-      throw new StreamBackendError('CONNECTION', `moving ${moves.length} entries: ${lost?.message ?? 'missing replies'}`, moves[0]?.from, { cause: lost });
-    return moves.map((move, i) => {
-      const [err, id] = replies[i] ?? [new Error('no reply'), null];
-      // One entry's error (a target of the wrong type) is that entry's outcome: the script failed
-      // before its XDEL, so the source entry is intact, and the other moves of the pipeline stand.
-      if (err) return { move, newId: null, error: err.message };
-      return { move, newId: typeof id === 'string' ? id : null };
-    });
   }
 
   async commit(batch: CommitBatch): Promise<CommitResult> {
@@ -407,10 +255,6 @@ export class RedisStreamBackend implements StreamBackend {
     return guard(() => runScript<number>(this.redis, promoteDueCall(delayedKey, stream, nowMs, limit)), stream);
   }
 
-  async delayedCount(delayedKey: string): Promise<number> {
-    return guard(() => this.redis.zcard(delayedKey));
-  }
-
   async setWithTtl(key: string, value: string, ttlMs: number): Promise<void> {
     try {
       await this.redis.set(key, value, 'PX', Math.max(1, Math.round(ttlMs)));
@@ -429,10 +273,6 @@ export class RedisStreamBackend implements StreamBackend {
     });
   }
 
-  async ttlMs(key: string): Promise<number> {
-    return guard(() => this.redis.pttl(key));
-  }
-
   async deleteKeys(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
     const res = await this.pipelined(keys, (pipe, i) => pipe.del(keys[i]!));
@@ -442,10 +282,6 @@ export class RedisStreamBackend implements StreamBackend {
       n += Number(v);
     }
     return n;
-  }
-
-  async scanKeys(pattern: string): Promise<string[]> {
-    return guard(() => this.scan(pattern));
   }
 
   async close(): Promise<void> {
@@ -459,5 +295,75 @@ export class RedisStreamBackend implements StreamBackend {
         this.redis.disconnect();
       }
     }
+  }
+
+  // The admin surface (AdminStreamBackend) runs in RedisAdmin (redis-admin.ts), on the same connection.
+
+  setGroupId(stream: string, group: string, id: string): Promise<void> {
+    return this.admin.setGroupId(stream, group, id);
+  }
+
+  destroyGroup(stream: string, group: string): Promise<boolean> {
+    return this.admin.destroyGroup(stream, group);
+  }
+
+  pendingSummary(stream: string, group: string): Promise<PendingSummary> {
+    return this.admin.pendingSummary(stream, group);
+  }
+
+  streamInfo(stream: string): Promise<StreamInfo | null> {
+    return this.admin.streamInfo(stream);
+  }
+
+  groups(stream: string): Promise<GroupInfo[]> {
+    return this.admin.groups(stream);
+  }
+
+  consumers(stream: string, group: string): Promise<ConsumerInfo[]> {
+    return this.admin.consumers(stream, group);
+  }
+
+  range(stream: string, start: string, end: string, count?: number): Promise<StreamEntry[]> {
+    return this.admin.range(stream, start, end, count);
+  }
+
+  revRange(stream: string, end: string, start: string, count?: number): Promise<StreamEntry[]> {
+    return this.admin.revRange(stream, end, start, count);
+  }
+
+  deleteEntries(stream: string, ids: string[]): Promise<number> {
+    return this.admin.deleteEntries(stream, ids);
+  }
+
+  listStreams(pattern: string): Promise<string[]> {
+    return this.admin.listStreams(pattern);
+  }
+
+  trim(stream: string, opts: TrimOptions = {}): Promise<TrimResult> {
+    return this.admin.trim(stream, opts);
+  }
+
+  trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }> {
+    return this.admin.trimRetention(stream, opts);
+  }
+
+  deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
+    return this.admin.deleteConsumer(stream, group, consumer);
+  }
+
+  moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]> {
+    return this.admin.moveEntries(moves);
+  }
+
+  delayedCount(delayedKey: string): Promise<number> {
+    return this.admin.delayedCount(delayedKey);
+  }
+
+  ttlMs(key: string): Promise<number> {
+    return this.admin.ttlMs(key);
+  }
+
+  scanKeys(pattern: string): Promise<string[]> {
+    return this.admin.scanKeys(pattern);
   }
 }

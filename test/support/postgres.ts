@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Pool } from 'pg';
 import { redactCredentials } from '../../src/persistence/errors.js';
-import { migrate } from '../../src/persistence/migrate.js';
 import { required, unavailable } from './skip.js';
+import { migrateLeadTables } from '../../src/persistence/lead/database.js';
 
 /** The local server tried when DATABASE_URL is not set. */
 export const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -40,7 +40,7 @@ export async function testPostgres(label = 'postgres tests'): Promise<TestPostgr
     return null;
   }
   const schema = `sa_test_${randomBytes(6).toString('hex')}`;
-  await migrate(pool, { schema });
+  await migrateLeadTables(pool, { schema });
   let closed = false;
   return {
     pool,

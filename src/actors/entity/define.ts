@@ -10,7 +10,7 @@ import { DEFAULT_ENTITY_OPTIONS, type EntityDefinition, type EntityModel, type E
  * runs like any actor; its hook keeps the state per entity id and commits each input's events, to
  * the entity log and downstream, with the entity's snapshot, ack and marker in one atomic step.
  */
-export function defineEntity<S>(spec: EntitySpec<S>): EntityDefinition<S> {
+export function defineEntity<S, Sv extends object = object>(spec: EntitySpec<S, Sv>): EntityDefinition<S, Sv> {
   const { initialState, decide, evolve, stateVersion, entityId, cacheSize, publish, ...actor } = spec;
   if (typeof decide !== 'function') throw new TypeError(`entity ${spec.name}: decide must be a function`);
   if (typeof evolve !== 'function') throw new TypeError(`entity ${spec.name}: evolve must be a function`);
@@ -28,11 +28,11 @@ export function defineEntity<S>(spec: EntitySpec<S>): EntityDefinition<S> {
     cacheSize: size,
     publish: Array.isArray(publish) ? Object.freeze([...publish]) : (publish ?? DEFAULT_ENTITY_OPTIONS.publish),
   });
-  const base = defineActor({
+  const base = defineActor<string, Sv>({
     ...actor,
     handle: () => {
       throw new PermanentError(`entity ${spec.name} runs through its hook; run it in an ActorRuntime`);
     },
   });
-  return Object.freeze({ ...base, entity: entityHook(model, decide, base.emits), model }) as EntityDefinition<S>;
+  return Object.freeze({ ...base, entity: entityHook(model, decide, base.emits), model }) as EntityDefinition<S, Sv>;
 }

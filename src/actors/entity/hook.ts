@@ -28,7 +28,11 @@ function isEnvelope(e: EntityEvent | Envelope): e is Envelope {
 }
 
 /** Builds the hook factory of an entity model and its decider. */
-export function entityHook<S>(model: EntityModel<S>, decide: Decide<S>, emits: readonly string[]): (deps: EntityHookDeps) => EntityBatchHook {
+export function entityHook<S, Sv extends object>(
+  model: EntityModel<S>,
+  decide: Decide<S, Sv>,
+  emits: readonly string[],
+): (deps: EntityHookDeps) => EntityBatchHook {
   return (deps) => {
     const { backend, keys, partition, logger } = deps;
     const cache = new Lru<string, LoadedState<S>>(model.cacheSize);
@@ -80,7 +84,8 @@ export function entityHook<S>(model: EntityModel<S>, decide: Decide<S>, emits: r
         let batch = batchOf.get(env);
         if (!batch) batchOf.set(env, (batch = new Map()));
         const before = batch.get(id) ?? (await load([id])).get(id)!;
-        const decided = await decide(before.state, env, ctx);
+        // The runtime provisions ctx.services as the actor's definition asked (ActorDefinition<Sv>).
+        const decided = await decide(before.state, env, ctx as ActorContext<Sv>);
         const events = decided.map((e, i) => {
           if (!emits.includes(e.type)) throw new PermanentError(`entity ${model.name}: decided an event of type ${e.type}, not in emits [${emits.join(', ')}]`);
           if (isEnvelope(e)) return e;

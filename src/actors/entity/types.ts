@@ -1,5 +1,5 @@
 import type { Envelope, EnvelopeMetadata, EnvelopeRecord } from '../../envelope/types.js';
-import type { ActorContext, ActorDefinition, ActorSpec, EntityHookFactory } from '../types.js';
+import type { ActorContext, ActorDefinition, ActorSpec, AnyServices, EntityHookFactory } from '../types.js';
 
 /** An event decide returns: derived from the input into an envelope (or an envelope derived already). */
 export interface EntityEvent<P = unknown> {
@@ -11,8 +11,12 @@ export interface EntityEvent<P = unknown> {
   metadata?: Partial<EnvelopeMetadata>;
 }
 
-/** Decides what happened, given the entity's state and an input: pure but for the context's reads. */
-export type Decide<S> = (state: S, envelope: Envelope, ctx: ActorContext) => (EntityEvent | Envelope)[] | Promise<(EntityEvent | Envelope)[]>;
+/** Decides what happened, given the entity's state and an input: pure but for the context's reads. `Sv` types `ctx.services`. */
+export type Decide<S, Sv extends object = object> = (
+  state: S,
+  envelope: Envelope,
+  ctx: ActorContext<Sv>,
+) => (EntityEvent | Envelope)[] | Promise<(EntityEvent | Envelope)[]>;
 
 /** Folds one event into the state; must be pure and deterministic (it runs again on every rebuild). */
 export type Evolve<S> = (state: S, event: Envelope) => S;
@@ -34,15 +38,15 @@ export interface EntityModel<S = unknown> {
   publish: boolean | readonly string[];
 }
 
-/** What defineEntity accepts: the decider, plus any actor option. */
-export interface EntitySpec<S> extends Partial<Omit<ActorSpec, 'name' | 'consumes' | 'emits' | 'handle'>> {
+/** What defineEntity accepts: the decider, plus any actor option; `Sv` (decide's `ctx.services`) follows from its `ctx` annotation. */
+export interface EntitySpec<S, Sv extends object = object> extends Partial<Omit<ActorSpec, 'name' | 'consumes' | 'emits' | 'handle'>> {
   name: string;
   consumes: string[];
   /** Event types decide may return; they go downstream on these topics (unless publish is false). */
   emits: string[];
   /** The state of a new entity: a value (copied by structuredClone) or a function. */
   initialState: S | (() => S);
-  decide: Decide<S>;
+  decide: Decide<S, Sv>;
   evolve: Evolve<S>;
   /** Default 1. */
   stateVersion?: number;
@@ -54,7 +58,7 @@ export interface EntitySpec<S> extends Partial<Omit<ActorSpec, 'name' | 'consume
 }
 
 /** An entity actor: an ActorDefinition the runtime runs like any other, plus its model. */
-export interface EntityDefinition<S = unknown> extends ActorDefinition {
+export interface EntityDefinition<S = unknown, Sv extends object = AnyServices> extends ActorDefinition<Sv> {
   readonly entity: EntityHookFactory;
   readonly model: EntityModel<S>;
 }

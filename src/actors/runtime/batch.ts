@@ -7,6 +7,7 @@ import type { Clock } from '../../clock.js';
 import type { Keys } from '../../streams/keys.js';
 import type { ActorDefinition, EntityBatchHook } from '../types.js';
 import type { DeadLetterReason } from './dead-letter.js';
+import { NO_SERVICES } from './services.js';
 import {
   batchedMarkerLookup,
   batchedPrepare,
@@ -38,6 +39,8 @@ export interface BatchDeps {
   persistence: ReadOnlyPersistence;
   /** Only for actors that declared `writes`: scoped to those tables. */
   writer?: WritablePersistence;
+  /** The actor's `ctx.services` (RuntimeDeps.services); `{}` when absent. */
+  services?: object;
   random?: () => number;
   /** Told when a handler starts and ends on an entry (the worker's leases and stuck detection). */
   onHandler?: (e: InputEntry, phase: 'start' | 'end') => void;
@@ -91,6 +94,7 @@ function baseContext(deps: BatchDeps): StepContext {
     custom: deps.custom,
     persistence: deps.persistence,
     writer: deps.writer,
+    services: deps.services ?? NO_SERVICES,
     random: deps.random,
     onHandler: deps.onHandler,
     entity: deps.entity,

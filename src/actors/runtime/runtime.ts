@@ -4,30 +4,22 @@ import { createLogger } from '../../monitoring/logger.js';
 import { createActorMetrics, type ActorMetrics } from '../../monitoring/metrics.js';
 import { startMonitoringServer, type MonitoringServer } from '../../monitoring/server.js';
 import type { Logger } from '../../monitoring/types.js';
-import { ReadOnlyPersistenceFacade } from '../../persistence/facade.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
 import { resolveSettings } from '../../settings.js';
-import { isWritablePersistence, TableWriter, type WritablePersistence } from '../../persistence/writer.js';
+import type { WritablePersistence } from '../../persistence/writer.js';
 import type { StreamBackend } from '../../streams/backend.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { assertName, createKeys, type Keys } from '../../streams/keys.js';
-import type { ActorDefinition } from '../types.js';
+import type { ActorDefinition, ServicesOf } from '../types.js';
 import { Housekeeping } from './housekeeping.js';
 import type { DeliveryStep } from './steps/index.js';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './options.js';
+import { provisioner, type ServicesOption } from './services.js';
 import { ActorTracing } from './tracing.js';
 import { ActorWorker } from './worker.js';
 
-/** A read surface with no data, for runtimes whose actors do not read persistence. */
-const NO_PERSISTENCE: ReadOnlyPersistence = Object.freeze({
-  capabilities: Object.freeze({ ilike: false }),
-  query: async () => ({ rows: [], total: 0 }),
-  getById: async () => null,
-  columns: async () => [],
-});
-
-/** What a runtime runs on; everything but the backend has a default. */
-export interface RuntimeDeps {
+/** What a runtime runs on; everything but the backend has a default. `S`: the services its actors' handlers get. */
+export interface RuntimeDeps<S extends object = object> {
   backend: StreamBackend;
   /** Key layout (prefix); default prefix 'sa'. */
   keys?: Keys;
@@ -44,6 +36,11 @@ export interface RuntimeDeps {
    * each actor still gets only the read-only facade, plus a writer scoped to its declared tables.
    */
   persistence?: ReadOnlyPersistence | WritablePersistence;
+  /**
+   * What handlers get as `ctx.services` (a mailer, a model client, a cache): one object for every
+   * actor, or a factory `(actor) => services` asked once per actor, so each gets only what it needs.
+   */
+  services?: ServicesOption<S>;
   options?: Partial<RuntimeOptions>;
   /** Partitions P of every topic (1 on a single Redis). */
   partitions?: number;
@@ -61,6 +58,9 @@ export interface RuntimeDeps {
   onShutdown?: ShutdownHook | ShutdownHook[];
 }
 
+/** RuntimeDeps as the constructor takes them: `services` is required when the actors' handlers need some. */
+export type RuntimeDepsFor<S extends object> = RuntimeDeps<S> & (object extends S ? unknown : { services: unknown });
+
 /** Work to do once the runtime has stopped. */
 export type ShutdownHook = () => Promise<void> | void;
 
@@ -70,8 +70,8 @@ export function consumerName(slot = 0, host: string = hostname()): string {
   return `${safeHost}-${slot}`;
 }
 
-/** Runs one or more actors in this process on one backend. */
-export class ActorRuntime {
+/** Runs one or more actors in this process on one backend; the services their handlers need (`ctx.services`) are checked against `deps.services`. */
+export class ActorRuntime<A extends ActorDefinition = ActorDefinition> {
   readonly consumer: string;
   readonly keys: Keys;
   readonly registry: Registry;
@@ -86,8 +86,8 @@ export class ActorRuntime {
   private readonly shutdownHooks: ShutdownHook[];
 
   constructor(
-    readonly actors: ActorDefinition[],
-    private readonly deps: RuntimeDeps,
+    readonly actors: A[],
+    private readonly deps: RuntimeDepsFor<ServicesOf<A>>,
   ) {
     if (actors.length === 0) throw new TypeError('ActorRuntime needs at least one actor');
     const names = new Set<string>();
@@ -107,20 +107,11 @@ export class ActorRuntime {
     const partitions = deps.partitions ?? 1;
     const own = deps.ownPartitions ?? Array.from({ length: partitions }, (_, i) => i);
     for (const p of own) if (!Number.isInteger(p) || p < 0 || p >= partitions) throw new TypeError(`partition ${p} is outside 0..${partitions - 1}`);
-    // Least privilege: every actor reads through a facade; only declared tables are writable.
-    const reads = new ReadOnlyPersistenceFacade(deps.persistence ?? NO_PERSISTENCE);
-    const writerOf = (def: ActorDefinition): WritablePersistence | undefined => {
-      const tables = def.writes ?? [];
-      if (tables.length === 0) return undefined;
-      if (!isWritablePersistence(deps.persistence))
-        throw new TypeError(
-          `actor ${def.name} declares writes [${tables.join(', ')}] but the runtime was given read-only persistence; pass the PersistenceService`,
-        );
-      return new TableWriter(deps.persistence, tables);
-    };
+    // Each actor's persistence facade, scoped writer and services, made once (least privilege).
+    const provision = provisioner<ServicesOf<A>>(deps);
     // One worker per actor and partition: one XREADGROUP never spans two cluster slots.
     this.workers = actors.flatMap((def) => {
-      const writer = writerOf(def);
+      const { persistence, writer, services } = provision(def);
       return own.map(
         (partition) =>
           new ActorWorker(
@@ -134,8 +125,9 @@ export class ActorRuntime {
               logger: this.logger.child({ actor: def.name }),
               metrics: this.metrics.forActor(def.name),
               custom: this.metrics.custom(def.name),
-              persistence: reads,
+              persistence,
               ...(writer ? { writer } : {}),
+              services,
               tracing: new ActorTracing(def.name),
               ...(deps.random ? { random: deps.random } : {}),
               ...(deps.steps ? { steps: deps.steps } : {}),

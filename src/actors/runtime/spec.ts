@@ -20,6 +20,7 @@ import { createLogger } from '../../monitoring/logger.js';
 import { createActorMetrics } from '../../monitoring/metrics.js';
 import type { Logger } from '../../monitoring/types.js';
 import type { ReadOnlyPersistence } from '../../persistence/types.js';
+import type { WritablePersistence } from '../../persistence/writer.js';
 import { fieldValue, type CommitItem } from '../../streams/backend.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { createKeys } from '../../streams/keys.js';
@@ -27,12 +28,15 @@ import { defineActor } from '../define.js';
 import type { ActorDefinition, ActorSpec } from '../types.js';
 import { batchContext, pipelineFor } from './batch.js';
 import { parseDeadLetter, type DeadLetterReason } from './dead-letter.js';
+import { provisioner, type ServicesOption } from './services.js';
 import type { DeliveryStep } from './steps/index.js';
 
-/** The world a specification runs in; everything has a default. */
-export interface SpecOptions {
-  /** Read surface the handler sees (default: no rows). */
-  persistence?: ReadOnlyPersistence;
+/** The world a specification runs in; everything has a default. `S`: the services the handler gets. */
+export interface SpecOptions<S extends object = object> {
+  /** Read surface the handler sees (default: no rows); a WritablePersistence also gives an actor that declares `writes` its scoped `ctx.writer`. */
+  persistence?: ReadOnlyPersistence | WritablePersistence;
+  /** The handler's `ctx.services` (fakes, usually), as RuntimeDeps.services: an object or a per-actor factory. */
+  services?: ServicesOption<S>;
   clock?: Clock;
   /** Backoff jitter source (default: none, 0.5). */
   random?: () => number;
@@ -73,13 +77,6 @@ export type Expected =
   | { retry: true }
   | { deadLetter: DeadLetterReason; error?: RegExp | string };
 
-const NO_PERSISTENCE: ReadOnlyPersistence = Object.freeze({
-  capabilities: Object.freeze({ ilike: false }),
-  query: async () => ({ rows: [], total: 0 }),
-  getById: async () => null,
-  columns: async () => [],
-});
-
 const silent = (): Logger =>
   createLogger({
     level: 'error',
@@ -93,12 +90,13 @@ const silent = (): Logger =>
 const envelopeOf = (fields: string[]): Envelope => JSON.parse(fieldValue(fields, ENVELOPE_FIELD) ?? 'null') as Envelope;
 
 /** Runs one input through an actor's delivery steps with no backend. */
-export async function runSpec(
+export async function runSpec<S extends object = object>(
   input: Envelope | { fields: string[]; type?: string },
-  actor: ActorSpec | ActorDefinition,
-  opts: SpecOptions = {},
+  actor: ActorSpec<S> | ActorDefinition<S>,
+  opts: SpecOptions<S> = {},
 ): Promise<SpecResult> {
-  const def = defineActor(actor);
+  const def = defineActor(actor as ActorSpec<S>);
+  const { persistence, writer, services } = provisioner<S>(opts)(def);
   const keys = createKeys('spec');
   const fields = 'fields' in input ? input.fields : encodeEnvelope(input);
   const topic = ('type' in input && typeof input.type === 'string' ? input.type : undefined) ?? def.consumes[0]!;
@@ -114,7 +112,9 @@ export async function runSpec(
     logger: opts.logger ?? silent(),
     metrics: metrics.forActor(def.name),
     custom: metrics.custom(def.name),
-    persistence: opts.persistence ?? NO_PERSISTENCE,
+    persistence,
+    ...(writer ? { writer } : {}),
+    services,
     random: opts.random ?? (() => 0.5),
     ...(opts.steps ? { steps: opts.steps } : {}),
   };
@@ -197,10 +197,10 @@ export interface Specification {
 }
 
 /** given(input).when(actor).then(expected): a handler specification with no backend. */
-export function given(
+export function given<S extends object = object>(
   input: Envelope | { fields: string[]; type?: string },
-  opts: SpecOptions = {},
-): { when(actor: ActorSpec | ActorDefinition): Specification } {
+  opts: SpecOptions<S> = {},
+): { when(actor: ActorSpec<S> | ActorDefinition<S>): Specification } {
   return {
     when(actor) {
       const run = (): Promise<SpecResult> => runSpec(input, actor, opts);

@@ -7,7 +7,8 @@ import { ragOptionsFromEnv } from '../../actors/lead/rag/options.js';
 import { waitUntilDrained } from '../../actors/runtime/drain.js';
 import { ActorRuntime, consumerName } from '../../actors/runtime/runtime.js';
 import { createLogger } from '../../monitoring/logger.js';
-import { migrate, seedLeads, seedRows } from '../../persistence/migrate.js';
+import { seedRows } from '../../persistence/migrate.js';
+import { migrateLeadTables, seedLeads } from '../../persistence/lead/database.js';
 import { mockCampaigns } from '../../persistence/lead/mock-campaigns.js';
 import { generateMockLeads } from '../../persistence/lead/mock-leads.js';
 import { PostgresAdapter } from '../../persistence/adapters/postgres.js';
@@ -175,7 +176,7 @@ export async function actorsMigrate(args: { seedLeads: number; json: boolean }, 
   if (config.kind !== 'postgres' || !config.databaseUrl) throw new CliError('USAGE', 'migrate needs DATABASE_URL (a PostgreSQL or Supabase direct connection)');
   const pool = new Pool({ connectionString: config.databaseUrl, connectionTimeoutMillis: 3_000 });
   try {
-    const statements = await migrate(pool, { schema: config.schema });
+    const statements = await migrateLeadTables(pool, { schema: config.schema });
     let seeded = { written: 0, unchanged: 0 };
     let campaigns = { written: 0, unchanged: 0 };
     if (args.seedLeads > 0) {

@@ -7,7 +7,8 @@ import { buildLeadTopology } from '../../actors/lead/topology.js';
 import { ragOptionsFromEnv } from '../../actors/lead/rag/options.js';
 import type { ActorDefinition } from '../../actors/types.js';
 import { resolveStreamsConfig, type StreamsConfig } from '../../config.js';
-import { persistenceFromEnv, type PersistenceSetup } from '../../persistence/config.js';
+import type { PersistenceSetup } from '../../persistence/config.js';
+import { leadPersistenceFromEnv } from '../../persistence/lead/database.js';
 import { createKeys, type Keys } from '../../streams/keys.js';
 import { RedisStreamBackend } from '../../streams/redis-backend.js';
 import { DEFAULT_SERVICE_CONNECTION_OPTIONS, describeUrl } from '../../streams/connection-options.js';
@@ -67,7 +68,7 @@ export async function connectBackend(cfg: StreamsConfig, opts: { retryForever?: 
 
 /** The lead topology over persistence chosen by the environment (DATABASE_URL, SUPABASE_*, else memory). */
 export function leadTopology(env: NodeJS.ProcessEnv = process.env): { actors: ActorDefinition[]; persistence: PersistenceSetup } {
-  const persistence = persistenceFromEnv(env);
+  const persistence = leadPersistenceFromEnv(env);
   const deliveryEnabled = parseBoolean('DELIVERY_ENABLED', env.DELIVERY_ENABLED) ?? false;
   return { actors: buildLeadTopology({ service: persistence.service, ragOptions: ragOptionsFromEnv(env), deliveryEnabled }), persistence };
 }

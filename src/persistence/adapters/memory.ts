@@ -6,7 +6,6 @@
 import { systemClock } from '../../clock.js';
 import type { Clock } from '../../clock.js';
 import { PersistenceAdapterError } from '../errors.js';
-import { DOMAIN_TABLES } from '../lead/tables.js';
 import type { TableSpec } from '../schema.js';
 import type { AdapterCapabilities, Filter, PersistenceAdapter, QueryOptions, QueryResult, Row } from '../types.js';
 import { checkConflictColumns, comparedColumns, definedEntries, pagingOf, sameValue, updatedColumns } from './common.js';
@@ -14,7 +13,7 @@ import { MemoryTable } from './memory-table.js';
 
 /** Options of the memory adapter. */
 export interface MemoryAdapterOptions {
-  /** Table descriptions; unknown tables are an error, as in a database. */
+  /** Table descriptions (always the caller's; `[]` to rely on seeded tables only); unknown tables are an error, as in a database. */
   tables: readonly TableSpec[];
   /** Initial rows per table. A seeded table without a spec gets one inferred from its rows (primary key `id`). */
   seed?: Record<string, Row[]>;
@@ -22,9 +21,8 @@ export interface MemoryAdapterOptions {
   clock: Clock;
 }
 
-/** Defaults: the domain tables, no seed, the wall clock. */
-export const DEFAULT_MEMORY_ADAPTER_OPTIONS: Readonly<MemoryAdapterOptions> = Object.freeze({
-  tables: DOMAIN_TABLES,
+/** Defaults: no seed, the wall clock. There is no default for `tables`: the generic adapter knows no application's tables. */
+export const DEFAULT_MEMORY_ADAPTER_OPTIONS: Readonly<Omit<MemoryAdapterOptions, 'tables'>> = Object.freeze({
   clock: systemClock,
 });
 
@@ -37,8 +35,9 @@ export class MemoryAdapter implements PersistenceAdapter {
   readonly #tables = new Map<string, MemoryTable>();
   readonly #clock: Clock;
 
-  constructor(options: Partial<MemoryAdapterOptions> = {}) {
+  constructor(options: Pick<MemoryAdapterOptions, 'tables'> & Partial<MemoryAdapterOptions>) {
     const opts = { ...DEFAULT_MEMORY_ADAPTER_OPTIONS, ...options };
+    if (!Array.isArray(opts.tables)) throw new TypeError('MemoryAdapter needs its tables (TableSpec[]; [] to infer them from the seed)');
     this.#clock = opts.clock;
     for (const spec of opts.tables) this.#tables.set(spec.name, new MemoryTable(spec, NAME));
     for (const [table, rows] of Object.entries(opts.seed ?? {})) {

@@ -4,8 +4,8 @@
  * prefer PostgresAdapter: it upserts in one statement and knows columns of empty tables.
  *
  * Limitations (PostgREST, not us):
- * - `columns()` reads the keys of one row; an empty table falls back to the domain schema's
- *   column list, and an empty table outside it yields [].
+ * - `columns()` reads the keys of one row; an empty table falls back to the column list of its
+ *   spec in the `tables` option, and an empty table without one yields [].
  * - In `contains`, PostgREST treats `*` as a wildcard like `%`; `%`, `_` and `\` are escaped.
  * - `upsert` reads the current row first and writes only when something differs, so `changed`
  *   is exact except when two writers race on the same key.
@@ -13,8 +13,7 @@
 import { createClient } from '@supabase/supabase-js';
 import type { SupabaseClient, WebSocketLikeConstructor } from '@supabase/supabase-js';
 import { wrapDriverError } from '../errors.js';
-import { columnNames } from '../schema.js';
-import { domainTable } from '../lead/tables.js';
+import { columnNames, type TableSpec } from '../schema.js';
 import type { AdapterCapabilities, Filter, PersistenceAdapter, QueryOptions, QueryResult, Row } from '../types.js';
 import { checkConflictColumns, comparedColumns, definedEntries, pagingOf, sameValue, updatedColumns } from './common.js';
 import { escapeLike } from './postgres-sql.js';
@@ -29,12 +28,15 @@ export interface SupabaseAdapterOptions {
   schema: string;
   /** Primary key column of every table. */
   primaryKey: string;
+  /** Specs of the tables, for the columns of an empty one (PostgREST exposes no catalog). */
+  tables: readonly TableSpec[];
 }
 
-/** Defaults: schema `public`, primary key `id`. */
+/** Defaults: schema `public`, primary key `id`, no table specs. */
 export const DEFAULT_SUPABASE_ADAPTER_OPTIONS: Readonly<SupabaseAdapterOptions> = Object.freeze({
   schema: 'public',
   primaryKey: 'id',
+  tables: Object.freeze([]),
 });
 
 const NAME = 'supabase';
@@ -62,10 +64,12 @@ export class SupabaseAdapter implements PersistenceAdapter {
   readonly capabilities: AdapterCapabilities = Object.freeze({ ilike: true });
   readonly #client: SupabaseClient;
   readonly #pk: string;
+  readonly #tables: readonly TableSpec[];
 
   constructor(options: Partial<SupabaseAdapterOptions>) {
     const opts = { ...DEFAULT_SUPABASE_ADAPTER_OPTIONS, ...options };
     this.#pk = opts.primaryKey;
+    this.#tables = opts.tables;
     if (opts.client !== undefined) this.#client = opts.client;
     else if (opts.url !== undefined && opts.key !== undefined) {
       this.#client = createClient(opts.url, opts.key, {
@@ -96,12 +100,12 @@ export class SupabaseAdapter implements PersistenceAdapter {
     return (res.data as Row | null) ?? null;
   }
 
-  /** Keys of one row; for an empty table, the domain schema's columns (PostgREST exposes no catalog). */
+  /** Keys of one row; for an empty table, the columns of its spec in `tables` (PostgREST exposes no catalog). */
   async columns(table: string): Promise<string[]> {
     const res = await this.#call('columns', table, this.#client.from(table).select('*').limit(1));
     const first = ((res.data as Row[] | null) ?? [])[0];
     if (first !== undefined) return Object.keys(first);
-    const spec = domainTable(table);
+    const spec = this.#tables.find((t) => t.name === table);
     return spec === undefined ? [] : columnNames(spec);
   }
 

@@ -1,9 +1,10 @@
 /**
  * The lead app's tables as data (leads, drafts, audit, campaigns) and their deterministic ids; the
- * generic shapes are in ../schema.ts. The adapters and the service default to these tables.
+ * generic shapes are in ../schema.ts, and the wiring that hands these tables to the generic
+ * adapters, service and migrations is ./persistence.ts.
  */
 import { createHash } from 'node:crypto';
-import { columnNames, type ColumnSpec, type TableSpec } from '../schema.js';
+import { columnAllowlist, type ColumnSpec, type TableSpec } from '../schema.js';
 
 const text = (name: string, notNull = false): ColumnSpec => ({ name, type: 'text', notNull });
 const json = (name: string): ColumnSpec => ({ name, type: 'jsonb' });
@@ -83,9 +84,9 @@ export function domainTable(name: string): TableSpec | undefined {
   return DOMAIN_TABLES.find((t) => t.name === name);
 }
 
-/** Table -> column names for every domain table (the service's default allowlist). */
+/** Table -> column names for every domain table (the lead app's service allowlist). */
 export function domainColumnAllowlist(): Record<string, readonly string[]> {
-  return Object.fromEntries(DOMAIN_TABLES.map((t) => [t.name, Object.freeze(columnNames(t))]));
+  return columnAllowlist(DOMAIN_TABLES);
 }
 
 /** The deterministic id of the draft for (lead, campaign): the same pair always maps to the same row. */

@@ -14,11 +14,10 @@ import { waitUntilDrained } from '../../runtime/drain.js';
 import { ActorRuntime } from '../../runtime/runtime.js';
 import { createLogger } from '../../../monitoring/logger.js';
 import type { Logger } from '../../../monitoring/types.js';
-import { MemoryAdapter } from '../../../persistence/adapters/memory.js';
 import { MOCK_EMAIL_LEAD_COUNT } from './mock-emails.js';
 import { mockCampaigns } from '../../../persistence/lead/mock-campaigns.js';
 import { generateMockLeads } from '../../../persistence/lead/mock-leads.js';
-import { PersistenceService } from '../../../persistence/service.js';
+import { leadMemoryAdapter, leadPersistenceService } from '../../../persistence/lead/persistence.js';
 import { MemoryStreamBackend } from '../../../streams/memory-backend.js';
 import { createKeys } from '../../../streams/keys.js';
 import { ingestEmails, type IngestResult } from './ingest.js';
@@ -69,7 +68,7 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoS
   const started = performance.now();
   const backend = new MemoryStreamBackend();
   const keys = createKeys('demo');
-  const service = new PersistenceService(new MemoryAdapter({ seed: { leads: generateMockLeads(opts.leads), campaigns: mockCampaigns() } }));
+  const service = leadPersistenceService(leadMemoryAdapter({ seed: { leads: generateMockLeads(opts.leads), campaigns: mockCampaigns() } }));
   const actors = buildLeadTopology({ service, ...(opts.ragOptions ? { ragOptions: opts.ragOptions } : {}) });
   // RAG_DEBUG_IO / RAG_DEEP_DEBUG output is info-level: asking for it lowers the threshold.
   const debug = opts.ragOptions?.debugIo === true || opts.ragOptions?.deepDebug === true;

@@ -11,8 +11,8 @@ import type { Row } from '../../../persistence/types.js';
 
 /**
  * Leads the mail is written against: the memory store's default seeding (DEFAULT_MOCK_LEAD_COUNT
- * in persistence/config.ts, seed 42; a test keeps the two equal). Not imported from there, so the
- * demo does not load the Postgres and Supabase drivers just to read a number.
+ * in persistence/lead/persistence.ts, seed 42; a test keeps the two equal). Kept apart so this
+ * module stays free of the persistence layer.
  */
 export const MOCK_EMAIL_LEAD_COUNT = 200;
 

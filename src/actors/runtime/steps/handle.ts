@@ -48,6 +48,7 @@ export const handleStep: TerminalStep = (d, ctx) => {
     metrics: ctx.custom,
     clock: ctx.clock,
     persistence: ctx.persistence,
+    services: ctx.services,
     derive: deriveFor(env, pt, ctx),
     emit: emitInto(emissions),
   };

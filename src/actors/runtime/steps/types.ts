@@ -74,6 +74,8 @@ export interface StepContext {
   persistence: ReadOnlyPersistence;
   /** Only for actors that declared `writes`: scoped to those tables. */
   writer?: WritablePersistence;
+  /** What the handler gets as `ctx.services`. */
+  services: object;
   random?: () => number;
   /** Whether an idempotency marker exists: known at once once the batch's markers were looked up (one round trip), else a promise. */
   markerExists: (marker: string) => boolean | Promise<boolean>;
