@@ -36,6 +36,8 @@ export interface ChaosReport extends SupervisorCounts {
   /** Producer batches sent again after a connection drop (their copies are deduplicated downstream). */
   producerRetries: number;
   outcome: ChaosOutcome;
+  /** Crash-poison inputs an external trim removed (before delivery or while pending): they may never have crashed a process. */
+  crashPoisonTrimmed: number;
   /** The drain state when waiting ended (drained unless the drain timed out). */
   drain: DrainState;
   feedMs: number;
@@ -286,6 +288,8 @@ export async function runChaos(
     const outcome = await verifyOutcome(backend, keys, inputs, plan.poison, trimFault);
     exitCodes = await supervisor.stopAll();
     const injected: Record<FaultKind, number> = { permanent: o.permanentPoison, crash: o.crashPoison, flaky: o.flaky, slow: o.slow };
+    const trimmed = new Set([...trimFault.gapped, ...trimFault.trimmedPending.values()]);
+    const crashPoisonTrimmed = plan.poison.filter((p) => p.reason === 'poison' && trimmed.has(p.correlationId)).length;
     const graceful = Object.values(exitCodes).every((c) => c === 0);
     return {
       seed: o.seed,
@@ -295,6 +299,7 @@ export async function runChaos(
       redisRestarts: counts.redisRestarts,
       producerRetries: counts.producerRetries,
       outcome,
+      crashPoisonTrimmed,
       drain,
       feedMs,
       drainMs,
@@ -320,7 +325,7 @@ export function formatReport(r: ChaosReport): string[] {
     `seed            ${r.seed}  (CHAOS_SEED=${r.seed} repeats this schedule)`,
     `envelopes       ${r.envelopes}  (poison: ${r.injected.permanent} permanent, ${r.injected.crash} crashing; ${r.injected.flaky} flaky; ${r.injected.slow} slow handlers)`,
     `kills           ${r.kills}  (SIGKILL of a stage process)`,
-    `crashes         ${r.crashes}  (process exits caused by the crash poison)`,
+    `crashes         ${r.crashes}  (process exits caused by the crash poison; ${r.crashPoisonTrimmed} of ${r.injected.crash} crash poison trimmed away by the external trim)`,
     `restarts        ${r.restarts}`,
     `redis restarts  ${r.redisRestarts}  (producer batches re-sent: ${r.producerRetries})`,
     `final outputs   ${o.outputs}`,

@@ -62,7 +62,8 @@ s('random SIGKILLs of stage processes while 2,000 inputs flow: nothing lost, not
   const report = await runChaos({ redisUrl: redis.url, prefix: uniquePrefix('chaos'), seed });
   print(report);
   assert.ok(report.kills >= 3, `the driver killed processes (${report.kills})`);
-  assert.ok(report.crashes >= 1, 'the crash poison crashed its process');
+  // Unless the external trim removed every crash poison before it was handled (then it owes no crash).
+  if (report.crashPoisonTrimmed < report.injected.crash) assert.ok(report.crashes >= 1, 'the crash poison crashed its process');
   assert.ok(report.outcome.gapped > 0, `the external trim removed entries before delivery (${report.outcome.gapped}), reported as a gap`);
   assertPromisesKept(report);
 });
