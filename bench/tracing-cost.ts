@@ -1,9 +1,11 @@
 /**
  * What OpenTelemetry costs the actor, in Node CPU per envelope: one actor drains N pre-loaded
- * envelopes (each carrying a traceparent, as in a traced flow) and emits one derived output per
- * input, committed per batch. Modes, each in its own process, rounds interleaved:
+ * envelopes (each carrying its own traceparent, as in traced flows: no two share a trace) and
+ * emits one derived output per input, committed per batch. Modes, each in its own process,
+ * rounds interleaved:
  *   none       no SDK registered (the API's no-op): the runtime does no span work
  *   sdk-noop   BasicTracerProvider + BatchSpanProcessor + an exporter that drops everything, AlwaysOn
+ *   sdk-create the same, with the opt-in `create` span per output (traceCreateSpans)
  *   sdk-off    the same SDK with AlwaysOffSampler (spans created but not recording)
  *   als-only   only the SDK's AsyncLocalStorage context manager, no tracer provider: the price
  *              every promise in the process pays once an SDK is set up, with no span of ours
@@ -11,11 +13,19 @@
  * CPU is process.cpuUsage() of the actor's process from runtime.start() until the group has
  * delivered and acked everything (the same poll runs in every mode).
  *
- *   npx tsx bench/tracing-cost.ts [--count 20000] [--rounds 3] [--baseline-src /work/main]
+ *   npx tsx bench/tracing-cost.ts [--count 20000] [--rounds 3] [--baseline-src DIR] [--modes none,sdk-noop,...]
+ * --cpu-prof-dir DIR: each run also writes a V8 CPU profile of its measured window (not of the
+ * preloading) to DIR/<mode>-<round>.cpuprofile, for Chrome DevTools or any .cpuprofile reader.
+ * --baseline-src: a checkout of the runtime to compare with (mode `main`, no SDK), e.g. one without
+ * the tracing code. The summary gives each mode's CPU per envelope relative to `none` of the same run.
  * Redis: REDIS_URL, else a redis-server started on a free port for the run.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type * as define from '../src/actors/define.js';
@@ -28,9 +38,9 @@ import type * as loggerMod from '../src/monitoring/logger.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TP = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
-type Mode = 'none' | 'als-only' | 'sdk-noop' | 'sdk-off' | 'main';
+type Mode = 'none' | 'als-only' | 'sdk-noop' | 'sdk-create' | 'sdk-off' | 'main';
+const MODES: readonly Mode[] = ['none', 'als-only', 'sdk-noop', 'sdk-create', 'sdk-off'];
 interface Sample {
   mode: Mode;
   n: number;
@@ -43,6 +53,9 @@ const { values } = parseArgs({
     count: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '3' },
     'baseline-src': { type: 'string' },
+    modes: { type: 'string' },
+    'cpu-prof-dir': { type: 'string' },
+    'profile-file': { type: 'string' },
     worker: { type: 'string' },
     'redis-url': { type: 'string' },
     prefix: { type: 'string' },
@@ -52,7 +65,7 @@ const { values } = parseArgs({
 
 if (values.worker) {
   process.stdout.write(
-    `${JSON.stringify(await worker(values.worker as Mode, values['redis-url']!, values.prefix!, Number(values.count), values.src ?? ROOT))}\n`,
+    `${JSON.stringify(await worker(values.worker as Mode, values['redis-url']!, values.prefix!, Number(values.count), values.src ?? ROOT, values['profile-file']))}\n`,
   );
   process.exit(0);
 } else {
@@ -60,7 +73,7 @@ if (values.worker) {
 }
 
 /** One measured run in this process. */
-async function worker(mode: Mode, redisUrl: string, prefix: string, count: number, src: string): Promise<Sample> {
+async function worker(mode: Mode, redisUrl: string, prefix: string, count: number, src: string, profileTo?: string): Promise<Sample> {
   if (mode === 'als-only') {
     const { context } = await import('@opentelemetry/api');
     const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
@@ -68,7 +81,7 @@ async function worker(mode: Mode, redisUrl: string, prefix: string, count: numbe
     // The first run() switches on Node's async context tracking for every promise from then on.
     context.with(context.active(), () => undefined);
   }
-  if (mode === 'sdk-noop' || mode === 'sdk-off') {
+  if (mode === 'sdk-noop' || mode === 'sdk-create' || mode === 'sdk-off') {
     const { context, trace } = await import('@opentelemetry/api');
     const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
     const { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
@@ -97,7 +110,7 @@ async function worker(mode: Mode, redisUrl: string, prefix: string, count: numbe
   for (let i = 0; i < count; i += 1000) {
     const chunk = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
       stream: input,
-      fields: encodeEnvelope(createEnvelope({ type: 'bench.in', payload: { n: i + j, text: 'x'.repeat(200) }, traceparent: TP })),
+      fields: encodeEnvelope(createEnvelope({ type: 'bench.in', payload: { n: i + j, text: 'x'.repeat(200) }, traceparent: randomTraceparent() })),
     }));
     lastId = (await backend.appendMany(chunk)).at(-1)!;
   }
@@ -108,7 +121,10 @@ async function worker(mode: Mode, redisUrl: string, prefix: string, count: numbe
     batchSize: 256,
     handle: (env, ctx) => [ctx.derive('bench.out', env.payload)],
   });
-  const runtime = new ActorRuntime([actor], { backend, keys, consumer: 'bench-0', logger: createLogger({ level: 'warn' }), options: { trimIntervalMs: 0 } });
+  // traceCreateSpans is ignored by a baseline checkout that does not know it.
+  const options = { trimIntervalMs: 0, traceCreateSpans: mode === 'sdk-create' };
+  const runtime = new ActorRuntime([actor], { backend, keys, consumer: 'bench-0', logger: createLogger({ level: 'warn' }), options });
+  const profiler = profileTo ? await startProfile() : null;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await runtime.start();
@@ -119,10 +135,32 @@ async function worker(mode: Mode, redisUrl: string, prefix: string, count: numbe
   }
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;
+  if (profiler) writeFileSync(profileTo!, JSON.stringify(await profiler.stop()));
   await runtime.stop();
   await backend.deleteKeys(await backend.scanKeys(`${prefix}:*`));
   await backend.close();
   return { mode, n: count, cpuUs: cpu.user + cpu.system, wallMs };
+}
+
+/** Starts the V8 CPU profiler in this process; stop() returns the profile. */
+async function startProfile(): Promise<{ stop: () => Promise<unknown> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return profile;
+    },
+  };
+}
+
+/** A sampled W3C traceparent with fresh random ids. */
+function randomTraceparent(): string {
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
 
 async function freePort(): Promise<number> {
@@ -135,7 +173,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-function runWorker(mode: Mode, redisUrl: string, count: number, src: string): Promise<Sample> {
+function runWorker(mode: Mode, redisUrl: string, count: number, src: string, profileTo?: string): Promise<Sample> {
   const args = [
     '--import',
     'tsx',
@@ -150,6 +188,7 @@ function runWorker(mode: Mode, redisUrl: string, count: number, src: string): Pr
     String(count),
     '--src',
     src,
+    ...(profileTo ? ['--profile-file', profileTo] : []),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -180,39 +219,39 @@ async function main(): Promise<void> {
     )
       await new Promise((r) => setTimeout(r, 50));
   }
-  const modes: [Mode, string][] = [
-    ['none', ROOT],
-    ['als-only', ROOT],
-    ['sdk-noop', ROOT],
-    ['sdk-off', ROOT],
-  ];
+  const picked = values.modes ? values.modes.split(',').map((m) => m.trim()) : MODES;
+  for (const m of picked) if (!MODES.includes(m as Mode)) throw new Error(`unknown mode ${m} (${MODES.join(', ')})`);
+  // `none` is what every other mode is compared with: always measured.
+  const modes: [Mode, string][] = MODES.filter((m) => m === 'none' || picked.includes(m)).map((m) => [m, ROOT]);
   if (values['baseline-src']) modes.unshift(['main', values['baseline-src']]);
   const samples: Sample[] = [];
+  if (values['cpu-prof-dir']) mkdirSync(values['cpu-prof-dir'], { recursive: true });
   try {
     // Rounds interleave the modes, so load from other processes spreads over all of them.
     for (let r = 0; r < rounds; r += 1) {
       for (const [mode, src] of modes) {
-        const s = await runWorker(mode, redisUrl, count, src);
+        const profileTo = values['cpu-prof-dir'] ? join(values['cpu-prof-dir'], `${mode}-${r + 1}.cpuprofile`) : undefined;
+        const s = await runWorker(mode, redisUrl, count, src, profileTo);
         samples.push(s);
-        console.error(`round ${r + 1} ${mode.padEnd(8)} ${(s.cpuUs / s.n).toFixed(1)} us CPU/envelope, ${Math.round((s.n * 1000) / s.wallMs)}/s`);
+        console.error(`round ${r + 1} ${mode.padEnd(10)} ${(s.cpuUs / s.n).toFixed(1)} us CPU/envelope, ${Math.round((s.n * 1000) / s.wallMs)}/s`);
       }
     }
   } finally {
     server?.kill('SIGTERM');
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const rows = modes.map(([mode]) => {
-    const mine = samples.filter((s) => s.mode === mode);
-    return {
-      mode,
-      usPerEnvelope: Math.round(median(mine.map((s) => s.cpuUs / s.n)) * 10) / 10,
-      perSec: Math.round(median(mine.map((s) => (s.n * 1000) / s.wallMs))),
-    };
-  });
-  const none = rows.find((r) => r.mode === 'none')!.usPerEnvelope;
+  const perEnvelope = (s: Sample): number => s.cpuUs / s.n;
+  // Each round's `none` run is the reference for that round's other modes: load from other
+  // processes drifts between rounds, so a ratio within a round is steadier than two medians.
+  const noneOf = (i: number): Sample => samples[Math.floor(i / modes.length) * modes.length + modes.findIndex(([m]) => m === 'none')]!;
+  const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(Math.round(x * 1000) / 10).toFixed(1)}%`;
   console.log(`Node CPU per envelope (median of ${rounds} rounds, ${count} envelopes each; consume -> derive -> commit):`);
-  for (const r of rows)
-    console.log(
-      `  ${r.mode.padEnd(9)} ${String(r.usPerEnvelope).padStart(6)} us  ${String(r.perSec).padStart(7)}/s  ${r.mode === 'none' ? '' : `${r.usPerEnvelope >= none ? '+' : ''}${Math.round(((r.usPerEnvelope - none) / none) * 1000) / 10}% vs none`}`,
-    );
+  for (const [mode] of modes) {
+    const idx = samples.flatMap((s, i) => (s.mode === mode ? [i] : []));
+    const us = median(idx.map((i) => perEnvelope(samples[i]!)));
+    const perSec = median(idx.map((i) => (samples[i]!.n * 1000) / samples[i]!.wallMs));
+    const ratios = idx.map((i) => perEnvelope(samples[i]!) / perEnvelope(noneOf(i)) - 1);
+    const vs = mode === 'none' ? '' : `${pct(median(ratios))} vs none (rounds: ${ratios.map(pct).join(' ')})`;
+    console.log(`  ${mode.padEnd(10)} ${us.toFixed(1).padStart(6)} us  ${String(Math.round(perSec)).padStart(7)}/s  ${vs}`);
+  }
 }

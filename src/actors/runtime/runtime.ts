@@ -136,7 +136,7 @@ export class ActorRuntime {
               custom: this.metrics.custom(def.name),
               persistence: reads,
               ...(writer ? { writer } : {}),
-              tracing: new ActorTracing(def.name),
+              tracing: new ActorTracing(def.name, { createSpans: this.options.traceCreateSpans }),
               ...(deps.random ? { random: deps.random } : {}),
               ...(deps.steps ? { steps: deps.steps } : {}),
             },
