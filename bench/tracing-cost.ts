@@ -9,15 +9,20 @@
  *   sdk-off    the same SDK with AlwaysOffSampler (spans created but not recording)
  *   als-only   only the SDK's AsyncLocalStorage context manager, no tracer provider: the price
  *              every promise in the process pays once an SDK is set up, with no span of ours
- *   main       (with --baseline-src DIR) the runtime of another checkout, no SDK: "today"
+ *   main       (with --baseline-src DIR) the runtime of another checkout, no SDK: "today";
+ *              with --baseline-modes, main:<mode> runs <mode> on that checkout too (before/after
+ *              in one run, each compared with its own no-SDK run)
  * CPU is process.cpuUsage() of the actor's process from runtime.start() until the group has
  * delivered and acked everything (the same poll runs in every mode).
  *
- *   npx tsx bench/tracing-cost.ts [--count 20000] [--rounds 3] [--baseline-src DIR] [--modes none,sdk-noop,...]
+ *   npx tsx bench/tracing-cost.ts [--count 20000] [--rounds 3] [--modes none,sdk-noop,...]
+ *     [--baseline-src DIR [--baseline-modes sdk-noop,sdk-off]]
+ * --node-arg ARG (repeatable): a Node option for every worker, e.g. --node-arg=--max-semi-space-size=64.
  * --cpu-prof-dir DIR: each run also writes a V8 CPU profile of its measured window (not of the
  * preloading) to DIR/<mode>-<round>.cpuprofile, for Chrome DevTools or any .cpuprofile reader.
  * --baseline-src: a checkout of the runtime to compare with (mode `main`, no SDK), e.g. one without
- * the tracing code. The summary gives each mode's CPU per envelope relative to `none` of the same run.
+ * the tracing code or the commit before a change. The summary gives each run's CPU per envelope
+ * relative to the no-SDK run of the same round and checkout (`none`, or `main` for main:<mode>).
  * Redis: REDIS_URL, else a redis-server started on a free port for the run.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -41,6 +46,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 type Mode = 'none' | 'als-only' | 'sdk-noop' | 'sdk-create' | 'sdk-off' | 'main';
 const MODES: readonly Mode[] = ['none', 'als-only', 'sdk-noop', 'sdk-create', 'sdk-off'];
+/** One kind of worker run: a mode on a checkout, compared with the no-SDK run labelled `ref`. */
+interface Run {
+  label: string;
+  mode: Mode;
+  src: string;
+  ref: 'none' | 'main';
+}
 interface Sample {
   mode: Mode;
   n: number;
@@ -54,7 +66,9 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'baseline-src': { type: 'string' },
     modes: { type: 'string' },
+    'baseline-modes': { type: 'string' },
     'cpu-prof-dir': { type: 'string' },
+    'node-arg': { type: 'string', multiple: true },
     'profile-file': { type: 'string' },
     worker: { type: 'string' },
     'redis-url': { type: 'string' },
@@ -175,6 +189,7 @@ async function freePort(): Promise<number> {
 
 function runWorker(mode: Mode, redisUrl: string, count: number, src: string, profileTo?: string): Promise<Sample> {
   const args = [
+    ...(values['node-arg'] ?? []),
     '--import',
     'tsx',
     HERE,
@@ -219,21 +234,32 @@ async function main(): Promise<void> {
     )
       await new Promise((r) => setTimeout(r, 50));
   }
-  const picked = values.modes ? values.modes.split(',').map((m) => m.trim()) : MODES;
-  for (const m of picked) if (!MODES.includes(m as Mode)) throw new Error(`unknown mode ${m} (${MODES.join(', ')})`);
-  // `none` is what every other mode is compared with: always measured.
-  const modes: [Mode, string][] = MODES.filter((m) => m === 'none' || picked.includes(m)).map((m) => [m, ROOT]);
-  if (values['baseline-src']) modes.unshift(['main', values['baseline-src']]);
-  const samples: Sample[] = [];
+  const list = (v: string | undefined, all: readonly Mode[]): Mode[] => {
+    const picked = v ? v.split(',').map((m) => m.trim()) : all;
+    for (const m of picked) if (!MODES.includes(m as Mode)) throw new Error(`unknown mode ${m} (${MODES.join(', ')})`);
+    return picked as Mode[];
+  };
+  // `none` (and `main` with a baseline) is what the other runs are compared with: always measured.
+  const ours = list(values.modes, MODES);
+  const runs: Run[] = MODES.filter((m) => m === 'none' || ours.includes(m)).map((mode) => ({ label: mode, mode, src: ROOT, ref: 'none' }));
+  const baseline = values['baseline-src'];
+  if (baseline) {
+    const theirs = list(values['baseline-modes'], []).filter((m) => m !== 'none');
+    runs.unshift(
+      { label: 'main', mode: 'none', src: baseline, ref: 'none' },
+      ...theirs.map((mode): Run => ({ label: `main:${mode}`, mode, src: baseline, ref: 'main' })),
+    );
+  }
+  const samples: (Sample & { label: string })[] = [];
   if (values['cpu-prof-dir']) mkdirSync(values['cpu-prof-dir'], { recursive: true });
   try {
     // Rounds interleave the modes, so load from other processes spreads over all of them.
     for (let r = 0; r < rounds; r += 1) {
-      for (const [mode, src] of modes) {
-        const profileTo = values['cpu-prof-dir'] ? join(values['cpu-prof-dir'], `${mode}-${r + 1}.cpuprofile`) : undefined;
+      for (const { label, mode, src } of runs) {
+        const profileTo = values['cpu-prof-dir'] ? join(values['cpu-prof-dir'], `${label.replace(':', '-')}-${r + 1}.cpuprofile`) : undefined;
         const s = await runWorker(mode, redisUrl, count, src, profileTo);
-        samples.push(s);
-        console.error(`round ${r + 1} ${mode.padEnd(10)} ${(s.cpuUs / s.n).toFixed(1)} us CPU/envelope, ${Math.round((s.n * 1000) / s.wallMs)}/s`);
+        samples.push({ ...s, label });
+        console.error(`round ${r + 1} ${label.padEnd(15)} ${(s.cpuUs / s.n).toFixed(1)} us CPU/envelope, ${Math.round((s.n * 1000) / s.wallMs)}/s`);
       }
     }
   } finally {
@@ -241,17 +267,18 @@ async function main(): Promise<void> {
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const perEnvelope = (s: Sample): number => s.cpuUs / s.n;
-  // Each round's `none` run is the reference for that round's other modes: load from other
+  // Each round's no-SDK run is the reference for that round's other runs: load from other
   // processes drifts between rounds, so a ratio within a round is steadier than two medians.
-  const noneOf = (i: number): Sample => samples[Math.floor(i / modes.length) * modes.length + modes.findIndex(([m]) => m === 'none')]!;
+  const refOf = (i: number, ref: string): Sample => samples[Math.floor(i / runs.length) * runs.length + runs.findIndex((x) => x.label === ref)]!;
   const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(Math.round(x * 1000) / 10).toFixed(1)}%`;
-  console.log(`Node CPU per envelope (median of ${rounds} rounds, ${count} envelopes each; consume -> derive -> commit):`);
-  for (const [mode] of modes) {
-    const idx = samples.flatMap((s, i) => (s.mode === mode ? [i] : []));
+  const nodeArgs = values['node-arg']?.length ? `; node ${values['node-arg'].join(' ')}` : '';
+  console.log(`Node CPU per envelope (median of ${rounds} rounds, ${count} envelopes each; consume -> derive -> commit${nodeArgs}):`);
+  for (const { label, ref } of runs) {
+    const idx = samples.flatMap((s, i) => (s.label === label ? [i] : []));
     const us = median(idx.map((i) => perEnvelope(samples[i]!)));
     const perSec = median(idx.map((i) => (samples[i]!.n * 1000) / samples[i]!.wallMs));
-    const ratios = idx.map((i) => perEnvelope(samples[i]!) / perEnvelope(noneOf(i)) - 1);
-    const vs = mode === 'none' ? '' : `${pct(median(ratios))} vs none (rounds: ${ratios.map(pct).join(' ')})`;
-    console.log(`  ${mode.padEnd(10)} ${us.toFixed(1).padStart(6)} us  ${String(Math.round(perSec)).padStart(7)}/s  ${vs}`);
+    const ratios = idx.map((i) => perEnvelope(samples[i]!) / perEnvelope(refOf(i, ref)) - 1);
+    const vs = label === ref ? '' : `${pct(median(ratios))} vs ${ref} (rounds: ${ratios.map(pct).join(' ')})`;
+    console.log(`  ${label.padEnd(15)} ${us.toFixed(1).padStart(6)} us  ${String(Math.round(perSec)).padStart(7)}/s  ${vs}`);
   }
 }

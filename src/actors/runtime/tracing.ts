@@ -25,7 +25,7 @@
  * traceparent parsed once (decode already validated it) and the outputs' context formatted once
  * per input.
  */
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Link, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import type { Clock } from '../../clock.js';
 import type { TraceContextFields } from '../../envelope/trace-context.js';
 import type { Envelope } from '../../envelope/types.js';
@@ -122,6 +122,10 @@ const SPAN_CONTEXT_ONLY_OK = ((): boolean => {
 /** The context with `span` active and nothing else. */
 const spanOnly = (span: Span): Context => (SPAN_CONTEXT_ONLY_OK ? new SpanContextOnly(span) : trace.setSpan(ROOT_CONTEXT, span));
 
+// Span options are only read by the SDK: one frozen object each instead of one per span.
+const CONSUMER: SpanOptions = Object.freeze({ kind: SpanKind.CONSUMER });
+const PRODUCER: SpanOptions = Object.freeze({ kind: SpanKind.PRODUCER });
+
 const isThenable = <T>(r: T | PromiseLike<T>): r is PromiseLike<T> => typeof (r as { then?: unknown } | null)?.then === 'function';
 
 /** Spans of one batch: a `process` span per envelope and one `settle` span for its commit. */
@@ -135,29 +139,28 @@ export class BatchTracing {
   process(stream: string, id: string, env: Envelope, topic: string, partition: number): ProcessTracing {
     const { tracer } = this.actor;
     const remote = spanContextOf(env);
-    let span: Span;
+    const span = tracer.startSpan(this.actor.processName(topic), CONSUMER, remote ? spanOnly(trace.wrapSpanContext(remote)) : ROOT_CONTEXT);
+    // A span sampled out (not recording) gets nothing more: no link, no attribute.
+    if (!span.isRecording()) return new ProcessTracing(this.actor, span, partition, env.attempt);
     if (remote) {
+      // The link to the creation context, added once the span records: the sampler saw the same
+      // context as the parent, and a span sampled out pays for no link.
       const link: Link = { context: remote };
-      span = tracer.startSpan(this.actor.processName(topic), { kind: SpanKind.CONSUMER, links: [link] }, spanOnly(trace.wrapSpanContext(remote)));
-      // A flow that was sampled out has no trace to link to.
-      if (this.links.length < MAX_SETTLE_LINKS && span.isRecording()) this.links.push(link);
-    } else {
-      span = tracer.startSpan(this.actor.processName(topic), { kind: SpanKind.CONSUMER }, ROOT_CONTEXT);
+      span.addLink(link);
+      if (this.links.length < MAX_SETTLE_LINKS) this.links.push(link);
     }
-    if (span.isRecording()) {
-      // One call per attribute: no attributes object per envelope (the SDK copies it anyway).
-      span.setAttribute(ATTR.system, MESSAGING_SYSTEM);
-      span.setAttribute(ATTR.operationType, 'process');
-      span.setAttribute(ATTR.operationName, 'process');
-      span.setAttribute(ATTR.destination, topic);
-      span.setAttribute(ATTR.partition, partitionId(partition));
-      span.setAttribute(ATTR.group, this.actor.actor);
-      span.setAttribute(ATTR.messageId, env.id);
-      span.setAttribute(ATTR.conversationId, env.correlationId);
-      span.setAttribute(ATTR.attempt, env.attempt);
-      span.setAttribute(ATTR.stream, stream);
-      span.setAttribute(ATTR.entryId, id);
-    }
+    // One call per attribute: no attributes object per envelope (the SDK copies it anyway).
+    span.setAttribute(ATTR.system, MESSAGING_SYSTEM);
+    span.setAttribute(ATTR.operationType, 'process');
+    span.setAttribute(ATTR.operationName, 'process');
+    span.setAttribute(ATTR.destination, topic);
+    span.setAttribute(ATTR.partition, partitionId(partition));
+    span.setAttribute(ATTR.group, this.actor.actor);
+    span.setAttribute(ATTR.messageId, env.id);
+    span.setAttribute(ATTR.conversationId, env.correlationId);
+    span.setAttribute(ATTR.attempt, env.attempt);
+    span.setAttribute(ATTR.stream, stream);
+    span.setAttribute(ATTR.entryId, id);
     return new ProcessTracing(this.actor, span, partition, env.attempt);
   }
 
@@ -217,7 +220,7 @@ export class ProcessTracing {
    */
   create<E extends Envelope>(topic: string, make: (trace: TraceContextFields) => E): E {
     if (!this.actor.createSpans) return make((this.fields ??= fieldsOf(this.span.spanContext())));
-    const span = this.actor.tracer.startSpan(this.actor.createName(topic), { kind: SpanKind.PRODUCER }, (this.ctx ??= spanOnly(this.span)));
+    const span = this.actor.tracer.startSpan(this.actor.createName(topic), PRODUCER, (this.ctx ??= spanOnly(this.span)));
     try {
       const out = make(fieldsOf(span.spanContext()));
       if (span.isRecording()) {
