@@ -7,6 +7,9 @@
  *   sdk-noop   BasicTracerProvider + BatchSpanProcessor + an exporter that drops everything, AlwaysOn
  *   sdk-create the same, with the opt-in `create` span per output (traceCreateSpans)
  *   sdk-off    the same SDK with AlwaysOffSampler (spans created but not recording)
+ *   sdk-floor  the sdk-noop SDK hidden from the runtime (it does no span work), and the handler
+ *              starts and ends one bare span per envelope itself: what the SDK alone costs for
+ *              the one span per envelope the conventions ask for, the floor of sdk-noop
  *   als-only   only the SDK's AsyncLocalStorage context manager, no tracer provider: the price
  *              every promise in the process pays once an SDK is set up, with no span of ours
  *   main       (with --baseline-src DIR) the runtime of another checkout, no SDK: "today";
@@ -33,6 +36,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Tracer, TracerProvider } from '@opentelemetry/api';
 import type * as define from '../src/actors/define.js';
 import type * as runtimeMod from '../src/actors/runtime/runtime.js';
 import type * as keysMod from '../src/streams/keys.js';
@@ -44,8 +48,8 @@ import type * as loggerMod from '../src/monitoring/logger.js';
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-type Mode = 'none' | 'als-only' | 'sdk-noop' | 'sdk-create' | 'sdk-off' | 'main';
-const MODES: readonly Mode[] = ['none', 'als-only', 'sdk-noop', 'sdk-create', 'sdk-off'];
+type Mode = 'none' | 'als-only' | 'sdk-noop' | 'sdk-create' | 'sdk-off' | 'sdk-floor' | 'main';
+const MODES: readonly Mode[] = ['none', 'als-only', 'sdk-noop', 'sdk-create', 'sdk-off', 'sdk-floor'];
 /** One kind of worker run: a mode on a checkout, compared with the no-SDK run labelled `ref`. */
 interface Run {
   label: string;
@@ -95,7 +99,8 @@ async function worker(mode: Mode, redisUrl: string, prefix: string, count: numbe
     // The first run() switches on Node's async context tracking for every promise from then on.
     context.with(context.active(), () => undefined);
   }
-  if (mode === 'sdk-noop' || mode === 'sdk-create' || mode === 'sdk-off') {
+  let floorTracer: Tracer | undefined;
+  if (mode === 'sdk-noop' || mode === 'sdk-create' || mode === 'sdk-off' || mode === 'sdk-floor') {
     const { context, trace } = await import('@opentelemetry/api');
     const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
     const { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
@@ -105,7 +110,12 @@ async function worker(mode: Mode, redisUrl: string, prefix: string, count: numbe
       spanProcessors: [new BatchSpanProcessor(dropAll)],
     });
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    trace.setGlobalTracerProvider(provider);
+    if (mode === 'sdk-floor') {
+      // The runtime asks for its tracer by name and finds none: it skips every span of its own.
+      const hidden: TracerProvider = { getTracer: (name, version, opts) => (name === 'stream-actors' ? undefined! : provider.getTracer(name, version, opts)) };
+      trace.setGlobalTracerProvider(hidden);
+      floorTracer = trace.getTracer('tracing-cost');
+    } else trace.setGlobalTracerProvider(provider);
   }
   const load = <T>(path: string): Promise<T> => import(pathToFileURL(`${src}/${path}`).href) as Promise<T>;
   const { defineActor } = await load<typeof define>('src/actors/define.ts');
@@ -133,7 +143,10 @@ async function worker(mode: Mode, redisUrl: string, prefix: string, count: numbe
     consumes: ['bench.in'],
     emits: ['bench.out'],
     batchSize: 256,
-    handle: (env, ctx) => [ctx.derive('bench.out', env.payload)],
+    handle: (env, ctx) => {
+      floorTracer?.startSpan('process bench.in').end();
+      return [ctx.derive('bench.out', env.payload)];
+    },
   });
   // traceCreateSpans is ignored by a baseline checkout that does not know it.
   const options = { trimIntervalMs: 0, traceCreateSpans: mode === 'sdk-create' };
