@@ -1,8 +1,9 @@
 /**
  * OpenTelemetry spans of the runtime. On real Redis, the 3-stage trace pipeline split over two
  * processes, each with the SDK's InMemorySpanExporter: one trace id from the producer's `send`
- * span through every hop, `process` spans parented on (and linked to) the creating span, outputs
- * carrying their `create` span's traceparent, and the retry, the duplicate and the dead letter as
+ * span through every hop, `process` spans parented on (and linked to) the span that created their
+ * envelope: by default the emitting `process` span (process A, no `create` spans), with the
+ * opt-in `create` spans that span (process B); and the retry, the duplicate and the dead letter as
  * events. Without an SDK: no spans, and the trace context is carried forward unchanged.
  */
 import { spawn } from 'node:child_process';
@@ -80,8 +81,9 @@ sdk('one trace id over every hop; parent and link to the creating span; retry, d
   const keys = createKeys(prefix);
   const dir = mkdtempSync(join(tmpdir(), 'sa-otel-'));
   const base = { REDIS_URL: redis.url, PREFIX: prefix };
-  const a = startStage({ ...base, STAGES: 'checker,splitter', SPANS_FILE: join(dir, 'a.json'), CONSUMER: 'proc-a', PRODUCE: 'o-1' });
-  const b = startStage({ ...base, STAGES: 'packer', SPANS_FILE: join(dir, 'b.json'), CONSUMER: 'proc-b' });
+  // A: checker with the default spans (no create span per output). B: splitter and packer with create spans on.
+  const a = startStage({ ...base, STAGES: 'checker', SPANS_FILE: join(dir, 'a.json'), CONSUMER: 'proc-a', PRODUCE: 'o-1' });
+  const b = startStage({ ...base, STAGES: 'splitter,packer', SPANS_FILE: join(dir, 'b.json'), CONSUMER: 'proc-b', CREATE_SPANS: '1' });
   try {
     const [producedLine] = await Promise.all([a.ready, b.ready]);
     const [, firstId, againId] = /produced (\S+) (\S+)/.exec(producedLine)!;
@@ -102,10 +104,11 @@ sdk('one trace id over every hop; parent and link to the creating span; retry, d
     assert.is(send!.attributes['messaging.batch.message_count'], 2);
     const traceId = send!.traceId;
     const flow = all.filter((s) => s.name !== 'settle');
-    assert.ok(flow.length >= 1 + 2 + 1 + 3 + 5, `spans: ${flow.map((s) => s.name).join(', ')}`);
+    // send, 2 x process order.placed, process order.checked, 3 x create item.ready, 5 x process item.ready (2 retried), 5 x pack.
+    assert.ok(flow.length >= 1 + 2 + 1 + 3 + 5 + 5, `spans: ${flow.map((s) => s.name).join(', ')}`);
     assert.equal([...new Set(flow.map((s) => s.traceId))], [traceId], 'one trace id across both processes');
     assert.ok(
-      spansB.some((s) => s.name === 'process item.ready' && s.traceId === traceId),
+      spansB.some((s) => s.name === 'process order.checked' && s.traceId === traceId),
       'process B continues the trace',
     );
 
@@ -134,15 +137,35 @@ sdk('one trace id over every hop; parent and link to the creating span; retry, d
     );
     assert.not.ok(all.some((s) => s.parentSpanId === dup.spanId));
 
-    // Every process span below the root is the child of the create span that made its envelope.
-    for (const p of flow.filter((s) => s.name.startsWith('process ') && s.name !== 'process order.placed')) {
+    // Default (A): no create spans; the output carries the checker's process span, which is the
+    // parent of (and linked from) the next hop's process span, in the other process.
+    assert.not.ok(
+      all.some((s) => s.name === 'create order.checked'),
+      'no create span by default',
+    );
+    const [checked] = await envelopesOf(backend, keys, 'order.checked');
+    assert.is(checked!.traceparent, `00-${traceId}-${processedFirst.spanId}-01`);
+    const [processChecked] = named('process order.checked');
+    assert.is(processChecked!.parentSpanId, processedFirst.spanId);
+    assert.equal(processChecked!.links, [{ traceId, spanId: processedFirst.spanId }]);
+
+    // create spans on (B): every process item.ready is the child of the create span that made its envelope,
+    // itself the child of the process span that emitted it.
+    for (const p of named('process item.ready')) {
       const parent = byId.get(p.parentSpanId ?? '');
-      assert.ok(parent && parent.name === `create ${p.attributes['messaging.destination.name']}`, `${p.name} parent ${parent?.name}`);
+      assert.ok(parent && parent.name === 'create item.ready', `${p.name} parent ${parent?.name}`);
       assert.is(parent!.kind, KIND.PRODUCER);
       assert.equal(p.links, [{ traceId, spanId: parent!.spanId }]);
       assert.is(parent!.attributes['messaging.message.id'], p.attributes['messaging.message.id']);
-      // create spans are children of the process span that emitted them.
-      assert.ok(byId.get(parent!.parentSpanId ?? '')?.name.startsWith('process '));
+      assert.is(parent!.parentSpanId, processChecked!.spanId);
+    }
+
+    // The application's own span in the handler nests under the process span.
+    const packs = all.filter((s) => s.name.startsWith('pack '));
+    assert.is(packs.length, 5);
+    for (const pack of packs) {
+      assert.is(byId.get(pack.parentSpanId ?? '')?.name, 'process item.ready');
+      assert.is(pack.traceId, traceId);
     }
 
     // Outputs carry their create span's traceparent.

@@ -50,6 +50,8 @@ export interface RuntimeOptions {
   heartbeatTtlBeats: number;
   /** How long a graceful stop waits for in-flight work before giving up. */
   shutdownTimeoutMs: number;
+  /** With an OpenTelemetry SDK: one `create <topic>` span per output envelope (off: outputs carry their `process` span's context; docs/TRACING.md). */
+  traceCreateSpans: boolean;
 }
 
 /** Runtime defaults. */
@@ -67,4 +69,5 @@ export const DEFAULT_RUNTIME_OPTIONS: Readonly<RuntimeOptions> = Object.freeze({
   promoteBatchSize: 1_000,
   heartbeatTtlBeats: 3,
   shutdownTimeoutMs: 30_000,
+  traceCreateSpans: false,
 });

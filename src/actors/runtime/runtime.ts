@@ -128,7 +128,7 @@ export class ActorRuntime<A extends ActorDefinition = ActorDefinition> {
               persistence,
               ...(writer ? { writer } : {}),
               services,
-              tracing: new ActorTracing(def.name),
+              tracing: new ActorTracing(def.name, { createSpans: this.options.traceCreateSpans }),
               ...(deps.random ? { random: deps.random } : {}),
               ...(deps.steps ? { steps: deps.steps } : {}),
             },

@@ -3,7 +3,7 @@
  * only: the application chooses and registers an SDK, or none). Shared by the runtime's spans and
  * the producer helpers.
  */
-import { createTraceState, isSpanContextValid, ProxyTracerProvider, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
+import { createTraceState, ProxyTracerProvider, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
 import { isValidTracestate, type TraceContextFields } from '../../envelope/trace-context.js';
 
 /** Instrumentation scope of every span we start. */
@@ -42,24 +42,31 @@ export function isTracingEnabled(): boolean {
   return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer(TRACER_NAME, TRACER_VERSION) !== undefined;
 }
 
-/** The remote span context an envelope's traceparent names, or undefined (none, or not valid). */
+/**
+ * The remote span context an envelope's traceparent names, or undefined (none). The envelope's
+ * trace context must have been validated (decode drops an invalid one): the layout is fixed, ids
+ * are lower-case hex and not all zeros, so nothing is checked again here.
+ */
 export function spanContextOf(fields: TraceContextFields): SpanContext | undefined {
   const tp = fields.traceparent;
-  // Envelopes were validated (or had broken context dropped) on decode: the layout is fixed.
   if (tp === undefined || tp.length !== 55) return undefined;
+  // The sampled flag is bit 0 of the flags' last hex digit (lower case: '0'-'9' or 'a'-'f').
+  const last = tp.charCodeAt(54);
   const sc: SpanContext = {
     traceId: tp.slice(3, 35),
     spanId: tp.slice(36, 52),
-    traceFlags: Number.parseInt(tp.slice(53, 55), 16) & TraceFlags.SAMPLED,
+    traceFlags: (last <= 57 ? last - 48 : last - 87) & TraceFlags.SAMPLED,
     isRemote: true,
   };
   if (fields.tracestate !== undefined) sc.traceState = createTraceState(fields.tracestate);
-  return isSpanContextValid(sc) ? sc : undefined;
+  return sc;
 }
 
 /** Envelope fields for a span context: a version 00 traceparent, and tracestate when there is a valid one. */
 export function fieldsOf(sc: SpanContext): TraceContextFields {
-  const traceparent = `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
-  const tracestate = sc.traceState?.serialize();
+  const flags = sc.traceFlags & 0xff;
+  const traceparent = `00-${sc.traceId}-${sc.spanId}-${flags === TraceFlags.SAMPLED ? '01' : flags === TraceFlags.NONE ? '00' : flags.toString(16).padStart(2, '0')}`;
+  if (sc.traceState === undefined) return { traceparent };
+  const tracestate = sc.traceState.serialize();
   return tracestate && isValidTracestate(tracestate) ? { traceparent, tracestate } : { traceparent };
 }

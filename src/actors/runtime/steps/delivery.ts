@@ -11,18 +11,11 @@ import { deadLetterOutcome, duplicate } from './outcomes.js';
 /** Trace: the envelope's `process` span (OpenTelemetry), around everything after it; duplicates, retries and dead letters become its events. */
 export const traceStep: DeliveryStep = (d, ctx, next) => (ctx.trace ? traced(d, ctx, ctx.trace, next) : next(d));
 
-async function traced(d: Delivery, ctx: StepContext, trace: BatchTracing, next: Next): Promise<Outcome> {
+// Synchronous when what follows is: no promise per entry (the span ends when the outcome is known).
+function traced(d: Delivery, ctx: StepContext, trace: BatchTracing, next: Next): StepResult {
   const env = d.envelope!;
   const pt = (d.pt = trace.process(d.entry.stream, d.entry.id, env, env.type, d.partition));
-  try {
-    const out = await next(d);
-    if (out.kind === 'duplicate') pt.duplicate();
-    else if (out.kind === 'dead-letter') pt.deadLettered(out.reason, out.error);
-    else if (out.kind === 'retry') pt.retried(env.attempt + 1, (out.item.delayed?.[0]?.dueMs ?? ctx.clock.now()) - ctx.clock.now(), out.error);
-    return out;
-  } finally {
-    pt.end();
-  }
+  return pt.around(next, d, ctx.clock);
 }
 
 /** Dedup: an input already committed (its marker exists), or a copy earlier in this batch, is acked and skipped. The commit re-checks atomically. */
