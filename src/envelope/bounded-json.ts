@@ -5,8 +5,8 @@
  * recurses, so no input can exhaust the stack, and a value that passes can be walked, validated,
  * redacted and re-encoded by recursive code (JSON.stringify included) without overflowing.
  *
- * Hot path (every entry an actor reads): the walk allocates two small stacks per call and stops at
- * the first broken limit.
+ * Hot path (every entry an actor reads): the walk reuses one pair of stacks and stops at the
+ * first broken limit.
  */
 
 /** Limits of parseBoundedJson. */
@@ -63,16 +63,26 @@ export function parseBoundedJson(text: string, limits: Partial<JsonLimits> = {})
  */
 export function jsonBoundsError(value: unknown, maxDepth: number, maxFields: number): { reason: 'too-deep' | 'too-many-fields'; error: string } | null {
   if (typeof value !== 'object' || value === null) return null;
-  const stack: object[] = [value];
-  const depths: number[] = [1];
+  // Hot path: one pair of stacks for every call (the walk is synchronous), emptied before returning.
+  const stack = walkStack;
+  const depths = walkDepths;
+  stack.push(value);
+  depths.push(1);
   let fields = 0;
-  while (stack.length > 0) {
+  let broken: { reason: 'too-deep' | 'too-many-fields'; error: string } | null = null;
+  walk: while (stack.length > 0) {
     const node = stack.pop()!;
     const depth = depths.pop()!;
-    if (depth > maxDepth) return { reason: 'too-deep', error: `nests deeper than ${maxDepth} levels` };
+    if (depth > maxDepth) {
+      broken = { reason: 'too-deep', error: `nests deeper than ${maxDepth} levels` };
+      break;
+    }
     if (Array.isArray(node)) {
       fields += node.length;
-      if (fields > maxFields) return { reason: 'too-many-fields', error: `more than ${maxFields} fields` };
+      if (fields > maxFields) {
+        broken = { reason: 'too-many-fields', error: `more than ${maxFields} fields` };
+        break;
+      }
       for (let i = 0; i < node.length; i++) {
         const child: unknown = node[i];
         if (typeof child === 'object' && child !== null) {
@@ -83,7 +93,10 @@ export function jsonBoundsError(value: unknown, maxDepth: number, maxFields: num
     } else {
       // for...in over a JSON.parse result: own enumerable keys only, and no array allocated.
       for (const key in node) {
-        if (++fields > maxFields) return { reason: 'too-many-fields', error: `more than ${maxFields} fields` };
+        if (++fields > maxFields) {
+          broken = { reason: 'too-many-fields', error: `more than ${maxFields} fields` };
+          break walk;
+        }
         const child: unknown = (node as Record<string, unknown>)[key];
         if (typeof child === 'object' && child !== null) {
           stack.push(child);
@@ -92,8 +105,14 @@ export function jsonBoundsError(value: unknown, maxDepth: number, maxFields: num
       }
     }
   }
-  return null;
+  // Nothing of this value stays referenced after the call.
+  stack.length = 0;
+  depths.length = 0;
+  return broken;
 }
+
+const walkStack: object[] = [];
+const walkDepths: number[] = [];
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 

@@ -83,6 +83,23 @@ export function validateEnvelope(value: unknown, options: Partial<ValidateOption
   return { ok: false, errors: capIssues(issues, maxIssues) };
 }
 
+/**
+ * validateEnvelope for a value fresh from JSON.parse whose nesting was bounded to at most
+ * DEFAULT_VALIDATE_OPTIONS.maxDepth (parseBoundedJson): such a value is plain JSON by
+ * construction (finite numbers, plain objects, dense arrays, no cycles), so only the schema is
+ * checked. Hot path: every entry an actor decodes.
+ */
+export function validateParsedEnvelope(value: unknown): EnvelopeValidationResult {
+  let issues: EnvelopeIssue[];
+  try {
+    issues = schemaIssues(value);
+  } catch (err) {
+    return { ok: false, errors: [unreadable(err)] };
+  }
+  if (issues.length === 0) return { ok: true, envelope: value as Envelope };
+  return { ok: false, errors: capIssues(issues, DEFAULT_VALIDATE_OPTIONS.maxIssues) };
+}
+
 /** Returns the value typed as an Envelope, or throws EnvelopeValidationError. */
 export function assertEnvelope(value: unknown, options?: Partial<ValidateOptions>): Envelope {
   const result = validateEnvelope(value, options);
