@@ -42,7 +42,10 @@ export function encodeCommit(batch: CommitBatch): { keys: string[]; args: string
   const strings: string[] = [];
   for (const item of batch.items) {
     const ack = item.ack;
-    header.push(item.markerKey ? ref(item.markerKey) : 0, ack ? ref(ack.stream) : 0, ack ? groupRef(ack.group) : 0, item.outputs.length);
+    // A marker key is declared without the lookup: one per item, and a key declared twice is still one key.
+    let marker = 0;
+    if (item.markerKey) marker = keys.push(item.markerKey);
+    header.push(marker, ack ? ref(ack.stream) : 0, ack ? groupRef(ack.group) : 0, item.outputs.length);
     strings.push(ack ? ack.id : '');
     for (const o of item.outputs) {
       // Checked here because Redis would fail such an XADD half way through the script, after earlier writes.
@@ -75,14 +78,22 @@ export function commitCall(batch: CommitBatch): ScriptCall {
   return { script: SCRIPTS.commit, keys, args };
 }
 
-/** The commit's flat reply, per item: status code, output count, output ids. */
-export function decodeCommit(flat: (number | string)[]): CommitResult {
-  const items: CommitResult['items'] = [];
-  for (let i = 0; i < flat.length;) {
-    const code = flat[i];
-    const count = Number(flat[i + 1]);
-    items.push({ status: code === 1 ? 'committed' : code === 2 ? 'conflict' : 'duplicate', outputIds: flat.slice(i + 2, i + 2 + count) as string[] });
-    i += 2 + count;
+const NO_IDS: string[] = Object.freeze([]) as unknown as string[];
+
+/** The commit's reply `{ statuses, ids... }` (one status character per item, then the committed items' output ids), per item of `batch`. */
+export function decodeCommit(reply: string[], batch: CommitBatch): CommitResult {
+  const statuses = reply[0] ?? '';
+  const n = batch.items.length;
+  if (statuses.length !== n) throw new StreamBackendError('SERVER', `commit replied ${statuses.length} statuses for ${n} items`);
+  const items: CommitResult['items'] = new Array<CommitResult['items'][number]>(n);
+  let next = 1;
+  for (let i = 0; i < n; i++) {
+    const code = statuses.charCodeAt(i);
+    if (code === 49 /* '1' */) {
+      const count = batch.items[i]!.outputs.length;
+      items[i] = { status: 'committed', outputIds: count === 0 ? NO_IDS : reply.slice(next, next + count) };
+      next += count;
+    } else items[i] = { status: code === 50 /* '2' */ ? 'conflict' : 'duplicate', outputIds: NO_IDS };
   }
   return { items };
 }

@@ -16,14 +16,17 @@
 --            fields, { score, member } x delayedCount, then with a snapshot: expectedRevision
 --            ('' = none may be stored), revision, lastEventId, value
 --          (a per-item section added later goes after the snapshot section, in the header and the strings)
--- Returns  a flat array, per item: 1 committed | 0 duplicate | 2 conflict, the number of output ids, the ids
+-- Returns  { statuses, ids... }: statuses holds one character per item, '1' committed, '0' duplicate,
+--          '2' conflict; then the ids of the committed items' outputs, in item and output order (a
+--          committed item has as many as it sent outputs; the others none)
 --
 -- An item with a snapshot is checked first: its marker already set makes it a duplicate (acked,
 -- nothing written); else a stored revision other than the expected one makes it a conflict: nothing
 -- of it is written and its input is not acked, so the consumer decides it again on fresh state.
 -- Otherwise the snapshot `<version> <revision> <lastEventId> <value>` is SET with the outputs.
 -- Hot path: the numbers are one argument instead of ~10 per item (ioredis encodes, and Redis
--- parses, every argument), and both passes walk the header without a table per item.
+-- parses, every argument), both passes walk the header without a table per item, and the reply
+-- carries one status string instead of two numbers per item.
 
 local ttl = ARGV[1]
 local h = cjson.decode(ARGV[2])
@@ -92,8 +95,9 @@ for i = 1, n do
 end
 
 -- Pass 2: write.
-local out = {}
-local on = 0
+local out = { '' }
+local on = 1
+local status = {}
 local acks = {}
 q = 3
 s = 3 + ng
@@ -124,9 +128,7 @@ for i = 1, n do
     if value == '' then value = '1' end
     fresh = redis.call('SET', KEYS[marker], value, 'NX', 'PX', ttl) ~= false
   end
-  on = on + 2
-  out[on - 1] = conflict and 2 or (fresh and 1 or 0)
-  out[on] = fresh and no or 0
+  status[i] = conflict and '2' or (fresh and '1' or '0')
   local first = on
   for j = 1, no do
     local nf = h[q + 1]
@@ -169,6 +171,7 @@ for i = 1, n do
     ids[#ids + 1] = id
   end
 end
+out[1] = table.concat(status)
 -- One XACK per (stream, group) for the whole batch.
 for ack, by_group in pairs(acks) do
   for group, ids in pairs(by_group) do
