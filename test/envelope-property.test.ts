@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { ENVELOPE_FIELD, decodeEntry, encodeEnvelope, validateEnvelope } from '../src/envelope/index.js';
+import { isPlainJson } from '../src/envelope/validate.js';
 import type { Envelope, EnvelopeIssue, EnvelopeValidationResult } from '../src/envelope/index.js';
 import { conformsBySchema, conformsFast } from '../src/envelope/schema.js';
 
@@ -371,6 +372,16 @@ fast('accepts the common shape, and accepts nothing ajv rejects', () => {
       if (conformsFast(copy)) assert.ok(conformsBySchema(copy), `${inMeta ? `metadata.${mkey}` : key} accepted by the fast check only`);
     }),
     { numRuns: 2000 },
+  );
+});
+
+fast('isPlainJson (a derived payload) agrees with the JSON-value walk of validateEnvelope', () => {
+  fc.assert(
+    fc.property(commonArb, fc.oneof(ANYTHING, json), (env, payload) => {
+      fc.pre(payload !== undefined);
+      assert.is(isPlainJson(payload), validateEnvelope({ ...env, payload }).ok);
+    }),
+    { numRuns: 1000 },
   );
 });
 

@@ -63,16 +63,21 @@ export function parseBoundedJson(text: string, limits: Partial<JsonLimits> = {})
  */
 export function jsonBoundsError(value: unknown, maxDepth: number, maxFields: number): { reason: 'too-deep' | 'too-many-fields'; error: string } | null {
   if (typeof value !== 'object' || value === null) return null;
-  // Hot path: one pair of stacks for every call (the walk is synchronous), emptied before returning.
+  // Hot path: one pair of stacks for every call (the walk is synchronous), kept at their size
+  // (no reallocation per call) and cleared slot by slot, so nothing of a value stays referenced.
   const stack = walkStack;
   const depths = walkDepths;
-  stack.push(value);
-  depths.push(1);
+  let top = 0;
+  stack[top] = value;
+  depths[top] = 1;
+  top++;
   let fields = 0;
   let broken: { reason: 'too-deep' | 'too-many-fields'; error: string } | null = null;
-  walk: while (stack.length > 0) {
-    const node = stack.pop()!;
-    const depth = depths.pop()!;
+  walk: while (top > 0) {
+    top--;
+    const node = stack[top]!;
+    const depth = depths[top]!;
+    stack[top] = undefined;
     if (depth > maxDepth) {
       broken = { reason: 'too-deep', error: `nests deeper than ${maxDepth} levels` };
       break;
@@ -86,8 +91,9 @@ export function jsonBoundsError(value: unknown, maxDepth: number, maxFields: num
       for (let i = 0; i < node.length; i++) {
         const child: unknown = node[i];
         if (typeof child === 'object' && child !== null) {
-          stack.push(child);
-          depths.push(depth + 1);
+          stack[top] = child;
+          depths[top] = depth + 1;
+          top++;
         }
       }
     } else {
@@ -99,19 +105,24 @@ export function jsonBoundsError(value: unknown, maxDepth: number, maxFields: num
         }
         const child: unknown = (node as Record<string, unknown>)[key];
         if (typeof child === 'object' && child !== null) {
-          stack.push(child);
-          depths.push(depth + 1);
+          stack[top] = child;
+          depths[top] = depth + 1;
+          top++;
         }
       }
     }
   }
-  // Nothing of this value stays referenced after the call.
-  stack.length = 0;
-  depths.length = 0;
+  while (top > 0) stack[--top] = undefined;
+  // A rare huge value must not keep a huge stack alive.
+  if (stack.length > KEPT_STACK) {
+    stack.length = 0;
+    depths.length = 0;
+  }
   return broken;
 }
 
-const walkStack: object[] = [];
+const KEPT_STACK = 4096;
+const walkStack: (object | undefined)[] = [];
 const walkDepths: number[] = [];
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
