@@ -162,7 +162,10 @@ function buildMetadata(defaultSource: string, createdAt: string, given: Partial<
 }
 
 function firstSegment(type: unknown): string {
-  return typeof type === 'string' ? (type.split('.')[0] ?? '') : '';
+  if (typeof type !== 'string') return '';
+  // Hot path (every createEnvelope): no array of segments.
+  const dot = type.indexOf('.');
+  return dot < 0 ? type : type.slice(0, dot);
 }
 
 let lastMs = NaN;
