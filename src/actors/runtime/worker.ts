@@ -154,7 +154,8 @@ export class ActorWorker {
   private async commit(batch: BatchResult, entries: InputEntry[], round = 0): Promise<void> {
     const started = performance.now();
     try {
-      const toCommit = { items: batch.items, markerTtlMs: this.def.idempotencyTtlMs };
+      // Only an entity reads the ids of the outputs written (its last event id).
+      const toCommit = { items: batch.items, markerTtlMs: this.def.idempotencyTtlMs, outputIds: this.deps.entity !== undefined };
       const res = await (batch.trace
         ? batch.trace.settle(
             batch.items.length,

@@ -7,6 +7,9 @@ import { assertSnapshot, delayedMember } from '../commit-rules.js';
 import type { RawEntry } from '../redis-replies.js';
 import { SCRIPTS, type ScriptCall } from './index.js';
 
+/** The stream field of an encoded envelope (ENVELOPE_FIELD of src/envelope/codec.ts; the commit script implies it). */
+const ENVELOPE_FIELD = 'envelope';
+
 /**
  * Encodes a batch into the commit script's KEYS and ARGV (see commit-N.lua for the layout).
  * Packed: every number of the batch (key and group references, counts) goes into one header
@@ -43,8 +46,14 @@ export function encodeCommit(batch: CommitBatch): { keys: string[]; args: string
         throw new StreamBackendError('BAD_ARGUMENT', `commit output to ${o.stream} needs field/value pairs, got ${o.fields.length} strings`, o.stream);
       let k = index.get(o.stream) ?? 0;
       if (k === 0) index.set(o.stream, (k = keys.push(o.stream)));
-      header.push(k, o.fields.length);
-      for (const f of o.fields) strings.push(f);
+      // One envelope (every runtime output): its field name is implied, one argument fewer per output.
+      if (o.fields.length === 2 && o.fields[0] === ENVELOPE_FIELD) {
+        header.push(k, 0);
+        strings.push(o.fields[1]!);
+      } else {
+        header.push(k, o.fields.length);
+        for (const f of o.fields) strings.push(f);
+      }
     }
     const delayed = item.delayed;
     const nd = delayed ? delayed.length : 0;
@@ -66,7 +75,8 @@ export function encodeCommit(batch: CommitBatch): { keys: string[]; args: string
       strings.push(snap.expectedRevision ?? '', snap.revision, snap.lastEventId ?? '-', snap.value);
     } else header.push(0);
   }
-  const args = [String(Math.max(1, Math.round(batch.markerTtlMs))), `[${batch.items.length},${groups.length},${header.join(',')}]`];
+  const wantIds = batch.outputIds === false ? 0 : 1;
+  const args = [String(Math.max(1, Math.round(batch.markerTtlMs))), `[${batch.items.length},${groups.length},${wantIds},${header.join(',')}]`];
   for (const g of groups) args.push(g);
   for (const s of strings) args.push(s);
   return { keys, args };
@@ -80,17 +90,18 @@ export function commitCall(batch: CommitBatch): ScriptCall {
 
 const NO_IDS: string[] = Object.freeze([]) as unknown as string[];
 
-/** The commit's reply `{ statuses, ids... }` (one status character per item, then the committed items' output ids), per item of `batch`. */
+/** The commit's reply `{ statuses, ids... }` (one status character per item, then the committed items' output ids unless not asked for), per item of `batch`. */
 export function decodeCommit(reply: string[], batch: CommitBatch): CommitResult {
   const statuses = reply[0] ?? '';
   const n = batch.items.length;
   if (statuses.length !== n) throw new StreamBackendError('SERVER', `commit replied ${statuses.length} statuses for ${n} items`);
   const items: CommitResult['items'] = new Array<CommitResult['items'][number]>(n);
+  const withIds = batch.outputIds !== false;
   let next = 1;
   for (let i = 0; i < n; i++) {
     const code = statuses.charCodeAt(i);
     if (code === 49 /* '1' */) {
-      const count = batch.items[i]!.outputs.length;
+      const count = withIds ? batch.items[i]!.outputs.length : 0;
       items[i] = { status: 'committed', outputIds: count === 0 ? NO_IDS : reply.slice(next, next + count) };
       next += count;
     } else items[i] = { status: code === 50 /* '2' */ ? 'conflict' : 'duplicate', outputIds: NO_IDS };
