@@ -2,7 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { ENVELOPE_FIELD, decodeEntry, encodeEnvelope, validateEnvelope } from '../src/envelope/index.js';
+import { isPlainJson } from '../src/envelope/validate.js';
 import type { Envelope, EnvelopeIssue, EnvelopeValidationResult } from '../src/envelope/index.js';
+import { conformsBySchema, conformsFast } from '../src/envelope/schema.js';
 
 const RUNS = { numRuns: 200 };
 const DECODE = { maxBytes: 16 * 1024 * 1024 };
@@ -330,6 +332,60 @@ arbitrary('decodeEntry never throws on arbitrary strings and field lists', () =>
   );
 });
 
+// ---------------------------------------------------------------------------------------------
+const fast = suite('property: the hand-written schema check');
+
+/** The common shape the fast check decides alone: no records, metadata with source and retrieved_at only. */
+const commonArb = envelopeArb.map((env) => ({ ...env, records: [], metadata: { source: env.metadata.source, retrieved_at: env.metadata.retrieved_at } }));
+
+/** Values near the rules' edges, for any field. */
+const edgeValue = fc.oneof(
+  ANYTHING,
+  fc.constantFrom('', 'a', 'a.b', 'A.b', 'a.', '1.b', '2024-05-01T10:00:00.000Z', '2024-02-30T10:00:00Z', 0, 1, -1, 1.5, null, [], {}),
+  fc.uuid(),
+  fc.string({ unit: 'binary', minLength: 500, maxLength: 520 }),
+  fc.constantFrom(
+    '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    'k=v',
+    'k=v,l=w',
+    'K=v',
+  ),
+);
+
+fast('accepts the common shape, and accepts nothing ajv rejects', () => {
+  fc.assert(
+    fc.property(commonArb, (env) => {
+      assert.ok(conformsFast(env), JSON.stringify(env));
+      assert.ok(conformsBySchema(env));
+    }),
+    RUNS,
+  );
+  const field = fc.constantFrom(...KNOWN, 'extra', '__proto__');
+  const metaField = fc.constantFrom('source', 'retrieved_at', 'query_filters', 'total_count', 'fallback', 'cache', 'pagination', 'x_other');
+  fc.assert(
+    fc.property(commonArb, field, edgeValue, metaField, edgeValue, fc.boolean(), (env, key, value, mkey, mvalue, inMeta) => {
+      const copy: Record<string, unknown> = { ...env, metadata: { ...env.metadata } };
+      if (inMeta) define(copy.metadata as object, mkey, mvalue);
+      else define(copy, key, value);
+      // (no JSON.stringify of the value: it may hold a BigInt)
+      if (conformsFast(copy)) assert.ok(conformsBySchema(copy), `${inMeta ? `metadata.${mkey}` : key} accepted by the fast check only`);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+fast('isPlainJson (a derived payload) agrees with the JSON-value walk of validateEnvelope', () => {
+  fc.assert(
+    fc.property(commonArb, fc.oneof(ANYTHING, json), (env, payload) => {
+      fc.pre(payload !== undefined);
+      assert.is(isPlainJson(payload), validateEnvelope({ ...env, payload }).ok);
+    }),
+    { numRuns: 1000 },
+  );
+});
+
 valid.run();
 mutated.run();
 arbitrary.run();
+fast.run();

@@ -244,6 +244,7 @@ steps('validate outputs: emissions become the commit item; a type outside emits 
   const emitted = (envs: { envelope: Envelope; opts?: { delayMs: number } }[]) => async (): Promise<Outcome> => ({
     kind: 'emitted',
     emissions: envs.map((e) => ({ envelope: e.envelope, opts: e.opts })),
+    returned: undefined,
     trusted: new WeakSet(),
   });
   const r = await validateOutputsStep(d, ctx, emitted([{ envelope: out }, { envelope: later, opts: { delayMs: 60_000 } }]));

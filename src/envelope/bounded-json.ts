@@ -5,8 +5,8 @@
  * recurses, so no input can exhaust the stack, and a value that passes can be walked, validated,
  * redacted and re-encoded by recursive code (JSON.stringify included) without overflowing.
  *
- * Hot path (every entry an actor reads): the walk allocates two small stacks per call and stops at
- * the first broken limit.
+ * Hot path (every entry an actor reads): the walk reuses one pair of stacks and stops at the
+ * first broken limit.
  */
 
 /** Limits of parseBoundedJson. */
@@ -63,37 +63,67 @@ export function parseBoundedJson(text: string, limits: Partial<JsonLimits> = {})
  */
 export function jsonBoundsError(value: unknown, maxDepth: number, maxFields: number): { reason: 'too-deep' | 'too-many-fields'; error: string } | null {
   if (typeof value !== 'object' || value === null) return null;
-  const stack: object[] = [value];
-  const depths: number[] = [1];
+  // Hot path: one pair of stacks for every call (the walk is synchronous), kept at their size
+  // (no reallocation per call) and cleared slot by slot, so nothing of a value stays referenced.
+  const stack = walkStack;
+  const depths = walkDepths;
+  let top = 0;
+  stack[top] = value;
+  depths[top] = 1;
+  top++;
   let fields = 0;
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    const depth = depths.pop()!;
-    if (depth > maxDepth) return { reason: 'too-deep', error: `nests deeper than ${maxDepth} levels` };
+  let broken: { reason: 'too-deep' | 'too-many-fields'; error: string } | null = null;
+  walk: while (top > 0) {
+    top--;
+    const node = stack[top]!;
+    const depth = depths[top]!;
+    stack[top] = undefined;
+    if (depth > maxDepth) {
+      broken = { reason: 'too-deep', error: `nests deeper than ${maxDepth} levels` };
+      break;
+    }
     if (Array.isArray(node)) {
       fields += node.length;
-      if (fields > maxFields) return { reason: 'too-many-fields', error: `more than ${maxFields} fields` };
+      if (fields > maxFields) {
+        broken = { reason: 'too-many-fields', error: `more than ${maxFields} fields` };
+        break;
+      }
       for (let i = 0; i < node.length; i++) {
         const child: unknown = node[i];
         if (typeof child === 'object' && child !== null) {
-          stack.push(child);
-          depths.push(depth + 1);
+          stack[top] = child;
+          depths[top] = depth + 1;
+          top++;
         }
       }
     } else {
       // for...in over a JSON.parse result: own enumerable keys only, and no array allocated.
       for (const key in node) {
-        if (++fields > maxFields) return { reason: 'too-many-fields', error: `more than ${maxFields} fields` };
+        if (++fields > maxFields) {
+          broken = { reason: 'too-many-fields', error: `more than ${maxFields} fields` };
+          break walk;
+        }
         const child: unknown = (node as Record<string, unknown>)[key];
         if (typeof child === 'object' && child !== null) {
-          stack.push(child);
-          depths.push(depth + 1);
+          stack[top] = child;
+          depths[top] = depth + 1;
+          top++;
         }
       }
     }
   }
-  return null;
+  while (top > 0) stack[--top] = undefined;
+  // A rare huge value must not keep a huge stack alive.
+  if (stack.length > KEPT_STACK) {
+    stack.length = 0;
+    depths.length = 0;
+  }
+  return broken;
 }
+
+const KEPT_STACK = 4096;
+const walkStack: (object | undefined)[] = [];
+const walkDepths: number[] = [];
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 

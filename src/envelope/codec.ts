@@ -2,7 +2,7 @@
 import { DEFAULT_JSON_LIMITS, parseBoundedJson } from './bounded-json.js';
 import { dropInvalidTraceContext } from './trace-context.js';
 import type { Envelope } from './types.js';
-import { formatIssues, validateEnvelope } from './validate.js';
+import { DEFAULT_VALIDATE_OPTIONS, formatIssues, validateEnvelope, validateParsedEnvelope } from './validate.js';
 import type { EnvelopeIssue } from './validate.js';
 
 /** Name of the stream entry field that carries the envelope JSON. */
@@ -64,9 +64,10 @@ export function decodeEntry(fields: readonly string[], opts: DecodeOptions = DEF
       return failure('not-json', `field '${ENVELOPE_FIELD}' is not a string (got ${typeof json})`, fields);
     }
     // The bounded decoder: size first, then an iterative parse and walk (no input overflows the stack).
+    const maxDepth = opts.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth;
     const decoded = parseBoundedJson(json, {
       maxBytes: opts.maxBytes,
-      maxDepth: opts.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth,
+      maxDepth,
       maxFields: opts.maxFields ?? DEFAULT_JSON_LIMITS.maxFields,
     });
     if (!decoded.ok) {
@@ -79,7 +80,8 @@ export function decodeEntry(fields: readonly string[], opts: DecodeOptions = DEF
     const parsed = decoded.value;
     // Trace context is advisory: a broken traceparent or tracestate is dropped, the envelope kept.
     const dropped = dropInvalidTraceContext(parsed);
-    const result = validateEnvelope(parsed);
+    // A JSON.parse result nested no deeper than validation allows is plain JSON: only the schema is left to check.
+    const result = maxDepth <= DEFAULT_VALIDATE_OPTIONS.maxDepth ? validateParsedEnvelope(parsed) : validateEnvelope(parsed);
     if (!result.ok) {
       return { ok: false, reason: 'invalid-envelope', error: formatIssues(result.errors), issues: result.errors, raw: copyFields(fields) };
     }

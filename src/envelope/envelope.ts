@@ -153,6 +153,8 @@ export function derivedIdempotencyKey(parentKey: string, type: string, key?: str
 }
 
 function buildMetadata(defaultSource: string, createdAt: string, given: Partial<EnvelopeMetadata> | undefined): EnvelopeMetadata {
+  // Hot path: nothing given (every derive of a handler that passes no metadata).
+  if (given === undefined) return { source: defaultSource, retrieved_at: createdAt };
   // An explicit `undefined` must not erase a default. fromEntries and spread define own
   // properties, so a `__proto__` key stays data instead of replacing the prototype.
   const defined = Object.fromEntries(Object.entries(given ?? {}).filter(([, value]) => value !== undefined));
@@ -160,7 +162,10 @@ function buildMetadata(defaultSource: string, createdAt: string, given: Partial<
 }
 
 function firstSegment(type: unknown): string {
-  return typeof type === 'string' ? (type.split('.')[0] ?? '') : '';
+  if (typeof type !== 'string') return '';
+  // Hot path (every createEnvelope): no array of segments.
+  const dot = type.indexOf('.');
+  return dot < 0 ? type : type.slice(0, dot);
 }
 
 let lastMs = NaN;

@@ -1,6 +1,6 @@
 // Envelope validation: a JSON-value check plus the compiled schema, reported as path + rule.
 import type { ErrorObject } from 'ajv';
-import { envelopeSchemaErrors } from './schema.js';
+import { conformsFast, envelopeSchemaErrors } from './schema.js';
 import type { Envelope } from './types.js';
 
 /** One broken rule: JSONPath of the offending value, the rule (ajv keyword or `invalid-value`), and why. */
@@ -83,6 +83,24 @@ export function validateEnvelope(value: unknown, options: Partial<ValidateOption
   return { ok: false, errors: capIssues(issues, maxIssues) };
 }
 
+/**
+ * validateEnvelope for a value fresh from JSON.parse whose nesting was bounded to at most
+ * DEFAULT_VALIDATE_OPTIONS.maxDepth (parseBoundedJson): such a value is plain JSON by
+ * construction (finite numbers, plain objects, dense arrays, no cycles), so only the schema is
+ * checked. Hot path: every entry an actor decodes.
+ */
+export function validateParsedEnvelope(value: unknown): EnvelopeValidationResult {
+  let issues: EnvelopeIssue[];
+  try {
+    if (conformsFast(value)) return { ok: true, envelope: value as Envelope };
+    issues = schemaIssues(value);
+  } catch (err) {
+    return { ok: false, errors: [unreadable(err)] };
+  }
+  if (issues.length === 0) return { ok: true, envelope: value as Envelope };
+  return { ok: false, errors: capIssues(issues, DEFAULT_VALIDATE_OPTIONS.maxIssues) };
+}
+
 /** Returns the value typed as an Envelope, or throws EnvelopeValidationError. */
 export function assertEnvelope(value: unknown, options?: Partial<ValidateOptions>): Envelope {
   const result = validateEnvelope(value, options);
@@ -96,11 +114,59 @@ export function assertEnvelope(value: unknown, options?: Partial<ValidateOptions
  * createEnvelope/deriveEnvelope use it on the caller's payload; any doubt falls back to the full check.
  */
 export function isPlainJson(value: unknown, depth = 1): boolean {
+  // Hot path (every derived payload): a primitive needs no walk; a container takes the same
+  // rules as visitJson, answered yes or no, with nothing allocated but its ancestor list.
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      if (value === null) return true;
+      break;
+    default:
+      return false;
+  }
   try {
-    return jsonValueIssues(value, DEFAULT_VALIDATE_OPTIONS.maxDepth - depth, 0).length === 0;
+    return plainJson(value, DEFAULT_VALIDATE_OPTIONS.maxDepth - depth, 0, []);
   } catch {
     return false;
   }
+}
+
+/** visitJson's rules as a yes or no: `level` is the path length of `value` (the root's is 0). */
+function plainJson(value: unknown, maxDepth: number, level: number, ancestors: object[]): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      if (value === null) return true;
+      break;
+    default:
+      return false;
+  }
+  if (ancestors.includes(value) || level >= maxDepth) return false;
+  const isArray = Array.isArray(value);
+  if (!isArray && !isPlainObject(value)) return false;
+  ancestors.push(value);
+  if (isArray) {
+    for (let i = 0; i < value.length; i++) {
+      const child: unknown = value[i];
+      if (child === undefined || !plainJson(child, maxDepth, level + 1, ancestors)) return false;
+    }
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const child = record[key];
+      if (child !== undefined && !plainJson(child, maxDepth, level + 1, ancestors)) return false;
+    }
+  }
+  ancestors.pop();
+  return true;
 }
 
 // ---- JSON-value check -------------------------------------------------------------------

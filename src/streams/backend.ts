@@ -153,6 +153,8 @@ export interface CommitBatch {
   items: CommitItem[];
   /** How long idempotency markers live. */
   markerTtlMs: number;
+  /** false: the result's outputIds may be left empty (a caller that never reads them saves building and parsing them); default true. */
+  outputIds?: boolean;
 }
 
 /** How one item ended: written; a duplicate (marker already set: acked, nothing written); a conflict (snapshot moved: nothing written, input not acked, so it is read and decided again). */

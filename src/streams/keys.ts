@@ -87,6 +87,10 @@ export function assertName(what: string, name: string): void {
   if (!NAME_RE.test(name)) throw new TypeError(`${what} "${name}" must match ${NAME_RE} (letters, digits, . _ -)`);
 }
 
+/** Names (topics, groups) and partitions whose keys createKeys remembers. */
+const MEMO_NAMES = 1024;
+const MEMO_PARTITIONS = 1024;
+
 function escapeGlob(s: string): string {
   return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
@@ -99,18 +103,35 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     return `{${prefix}:p${p}}`;
   };
   const scoped = (kind: string, name: string, p?: number): string => `${prefix}:${tag(p)}:${kind}:${name}`;
+  // Hot path (every input's marker, every output's stream): what a name and partition give is
+  // built once. Only names that passed assertName are remembered, and only so many of them.
+  const memo = (build: (name: string, p: number) => string): ((name: string, p?: number) => string) => {
+    const known = new Map<string, string[]>();
+    return (name, p = 0) => {
+      const hit = typeof p === 'number' ? known.get(name)?.[p] : undefined;
+      if (hit !== undefined) return hit;
+      const built = build(name, p);
+      if (known.size >= MEMO_NAMES) known.clear();
+      let byPartition = known.get(name);
+      if (!byPartition) known.set(name, (byPartition = []));
+      if (p < MEMO_PARTITIONS) byPartition[p] = built;
+      return built;
+    };
+  };
+  const topicKey = memo((t, p) => (assertName('topic', t), scoped('topic', t, p)));
+  const markerPrefix = memo((g, p) => (assertName('group', g), `${prefix}:${tag(p)}:idem:${g}:`));
   const re = prefix.replace(/[.-]/g, '\\$&');
   const parseRe = new RegExp(`^${re}:\\{${re}:p(\\d+)\\}:(topic|dlq|delayed|retry|delayed-retry):(.+)$`);
   return {
     prefix,
     tag,
-    topic: (t, p) => (assertName('topic', t), scoped('topic', t, p)),
+    topic: topicKey,
     dlq: (t, p) => (assertName('topic', t), scoped('dlq', t, p)),
     delayed: (t, p) => (assertName('topic', t), scoped('delayed', t, p)),
     retry: (g, p) => (assertName('group', g), scoped('retry', g, p)),
     retryDelayed: (g, p) => (assertName('group', g), scoped('delayed-retry', g, p)),
     // The idempotency key is user data: it is kept verbatim (any characters) as the key's last part.
-    idempotency: (g, k, p) => (assertName('group', g), `${prefix}:${tag(p)}:idem:${g}:${k}`),
+    idempotency: (g, k, p) => markerPrefix(g, p) + k,
     // The id has no ':' and comes before the source key, so the marker names exactly one (stream, id).
     deadLetterMarker: (g, src, id, p) => (assertName('group', g), `${prefix}:${tag(p)}:dlqm:${g}:${id}:${src}`),
     entityLog: (e, p) => (assertName('entity', e), scoped('entity', e, p)),

@@ -218,7 +218,7 @@ export class RedisStreamBackend implements StreamBackend {
     if (batch.items.length === 0) return { items: [] };
     const call = commitCall(batch);
     try {
-      return decodeCommit(await runScript<(number | string)[]>(this.redis, call));
+      return decodeCommit(await runScript<string[]>(this.redis, call), batch);
     } catch (err) {
       throw wrap(err, call.keys[0]);
     }

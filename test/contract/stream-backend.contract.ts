@@ -623,6 +623,33 @@ function commit(test: Test<Ctx>): void {
     assert.equal(await h.backend.markersExist([marker(h, 'k0'), marker(h, 'k1'), marker(h, 'k2'), marker(h, 'nope')]), [true, true, true, false]);
   });
 
+  test('envelope outputs keep their field; outputIds false commits the same and leaves the ids out', async ({ h }) => {
+    const input = h.keys.topic('in-noids');
+    const out = h.keys.topic('out-noids');
+    await h.backend.ensureGroup(input, 'g', '0');
+    await appendN(h.backend, input, 2);
+    const got = await read(h.backend, input, 'g', 'c');
+    const res = await h.backend.commit({
+      markerTtlMs: 60_000,
+      outputIds: false,
+      items: [
+        { ack: { stream: input, group: 'g', id: got[0]!.id }, markerKey: marker(h, 'n0'), outputs: [{ stream: out, fields: ['envelope', '{"a":1}'] }] },
+        { ack: { stream: input, group: 'g', id: got[1]!.id }, markerKey: marker(h, 'n0'), outputs: [{ stream: out, fields: ['envelope', '{"a":2}'] }] },
+      ],
+    });
+    assert.equal(
+      res.items.map((r) => r.status),
+      ['committed', 'duplicate'],
+    );
+    for (const r of res.items) assert.ok(r.outputIds.length === 0 || r.outputIds.length === 1);
+    const written = await h.backend.range(out, '-', '+');
+    assert.equal(
+      written.map((e) => e.fields),
+      [['envelope', '{"a":1}']],
+    );
+    assert.is((await h.backend.pendingSummary(input, 'g')).count, 0);
+  });
+
   test('a batch with one bad ack fails as a whole and writes nothing', async ({ h }) => {
     const input = h.keys.topic('in-bad');
     const out = h.keys.topic('out-bad');
@@ -740,6 +767,17 @@ function snapshotCommit(test: Test<Ctx>): void {
     const log = await h.backend.range(h.keys.entityLog('acct'), '-', '+');
     assert.equal(await snapOf(h, h.keys.snapshot('acct', 'a1')), { version: 1, revision: 'r1', lastEventId: log[0]!.id, value: '1 s1' });
     assert.is(res.items[0]!.outputIds[1], log[0]!.id);
+  });
+
+  test('without output ids in the reply the snapshot still names the log entry the commit appended', async ({ h }) => {
+    const res = await h.backend.commit({
+      markerTtlMs: 60_000,
+      outputIds: false,
+      items: [entityItem(h, { mk: 'e1-noids', expected: null, revision: 'r1', version: 1, state: 's1' })],
+    });
+    assert.is(res.items[0]!.status, 'committed');
+    const log = await h.backend.range(h.keys.entityLog('acct'), '-', '+');
+    assert.is((await snapOf(h, h.keys.snapshot('acct', 'a1')))?.lastEventId, log[0]!.id);
   });
 
   test('a stale expected revision is a conflict: no output, no log entry, no marker, no snapshot change, input still pending', async ({ h }) => {

@@ -70,19 +70,28 @@ export class Leases {
 
   /** These entries are ours until released (read, re-read or claimed). */
   hold(entries: readonly InputEntry[]): void {
+    let stream: string | undefined;
+    let ids: Set<string> | undefined;
     for (const e of entries) {
-      let ids = this.held.get(e.stream);
-      if (!ids) this.held.set(e.stream, (ids = new Set()));
-      ids.add(e.id);
+      // A batch's entries come stream by stream: one lookup per run of the same stream.
+      if (e.stream !== stream) {
+        stream = e.stream;
+        ids = this.held.get(stream);
+        if (!ids) this.held.set(stream, (ids = new Set()));
+      }
+      ids!.add(e.id);
     }
   }
 
   /** Committed: no longer ours to lease. */
   release(entries: readonly InputEntry[]): void {
+    // Hot path (every input): the maps keyed by entry object are touched only when they hold something (an async handler, a stuck one).
+    const handling = this.handling.size > 0;
+    const stuck = this.stuck.size > 0;
     for (const e of entries) {
       this.held.get(e.stream)?.delete(e.id);
-      this.handling.delete(e);
-      if (this.stuck.delete(e)) this.stuckIds.delete(key(e.stream, e.id));
+      if (handling) this.handling.delete(e);
+      if (stuck && this.stuck.delete(e)) this.stuckIds.delete(key(e.stream, e.id));
     }
   }
 

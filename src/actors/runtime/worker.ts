@@ -154,10 +154,15 @@ export class ActorWorker {
   private async commit(batch: BatchResult, entries: InputEntry[], round = 0): Promise<void> {
     const started = performance.now();
     try {
-      const commit = () => this.backend.commit({ items: batch.items, markerTtlMs: this.def.idempotencyTtlMs });
+      // Only an entity reads the ids of the outputs written (its last event id).
+      const toCommit = { items: batch.items, markerTtlMs: this.def.idempotencyTtlMs, outputIds: this.deps.entity !== undefined };
       const res = await (batch.trace
-        ? batch.trace.settle(batch.items.length, commit, (r) => r.items.filter((i) => i.status === 'duplicate').length)
-        : commit());
+        ? batch.trace.settle(
+            batch.items.length,
+            () => this.backend.commit(toCommit),
+            (r) => r.items.filter((i) => i.status === 'duplicate').length,
+          )
+        : this.backend.commit(toCommit));
       this.metrics.commitDuration((performance.now() - started) / 1000);
       // An entity item whose snapshot moved meanwhile was not applied: re-read it and decide on fresh state.
       const conflicts = this.deps.entity?.committed(batch.items, res) ?? 0;
@@ -173,7 +178,8 @@ export class ActorWorker {
       if (batch.failed) this.metrics.failed('handler-error', batch.failed);
       if (batch.retried) this.metrics.retried(batch.retried);
       if (batch.duplicates) this.metrics.duplicate(batch.duplicates);
-      for (const [reason, n] of Object.entries(batch.deadLettered)) {
+      for (const reason in batch.deadLettered) {
+        const n = batch.deadLettered[reason as keyof typeof batch.deadLettered] ?? 0;
         this.metrics.deadLettered(reason, n);
         // The entries, not only a count: an operator finds each one (streams-dlq list, the source stream).
         const ids = batch.deadLetteredIds[reason as keyof typeof batch.deadLetteredIds] ?? [];

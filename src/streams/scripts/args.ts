@@ -7,6 +7,9 @@ import { assertSnapshot, delayedMember } from '../commit-rules.js';
 import type { RawEntry } from '../redis-replies.js';
 import { SCRIPTS, type ScriptCall } from './index.js';
 
+/** The stream field of an encoded envelope (ENVELOPE_FIELD of src/envelope/codec.ts; the commit script implies it). */
+const ENVELOPE_FIELD = 'envelope';
+
 /**
  * Encodes a batch into the commit script's KEYS and ARGV (see commit-N.lua for the layout).
  * Packed: every number of the batch (key and group references, counts) goes into one header
@@ -15,58 +18,68 @@ import { SCRIPTS, type ScriptCall } from './index.js';
  * spends its time encoding and Redis parsing.
  */
 export function encodeCommit(batch: CommitBatch): { keys: string[]; args: string[] } {
+  // Hot path (once per batch): lookups inline, no closure per call.
   const keys: string[] = [];
-  const index = new Map<string, number>();
   // Keys are declared once each; the header refers to them by 1-based position.
-  const ref = (key: string): number => {
-    let i = index.get(key);
-    if (i === undefined) {
-      keys.push(key);
-      i = keys.length;
-      index.set(key, i);
-    }
-    return i;
-  };
+  const index = new Map<string, number>();
   const groups: string[] = [];
-  const groupIndex = new Map<string, number>();
-  const groupRef = (group: string): number => {
-    let i = groupIndex.get(group);
-    if (i === undefined) {
-      groups.push(group);
-      i = groups.length;
-      groupIndex.set(group, i);
-    }
-    return i;
-  };
   const header: number[] = [];
   const strings: string[] = [];
   for (const item of batch.items) {
     const ack = item.ack;
-    header.push(item.markerKey ? ref(item.markerKey) : 0, ack ? ref(ack.stream) : 0, ack ? groupRef(ack.group) : 0, item.outputs.length);
+    // A marker key is declared without the lookup: one per item, and a key declared twice is still one key.
+    const marker = item.markerKey ? keys.push(item.markerKey) : 0;
+    let ackKey = 0;
+    let group = 0;
+    if (ack) {
+      ackKey = index.get(ack.stream) ?? 0;
+      if (ackKey === 0) index.set(ack.stream, (ackKey = keys.push(ack.stream)));
+      // Groups are few (one, usually): a scan beats a map.
+      group = groups.indexOf(ack.group) + 1;
+      if (group === 0) group = groups.push(ack.group);
+    }
+    header.push(marker, ackKey, group, item.outputs.length);
     strings.push(ack ? ack.id : '');
     for (const o of item.outputs) {
       // Checked here because Redis would fail such an XADD half way through the script, after earlier writes.
       if (o.fields.length === 0 || o.fields.length % 2 !== 0)
         throw new StreamBackendError('BAD_ARGUMENT', `commit output to ${o.stream} needs field/value pairs, got ${o.fields.length} strings`, o.stream);
-      header.push(ref(o.stream), o.fields.length);
-      for (const f of o.fields) strings.push(f);
+      let k = index.get(o.stream) ?? 0;
+      if (k === 0) index.set(o.stream, (k = keys.push(o.stream)));
+      // One envelope (every runtime output): its field name is implied, one argument fewer per output.
+      if (o.fields.length === 2 && o.fields[0] === ENVELOPE_FIELD) {
+        header.push(k, 0);
+        strings.push(o.fields[1]!);
+      } else {
+        header.push(k, o.fields.length);
+        for (const f of o.fields) strings.push(f);
+      }
     }
-    const delayed = item.delayed ?? [];
-    header.push(delayed.length);
-    for (const d of delayed) {
-      header.push(ref(d.delayedKey));
+    const delayed = item.delayed;
+    const nd = delayed ? delayed.length : 0;
+    header.push(nd);
+    for (let j = 0; j < nd; j++) {
+      const d = delayed![j]!;
+      let k = index.get(d.delayedKey) ?? 0;
+      if (k === 0) index.set(d.delayedKey, (k = keys.push(d.delayedKey)));
+      header.push(k);
       strings.push(String(d.dueMs), delayedMember(d));
     }
     const snap = item.snapshot;
     if (snap) {
       assertSnapshot(snap, item.outputs.length);
-      header.push(ref(snap.key), snap.version, snap.lastEventOutput === undefined ? 0 : snap.lastEventOutput + 1);
+      let k = index.get(snap.key) ?? 0;
+      if (k === 0) index.set(snap.key, (k = keys.push(snap.key)));
+      header.push(k, snap.version, snap.lastEventOutput === undefined ? 0 : snap.lastEventOutput + 1);
       // '' = no snapshot may be stored.
       strings.push(snap.expectedRevision ?? '', snap.revision, snap.lastEventId ?? '-', snap.value);
     } else header.push(0);
   }
-  const head = `[${batch.items.length},${groups.length},${header.join(',')}]`;
-  return { keys, args: [String(Math.max(1, Math.round(batch.markerTtlMs))), head, ...groups, ...strings] };
+  const wantIds = batch.outputIds === false ? 0 : 1;
+  const args = [String(Math.max(1, Math.round(batch.markerTtlMs))), `[${batch.items.length},${groups.length},${wantIds},${header.join(',')}]`];
+  for (const g of groups) args.push(g);
+  for (const s of strings) args.push(s);
+  return { keys, args };
 }
 
 /** The commit of a batch (commit-N.lua). */
@@ -75,14 +88,23 @@ export function commitCall(batch: CommitBatch): ScriptCall {
   return { script: SCRIPTS.commit, keys, args };
 }
 
-/** The commit's flat reply, per item: status code, output count, output ids. */
-export function decodeCommit(flat: (number | string)[]): CommitResult {
-  const items: CommitResult['items'] = [];
-  for (let i = 0; i < flat.length;) {
-    const code = flat[i];
-    const count = Number(flat[i + 1]);
-    items.push({ status: code === 1 ? 'committed' : code === 2 ? 'conflict' : 'duplicate', outputIds: flat.slice(i + 2, i + 2 + count) as string[] });
-    i += 2 + count;
+const NO_IDS: string[] = Object.freeze([]) as unknown as string[];
+
+/** The commit's reply `{ statuses, ids... }` (one status character per item, then the committed items' output ids unless not asked for), per item of `batch`. */
+export function decodeCommit(reply: string[], batch: CommitBatch): CommitResult {
+  const statuses = reply[0] ?? '';
+  const n = batch.items.length;
+  if (statuses.length !== n) throw new StreamBackendError('SERVER', `commit replied ${statuses.length} statuses for ${n} items`);
+  const items: CommitResult['items'] = new Array<CommitResult['items'][number]>(n);
+  const withIds = batch.outputIds !== false;
+  let next = 1;
+  for (let i = 0; i < n; i++) {
+    const code = statuses.charCodeAt(i);
+    if (code === 49 /* '1' */) {
+      const count = withIds ? batch.items[i]!.outputs.length : 0;
+      items[i] = { status: 'committed', outputIds: count === 0 ? NO_IDS : reply.slice(next, next + count) };
+      next += count;
+    } else items[i] = { status: code === 50 /* '2' */ ? 'conflict' : 'duplicate', outputIds: NO_IDS };
   }
   return { items };
 }

@@ -7,28 +7,38 @@
 -- KEYS     every key the batch touches, once each (declared, so Redis Cluster can route it)
 -- ARGV[1]  marker TTL (ms)
 -- ARGV[2]  the header, a JSON array of integers (decoded by cjson, in C):
---            itemCount, groupCount, then per item:
+--            itemCount, groupCount, wantIds (1: reply with the output ids), then per item:
 --              markerKeyIndex (0 = none), ackKeyIndex (0 = none), ackGroupIndex (0 = none), outputCount,
 --              { keyIndex, fieldCount } x outputCount, delayedCount, { keyIndex } x delayedCount,
 --              snapshotKeyIndex (0 = none) [, version, lastEventOutput (1-based; 0 = the literal id below)]
+--            fieldCount 0: the output is one envelope, `envelope <one string>` (the field name is not sent)
 -- ARGV[3 .. 2 + groupCount]  the ack groups, referred to by ackGroupIndex
 -- ARGV[...] then the strings, in header order, per item: inputId ('' = none), every output's
 --            fields, { score, member } x delayedCount, then with a snapshot: expectedRevision
 --            ('' = none may be stored), revision, lastEventId, value
 --          (a per-item section added later goes after the snapshot section, in the header and the strings)
--- Returns  a flat array, per item: 1 committed | 0 duplicate | 2 conflict, the number of output ids, the ids
+-- Returns  { statuses, ids... }: statuses holds one character per item, '1' committed, '0' duplicate,
+--          '2' conflict; then, with wantIds, the ids of the committed items' outputs, in item and
+--          output order (a committed item has as many as it sent outputs; the others none)
 --
 -- An item with a snapshot is checked first: its marker already set makes it a duplicate (acked,
 -- nothing written); else a stored revision other than the expected one makes it a conflict: nothing
 -- of it is written and its input is not acked, so the consumer decides it again on fresh state.
 -- Otherwise the snapshot `<version> <revision> <lastEventId> <value>` is SET with the outputs.
 -- Hot path: the numbers are one argument instead of ~10 per item (ioredis encodes, and Redis
--- parses, every argument), and both passes walk the header without a table per item.
+-- parses, every argument), both passes walk the header without a table per item, and the reply
+-- carries one status string instead of two numbers per item.
 
 local ttl = ARGV[1]
 local h = cjson.decode(ARGV[2])
 local n = h[1]
 local ng = h[2]
+local want_ids = h[3] == 1
+-- An output's field count; 0 stands for one implied `envelope` field and its value.
+local function strings_of(nf)
+  if nf == 0 then return 1 end
+  return nf
+end
 
 local types = {}
 local function type_ok(key, want)
@@ -56,7 +66,7 @@ end
 -- Pass 1: check every key and group before the first write; note where each snapshot section is.
 local snapq = {}
 local snaps = {}
-local q = 3
+local q = 4
 local s = 3 + ng
 for i = 1, n do
   local ack = h[q + 1]
@@ -69,7 +79,7 @@ for i = 1, n do
   for j = 1, no do
     local key = KEYS[h[q]]
     if not type_ok(key, 'stream') then return redis.error_reply('WRONGTYPE ' .. key .. ' is not a stream') end
-    s = s + h[q + 1]
+    s = s + strings_of(h[q + 1])
     q = q + 2
   end
   local nd = h[q]
@@ -92,10 +102,11 @@ for i = 1, n do
 end
 
 -- Pass 2: write.
-local out = {}
-local on = 0
+local out = { '' }
+local on = 1
+local status = {}
 local acks = {}
-q = 3
+q = 4
 s = 3 + ng
 for i = 1, n do
   local marker = h[q]
@@ -124,18 +135,28 @@ for i = 1, n do
     if value == '' then value = '1' end
     fresh = redis.call('SET', KEYS[marker], value, 'NX', 'PX', ttl) ~= false
   end
-  on = on + 2
-  out[on - 1] = conflict and 2 or (fresh and 1 or 0)
-  out[on] = fresh and no or 0
-  local first = on
+  status[i] = conflict and '2' or (fresh and '1' or '0')
+  -- The id of the output a snapshot names as the entity's last event.
+  local last_output = 0
+  if sq then last_output = h[sq + 2] end
+  local last_id = nil
   for j = 1, no do
     local nf = h[q + 1]
     if fresh then
-      on = on + 1
-      out[on] = redis.call('XADD', KEYS[h[q]], '*', unpack(ARGV, s, s + nf - 1))
+      local oid
+      if nf == 0 then
+        oid = redis.call('XADD', KEYS[h[q]], '*', 'envelope', ARGV[s])
+      else
+        oid = redis.call('XADD', KEYS[h[q]], '*', unpack(ARGV, s, s + nf - 1))
+      end
+      if want_ids then
+        on = on + 1
+        out[on] = oid
+      end
+      if j == last_output then last_id = oid end
     end
     q = q + 2
-    s = s + nf
+    s = s + strings_of(nf)
   end
   local nd = h[q]
   q = q + 1
@@ -147,7 +168,7 @@ for i = 1, n do
   if sq then
     if fresh then
       local last = ARGV[s + 2]
-      if h[sq + 2] > 0 then last = out[first + h[sq + 2]] end
+      if last_id then last = last_id end
       redis.call('SET', KEYS[h[sq]], h[sq + 1] .. ' ' .. ARGV[s + 1] .. ' ' .. last .. ' ' .. ARGV[s + 3])
     end
     q = q + 3
@@ -169,6 +190,7 @@ for i = 1, n do
     ids[#ids + 1] = id
   end
 end
+out[1] = table.concat(status)
 -- One XACK per (stream, group) for the whole batch.
 for ack, by_group in pairs(acks) do
   for group, ids in pairs(by_group) do

@@ -5,9 +5,19 @@ import type { TraceContextFields } from '../../../envelope/trace-context.js';
 import type { Envelope } from '../../../envelope/types.js';
 import { formatIssues, validateEnvelope } from '../../../envelope/validate.js';
 import type { CommitItem } from '../../../streams/backend.js';
-import type { ActorContext, ActorDefinition, DeriveOptions } from '../../types.js';
+import type { ActorContext, ActorDefinition, DeriveOptions, EmitOptions } from '../../types.js';
 import { withTraceContext, type ProcessTracing } from '../tracing.js';
-import { isPending, OutputContractError, type Delivery, type DeliveryStep, type Emission, type Outcome, type StepContext, type TerminalStep } from './types.js';
+import {
+  isPending,
+  OutputContractError,
+  type Delivery,
+  type DeliveryStep,
+  type Emission,
+  type Outcome,
+  type StepContext,
+  type TerminalStep,
+  type TrustedEnvelopes,
+} from './types.js';
 
 /** Validate outputs: every emission must be of a type in `emits` and a valid envelope (derived ones are trusted); then it becomes the commit item. */
 export const validateOutputsStep: DeliveryStep = (d, ctx, next) => {
@@ -17,22 +27,28 @@ export const validateOutputsStep: DeliveryStep = (d, ctx, next) => {
 
 function validated(d: Delivery, ctx: StepContext, out: Outcome): Outcome {
   if (out.kind !== 'emitted') return out;
-  const { def, keys, clock } = ctx;
-  const item: CommitItem = { ack: { stream: d.entry.stream, group: def.name, id: d.entry.id }, markerKey: d.marker!, outputs: [], delayed: [] };
-  for (const { envelope, opts } of out.emissions) {
-    if (!def.emits.includes(envelope.type)) throw new OutputContractError(`emitted type ${envelope.type} is not in emits [${def.emits.join(', ')}]`);
-    if (!out.trusted.has(envelope)) {
-      const v = validateEnvelope(envelope);
-      if (!v.ok) throw new OutputContractError(`emitted an invalid envelope: ${formatIssues(v.errors)}`);
-    }
-    const fields = encodeEnvelope(withTraceContext(envelope, d.envelope!, d.pt ?? null));
-    const due = opts?.at ?? (opts?.delayMs !== undefined ? clock.now() + opts.delayMs : undefined);
-    if (due !== undefined && due > clock.now())
-      item.delayed!.push({ delayedKey: keys.delayed(envelope.type, d.partition), dueMs: due, uid: envelope.id, fields });
-    else item.outputs.push({ stream: keys.topic(envelope.type, d.partition), fields });
-  }
+  const item: CommitItem = { ack: { stream: d.entry.stream, group: ctx.def.name, id: d.entry.id }, markerKey: d.marker!, outputs: [], delayed: [] };
+  // What ctx.emit collected first, then what the handler returned (no wrapper object per returned envelope).
+  for (const { envelope, opts } of out.emissions) addOutput(d, ctx, out.trusted, item, envelope, opts);
+  const returned = out.returned;
+  if (returned !== undefined) for (let i = 0; i < returned.length; i++) addOutput(d, ctx, out.trusted, item, returned[i]!, undefined);
   ctx.entity?.attach(d.envelope!, item);
   return { kind: 'processed', item };
+}
+
+/** One output into the commit item: checked against the contract, encoded, due now (a stream) or later (the delayed set). */
+function addOutput(d: Delivery, ctx: StepContext, trusted: TrustedEnvelopes, item: CommitItem, envelope: Envelope, opts: EmitOptions | undefined): void {
+  const { def, keys, clock } = ctx;
+  if (!def.emits.includes(envelope.type)) throw new OutputContractError(`emitted type ${envelope.type} is not in emits [${def.emits.join(', ')}]`);
+  if (!trusted.has(envelope)) {
+    const v = validateEnvelope(envelope);
+    if (!v.ok) throw new OutputContractError(`emitted an invalid envelope: ${formatIssues(v.errors)}`);
+  }
+  const fields = encodeEnvelope(withTraceContext(envelope, d.envelope!, d.pt ?? null));
+  const due = opts?.at ?? (opts?.delayMs !== undefined ? clock.now() + opts.delayMs : undefined);
+  if (due !== undefined && due > clock.now())
+    item.delayed!.push({ delayedKey: keys.delayed(envelope.type, d.partition), dueMs: due, uid: envelope.id, fields });
+  else item.outputs.push({ stream: keys.topic(envelope.type, d.partition), fields });
 }
 
 /** Handle: calls the actor's handler with its context; what it returns or emits travels on as emissions. */
@@ -89,8 +105,7 @@ function handlerEnded(d: Delivery, ctx: StepContext, started: number, leased: bo
 }
 
 function emitted(returned: Awaited<ReturnType<ActorDefinition['handle']>>, emissions: Emission[], ctx: StepContext): Outcome {
-  if (Array.isArray(returned)) for (const r of returned) emissions.push({ envelope: r, opts: undefined });
-  return { kind: 'emitted', emissions, trusted: ctx.trusted };
+  return { kind: 'emitted', emissions, returned: Array.isArray(returned) ? returned : undefined, trusted: ctx.trusted };
 }
 
 function deriveFor(env: Envelope, pt: ProcessTracing | null, ctx: StepContext): ActorContext['derive'] {

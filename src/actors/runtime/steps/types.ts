@@ -40,13 +40,13 @@ export interface Emission {
   opts: EmitOptions | undefined;
 }
 
-/** What delivery decided for one entry: one commit item, and how it counts. `emitted` only travels between handle and validate outputs. */
+/** What delivery decided for one entry: one commit item, and how it counts. `emitted` only travels between handle and validate outputs (what ctx.emit collected, then what the handler returned). */
 export type Outcome =
   | { kind: 'processed'; item: CommitItem }
   | { kind: 'duplicate'; item: CommitItem }
   | { kind: 'retry'; item: CommitItem; error: string }
   | { kind: 'dead-letter'; item: CommitItem; reason: DeadLetterReason; error: string }
-  | { kind: 'emitted'; emissions: Emission[]; trusted: TrustedEnvelopes };
+  | { kind: 'emitted'; emissions: Emission[]; returned: readonly Envelope[] | undefined; trusted: TrustedEnvelopes };
 
 /** Envelopes built by ctx.derive (valid by construction): their validation is skipped. */
 export interface TrustedEnvelopes {
