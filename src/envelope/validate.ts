@@ -116,18 +116,8 @@ export function assertEnvelope(value: unknown, options?: Partial<ValidateOptions
 export function isPlainJson(value: unknown, depth = 1): boolean {
   // Hot path (every derived payload): a primitive needs no walk; a container takes the same
   // rules as visitJson, answered yes or no, with nothing allocated but its ancestor list.
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object':
-      if (value === null) return true;
-      break;
-    default:
-      return false;
-  }
+  const leaf = leafVerdict(value);
+  if (leaf !== undefined) return leaf;
   try {
     return plainJson(value, DEFAULT_VALIDATE_OPTIONS.maxDepth - depth, 0, []);
   } catch {
@@ -135,8 +125,8 @@ export function isPlainJson(value: unknown, depth = 1): boolean {
   }
 }
 
-/** visitJson's rules as a yes or no: `level` is the path length of `value` (the root's is 0). */
-function plainJson(value: unknown, maxDepth: number, level: number, ancestors: object[]): boolean {
+/** Whether a non-container value is plain JSON (strings, booleans, finite numbers, null); undefined for an object or array, which needs a walk. */
+function leafVerdict(value: unknown): boolean | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -149,6 +139,14 @@ function plainJson(value: unknown, maxDepth: number, level: number, ancestors: o
     default:
       return false;
   }
+  return undefined;
+}
+
+/** visitJson's rules as a yes or no: `level` is the path length of `value` (the root's is 0). */
+function plainJson(node: unknown, maxDepth: number, level: number, ancestors: object[]): boolean {
+  const leaf = leafVerdict(node);
+  if (leaf !== undefined) return leaf;
+  const value = node as object;
   if (ancestors.includes(value) || level >= maxDepth) return false;
   const isArray = Array.isArray(value);
   if (!isArray && !isPlainObject(value)) return false;

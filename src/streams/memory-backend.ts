@@ -21,22 +21,15 @@ import {
   type ClaimResult,
   type CommitBatch,
   type CommitResult,
-  type ConsumerInfo,
   type DelayedAppend,
-  type EntryMove,
-  type EntryMoveResult,
   type GroupEntry,
-  type GroupInfo,
   type PendingEntry,
-  type PendingSummary,
   type ReadGroupRequest,
   type StreamBackend,
   type StreamEntry,
-  type StreamInfo,
-  type TrimOptions,
-  type TrimResult,
 } from './backend.js';
 import { systemClock, type Clock } from '../clock.js';
+import { AdminDelegate } from './admin-delegate.js';
 import { MemoryAdmin } from './memory-admin.js';
 import { CLOSED_EVENT, waitForData } from './memory/blocking.js';
 import { applyCommit, parkDelayed } from './memory/commit.js';
@@ -62,7 +55,7 @@ export const MEMORY_FEATURES: Readonly<BackendFeatures> = Object.freeze({ groupL
 const DEFAULT_PENDING_COUNT = 100;
 
 /** The in-memory StreamBackend (kind 'memory'): one instance is one private "server". */
-export class MemoryStreamBackend implements StreamBackend {
+export class MemoryStreamBackend extends AdminDelegate implements StreamBackend {
   readonly kind = 'memory' as const;
   readonly features: BackendFeatures = MEMORY_FEATURES;
   private readonly clock: Clock;
@@ -70,9 +63,11 @@ export class MemoryStreamBackend implements StreamBackend {
   /** Wake-ups for blocked readers: event name = stream key. */
   private readonly events = new EventEmitter();
   private closed = false;
-  private readonly admin: MemoryAdmin;
+  // The admin surface (AdminStreamBackend) is MemoryAdmin, reached through AdminDelegate.
+  protected readonly admin: MemoryAdmin;
 
   constructor(options: MemoryStreamBackendOptions = {}) {
+    super();
     this.clock = options.clock ?? DEFAULT_MEMORY_BACKEND_OPTIONS.clock;
     this.keyspace = new Keyspace(this.clock);
     this.events.setMaxListeners(0);
@@ -267,75 +262,5 @@ export class MemoryStreamBackend implements StreamBackend {
   // The stream and group a group command works on: NOGROUP when either is missing, as XREADGROUP says.
   private groupOf(key: string, group: string): { key: string; stream: MemoryStream; group: ConsumerGroup } {
     return groupOf(this.keyspace, key, group);
-  }
-
-  // The admin surface (AdminStreamBackend) runs in MemoryAdmin (memory-admin.ts), on the same key space.
-
-  setGroupId(stream: string, group: string, id: string): Promise<void> {
-    return this.admin.setGroupId(stream, group, id);
-  }
-
-  destroyGroup(stream: string, group: string): Promise<boolean> {
-    return this.admin.destroyGroup(stream, group);
-  }
-
-  pendingSummary(stream: string, group: string): Promise<PendingSummary> {
-    return this.admin.pendingSummary(stream, group);
-  }
-
-  streamInfo(stream: string): Promise<StreamInfo | null> {
-    return this.admin.streamInfo(stream);
-  }
-
-  groups(stream: string): Promise<GroupInfo[]> {
-    return this.admin.groups(stream);
-  }
-
-  consumers(stream: string, group: string): Promise<ConsumerInfo[]> {
-    return this.admin.consumers(stream, group);
-  }
-
-  range(stream: string, start: string, end: string, count?: number): Promise<StreamEntry[]> {
-    return this.admin.range(stream, start, end, count);
-  }
-
-  revRange(stream: string, end: string, start: string, count?: number): Promise<StreamEntry[]> {
-    return this.admin.revRange(stream, end, start, count);
-  }
-
-  deleteEntries(stream: string, ids: string[]): Promise<number> {
-    return this.admin.deleteEntries(stream, ids);
-  }
-
-  listStreams(pattern: string): Promise<string[]> {
-    return this.admin.listStreams(pattern);
-  }
-
-  trim(stream: string, opts: TrimOptions = {}): Promise<TrimResult> {
-    return this.admin.trim(stream, opts);
-  }
-
-  trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }> {
-    return this.admin.trimRetention(stream, opts);
-  }
-
-  moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]> {
-    return this.admin.moveEntries(moves);
-  }
-
-  deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
-    return this.admin.deleteConsumer(stream, group, consumer);
-  }
-
-  delayedCount(delayedKey: string): Promise<number> {
-    return this.admin.delayedCount(delayedKey);
-  }
-
-  ttlMs(key: string): Promise<number> {
-    return this.admin.ttlMs(key);
-  }
-
-  scanKeys(pattern: string): Promise<string[]> {
-    return this.admin.scanKeys(pattern);
   }
 }

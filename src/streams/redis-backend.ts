@@ -6,22 +6,15 @@ import {
   type ClaimResult,
   type CommitBatch,
   type CommitResult,
-  type ConsumerInfo,
   type DelayedAppend,
-  type EntryMove,
-  type EntryMoveResult,
   type GroupEntry,
-  type GroupInfo,
   type PendingEntry,
-  type PendingSummary,
   type ReadGroupRequest,
   type StreamBackend,
   type StreamEntry,
-  type StreamInfo,
-  type TrimOptions,
-  type TrimResult,
 } from './backend.js';
 import { systemClock, type Clock } from '../clock.js';
+import { AdminDelegate } from './admin-delegate.js';
 import { RedisAdmin } from './redis-admin.js';
 import { connectClusterClient, createCluster, groupBySlot, pipelineBySlot } from './redis-cluster.js';
 import { guard, wrap } from './redis-errors.js';
@@ -46,19 +39,21 @@ export interface RedisStreamBackendOptions extends Partial<RedisConnectionOption
  * reads. This file holds what an actor's loop needs (RuntimeStreamBackend); the admin surface
  * (inspection, group and entry management, trims, DLQ moves) is RedisAdmin, on the same connection.
  */
-export class RedisStreamBackend implements StreamBackend {
+export class RedisStreamBackend extends AdminDelegate implements StreamBackend {
   readonly kind = 'redis' as const;
   private readonly redis: Redis;
   private readonly cluster: Cluster | null = null;
   private readonly ownsConnection: boolean;
   private readonly readers: ReaderPool;
-  private readonly admin: RedisAdmin;
+  // The admin surface (AdminStreamBackend) is RedisAdmin, reached through AdminDelegate.
+  protected readonly admin: RedisAdmin;
   private feats: BackendFeatures | null = null;
   private closed = false;
   /** Last socket-level error ('error' event), named when connect() fails: a TLS or auth cause is otherwise lost behind "Connection is closed". */
   private lastConnectionError: Error | null = null;
 
   constructor(private readonly options: RedisStreamBackendOptions = {}) {
+    super();
     this.ownsConnection = !options.connection;
     if (options.clusterNodes && options.clusterNodes.length > 0) {
       this.cluster = createCluster(options.clusterNodes, options);
@@ -295,75 +290,5 @@ export class RedisStreamBackend implements StreamBackend {
         this.redis.disconnect();
       }
     }
-  }
-
-  // The admin surface (AdminStreamBackend) runs in RedisAdmin (redis-admin.ts), on the same connection.
-
-  setGroupId(stream: string, group: string, id: string): Promise<void> {
-    return this.admin.setGroupId(stream, group, id);
-  }
-
-  destroyGroup(stream: string, group: string): Promise<boolean> {
-    return this.admin.destroyGroup(stream, group);
-  }
-
-  pendingSummary(stream: string, group: string): Promise<PendingSummary> {
-    return this.admin.pendingSummary(stream, group);
-  }
-
-  streamInfo(stream: string): Promise<StreamInfo | null> {
-    return this.admin.streamInfo(stream);
-  }
-
-  groups(stream: string): Promise<GroupInfo[]> {
-    return this.admin.groups(stream);
-  }
-
-  consumers(stream: string, group: string): Promise<ConsumerInfo[]> {
-    return this.admin.consumers(stream, group);
-  }
-
-  range(stream: string, start: string, end: string, count?: number): Promise<StreamEntry[]> {
-    return this.admin.range(stream, start, end, count);
-  }
-
-  revRange(stream: string, end: string, start: string, count?: number): Promise<StreamEntry[]> {
-    return this.admin.revRange(stream, end, start, count);
-  }
-
-  deleteEntries(stream: string, ids: string[]): Promise<number> {
-    return this.admin.deleteEntries(stream, ids);
-  }
-
-  listStreams(pattern: string): Promise<string[]> {
-    return this.admin.listStreams(pattern);
-  }
-
-  trim(stream: string, opts: TrimOptions = {}): Promise<TrimResult> {
-    return this.admin.trim(stream, opts);
-  }
-
-  trimRetention(stream: string, opts: { minTimeMs?: number; maxLen?: number }): Promise<{ byAge: number; byCount: number }> {
-    return this.admin.trimRetention(stream, opts);
-  }
-
-  deleteConsumer(stream: string, group: string, consumer: string): Promise<number> {
-    return this.admin.deleteConsumer(stream, group, consumer);
-  }
-
-  moveEntries(moves: EntryMove[]): Promise<EntryMoveResult[]> {
-    return this.admin.moveEntries(moves);
-  }
-
-  delayedCount(delayedKey: string): Promise<number> {
-    return this.admin.delayedCount(delayedKey);
-  }
-
-  ttlMs(key: string): Promise<number> {
-    return this.admin.ttlMs(key);
-  }
-
-  scanKeys(pattern: string): Promise<string[]> {
-    return this.admin.scanKeys(pattern);
   }
 }
