@@ -1,11 +1,5 @@
-import type { BoundActorMetrics } from '../../monitoring/metrics.js';
-import type { CustomMetrics, Logger } from '../../monitoring/types.js';
-import type { ReadOnlyPersistence } from '../../persistence/types.js';
-import type { WritablePersistence } from '../../persistence/writer.js';
 import type { CommitItem, StreamBackend } from '../../streams/backend.js';
-import type { Clock } from '../../clock.js';
 import type { Keys } from '../../streams/keys.js';
-import type { ActorDefinition, EntityBatchHook } from '../types.js';
 import type { DeadLetterReason } from './dead-letter.js';
 import { NO_SERVICES } from './services.js';
 import {
@@ -26,28 +20,16 @@ import type { ActorTracing, BatchTracing } from './tracing.js';
 
 export type { InputEntry } from './steps/index.js';
 
-/** Everything a batch needs besides its entries. */
-export interface BatchDeps {
-  def: ActorDefinition;
+/** Everything a batch needs besides its entries: the actor's share of the step context, plus what the batch builds the rest from. */
+export interface BatchDeps extends Pick<
+  StepContext,
+  'def' | 'keys' | 'consumer' | 'clock' | 'logger' | 'metrics' | 'custom' | 'persistence' | 'writer' | 'random' | 'onHandler' | 'entity'
+> {
   backend: StreamBackend;
-  keys: Keys;
-  consumer: string;
-  clock: Clock;
-  logger: Logger;
-  metrics: BoundActorMetrics;
-  custom: CustomMetrics;
-  persistence: ReadOnlyPersistence;
-  /** Only for actors that declared `writes`: scoped to those tables. */
-  writer?: WritablePersistence;
   /** The actor's `ctx.services` (RuntimeDeps.services); `{}` when absent. */
   services?: object;
-  random?: () => number;
-  /** Told when a handler starts and ends on an entry (the worker's leases and stuck detection). */
-  onHandler?: (e: InputEntry, phase: 'start' | 'end') => void;
   /** OpenTelemetry spans of this actor (none without it, or without a registered SDK). */
   tracing?: ActorTracing;
-  /** An entity actor's state hook (defineEntity), opened by the worker. */
-  entity?: EntityBatchHook;
   /** Runtime-wide user steps, run before the actor's own (RuntimeDeps.steps). */
   steps?: readonly DeliveryStep[];
   /** The composed pipeline (built once per worker; built from the steps when absent). */
